@@ -1,0 +1,1 @@
+"""kam's storage: SQLModel tables, the engine factory and Alembic migrations."""

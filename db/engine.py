@@ -1,0 +1,78 @@
+"""The engine factory and sessions. Nothing here runs at import time.
+
+SQLite gets WAL, foreign keys and a busy timeout on every connection, and write
+sessions open with ``BEGIN IMMEDIATE`` so that a transaction that reads and then writes
+waits for the write lock instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+#: Execution option naming how a SQLite transaction begins (DEFERRED or IMMEDIATE).
+BEGIN_OPTION = "kam_sqlite_begin"
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the database file (and its folder) readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
+    """Build the engine for `url` (SQLite or PostgreSQL), configured for kam."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+
+    database = parsed.database or ""
+    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    if on_disk:
+        _prepare_sqlite_file(Path(database).expanduser())
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if on_disk:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):  # type: ignore[no-untyped-def]
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def read_session(engine: Engine) -> Session:
+    """A session for reading (a deferred transaction on SQLite)."""
+    return Session(engine, expire_on_commit=False)
+
+
+def write_session(engine: Engine) -> Session:
+    """A session that will write: on SQLite it takes the write lock when it begins."""
+    return Session(engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False)

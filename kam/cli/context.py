@@ -1,0 +1,72 @@
+"""What every command needs: the database and the acting user, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from db.enums import Door
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from kam.database import Database
+    from kam.identity import Actor
+    from kam.settings import Settings
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Check and show the change, but write nothing.")
+]
+
+
+def settings() -> Settings:
+    """The process settings, from the environment."""
+    from kam.settings import Settings
+
+    return Settings.from_env()
+
+
+def open_database(config: Settings | None = None, *, require_schema: bool = True) -> Database:
+    """Open the configured database, refusing one that `kam init` has not set up."""
+    from kam.database import Database
+
+    database = Database.open(config or settings())
+    if require_schema:
+        database.require_schema()
+    return database
+
+
+@contextmanager
+def reading(door: Door = Door.CLI) -> Iterator[tuple[Session, Actor]]:
+    """A read session and the identified user."""
+    from kam.identity import identify
+
+    config = settings()
+    database = open_database(config)
+    try:
+        with database.reading() as session:
+            yield session, identify(session, door=door, act_as=config.act_as)
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def writing(*, dry_run: bool = False, door: Door = Door.CLI) -> Iterator[tuple[Session, Actor]]:
+    """A write transaction (rolled back on a dry run) and the identified user."""
+    from kam.identity import identify
+
+    config = settings()
+    database = open_database(config)
+    try:
+        with database.writing(dry_run=dry_run) as session:
+            yield session, identify(session, door=door, act_as=config.act_as)
+    finally:
+        database.dispose()
+    if dry_run:
+        from kam.cli.output import info
+
+        info("Dry run: nothing was written.")

@@ -1,0 +1,80 @@
+"""The `kam` command: `kam` alone starts the TUI; `kam <noun> <verb>` for scripts.
+
+Exit codes: 0 ok, 1 refused by a rule or invalid data, 2 usage error, 3 conflict or
+database busy (a retry may succeed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from kam.cli import account, audit, customer, database, demo, user
+from kam.errors import KamError
+
+
+class KamFailure(click.ClickException):
+    """A domain error as the CLI reports it: one line on stderr and the error's exit code."""
+
+    def __init__(self, error: KamError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        """Print `kam: <sentence>` to stderr."""
+        click.echo(f"kam: {self.format_message()}", err=True, file=file)
+
+
+class KamGroup(TyperGroup):
+    """The top-level group: turns domain errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, reporting domain errors without a traceback."""
+        try:
+            return super().invoke(ctx)
+        except KamError as error:
+            raise KamFailure(error) from error
+
+
+app = typer.Typer(
+    cls=KamGroup,
+    name="kam",
+    help="Key account management: `kam` alone opens the TUI; the nouns below are for scripts.",
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(account.app, name="account")
+app.add_typer(customer.app, name="customer")
+app.add_typer(user.app, name="user")
+app.add_typer(database.app, name="db")
+app.command("init")(database.init)
+app.command("demo")(demo.demo)
+app.command("audit")(audit.audit)
+
+
+@app.callback(invoke_without_command=True)
+def root(ctx: typer.Context) -> None:
+    """Key account management in the terminal."""
+    if ctx.invoked_subcommand is None:
+        tui()
+
+
+@app.command("tui")
+def tui() -> None:
+    """Open the TUI (the same as `kam` alone)."""
+    from kam.cli.context import reading, settings
+
+    with reading():  # refuse early, with one line, if the database or the user is not set up
+        pass
+    from screens.app import run
+
+    run(settings())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,108 @@
+"""An open kam database: the engine, and transactions that turn driver errors into domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from kam.errors import BusyError, ConflictError, InvalidData, NotInitialised
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from kam.settings import Settings
+
+
+class Database:
+    """kam's handle on one database (SQLite file or PostgreSQL server)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, settings: Settings) -> Database:
+        """Open the database the settings name (without touching the schema)."""
+        from db.engine import make_engine
+
+        return cls(make_engine(settings.database_url, busy_timeout_ms=settings.busy_timeout_ms))
+
+    def require_schema(self) -> None:
+        """Refuse to go on against a database that `kam init` has not set up."""
+        from db.migrate import has_schema
+
+        with _translated():
+            if not has_schema(self.engine):
+                raise NotInitialised(
+                    "This database has no kam schema yet: run `kam init` first "
+                    f"({self.engine.url.render_as_string(hide_password=True)})."
+                )
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; nothing it does is committed."""
+        from db.engine import read_session
+
+        with _translated(), read_session(self.engine) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def writing(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """A write transaction: committed at the end, rolled back on error or on a dry run."""
+        from db.engine import write_session
+
+        with _translated(), write_session(self.engine) as session:
+            try:
+                yield session
+                if dry_run:
+                    session.rollback()
+                else:
+                    session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Turn lock, serialization, staleness and constraint errors into domain errors."""
+    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        yield
+    except StaleDataError as exc:
+        raise ConflictError(
+            "Someone else changed this record while you were editing it; "
+            "nothing was overwritten. Reload and try again."
+        ) from exc
+    except IntegrityError as exc:
+        raise InvalidData(f"The database refused the change: {_first_line(exc.orig)}") from exc
+    except OperationalError as exc:
+        text = str(exc.orig).lower()
+        if "locked" in text or "busy" in text:
+            raise BusyError(
+                "The database is busy (another kam is writing); try again in a moment."
+            ) from exc
+        if "no such table" in text:
+            raise NotInitialised("This database has no kam schema yet: run `kam init` first.") from exc
+        raise
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) in ("40001", "40P01"):
+            raise BusyError(
+                "The database could not serialise this change with another; try again."
+            ) from exc
+        raise
+
+
+def _first_line(error: object) -> str:
+    """The first line of a driver error, which names the constraint."""
+    return str(error).strip().splitlines()[0] if str(error).strip() else "constraint failed"

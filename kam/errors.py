@@ -1,0 +1,41 @@
+"""Domain errors: each carries a sentence a user can act on and the CLI exit code it maps to."""
+
+from __future__ import annotations
+
+
+class KamError(Exception):
+    """Base of every error kam reports to a user."""
+
+    exit_code = 1
+
+
+class RuleError(KamError):
+    """A rule of the programme or of the roles refused the action."""
+
+
+class PermissionDenied(RuleError):
+    """The acting user's role does not allow the action."""
+
+
+class InvalidData(KamError):
+    """The input is not valid; the message names the field and the problem."""
+
+
+class NotFound(KamError):
+    """A named thing does not exist."""
+
+
+class NotInitialised(KamError):
+    """The database has no kam schema yet."""
+
+
+class ConflictError(KamError):
+    """Someone else changed the record since it was read; nothing was overwritten."""
+
+    exit_code = 3
+
+
+class BusyError(KamError):
+    """The database stayed locked past the busy timeout; a retry may succeed."""
+
+    exit_code = 3

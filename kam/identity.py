@@ -1,0 +1,64 @@
+"""Who is acting: the OS account of the process, matched to the users table."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from db.enums import Door, Role
+from kam.errors import NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+def os_login() -> str:
+    """The login of the real OS user running this process (never from the environment)."""
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user a service call acts for, and the door the change comes through."""
+
+    id: int
+    login: str
+    display_name: str
+    role: Role
+    door: Door = Door.CLI
+
+    @property
+    def can_edit(self) -> bool:
+        """Whether this role edits account data at all (admins and managers)."""
+        return self.role in (Role.ADMIN, Role.MANAGER)
+
+
+def identify(
+    session: Session, *, door: Door, act_as: str | None = None, login: str | None = None
+) -> Actor:
+    """Match the OS user to a kam user; honour `act_as` (KAM_USER) only for a real admin."""
+    from sqlmodel import select
+
+    from db.models import User
+
+    real = login or os_login()
+    user = session.exec(select(User).where(User.login == real)).first()
+    if user is None or not user.active:
+        raise PermissionDenied(
+            f"The OS account '{real}' is not an active kam user; "
+            f"an admin can add it with `kam user add {real} --role manager`."
+        )
+    if act_as and act_as != real:
+        if user.role != Role.ADMIN:
+            raise PermissionDenied(
+                f"KAM_USER is honoured only when the real user is an admin; '{real}' is a "
+                f"{user.role.value}. Unset KAM_USER to act as yourself."
+            )
+        other = session.exec(select(User).where(User.login == act_as)).first()
+        if other is None or not other.active:
+            raise NotFound(f"KAM_USER names '{act_as}', who is not an active kam user.")
+        user = other
+    assert user.id is not None
+    return Actor(user.id, user.login, user.display_name, user.role, door)

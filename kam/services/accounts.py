@@ -1,0 +1,305 @@
+"""Key accounts: programme membership, with roles, audit and optimistic locking."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from db.enums import ACCOUNT_TRANSITIONS, OPEN_ACCOUNT_STATUSES, AccountStatus, Role
+from kam import audit
+from kam.errors import ConflictError, InvalidData, NotFound, PermissionDenied, RuleError
+from kam.services.common import (
+    customer_by_name,
+    login_of,
+    open_account,
+    require_account_editor,
+    require_role,
+    user_by_login,
+    validated,
+)
+from kam.text import clean_text
+from kam.views import AccountView
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from db.models import KeyAccount, User
+    from kam.identity import Actor
+
+#: Fields only an admin may change through an update.
+ADMIN_FIELDS = frozenset({"status", "manager", "sponsor"})
+
+
+class AccountChanges(BaseModel):
+    """Changes to a key account; only the fields given are changed."""
+
+    status: AccountStatus | None = None
+    manager: str | None = None
+    sponsor: str | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    retention_override: float | None = Field(default=None, ge=0, le=1)
+    margin_override: float | None = None
+    next_review_on: date | None = None
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+def _views(session: Session, accounts: list[KeyAccount]) -> list[AccountView]:
+    """Views of several accounts, resolving customer and user names in two queries."""
+    from sqlmodel import col, select
+
+    from db.models import Customer, User
+
+    if not accounts:
+        return []
+    customers = {
+        c.id: c
+        for c in session.exec(
+            select(Customer).where(col(Customer.id).in_({a.customer_id for a in accounts}))
+        ).all()
+    }
+    user_ids = {
+        uid for a in accounts for uid in (a.manager_id, a.sponsor_id, a.updated_by_id) if uid
+    }
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
+
+    def login(uid: int | None) -> str | None:
+        return users[uid].login if uid in users else None
+
+    def name(uid: int | None) -> str | None:
+        return users[uid].display_name if uid in users else None
+
+    views = []
+    for a in accounts:
+        assert a.id is not None
+        customer = customers[a.customer_id]
+        views.append(
+            AccountView(
+                id=a.id,
+                customer_id=a.customer_id,
+                customer=customer.name,
+                industry=customer.industry,
+                region=customer.region,
+                status=a.status.value,
+                manager=login(a.manager_id),
+                manager_name=name(a.manager_id),
+                sponsor=login(a.sponsor_id),
+                sponsor_name=name(a.sponsor_id),
+                nominated_on=a.nominated_on,
+                admitted_on=a.admitted_on,
+                retired_on=a.retired_on,
+                next_review_on=a.next_review_on,
+                reason=a.reason,
+                retention_override=a.retention_override,
+                margin_override=a.margin_override,
+                admitted_by_override=a.admitted_by_override,
+                version=a.version,
+                updated_at=a.updated_at,
+                updated_by=login(a.updated_by_id),
+            )
+        )
+    return views
+
+
+def list_accounts(
+    session: Session, *, status: AccountStatus | None = None, include_closed: bool = False
+) -> list[AccountView]:
+    """Key accounts by customer name; open memberships unless asked for retired/rejected."""
+    from sqlmodel import col, select
+
+    from db.models import Customer, KeyAccount
+
+    query = select(KeyAccount).join(Customer).order_by(Customer.name, KeyAccount.id)
+    if status is not None:
+        query = query.where(KeyAccount.status == status)
+    elif not include_closed:
+        query = query.where(col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+    return _views(session, list(session.exec(query).all()))
+
+
+def account_by_name(session: Session, name: str) -> KeyAccount:
+    """The key account of a customer named `name`: its open one, else its latest."""
+    from sqlmodel import col, select
+
+    from db.models import KeyAccount
+
+    customer = customer_by_name(session, name)
+    assert customer.id is not None
+    account = open_account(session, customer.id) or session.exec(
+        select(KeyAccount)
+        .where(KeyAccount.customer_id == customer.id)
+        .order_by(col(KeyAccount.id).desc())
+    ).first()
+    if account is None:
+        raise NotFound(f"'{customer.name}' is a customer but not a key account.")
+    return account
+
+
+def get_account(session: Session, name: str) -> AccountView:
+    """One key account by its customer's name."""
+    return _views(session, [account_by_name(session, name)])[0]
+
+
+def _manager(session: Session, login: str) -> User:
+    user = user_by_login(session, login)
+    if user.role not in (Role.MANAGER, Role.ADMIN) or not user.active:
+        raise RuleError(
+            f"'{login}' is a {user.role.value}; a key account manager must have the manager role."
+        )
+    return user
+
+
+def _sponsor(session: Session, login: str) -> User:
+    user = user_by_login(session, login)
+    if user.role not in (Role.EXECUTIVE, Role.ADMIN) or not user.active:
+        raise RuleError(
+            f"'{login}' is a {user.role.value}; an executive sponsor must have the executive role."
+        )
+    return user
+
+
+def create_account(
+    session: Session,
+    actor: Actor,
+    *,
+    customer: str,
+    manager: str | None = None,
+    sponsor: str | None = None,
+    reason: str = "",
+) -> AccountView:
+    """Nominate a customer into the programme (managers and admins).
+
+    A manager's nomination is managed by them; only admins name another manager or a
+    sponsor. A customer holds one open membership at a time.
+    """
+    from db.models import KeyAccount, utcnow
+
+    require_role(actor, Role.ADMIN, Role.MANAGER, to="nominate key accounts")
+    target = customer_by_name(session, customer)
+    assert target.id is not None
+    existing = open_account(session, target.id)
+    if existing is not None:
+        raise RuleError(
+            f"'{target.name}' is already in the programme ({existing.status.value}); "
+            "a customer has one membership at a time."
+        )
+    if actor.role == Role.MANAGER:
+        if manager not in (None, actor.login):
+            raise PermissionDenied(
+                "Managers nominate accounts for themselves; only admins assign another manager."
+            )
+        if sponsor is not None:
+            raise PermissionDenied("Only admins assign executive sponsors.")
+        manager = actor.login
+    manager_id = _manager(session, manager).id if manager else None
+    sponsor_id = _sponsor(session, sponsor).id if sponsor else None
+    account = KeyAccount(
+        customer_id=target.id,
+        status=AccountStatus.NOMINATED,
+        manager_id=manager_id,
+        sponsor_id=sponsor_id,
+        reason=clean_text(reason, multiline=True),
+        updated_by_id=actor.id,
+        updated_at=utcnow(),
+    )
+    session.add(account)
+    session.flush()
+    audit.record_created(
+        session,
+        actor,
+        entity="key_account",
+        entity_id=account.id,
+        customer_id=target.id,
+        values={"status": account.status, "manager": manager, "sponsor": sponsor},
+    )
+    return _views(session, [account])[0]
+
+
+def conflict_message(session: Session, account: KeyAccount, customer: str, seen: int) -> str:
+    """The sentence telling who changed an account since version `seen` was read, and when."""
+    from db.models import User
+
+    who = session.get(User, account.updated_by_id) if account.updated_by_id else None
+    name = f"{who.display_name} ({who.login})" if who else "someone"
+    when = account.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"'{customer}' was changed by {name} at {when} (now version {account.version}, "
+        f"you had version {seen}); nothing was overwritten. Reload and try again."
+    )
+
+
+def update_account(
+    session: Session,
+    actor: Actor,
+    name: str,
+    *,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> AccountView:
+    """Change a key account, refusing if it changed since `expected_version` was read.
+
+    Managers change their own accounts' notes, overrides and review date; admins also
+    the status (along the programme's transitions), manager and sponsor.
+    """
+    from db.models import utcnow
+
+    account = account_by_name(session, name)
+    customer = customer_by_name(session, name)
+    require_account_editor(actor, account, customer)
+    if expected_version is not None and account.version != expected_version:
+        raise ConflictError(conflict_message(session, account, customer.name, expected_version))
+    requested = validated(AccountChanges, **fields).model_dump(exclude_unset=True)
+    restricted = ADMIN_FIELDS & requested.keys()
+    if restricted and actor.role != Role.ADMIN:
+        raise PermissionDenied(
+            f"Only admins change a key account's {', '.join(sorted(restricted))}."
+        )
+    changes: dict[str, Any] = {}
+    for field, value in requested.items():
+        if field == "manager":
+            changes["manager_id"] = _manager(session, value).id if value else None
+        elif field == "sponsor":
+            changes["sponsor_id"] = _sponsor(session, value).id if value else None
+        elif field == "status":
+            if value is None:
+                raise InvalidData("status: a key account always has a status.")
+            if value != account.status:
+                if value not in ACCOUNT_TRANSITIONS[account.status]:
+                    allowed = ", ".join(s.value for s in ACCOUNT_TRANSITIONS[account.status])
+                    raise RuleError(
+                        f"A key account cannot go from {account.status.value} to {value.value}; "
+                        f"from {account.status.value} it can go to: {allowed or 'nothing'}."
+                    )
+                changes["status"] = value
+                today = utcnow().date()
+                if value == AccountStatus.ACTIVE and account.admitted_on is None:
+                    changes["admitted_on"] = today
+                if value in (AccountStatus.RETIRED, AccountStatus.REJECTED):
+                    changes["retired_on"] = today
+        else:
+            changes[field] = value
+
+    def shown(field: str, value: Any) -> tuple[str, Any]:
+        if field in ("manager_id", "sponsor_id"):
+            return field.removesuffix("_id"), login_of(session, value)
+        return field, value
+
+    changed = audit.apply_changes(
+        session,
+        actor,
+        account,
+        changes,
+        entity="key_account",
+        customer_id=customer.id,
+        shown=shown,
+    )
+    if changed:
+        account.updated_at = utcnow()
+        account.updated_by_id = actor.id
+        session.flush()  # the version check runs here: a concurrent change raises a conflict
+    return _views(session, [account])[0]

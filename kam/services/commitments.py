@@ -1,0 +1,142 @@
+"""Promises made to customers, so that none gets lost when people change."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from db.enums import CommitmentStatus, Department
+from kam import audit
+from kam.errors import NotFound, RuleError
+from kam.services.common import (
+    customer_by_name,
+    login_of,
+    require_customer_editor,
+    user_by_login,
+    validated,
+)
+from kam.text import clean_text
+from kam.views import CommitmentView
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from db.models import Commitment
+    from kam.identity import Actor
+
+
+class CommitmentInput(BaseModel):
+    """A new commitment."""
+
+    description: str = Field(min_length=1, max_length=2000)
+    department: Department
+    due_on: date
+    made_by: str | None = None
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+class CommitmentChanges(BaseModel):
+    """Changes to a commitment."""
+
+    description: str | None = Field(default=None, min_length=1, max_length=2000)
+    department: Department | None = None
+    due_on: date | None = None
+    status: CommitmentStatus | None = None
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+def to_view(row: Commitment, customer: str, made_by: str | None, today: date) -> CommitmentView:
+    """The plain view of a commitment row; overdue means open and past its due date."""
+    assert row.id is not None
+    return CommitmentView(
+        id=row.id,
+        customer=customer,
+        description=row.description,
+        made_by=made_by,
+        department=row.department.value,
+        due_on=row.due_on,
+        status=row.status.value,
+        closed_on=row.closed_on,
+        overdue=row.status == CommitmentStatus.OPEN and row.due_on < today,
+    )
+
+
+def list_commitments(
+    session: Session, customer: str, *, today: date | None = None
+) -> list[CommitmentView]:
+    """A customer's commitments by due date."""
+    from sqlmodel import select
+
+    from db.models import Commitment, utcnow
+
+    target = customer_by_name(session, customer)
+    rows = session.exec(
+        select(Commitment).where(Commitment.customer_id == target.id).order_by(Commitment.due_on)
+    ).all()
+    now = today or utcnow().date()
+    return [to_view(r, target.name, login_of(session, r.made_by_id), now) for r in rows]
+
+
+def add_commitment(
+    session: Session, actor: Actor, customer: str, **fields: Any
+) -> CommitmentView:
+    """Record a promise made to a customer; made by the actor unless another login is named."""
+    from db.models import Commitment, utcnow
+
+    target = customer_by_name(session, customer)
+    require_customer_editor(session, actor, target)
+    data = validated(CommitmentInput, **fields)
+    made_by_id = user_by_login(session, data.made_by).id if data.made_by else actor.id
+    row = Commitment(
+        customer_id=target.id,
+        description=data.description,
+        department=data.department,
+        due_on=data.due_on,
+        made_by_id=made_by_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record_created(
+        session,
+        actor,
+        entity="commitment",
+        entity_id=row.id,
+        customer_id=target.id,
+        values={**data.model_dump(), "made_by": login_of(session, made_by_id)},
+    )
+    return to_view(row, target.name, login_of(session, made_by_id), utcnow().date())
+
+
+def update_commitment(
+    session: Session, actor: Actor, commitment_id: int, **fields: Any
+) -> CommitmentView:
+    """Change a commitment; closing it (done or broken) stamps the date, reopening clears it."""
+    from db.models import Commitment, Customer, utcnow
+
+    row = session.get(Commitment, commitment_id)
+    if row is None:
+        raise NotFound(f"No commitment has id {commitment_id}.")
+    customer = session.get(Customer, row.customer_id)
+    assert customer is not None
+    require_customer_editor(session, actor, customer)
+    changes = validated(CommitmentChanges, **fields).model_dump(exclude_unset=True)
+    if "status" in changes:
+        if changes["status"] is None:
+            raise RuleError("status: a commitment is open, done or broken.")
+        if changes["status"] != row.status:
+            closing = changes["status"] != CommitmentStatus.OPEN
+            changes["closed_on"] = utcnow().date() if closing else None
+    audit.apply_changes(
+        session, actor, row, changes, entity="commitment", customer_id=customer.id
+    )
+    return to_view(row, customer.name, login_of(session, row.made_by_id), utcnow().date())

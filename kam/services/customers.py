@@ -1,0 +1,186 @@
+"""The customer base."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from db.enums import OPEN_ACCOUNT_STATUSES, CustomerStatus, LifecycleStage, LoyaltyType, Role
+from kam import audit
+from kam.errors import InvalidData
+from kam.services.common import (
+    customer_by_name,
+    open_account,
+    require_customer_editor,
+    require_role,
+    validated,
+)
+from kam.text import clean_optional, clean_text
+from kam.views import CustomerView
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from db.models import Customer
+    from kam.identity import Actor
+
+
+class CustomerInput(BaseModel):
+    """A new customer."""
+
+    name: str = Field(min_length=1, max_length=200)
+    code: str | None = Field(default=None, max_length=64)
+    industry: str = Field(default="", max_length=100)
+    region: str = Field(default="", max_length=100)
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    lifecycle_stage: LifecycleStage = LifecycleStage.PURCHASE
+    loyalty_type: LoyaltyType | None = None
+    estimated_wallet: float | None = Field(default=None, ge=0)
+
+    @field_validator("name", "industry", "region", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _clean_code(cls, value: Any) -> Any:
+        return clean_optional(value) if isinstance(value, str) else value
+
+
+class CustomerChanges(BaseModel):
+    """Changes to a customer; only the fields given are changed."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    industry: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    status: CustomerStatus | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    loyalty_type: LoyaltyType | None = None
+    estimated_wallet: float | None = Field(default=None, ge=0)
+
+    @field_validator("name", "industry", "region", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+
+def to_view(customer: Customer, account_status: str | None = None) -> CustomerView:
+    """The plain view of a customer row."""
+    assert customer.id is not None
+    return CustomerView(
+        id=customer.id,
+        name=customer.name,
+        code=customer.code,
+        industry=customer.industry,
+        region=customer.region,
+        status=customer.status.value,
+        lifecycle_stage=customer.lifecycle_stage.value,
+        loyalty_type=customer.loyalty_type.value if customer.loyalty_type else None,
+        estimated_wallet=customer.estimated_wallet,
+        account_status=account_status,
+    )
+
+
+def list_customers(
+    session: Session,
+    *,
+    search: str | None = None,
+    industry: str | None = None,
+    region: str | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> list[CustomerView]:
+    """Customers by name, filtered in the database (the base can be large)."""
+    from sqlmodel import and_, col, select
+
+    from db.models import Customer, KeyAccount
+
+    query = (
+        select(Customer, KeyAccount.status)
+        .join(
+            KeyAccount,
+            and_(
+                KeyAccount.customer_id == Customer.id,
+                col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES),
+            ),
+            isouter=True,
+        )
+        .order_by(Customer.name)
+        .offset(offset)
+    )
+    if search:
+        query = query.where(col(Customer.name).icontains(search, autoescape=True))
+    if industry:
+        query = query.where(Customer.industry == industry)
+    if region:
+        query = query.where(Customer.region == region)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        to_view(c, status.value if status else None) for c, status in session.exec(query).all()
+    ]
+
+
+def get_customer(session: Session, name: str) -> CustomerView:
+    """One customer by name or code."""
+    customer = customer_by_name(session, name)
+    assert customer.id is not None
+    account = open_account(session, customer.id)
+    return to_view(customer, account.status.value if account else None)
+
+
+def _require_unique(session: Session, name: str, code: str | None, *, exclude: int | None) -> None:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import Customer
+
+    clash = session.exec(
+        select(Customer).where(func.lower(Customer.name) == name.lower(), Customer.id != exclude)
+    ).first()
+    if clash is not None:
+        raise InvalidData(f"A customer named '{clash.name}' already exists.")
+    if code and session.exec(
+        select(Customer).where(Customer.code == code, Customer.id != exclude)
+    ).first():
+        raise InvalidData(f"A customer with code '{code}' already exists.")
+
+
+def create_customer(session: Session, actor: Actor, **fields: Any) -> CustomerView:
+    """Add a customer to the base (admins only); names are unique, case-insensitively."""
+    from db.models import Customer
+
+    require_role(actor, Role.ADMIN, to="add customers to the customer base")
+    data = validated(CustomerInput, **fields)
+    _require_unique(session, data.name, data.code, exclude=None)
+    customer = Customer(**data.model_dump())
+    session.add(customer)
+    session.flush()
+    audit.record_created(
+        session,
+        actor,
+        entity="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        values=data.model_dump(),
+    )
+    return to_view(customer)
+
+
+def update_customer(session: Session, actor: Actor, name: str, **fields: Any) -> CustomerView:
+    """Change a customer: admins, or the manager of its key account."""
+    from db.models import utcnow
+
+    customer = customer_by_name(session, name)
+    account = require_customer_editor(session, actor, customer)
+    changes = validated(CustomerChanges, **fields).model_dump(exclude_unset=True)
+    if "name" in changes:
+        _require_unique(session, changes["name"], None, exclude=customer.id)
+    changed = audit.apply_changes(
+        session, actor, customer, changes, entity="customer", customer_id=customer.id
+    )
+    if changed:
+        customer.updated_at = utcnow()
+    return to_view(customer, account.status.value if account else None)

@@ -1,0 +1,147 @@
+"""Users and roles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field, field_validator
+
+from db.enums import Role
+from kam import audit
+from kam.errors import InvalidData, RuleError
+from kam.services.common import require_role, user_by_login, validated
+from kam.text import clean_text
+from kam.views import UserView
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from db.models import User
+    from kam.identity import Actor
+
+
+class UserInput(BaseModel):
+    """A new user."""
+
+    login: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_.@-]*$")
+    display_name: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)
+    role: Role
+
+    @field_validator("display_name", "title")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_text(value)
+
+
+def to_view(user: User) -> UserView:
+    """The plain view of a user row."""
+    assert user.id is not None
+    return UserView(user.id, user.login, user.display_name, user.title, user.role.value, user.active)
+
+
+def user_count(session: Session) -> int:
+    """How many users exist."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import User
+
+    return session.exec(select(func.count()).select_from(User)).one()
+
+
+def bootstrap_admin(session: Session, *, login: str, display_name: str, door: object) -> UserView:
+    """Make the first user, an admin; refused once any user exists."""
+    from db.models import User
+    from kam.identity import Actor
+
+    if user_count(session):
+        raise RuleError("kam already has users; an admin adds more with `kam user add`.")
+    data = validated(UserInput, login=login, display_name=display_name or login, role=Role.ADMIN)
+    user = User(login=data.login, display_name=data.display_name, role=Role.ADMIN)
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    actor = Actor(user.id, user.login, user.display_name, user.role, door)  # type: ignore[arg-type]
+    audit.record_created(
+        session,
+        actor,
+        entity="user",
+        entity_id=user.id,
+        customer_id=None,
+        values={"login": user.login, "role": user.role},
+    )
+    return to_view(user)
+
+
+def add_user(
+    session: Session,
+    actor: Actor,
+    *,
+    login: str,
+    role: Role,
+    display_name: str = "",
+    title: str = "",
+) -> UserView:
+    """Add a user (admins only); the login must be new."""
+    from sqlmodel import select
+
+    from db.models import User
+
+    require_role(actor, Role.ADMIN, to="add users")
+    data = validated(UserInput, login=login, display_name=display_name, title=title, role=role)
+    if session.exec(select(User).where(User.login == data.login)).first() is not None:
+        raise InvalidData(f"The login '{data.login}' is already taken.")
+    user = User(
+        login=data.login,
+        display_name=data.display_name or data.login,
+        title=data.title,
+        role=data.role,
+    )
+    session.add(user)
+    session.flush()
+    audit.record_created(
+        session,
+        actor,
+        entity="user",
+        entity_id=user.id,
+        customer_id=None,
+        values={"login": user.login, "display_name": user.display_name, "role": user.role},
+    )
+    return to_view(user)
+
+
+def list_users(session: Session, *, role: Role | None = None) -> list[UserView]:
+    """Every user, by login."""
+    from sqlmodel import select
+
+    from db.models import User
+
+    query = select(User).order_by(User.login)
+    if role is not None:
+        query = query.where(User.role == role)
+    return [to_view(u) for u in session.exec(query).all()]
+
+
+def get_user(session: Session, login: str) -> UserView:
+    """One user by login."""
+    return to_view(user_by_login(session, login))
+
+
+def set_role(session: Session, actor: Actor, *, login: str, role: Role) -> UserView:
+    """Change a user's role (admins only); the last admin cannot be demoted."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import User
+
+    require_role(actor, Role.ADMIN, to="change roles")
+    user = user_by_login(session, login)
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        admins = session.exec(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+        ).one()
+        if admins <= 1:
+            raise RuleError(f"'{login}' is the last admin; make another admin first.")
+    audit.apply_changes(session, actor, user, {"role": role}, entity="user", customer_id=None)
+    return to_view(user)

@@ -1,0 +1,1 @@
+"""kam's Textual app. Talks to kam's services only; no SQL here."""
