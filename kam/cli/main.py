@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -16,27 +15,21 @@ from kam.cli import account, audit, customer, database, demo, user
 from kam.errors import KamError
 
 
-class KamFailure(click.ClickException):
-    """A domain error as the CLI reports it: one line on stderr and the error's exit code."""
-
-    def __init__(self, error: KamError) -> None:
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-
-    def show(self, file: Any = None) -> None:
-        """Print `kam: <sentence>` to stderr."""
-        click.echo(f"kam: {self.format_message()}", err=True, file=file)
-
-
 class KamGroup(TyperGroup):
     """The top-level group: turns domain errors into one line and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
-        """Run the command, reporting domain errors without a traceback."""
+    def invoke(self, ctx: typer.Context) -> Any:
+        """Run the command, reporting domain errors as `kam: <sentence>` on stderr, no traceback.
+
+        (Typer vendors its own Click, so a `click.ClickException` raised here would not be
+        recognised and would surface as a traceback; `typer.Exit` is.)
+        """
         try:
             return super().invoke(ctx)
         except KamError as error:
-            raise KamFailure(error) from error
+            message = " ".join(str(error).splitlines())
+            typer.echo(f"kam: {message}", err=True)
+            raise typer.Exit(error.exit_code) from error
 
 
 app = typer.Typer(

@@ -1,0 +1,255 @@
+"""Every role rule, allowed and refused, through the service layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from db.enums import (
+    AccountStatus,
+    CommitmentStatus,
+    ComplaintStatus,
+    Department,
+    InteractionKind,
+    Role,
+    Severity,
+)
+from kam.database import Database
+from kam.errors import PermissionDenied, RuleError
+from kam.identity import Actor
+from kam.services import (
+    accounts,
+    commitments,
+    complaints,
+    contacts,
+    customers,
+    interactions,
+    users,
+)
+from tests.conftest import Cast
+
+Action = Callable[[Session, Actor, Cast], Any]
+
+EDITS: dict[str, Action] = {
+    "update account notes": lambda s, a, c: accounts.update_account(s, a, c.customer, reason="x"),
+    "update customer": lambda s, a, c: customers.update_customer(s, a, c.customer, region="South"),
+    "add contact": lambda s, a, c: contacts.add_contact(s, a, c.customer, name="Kim Park"),
+    "log call": lambda s, a, c: interactions.log_interaction(
+        s, a, c.customer, kind=InteractionKind.CALL, happened_on=date(2026, 3, 1)
+    ),
+    "add commitment": lambda s, a, c: commitments.add_commitment(
+        s, a, c.customer, description="Price list", department=Department.SALES,
+        due_on=date(2026, 4, 1),
+    ),
+    "record complaint": lambda s, a, c: complaints.record_complaint(
+        s, a, c.customer, summary="Late", severity=Severity.HIGH
+    ),
+}
+
+
+def _act(database: Database, actor: Actor, cast: Cast, action: Action) -> Any:
+    with database.writing() as session:
+        return action(session, actor, cast)
+
+
+@pytest.mark.parametrize("action", EDITS.values(), ids=EDITS.keys())
+def test_an_admin_edits_any_account(database: Database, cast: Cast, action: Action) -> None:
+    _act(database, cast.admin, cast, action)
+
+
+@pytest.mark.parametrize("action", EDITS.values(), ids=EDITS.keys())
+def test_a_manager_edits_the_accounts_they_manage(
+    database: Database, cast: Cast, action: Action
+) -> None:
+    _act(database, cast.manager, cast, action)
+
+
+@pytest.mark.parametrize("action", EDITS.values(), ids=EDITS.keys())
+def test_a_manager_cannot_edit_an_account_someone_else_manages(
+    database: Database, cast: Cast, action: Action
+) -> None:
+    with pytest.raises(PermissionDenied, match="Managers edit only the key accounts they manage"):
+        _act(database, cast.other_manager, cast, action)
+
+
+@pytest.mark.parametrize("action", EDITS.values(), ids=EDITS.keys())
+@pytest.mark.parametrize("who", ["executive", "viewer"])
+def test_executives_and_viewers_cannot_edit_account_data(
+    database: Database, cast: Cast, action: Action, who: str
+) -> None:
+    with pytest.raises(PermissionDenied, match="cannot edit account data"):
+        _act(database, getattr(cast, who), cast, action)
+
+
+def test_refused_edits_write_nothing(database: Database, cast: Cast) -> None:
+    with pytest.raises(PermissionDenied):
+        _act(database, cast.viewer, cast, EDITS["update account notes"])
+    with database.reading() as s:
+        assert accounts.get_account(s, cast.customer).version == 1
+        from kam.audit import list_events
+
+        assert list_events(s) == []
+
+
+def test_an_executive_logs_a_visit_to_an_account_they_sponsor(
+    database: Database, cast: Cast
+) -> None:
+    with database.writing() as s:
+        view = interactions.log_interaction(
+            s, cast.executive, cast.customer,
+            kind=InteractionKind.EXECUTIVE_VISIT, happened_on=date(2026, 5, 2),
+        )
+    assert view.logged_by == "eve"
+
+
+def test_an_executive_cannot_log_a_visit_to_an_account_they_do_not_sponsor(
+    database: Database, cast: Cast
+) -> None:
+    with pytest.raises(PermissionDenied), database.writing() as s:
+        interactions.log_interaction(
+            s, cast.executive, cast.other_customer,
+            kind=InteractionKind.EXECUTIVE_VISIT, happened_on=date(2026, 5, 2),
+        )
+
+
+def test_an_executive_cannot_log_an_ordinary_call_even_on_their_account(
+    database: Database, cast: Cast
+) -> None:
+    with pytest.raises(PermissionDenied), database.writing() as s:
+        interactions.log_interaction(
+            s, cast.executive, cast.customer,
+            kind=InteractionKind.CALL, happened_on=date(2026, 5, 2),
+        )
+
+
+def test_only_admins_add_customers(database: Database, cast: Cast) -> None:
+    with database.writing() as s:
+        customers.create_customer(s, cast.admin, name="New Co")
+    for who in (cast.manager, cast.executive, cast.viewer):
+        with pytest.raises(PermissionDenied, match="Only admins may add customers"), \
+                database.writing() as s:
+            customers.create_customer(s, who, name=f"New Co {who.login}")
+
+
+def test_managers_and_admins_nominate_executives_and_viewers_do_not(
+    database: Database, cast: Cast
+) -> None:
+    with database.writing() as s:
+        view = accounts.create_account(s, cast.manager, customer=cast.plain_customer)
+    assert view.manager == "mia" and view.status == "nominated"
+    for who in (cast.executive, cast.viewer):
+        with pytest.raises(PermissionDenied, match="nominate"), database.writing() as s:
+            accounts.create_account(s, who, customer=cast.plain_customer)
+
+
+def test_a_manager_nominates_for_themselves_only(database: Database, cast: Cast) -> None:
+    with pytest.raises(PermissionDenied, match="only admins assign another manager"), \
+            database.writing() as s:
+        accounts.create_account(s, cast.manager, customer=cast.plain_customer, manager="otto")
+    with pytest.raises(PermissionDenied, match="sponsors"), database.writing() as s:
+        accounts.create_account(s, cast.manager, customer=cast.plain_customer, sponsor="eve")
+
+
+def test_an_admin_nominates_with_a_manager_and_a_sponsor(database: Database, cast: Cast) -> None:
+    with database.writing() as s:
+        view = accounts.create_account(
+            s, cast.admin, customer=cast.plain_customer, manager="otto", sponsor="eve"
+        )
+    assert (view.manager, view.sponsor) == ("otto", "eve")
+
+
+def test_a_customer_already_in_the_programme_cannot_be_nominated_again(
+    database: Database, cast: Cast
+) -> None:
+    with pytest.raises(RuleError, match="already in the programme"), database.writing() as s:
+        accounts.create_account(s, cast.admin, customer=cast.customer)
+
+
+def test_only_admins_reassign_manager_sponsor_or_status(database: Database, cast: Cast) -> None:
+    for change in ({"manager": "otto"}, {"sponsor": None}, {"status": AccountStatus.RETIRED}):
+        with pytest.raises(PermissionDenied, match="Only admins change"), database.writing() as s:
+            accounts.update_account(s, cast.manager, cast.customer, **change)
+    with database.writing() as s:
+        view = accounts.update_account(s, cast.admin, cast.customer, manager="otto")
+    assert view.manager == "otto"
+
+
+def test_the_manager_must_be_a_manager_and_the_sponsor_an_executive(
+    database: Database, cast: Cast
+) -> None:
+    with pytest.raises(RuleError, match="must have the manager role"), database.writing() as s:
+        accounts.update_account(s, cast.admin, cast.customer, manager="val")
+    with pytest.raises(RuleError, match="must have the executive role"), database.writing() as s:
+        accounts.update_account(s, cast.admin, cast.customer, sponsor="mia")
+
+
+def test_status_moves_follow_the_programme(database: Database, cast: Cast) -> None:
+    with pytest.raises(RuleError, match="cannot go from nominated to active"), \
+            database.writing() as s:
+        accounts.update_account(s, cast.admin, cast.other_customer, status=AccountStatus.ACTIVE)
+    with database.writing() as s:
+        accounts.update_account(s, cast.admin, cast.other_customer, status=AccountStatus.VETTING)
+        view = accounts.update_account(
+            s, cast.admin, cast.other_customer, status=AccountStatus.ACTIVE
+        )
+    assert view.status == "active" and view.admitted_on is not None
+
+
+def test_only_admins_manage_users(database: Database, cast: Cast) -> None:
+    with database.writing() as s:
+        users.add_user(s, cast.admin, login="newbie", role=Role.VIEWER)
+        users.set_role(s, cast.admin, login="newbie", role=Role.MANAGER)
+    for who in (cast.manager, cast.executive, cast.viewer):
+        with pytest.raises(PermissionDenied, match="Only admins may add users"), \
+                database.writing() as s:
+            users.add_user(s, who, login=f"x{who.login}", role=Role.ADMIN)
+        with pytest.raises(PermissionDenied, match="Only admins may change roles"), \
+                database.writing() as s:
+            users.set_role(s, who, login=who.login, role=Role.ADMIN)
+
+
+def test_the_last_admin_cannot_be_demoted(database: Database, cast: Cast) -> None:
+    with pytest.raises(RuleError, match="last admin"), database.writing() as s:
+        users.set_role(s, cast.admin, login="ada", role=Role.VIEWER)
+
+
+def test_complaints_move_one_step_at_a_time(database: Database, cast: Cast) -> None:
+    with database.writing() as s:
+        cid = complaints.record_complaint(
+            s, cast.manager, cast.customer, summary="Damaged pallets", severity=Severity.MEDIUM
+        ).id
+    with pytest.raises(RuleError, match="next step is handled, not verified"), \
+            database.writing() as s:
+        complaints.advance_complaint(s, cast.manager, cid, to=ComplaintStatus.VERIFIED)
+    with database.writing() as s:
+        for step in (ComplaintStatus.HANDLED, ComplaintStatus.VERIFIED, ComplaintStatus.FED_BACK):
+            view = complaints.advance_complaint(
+                s, cast.manager, cid, to=step, on=date(2026, 6, 1)
+            )
+    assert view.status == "fed_back" and view.fed_back_on == date(2026, 6, 1)
+    with pytest.raises(RuleError, match="closed"), database.writing() as s:
+        complaints.advance_complaint(s, cast.manager, cid, to=ComplaintStatus.HANDLED)
+
+
+def test_closing_a_commitment_stamps_the_date_and_reopening_clears_it(
+    database: Database, cast: Cast
+) -> None:
+    with database.writing() as s:
+        cid = commitments.add_commitment(
+            s, cast.manager, cast.customer, description="EDI fix",
+            department=Department.OPERATIONS, due_on=date(2020, 1, 1),
+        ).id
+    with database.reading() as s:
+        (only,) = commitments.list_commitments(s, cast.customer)
+    assert only.overdue and only.made_by == "mia"
+    with database.writing() as s:
+        done = commitments.update_commitment(s, cast.manager, cid, status=CommitmentStatus.DONE)
+        assert done.closed_on is not None and not done.overdue
+        reopened = commitments.update_commitment(
+            s, cast.manager, cid, status=CommitmentStatus.OPEN
+        )
+    assert reopened.closed_on is None
