@@ -4,7 +4,6 @@
 #        .ci/postgres.sh stop      (stops the cluster named by PG_TEST_DIR)
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-PG_PORT=${PG_PORT:-54329}
 
 if [ "${1:-}" = "stop" ]; then
   [ -n "${PG_TEST_DIR:-}" ] && su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PG_TEST_DIR/data' -m fast stop" >/dev/null 2>&1 || true
@@ -16,6 +15,7 @@ if [ ! -x "$PG_BIN/initdb" ]; then
 fi
 id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
 
+PG_PORT=${PG_PORT:-$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")}
 PG_TEST_DIR=$(mktemp -d /tmp/kam-pg.XXXXXX)
 chown postgres "$PG_TEST_DIR"
 su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$PG_TEST_DIR/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8" >/dev/null

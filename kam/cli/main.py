@@ -6,19 +6,22 @@ database busy (a retry may succeed).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
 
-from kam.cli import account, audit, customer, database, demo, user
+from kam.cli import account, audit, customer, database, demo, imports, user
 from kam.errors import KamError
+
+if TYPE_CHECKING:
+    from typer._click import Context  # Typer's vendored Click, which TyperGroup is built on
 
 
 class KamGroup(TyperGroup):
     """The top-level group: turns domain errors into one line and an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         """Run the command, reporting domain errors as `kam: <sentence>` on stderr, no traceback.
 
         (Typer vendors its own Click, so a `click.ClickException` raised here would not be
@@ -44,6 +47,7 @@ app.add_typer(account.app, name="account")
 app.add_typer(customer.app, name="customer")
 app.add_typer(user.app, name="user")
 app.add_typer(database.app, name="db")
+app.add_typer(imports.app, name="import")
 app.command("init")(database.init)
 app.command("demo")(demo.demo)
 app.command("audit")(audit.audit)

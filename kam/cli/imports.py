@@ -1,0 +1,139 @@
+"""`kam import customers|transactions|costs FILE`: bring the customer base and its numbers in."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from db.enums import Door
+from kam.cli import output
+from kam.cli.context import DryRunOption, JsonOption, writing
+
+app = typer.Typer(
+    help="Import CSV (comma, semicolon or tab; UTF-8 with or without BOM) or XLSX files.",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[Path, typer.Argument(help="The CSV or XLSX file.", show_default=False)]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="Rename a column: SOURCE=FIELD (repeatable).", show_default=False),
+]
+SkipOption = Annotated[
+    bool, typer.Option("--skip-invalid", help="Import the valid rows; needs --rejects.")
+]
+RejectsOption = Annotated[
+    Path | None, typer.Option(help="Write every rejected row with its reason to this CSV.")
+]
+DateOrderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date-order", help="dmy or mdy, for slashed dates the file leaves ambiguous."
+    ),
+]
+DecimalOption = Annotated[
+    str | None,
+    typer.Option(help="Decimal mark: '.' or ','. Default: ',' for semicolon CSV, else '.'."),
+]
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs or []:
+        source, sep, target = pair.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise typer.BadParameter(f"'{pair}' is not SOURCE=FIELD.", param_hint="--map")
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+class _Bar:
+    """A progress bar on stderr, shown only to people (a terminal)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} rows"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+def _run(
+    kind: str,
+    path: Path,
+    mapping: list[str] | None,
+    skip_invalid: bool,
+    rejects: Path | None,
+    date_order: str | None,
+    decimal: str | None,
+    dry_run: bool,
+    json_: bool,
+) -> None:
+    from kam.importing.importer import run_import
+
+    if date_order not in (None, "dmy", "mdy"):
+        raise typer.BadParameter("use dmy or mdy.", param_hint="--date-order")
+    if decimal not in (None, ".", ","):
+        raise typer.BadParameter("use '.' or ','.", param_hint="--decimal")
+    bar = _Bar() if sys.stderr.isatty() and not json_ else None
+    shown: AbstractContextManager[Any] = bar.progress if bar else nullcontext()
+    with shown, writing(dry_run=dry_run, door=Door.IMPORT) as (session, actor):
+        report = run_import(
+            session,
+            actor,
+            kind,
+            path,
+            mapping=_mapping(mapping),
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            dry_run=dry_run,
+            date_order=date_order,
+            decimal=decimal,
+            progress=bar,
+        )
+    if json_:
+        output.print_json(report.to_dict())
+        return
+    if report.ignored_columns:
+        output.info(f"Ignored columns: {', '.join(report.ignored_columns)}.")
+    output.info(report.summary())
+    if report.rejected:
+        output.info(f"Rejected rows were written to {rejects}.")
+
+
+def _command(kind: str, doc: str) -> None:
+    def command(
+        path: FileArg,
+        map_: MapOption = None,
+        skip_invalid: SkipOption = False,
+        rejects: RejectsOption = None,
+        date_order: DateOrderOption = None,
+        decimal: DecimalOption = None,
+        dry_run: DryRunOption = False,
+        json_: JsonOption = False,
+    ) -> None:
+        _run(kind, path, map_, skip_invalid, rejects, date_order, decimal, dry_run, json_)
+
+    command.__doc__ = doc
+    app.command(kind)(command)
+
+
+_command("customers", "Import customers (name, code, industry, region, wallet...); admins.")
+_command("transactions", "Import sales lines (customer, date, revenue, cost_of_goods...); admins.")
+_command("costs", "Import cost-to-serve lines (customer, date, category, amount); admins.")

@@ -1,0 +1,576 @@
+"""Validating and writing an import: all or nothing by default, idempotent on re-import.
+
+Natural keys (so importing the same file twice adds nothing twice):
+- customers: the `code` when given, else the name (case-insensitive); a known customer
+  is updated where the file differs.
+- transactions: `order_id` + `line` (the line is numbered by its order of appearance in
+  the order when the file has no `line` column); a row without an order id is keyed by
+  a hash of its content plus its occurrence number among identical rows.
+- costs: a hash of customer, date, category, amount and note, plus occurrence number.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from db.enums import CostCategory, CustomerStatus, LifecycleStage, LoyaltyType, Role
+from kam.errors import InvalidData
+from kam.importing.parsing import Parsed, clean_text_column, parse_dates, parse_numbers
+from kam.importing.reading import normalise_header, read_table
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from kam.identity import Actor
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as rows are validated and written."""
+
+CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class Column:
+    """A documented import column."""
+
+    name: str
+    required: bool
+    description: str
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "customers": (
+        Column("name", True, "Customer name, any script; unique (case-insensitive)."),
+        Column("code", False, "Your ERP's customer code; unique; the key when given."),
+        Column("industry", False, "Industry."),
+        Column("region", False, "Region."),
+        Column("status", False, "prospect, active (default) or inactive."),
+        Column(
+            "lifecycle_stage", False, "awareness, consideration, purchase, usage, loyalty, churn."
+        ),
+        Column("loyalty_type", False, "monopoly, inertia, price, incentive or trust."),
+        Column("estimated_wallet", False, "Estimated annual category spend; not negative."),
+    ),
+    "transactions": (
+        Column("customer", True, "The customer's code or name."),
+        Column("date", True, "Sale date: YYYY-MM-DD, D.M.YYYY, or D/M/YYYY or M/D/YYYY."),
+        Column("revenue", True, "Net revenue; negative only for a return."),
+        Column("cost_of_goods", True, "Cost of goods sold; negative only for a return."),
+        Column("quantity", False, "Units; negative only for a return."),
+        Column("product", False, "Product code."),
+        Column("order_id", False, "Order number; with `line`, the line's natural key."),
+        Column("line", False, "Line number within the order."),
+    ),
+    "costs": (
+        Column("customer", True, "The customer's code or name."),
+        Column("date", True, "Date the cost was incurred."),
+        Column("category", True, "sales, support, logistics, terms, custom_work or other."),
+        Column("amount", True, "Cost to serve; not negative."),
+        Column("note", False, "Free text."),
+    ),
+}
+
+_CATEGORY_ALIASES = {
+    "terms_discounts": "terms", "discounts": "terms", "discount": "terms", "custom": "custom_work",
+    "customwork": "custom_work", "custom_work": "custom_work", "service": "support",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell: the file row (header = row 1), the column, what is wrong."""
+
+    row: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.problem}"
+
+
+@dataclass
+class ImportReport:
+    """What an import read, wrote and rejected."""
+
+    kind: str
+    file: str
+    rows_read: int = 0
+    written: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, errors as strings (first 1,000)."""
+        data = asdict(self)
+        data["errors"] = [str(e) for e in self.errors[:1000]]
+        return data
+
+    def summary(self) -> str:
+        """One line for people."""
+        verb = "would write" if self.dry_run else "wrote"
+        extra = f", updated {self.updated:,}" if self.kind == "customers" else ""
+        return (
+            f"{self.kind}: read {self.rows_read:,} rows, {verb} {self.written:,}{extra}, "
+            f"{self.unchanged:,} already present, rejected {self.rejected:,} "
+            f"in {self.seconds:.1f} s."
+        )
+
+
+class ImportRefused(InvalidData):
+    """The file has invalid rows and nothing was written."""
+
+    def __init__(self, path: Path, errors: list[RowError], rows: int) -> None:
+        shown = "\n".join(f"  {e}" for e in errors[:10])
+        more = f"\n  … and {len(errors) - 10:,} more" if len(errors) > 10 else ""
+        rows_bad = len({e.row for e in errors})
+        super().__init__(
+            f"{path.name}: {rows_bad:,} of {rows:,} rows are invalid; nothing was imported "
+            f"(--skip-invalid --rejects FILE imports the valid rows).\n{shown}{more}"
+        )
+        self.errors = errors
+
+
+@dataclass
+class _Checked:
+    """Typed columns for the valid rows, and every problem found."""
+
+    values: dict[str, pd.Series]
+    errors: list[RowError]
+
+
+def run_import(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    skip_invalid: bool = False,
+    rejects: Path | None = None,
+    dry_run: bool = False,
+    date_order: str | None = None,
+    decimal: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate every row of `path`, then write all of it (or, with skip_invalid, the valid rows)."""
+    from kam import audit
+    from kam.services.common import require_role
+
+    require_role(actor, Role.ADMIN, to="import data")
+    if kind not in COLUMNS:
+        raise InvalidData(f"Unknown import kind '{kind}'; use one of: {', '.join(COLUMNS)}.")
+    if skip_invalid and rejects is None:
+        raise InvalidData("--skip-invalid needs --rejects FILE, so no rejected row is lost.")
+    started = time.perf_counter()
+    report = ImportReport(kind=kind, file=path.name, dry_run=dry_run)
+    table = read_table(path)
+    frame = _rename(table.frame, kind, mapping or {}, report)
+    report.rows_read = len(frame)
+    mark = decimal or ("," if table.delimiter == ";" else ".")
+    if progress:
+        progress("validating", 0, len(frame))
+    checker = {"customers": _check_customers, "transactions": _check_sales, "costs": _check_costs}
+    checked = checker[kind](session, frame, mark, date_order)
+    bad_rows = sorted({e.row for e in checked.errors})
+    report.errors = sorted(checked.errors, key=lambda e: (e.row, e.column))
+    report.rejected = len(bad_rows)
+    if bad_rows and not skip_invalid:
+        raise ImportRefused(path, report.errors, len(frame))
+    valid = ~frame.index.isin([r - 2 for r in bad_rows])
+    writer = {"customers": _write_customers, "transactions": _write_sales, "costs": _write_costs}
+    writer[kind](session, {k: v[valid] for k, v in checked.values.items()}, report, progress)
+    if rejects is not None and bad_rows:
+        write_rejects(rejects, table.frame, report.errors)
+    report.seconds = round(time.perf_counter() - started, 3)
+    audit.record(
+        session,
+        actor,
+        entity="import",
+        entity_id=None,
+        customer_id=None,
+        field=kind,
+        new=json.dumps(
+            {k: v for k, v in report.to_dict().items() if k not in ("errors", "seconds")},
+            ensure_ascii=False,
+        ),
+    )
+    return report
+
+
+def _rename(
+    frame: pd.DataFrame, kind: str, mapping: dict[str, str], report: ImportReport
+) -> pd.DataFrame:
+    """Match headers to documented fields case-insensitively, after --map renames."""
+    known = {c.name for c in COLUMNS[kind]}
+    renames = {normalise_header(k): normalise_header(v) for k, v in mapping.items()}
+    for target in renames.values():
+        if target not in known:
+            raise InvalidData(
+                f"--map names '{target}', which is not a {kind} field; fields: {', '.join(sorted(known))}."
+            )
+    columns: dict[str, str] = {}
+    for original in frame.columns:
+        name = normalise_header(str(original))
+        name = renames.get(name, name)
+        if name in known:
+            if name in columns.values():
+                raise InvalidData(f"Two columns both mean '{name}'; rename one with --map.")
+            columns[original] = name
+        else:
+            report.ignored_columns.append(str(original))
+    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in columns.values()]
+    if missing:
+        found = ", ".join(str(c) for c in frame.columns) or "none"
+        raise InvalidData(
+            f"The {kind} file has no {', '.join(missing)} column (found: {found}); "
+            "rename with --map SOURCE=FIELD."
+        )
+    out = frame[list(columns)].rename(columns=columns)
+    out.index = pd.RangeIndex(len(out))
+    return out
+
+
+def _errors(parsed: Parsed, column: str) -> list[RowError]:
+    bad = parsed.errors[parsed.errors.notna()]
+    return [RowError(int(i) + 2, column, str(p)) for i, p in bad.items()]
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return clean_text_column(frame[column].fillna("").astype(str))
+
+
+def _optional_number(
+    frame: pd.DataFrame, column: str, mark: str, errors: list[RowError]
+) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index)
+    parsed = parse_numbers(frame[column], decimal=mark)
+    parsed.errors[parsed.errors == "is empty"] = None
+    errors.extend(_errors(parsed, column))
+    return parsed.values
+
+
+def _enum_column(
+    raw: pd.Series, column: str, allowed: list[str], errors: list[RowError],
+    aliases: dict[str, str] | None = None, default: str | None = None,
+) -> pd.Series:  # fmt: skip
+    """Match words case-insensitively to a vocabulary; empty takes the default."""
+    words = raw.fillna("").astype(str).map(normalise_header)
+    if aliases:
+        words = words.replace(aliases)
+    empty = words == ""
+    bad = ~empty & ~words.isin(allowed)
+    for i in words.index[bad]:
+        errors.append(
+            RowError(int(i) + 2, column, f"'{raw[i]}' is not one of {', '.join(allowed)}")
+        )
+    return words.where(~empty, default)
+
+
+def _customer_ids(session: Session, raw: pd.Series, errors: list[RowError]) -> pd.Series:
+    """Resolve customer codes or names (case-insensitive) to ids; unknown ones are errors."""
+    from sqlmodel import select
+
+    from db.models import Customer
+
+    rows = session.exec(select(Customer.id, Customer.name, Customer.code)).all()
+    by_code = {code: cid for cid, _name, code in rows if code}
+    by_name = {name.lower(): cid for cid, name, _code in rows}
+    text = clean_text_column(raw.fillna("").astype(str))
+    ids = text.map(by_code)
+    missing = ids.isna()
+    ids[missing] = text[missing].str.lower().map(by_name)
+    for i in text.index[ids.isna()]:
+        problem = "is empty" if text[i] == "" else f"unknown customer '{text[i][:60]}'"
+        errors.append(RowError(int(i) + 2, "customer", problem))
+    return ids
+
+
+def _dates(frame: pd.DataFrame, order: str | None, errors: list[RowError]) -> pd.Series:
+    parsed = parse_dates(frame["date"], order=order)
+    errors.extend(_errors(parsed, "date"))
+    future = parsed.values > pd.Timestamp(date.today())
+    for i in frame.index[future.fillna(False).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "date", f"{frame['date'][i]} is in the future"))
+    return parsed.values
+
+
+def _occurrence(keys: pd.Series) -> pd.Series:
+    """1 for a key's first appearance, 2 for its second, and so on."""
+    return keys.groupby(keys).cumcount() + 1
+
+
+def _content_hash(frame: pd.DataFrame) -> pd.Series:
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return pd.Series(hashed, index=frame.index).map("{:016x}".format)
+
+
+def _check_sales(session: Session, frame: pd.DataFrame, mark: str, order: str | None) -> _Checked:
+    errors: list[RowError] = []
+    customer = _customer_ids(session, frame["customer"], errors)
+    sold_on = _dates(frame, order, errors)
+    revenue = parse_numbers(frame["revenue"], decimal=mark)
+    cogs = parse_numbers(frame["cost_of_goods"], decimal=mark)
+    errors += _errors(revenue, "revenue") + _errors(cogs, "cost_of_goods")
+    quantity = _optional_number(frame, "quantity", mark, errors).fillna(0.0)
+    is_return = revenue.values < 0
+    for i in frame.index[(cogs.values < 0) & ~is_return]:
+        errors.append(
+            RowError(
+                int(i) + 2,
+                "cost_of_goods",
+                "is negative on a sale; only a return (negative revenue) has negative cost of goods",
+            )
+        )  # noqa: E501
+    for i in frame.index[(quantity < 0) & ~is_return]:
+        errors.append(
+            RowError(
+                int(i) + 2, "quantity", "is negative on a sale; only a return has negative quantity"
+            )
+        )  # noqa: E501
+    product = _text(frame, "product").str.slice(0, 100)
+    order_id = _text(frame, "order_id").str.slice(0, 100)
+    line = _optional_number(frame, "line", mark, errors)
+    has_order = order_id != ""
+    line_no = line.where(line.notna(), _occurrence(order_id).astype(float)).fillna(1).astype(int)
+    content = pd.DataFrame({"c": customer.fillna(-1).astype("int64"), "d": sold_on.astype("int64"),
+                            "r": revenue.values, "g": cogs.values, "q": quantity, "p": product})  # fmt: skip
+    hashed = _content_hash(content)
+    key = ("h:" + hashed + "#" + _occurrence(hashed).astype(str)).where(
+        ~has_order, order_id + "/" + line_no.astype(str)
+    )
+    dup = key.duplicated(keep="first") & has_order
+    for i in frame.index[dup.to_numpy()]:
+        errors.append(
+            RowError(int(i) + 2, "line", f"order {order_id[i]} line {line_no[i]} appears twice")
+        )  # noqa: E501
+    return _Checked(
+        {"customer_id": customer, "sold_on": sold_on, "revenue": revenue.values,
+         "cost_of_goods": cogs.values, "quantity": quantity, "product": product.replace("", None),
+         "order_id": order_id.replace("", None), "line_key": key},
+        errors,
+    )  # fmt: skip
+
+
+def _check_costs(session: Session, frame: pd.DataFrame, mark: str, order: str | None) -> _Checked:
+    errors: list[RowError] = []
+    customer = _customer_ids(session, frame["customer"], errors)
+    incurred = _dates(frame, order, errors)
+    category = _enum_column(frame["category"], "category", [c.value for c in CostCategory],
+                            errors, aliases=_CATEGORY_ALIASES)  # fmt: skip
+    for i in frame.index[(category.isna()).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "category", "is empty"))
+    amount = parse_numbers(frame["amount"], decimal=mark)
+    errors += _errors(amount, "amount")
+    for i in frame.index[amount.values < 0]:
+        errors.append(RowError(int(i) + 2, "amount", "is negative; a cost-to-serve line is a cost"))
+    note = _text(frame, "note").str.slice(0, 500)
+    content = pd.DataFrame({"c": customer.fillna(-1).astype("int64"), "d": incurred.astype("int64"),
+                            "k": category.fillna(""), "a": amount.values, "n": note})  # fmt: skip
+    hashed = _content_hash(content)
+    key = "h:" + hashed + "#" + _occurrence(hashed).astype(str)
+    return _Checked(
+        {"customer_id": customer, "incurred_on": incurred, "category": category,
+         "amount": amount.values, "note": note, "line_key": key},
+        errors,
+    )  # fmt: skip
+
+
+def _check_customers(
+    session: Session, frame: pd.DataFrame, mark: str, order: str | None
+) -> _Checked:
+    errors: list[RowError] = []
+    name = _text(frame, "name").str.slice(0, 200)
+    for i in frame.index[name == ""]:
+        errors.append(RowError(int(i) + 2, "name", "is empty"))
+    lowered = name.str.lower()
+    first_seen = {n: i for i, n in reversed(list(lowered.items()))}
+    for i in frame.index[(lowered.duplicated() & (name != "")).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "name", f"repeats row {first_seen[lowered[i]] + 2}"))
+    code = _text(frame, "code").str.slice(0, 64)
+    for i in frame.index[(code.duplicated() & (code != "")).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "code", f"'{code[i]}' appears twice"))
+    wallet = _optional_number(frame, "estimated_wallet", mark, errors)
+    for i in frame.index[(wallet < 0).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "estimated_wallet", "is negative"))
+    values = {
+        "name": name,
+        "code": code.replace("", None),
+        "industry": _text(frame, "industry").str.slice(0, 100),
+        "region": _text(frame, "region").str.slice(0, 100),
+        "status": _enum_column(_text(frame, "status"), "status",
+                               [s.value for s in CustomerStatus], errors, default="active"),
+        "lifecycle_stage": _enum_column(_text(frame, "lifecycle_stage"), "lifecycle_stage",
+                                        [s.value for s in LifecycleStage], errors,
+                                        default="purchase"),
+        "loyalty_type": _enum_column(_text(frame, "loyalty_type"), "loyalty_type",
+                                     [s.value for s in LoyaltyType], errors),
+        "estimated_wallet": wallet,
+    }  # fmt: skip
+    return _Checked(values, errors)
+
+
+def _placeholder(session: Session) -> str:
+    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+
+def _insert_many(
+    session: Session,
+    table: str,
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """Raw executemany in chunks (the ORM is kept off this path); existing keys are skipped."""
+    from sqlalchemy import text
+
+    count = text(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed table names)
+    before = session.execute(count).scalar_one()
+    mark = _placeholder(session)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+        "ON CONFLICT (line_key) DO NOTHING"
+    )
+    cursor = session.connection().connection.cursor()
+    try:
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(sql, rows[start : start + CHUNK])
+            if progress:
+                progress("writing", min(start + CHUNK, len(rows)), len(rows))
+    finally:
+        cursor.close()
+    report.written = session.execute(count).scalar_one() - before
+    report.unchanged = len(rows) - report.written
+
+
+def _date_cells(session: Session, values: pd.Series) -> list[Any]:
+    if session.get_bind().dialect.name == "sqlite":
+        return values.dt.strftime("%Y-%m-%d").tolist()
+    return [d.date() for d in values]
+
+
+def _write_sales(
+    session: Session, values: dict[str, pd.Series], report: ImportReport, progress: Progress | None
+) -> None:
+    columns = ["customer_id", "sold_on", "revenue", "cost_of_goods", "quantity", "product",
+               "order_id", "line_key"]  # fmt: skip
+    cells = [
+        values["customer_id"].astype("int64").tolist(),
+        _date_cells(session, values["sold_on"]),
+        *(
+            pd.Series(values[c]).astype(float).tolist()
+            for c in ("revenue", "cost_of_goods", "quantity")
+        ),
+        *(values[c].tolist() for c in ("product", "order_id", "line_key")),
+    ]
+    _insert_many(session, "sales_line", columns, list(zip(*cells, strict=True)), report, progress)
+
+
+def _write_costs(
+    session: Session, values: dict[str, pd.Series], report: ImportReport, progress: Progress | None
+) -> None:
+    columns = ["customer_id", "incurred_on", "category", "amount", "note", "line_key"]
+    cells = [
+        values["customer_id"].astype("int64").tolist(),
+        _date_cells(session, values["incurred_on"]),
+        values["category"].tolist(),
+        pd.Series(values["amount"]).astype(float).tolist(),
+        values["note"].tolist(),
+        values["line_key"].tolist(),
+    ]
+    _insert_many(session, "service_cost", columns, list(zip(*cells, strict=True)), report, progress)
+
+
+def _write_customers(
+    session: Session, values: dict[str, pd.Series], report: ImportReport, progress: Progress | None
+) -> None:
+    """Insert new customers; update known ones (matched by code, else name) where they differ."""
+    from sqlalchemy import insert
+    from sqlmodel import select
+
+    from db.models import Customer, utcnow
+
+    existing = session.exec(select(Customer)).all()
+    by_code = {c.code: c for c in existing if c.code}
+    by_name = {c.name.lower(): c for c in existing}
+    fields = ["name", "code", "industry", "region", "status", "lifecycle_stage", "loyalty_type",
+              "estimated_wallet"]  # fmt: skip
+    records = pd.DataFrame(values)[fields].astype(object)
+    records = records.where(records.notna(), None)
+    now = utcnow()
+    new: list[dict[str, Any]] = []
+    taken_names = set(by_name)
+    for done, record in enumerate(records.to_dict("records"), start=1):
+        match = by_code.get(record["code"]) if record["code"] else None
+        match = match or by_name.get(record["name"].lower())
+        if match is None:
+            if record["name"].lower() in taken_names:
+                raise InvalidData(
+                    f"A customer named '{record['name']}' already exists with another code."
+                )  # noqa: E501
+            taken_names.add(record["name"].lower())
+            new.append({**record, "created_at": now, "updated_at": now})
+            continue
+        changes = {k: v for k, v in record.items() if v is not None and getattr(match, k) != v}
+        if changes:
+            for k, v in changes.items():
+                setattr(match, k, v)
+            match.updated_at = now
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if progress and done % CHUNK == 0:
+            progress("writing", done, len(records))
+    for start in range(0, len(new), CHUNK):
+        session.execute(insert(Customer.__table__), new[start : start + CHUNK])
+    session.flush()
+    report.written = len(new)
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a leading '.
+
+    Plain numbers (e.g. -12.5) are left alone.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=+@\t\r" or (value[0] == "-" and not _is_number(value)):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def write_rejects(path: Path, original: pd.DataFrame, errors: list[RowError]) -> None:
+    """Every rejected row as it was in the file, with its row number and reasons (CSV, UTF-8)."""
+    reasons: dict[int, list[str]] = {}
+    for e in errors:
+        reasons.setdefault(e.row, []).append(f"{e.column}: {e.problem}")
+    rows = original.iloc[[r - 2 for r in sorted(reasons)]].copy()
+    rows.insert(0, "row", sorted(reasons))
+    rows["reason"] = ["; ".join(reasons[r]) for r in sorted(reasons)]
+    rows = rows.map(safe_cell)
+    rows.to_csv(path, index=False, encoding="utf-8")

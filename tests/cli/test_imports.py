@@ -1,0 +1,70 @@
+"""Scripts stay fast: the CLI never imports pandas (metrics) or textual (the TUI) to do its job.
+
+Each case runs `kam` in a fresh interpreter, so modules imported by other tests do not count.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kam.database import Database
+
+HEAVY = ("pandas", "textual")
+
+WRAPPER = """
+import json, sys
+modules_file, *args = sys.argv[1:]
+sys.argv = ["kam", *args]
+from kam.cli.main import app
+code = 0
+try:
+    app(prog_name="kam")
+except SystemExit as exit_:
+    code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+with open(modules_file, "w") as out:
+    json.dump({"exit": code, "modules": sorted(sys.modules)}, out)
+"""
+
+
+def run_kam(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
+    """Run `kam ARGS` in a new interpreter: its exit code, the modules it loaded, its stdout."""
+    modules_file = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, str(modules_file), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert modules_file.exists(), f"the wrapper did not finish:\n{done.stderr}"
+    report = json.loads(modules_file.read_text(encoding="utf-8"))
+    return report["exit"], report["modules"], done.stdout
+
+
+def heavy_modules(modules: list[str]) -> list[str]:
+    """The loaded modules that belong to a heavy package."""
+    return [m for m in modules if m.split(".")[0] in HEAVY]
+
+
+def test_kam_help_imports_neither_pandas_nor_textual(tmp_path: Path) -> None:
+    exit_code, modules, stdout = run_kam(tmp_path, "--help")
+
+    assert exit_code == 0
+    assert "account" in stdout
+    assert "kam.cli.main" in modules  # the wrapper really ran the app
+    assert heavy_modules(modules) == []
+
+
+def test_listing_accounts_as_json_imports_neither_pandas_nor_textual(
+    cli_db: Database, tmp_path: Path
+) -> None:
+    exit_code, modules, stdout = run_kam(tmp_path, "account", "list", "--json")
+
+    assert exit_code == 0
+    assert [a["customer"] for a in json.loads(stdout)] == ["Acme [/b] Ltd", "北京燕京啤酒"]
+    assert "kam.services.accounts" in modules  # the command really ran
+    assert heavy_modules(modules) == []

@@ -1,0 +1,93 @@
+"""The key accounts list in the TUI: it opens, shows every account safely, and filters."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from db.enums import Door
+from kam.database import Database
+from screens.accounts import KeyAccountsScreen
+from screens.app import create_app
+from tests.conftest import Cast, make_cast
+
+
+@pytest.fixture
+def tui_cast(sqlite_database: Database) -> Cast:
+    return make_cast(sqlite_database)
+
+
+def _rows(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_a_manager_opens_kam_and_sees_the_key_accounts(
+    sqlite_database: Database, tui_cast: Cast
+) -> None:
+    app = create_app(sqlite_database, replace(tui_cast.manager, door=Door.TUI))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, KeyAccountsScreen)
+        rows = _rows(app.screen.query_one(DataTable))
+        # A name that looks like markup is shown literally, and the CJK name is there.
+        assert [r[0] for r in rows] == ["Acme [/b] Ltd", "北京燕京啤酒"]
+        assert "editing" in app.sub_title
+
+
+async def test_typing_in_the_filter_narrows_the_table(
+    sqlite_database: Database, tui_cast: Cast
+) -> None:
+    app = create_app(sqlite_database, tui_cast.manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("slash", "o", "t", "t", "o")
+        table = app.screen.query_one(DataTable)
+        assert [r[0] for r in _rows(table)] == ["北京燕京啤酒"]
+        assert "1 of 2" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("escape")
+        assert table.row_count == 2
+
+
+async def test_a_viewer_is_told_the_app_is_read_only(
+    sqlite_database: Database, tui_cast: Cast
+) -> None:
+    app = create_app(sqlite_database, tui_cast.viewer)
+    async with app.run_test(size=(100, 30)):
+        assert "read-only" in app.sub_title
+
+
+async def test_hostile_customer_names_do_not_break_the_table(sqlite_database: Database) -> None:
+    from db.models import Customer, KeyAccount
+
+    hostile = ["[@click=app.quit]x[/]", "[TODO] plan", "Acme [/b] Ltd", "[bold red]loud"]
+    with sqlite_database.writing() as s:
+        for name in hostile:
+            c = Customer(name=name)
+            s.add(c)
+            s.flush()
+            s.add(KeyAccount(customer_id=c.id))
+    cast = make_cast_without_accounts(sqlite_database)
+    app = create_app(sqlite_database, cast)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = {r[0] for r in _rows(app.screen.query_one(DataTable))}
+        assert set(hostile) <= shown
+        assert app.is_running
+
+
+def make_cast_without_accounts(database: Database):  # type: ignore[no-untyped-def]
+    """An admin actor for a database whose accounts the test made itself."""
+    from db.enums import Role
+    from db.models import User
+    from kam.identity import Actor
+
+    with database.writing() as s:
+        user = User(login="root-admin", display_name="Root", role=Role.ADMIN)
+        s.add(user)
+        s.flush()
+        assert user.id is not None
+        return Actor(user.id, user.login, user.display_name, user.role, Door.TUI)
