@@ -241,7 +241,7 @@ def _insert_customers(
     from db.models import Customer, utcnow
 
     names = customer_names(rng, n)
-    sizes = rng.pareto(1.16, n) + 0.05  # alpha ~1.16 gives the classic 80/20
+    sizes = rng.lognormal(0.0, 1.2, n)  # long-tailed: about a fifth of customers make 80 % of profit
     stages = list(LifecycleStage)
     loyalties = list(LoyaltyType)
     now = utcnow()
@@ -299,9 +299,16 @@ def _insert_sales(
 
     sales: list[dict[str, Any]] = []
     costs: list[dict[str, Any]] = []
+    # Most customers buy throughout; some arrive later, and some churn (stop buying).
+    first_day = np.where(rng.random(n) < 0.15, rng.integers(0, days, n), 0)
+    last_day = np.where(rng.random(n) < 0.2, rng.integers(0, days, n), days - 1)
+    last_day = np.maximum(last_day, first_day + 60)
+    largest = np.argsort(-sizes)[:20]  # the programme's candidates buy throughout
+    first_day[largest], last_day[largest] = 0, days - 1
     for i in range(n):
-        count = int(orders_per_year[i]) * years
-        offsets = np.sort(rng.integers(0, days, count))
+        span = max(1, min(days, int(last_day[i])) - int(first_day[i]))
+        count = max(1, int(orders_per_year[i] * span / 365))
+        offsets = np.sort(rng.integers(first_day[i], first_day[i] + span, count))
         annual = float(sizes[i]) * 40_000
         trend = (1 + growth[i]) ** ((offsets - days) / 365)
         revenue = np.round(annual / orders_per_year[i] * trend * rng.lognormal(0, 0.35, count), 2)

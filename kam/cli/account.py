@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -45,17 +47,48 @@ def list_accounts(
 @app.command("show")
 def show(
     name: Annotated[str, typer.Argument(help="The customer's name.")],
+    as_of: Annotated[
+        str | None, typer.Option(help="Compute its worth as of this date (default today).")
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
-    """Show one key account."""
+    """Show one key account and what it is worth: profit, cost to serve, wallet share, CLV."""
+    from kam.analysis import customer_worth
     from kam.services.accounts import get_account
 
+    when = parse_date(as_of) or date.today()
     with reading() as (session, _actor):
         view = get_account(session, name)
+        worth = customer_worth(session, view.customer, as_of=when)
     if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.print_record(view.to_dict())
+        output.print_json({**view.to_dict(), "worth": worth.to_dict()})
+        return
+    output.print_record(view.to_dict())
+    sys.stdout.write(f"\nWorth, trailing twelve months to {when.isoformat()}:\n")
+    output.print_record(
+        {
+            "revenue": worth.revenue,
+            "gross margin": worth.gross_margin,
+            "cost to serve": worth.cost_to_serve,
+            **{f"  {k.replace('_', ' ')}": v for k, v in worth.cost_to_serve_by_category.items()},
+            "profit": worth.profit,
+            "share of wallet": _percent(worth.share_of_wallet),
+            "headroom": worth.headroom,
+            "CLV": worth.clv,
+            "  margin M": f"{worth.clv_margin:,.2f} ({worth.clv_margin_source})",
+            "  cost to serve C": worth.clv_cost_to_serve,
+            "  retention r": f"{worth.clv_retention:.1%} ({worth.clv_retention_source})",
+            "  discount rate d": f"{worth.discount_rate:.1%}",
+            "  horizon H": f"{worth.horizon} years",
+            "profit by year": ", ".join(
+                f"{year}: {profit:,.0f}" for year, profit in worth.profit_by_year.items()
+            ),
+        }
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
 
 
 @app.command("add")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from kam.cli import account, audit, customer, database, demo, imports, user
+from kam.cli import account, audit, customer, database, demo, imports, metrics, user
 from kam.errors import KamError
 
 if TYPE_CHECKING:
@@ -30,8 +30,8 @@ class KamGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except KamError as error:
-            message = " ".join(str(error).splitlines())
-            typer.echo(f"kam: {message}", err=True)
+            # One sentence; an import's refusal adds its first errors on indented lines.
+            typer.echo(f"kam: {error}", err=True)
             raise typer.Exit(error.exit_code) from error
 
 
@@ -48,6 +48,7 @@ app.add_typer(customer.app, name="customer")
 app.add_typer(user.app, name="user")
 app.add_typer(database.app, name="db")
 app.add_typer(imports.app, name="import")
+app.add_typer(metrics.app, name="metrics")
 app.command("init")(database.init)
 app.command("demo")(demo.demo)
 app.command("audit")(audit.audit)

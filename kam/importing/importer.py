@@ -529,6 +529,8 @@ def _write_customers(
             new.append({**record, "created_at": now, "updated_at": now})
             continue
         changes = {k: v for k, v in record.items() if v is not None and getattr(match, k) != v}
+        if not (record["code"] and match.code == record["code"]):
+            changes.pop("name", None)  # matched by name: the name's spelling stays as it is
         if changes:
             for k, v in changes.items():
                 setattr(match, k, v)

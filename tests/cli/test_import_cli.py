@@ -1,0 +1,66 @@
+"""`kam import`: exit codes, summaries, JSON reports and rejects files from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kam.database import Database
+from tests.cli.conftest import Kam
+from tests.cli.support import ok, parsed, refused, usage_error
+
+GOOD = "customer;date;revenue;cost_of_goods\n北京燕京啤酒;01.03.2026;1.200,50;600\n"
+BAD = "customer,date,revenue,cost_of_goods\nNobody,2026-03-01,1,1\nAcme [/b] Ltd,2026-03-01,2,1\n"
+
+
+def test_an_admin_imports_sales_and_reads_a_summary(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+    path = tmp_path / "sales.csv"
+    path.write_text(GOOD, encoding="utf-8-sig")
+    result = ok(kam("import", "transactions", str(path)))
+    assert "read 1 rows, wrote 1" in result.stderr
+    report = parsed(kam("import", "transactions", str(path), "--json"))
+    assert (report["written"], report["unchanged"]) == (0, 1)
+
+
+def test_an_invalid_file_exits_1_naming_the_row_and_column(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD, encoding="utf-8")
+    message = refused(kam("import", "transactions", str(path)), 1)
+    assert "1 of 2 rows are invalid; nothing was imported" in message
+    result = kam("import", "transactions", str(path))
+    assert "  row 2, customer: unknown customer 'Nobody'" in result.stderr
+
+
+def test_skip_invalid_writes_the_rejects(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
+    path, rejects = tmp_path / "bad.csv", tmp_path / "rejects.csv"
+    path.write_text(BAD, encoding="utf-8")
+    report = parsed(kam("import", "transactions", str(path), "--skip-invalid",
+                        "--rejects", str(rejects), "--json"))  # fmt: skip
+    assert (report["written"], report["rejected"]) == (1, 1)
+    assert "unknown customer 'Nobody'" in rejects.read_text(encoding="utf-8")
+
+
+def test_a_manager_cannot_import(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    assert "Only admins may import" in refused(kam("import", "transactions", str(path), as_user="mia"), 1)  # noqa: E501
+
+
+def test_import_usage_errors_exit_2(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    usage_error(kam("import", "transactions", str(path), "--map", "nonsense"))
+    usage_error(kam("import", "transactions", str(path), "--date-order", "ymd"))
+    usage_error(kam("import", "payroll", str(path)))
+
+
+def test_a_missing_file_is_named(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
+    assert "no such file" in refused(kam("import", "costs", str(tmp_path / "nope.csv")), 1)
+
+
+def test_dry_run_import_writes_nothing(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    first = parsed(kam("import", "transactions", str(path), "--dry-run", "--json"))
+    second = json.loads(ok(kam("import", "transactions", str(path), "--json")).stdout)
+    assert first["written"] == second["written"] == 1

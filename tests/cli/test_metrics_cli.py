@@ -1,0 +1,127 @@
+"""`kam metrics` and `kam account show`: the numbers, worked out by hand on a tiny base.
+
+As of 2026-06-30 the trailing twelve months are 2025-07-01 .. 2026-06-30.
+
+| customer            | sales in T12M (rev / cogs)       | costs in T12M            | before T12M        |
+| Acme [/b] Ltd       | 1000/600 (2025-08-01), 500/250   | logistics 100, support 50| 200/100 2024-09-01 |
+| 北京燕京啤酒          | none                             | sales 40                 | 300/200 2024-10-01 |
+| Plain Prospect GmbH | 100/30 (2026-06-30)              | none                     | 100/20 2025-01-10  |
+
+Acme: revenue 1500, margin 400 + 250 = 650, cost to serve 150, profit 500.
+北京: profit 0 - 40 = -40.  Plain: revenue 100, margin 70, profit 70.  Total 530.
+Base retention: active 2024-07-01..2025-06-30 = all three; active in T12M = Acme, Plain: 2/3.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import text
+
+from kam.database import Database
+from tests.cli.conftest import Kam
+from tests.cli.support import ok, parsed
+
+AS_OF = "2026-06-30"
+
+
+@pytest.fixture
+def base(cli_db: Database) -> Database:
+    ids = {"acme": 1, "beijing": 2, "plain": 3}  # the cast's customers, in insertion order
+    sales = [
+        (ids["acme"], "2025-08-01", 1000, 600, "A1"), (ids["acme"], "2026-03-01", 500, 250, "A2"),
+        (ids["acme"], "2024-09-01", 200, 100, "A0"), (ids["beijing"], "2024-10-01", 300, 200, "B0"),
+        (ids["plain"], "2025-01-10", 100, 20, "P0"), (ids["plain"], "2026-06-30", 100, 30, "P1"),
+        (ids["plain"], "2026-07-01", 999, 1, "P2"),  # after as_of: ignored
+    ]  # fmt: skip
+    costs = [(ids["acme"], "2026-01-15", "logistics", 100), (ids["acme"], "2026-02-01", "support", 50),
+             (ids["beijing"], "2025-12-01", "sales", 40)]  # fmt: skip
+    with cli_db.engine.begin() as conn:
+        for cid, day, rev, cogs, order in sales:
+            conn.execute(text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity, order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :o)"),  # noqa: E501
+                         {"c": cid, "d": day, "r": rev, "g": cogs, "o": order})  # fmt: skip
+        for n, (cid, day, category, amount) in enumerate(costs):
+            conn.execute(text("INSERT INTO service_cost (customer_id, incurred_on, category, amount, note, line_key) VALUES (:c, :d, :k, :a, '', :n)"),  # noqa: E501
+                         {"c": cid, "d": day, "k": category, "a": amount, "n": f"k{n}"})  # fmt: skip
+    return cli_db
+
+
+def test_profit_is_margin_after_cost_to_serve_per_customer(kam: Kam, base: Database) -> None:
+    rows = {r["name"]: r for r in parsed(kam("metrics", "profit", "--as-of", AS_OF, "--json"))["rows"]}  # noqa: E501
+    acme = rows["Acme [/b] Ltd"]
+    assert (acme["revenue"], acme["gross_margin"], acme["cost_to_serve"], acme["profit"]) == (
+        1000 + 500, (1000 - 600) + (500 - 250), 100 + 50, 650 - 150,
+    )
+    assert (acme["cts_logistics"], acme["cts_support"], acme["cts_sales"]) == (100, 50, 0)
+    assert rows["北京燕京啤酒"]["profit"] == 0 - 40
+    assert rows["Plain Prospect GmbH"]["profit"] == 100 - 30
+    assert list(rows) == ["Acme [/b] Ltd", "Plain Prospect GmbH", "北京燕京啤酒"]  # best first
+
+
+def test_pareto_names_who_makes_80_percent_and_who_is_below_break_even(
+    kam: Kam, base: Database
+) -> None:
+    report = parsed(kam("metrics", "pareto", "--as-of", AS_OF, "--json"))
+    summary = report["summary"]
+    assert summary["total_profit"] == 500 + 70 - 40
+    # 80 % of 530 is 424; Acme alone brings 500.
+    assert (summary["customers_for_80"], summary["share_for_80"]) == (1, pytest.approx(1 / 3))
+    assert (summary["below_break_even"], summary["loss_from_below_break_even"]) == (1, -40)
+    assert [r["cum_share"] for r in report["rows"]] == pytest.approx([500 / 530, 570 / 530, 1.0])
+
+
+def test_share_of_wallet_and_headroom(kam: Kam, base: Database) -> None:
+    report = parsed(kam("metrics", "wallet", "--as-of", AS_OF, "--customer", "acme [/b] ltd", "--json"))  # noqa: E501
+    (acme,) = report["rows"]
+    assert (acme["share"], acme["headroom"]) == (1500 / 1_000_000, 1_000_000 - 1500)
+
+
+def test_retention_of_the_base(kam: Kam, base: Database) -> None:
+    report = parsed(kam("metrics", "retention", "--as-of", AS_OF, "--json"))
+    assert report["summary"]["trailing_retention"] == pytest.approx(2 / 3)
+    by_year = {r["year"]: r for r in report["rows"]}
+    # 2024 buyers: Acme, 北京. In 2025: Acme (Aug) and Plain (Jan, new) -> 1 of 2 retained.
+    assert (by_year[2025]["active_previous"], by_year[2025]["retained"]) == (2, 1)
+
+
+def test_clv_shows_every_input_beside_the_result(kam: Kam, base: Database) -> None:
+    report = parsed(kam("metrics", "clv", "--as-of", AS_OF, "--customer", "Acme [/b] Ltd", "--json"))  # noqa: E501
+    (acme,) = report["rows"]
+    # (M - C) = 650 - 150 = 500; r = 2/3; d = 10 %; H = 5:
+    # 500 * (0.909091 + 0.550964 + 0.333918 + 0.202374 + 0.122651) = 500 * 2.118998 = 1059.50
+    assert acme["clv"] == pytest.approx(1059.50, abs=0.01)
+    assert (acme["margin"], acme["cost_to_serve"], acme["retention"]) == (650, 150, pytest.approx(2 / 3))  # noqa: E501
+    assert (acme["discount_rate"], acme["horizon"]) == (0.1, 5)
+    assert (acme["margin_source"], acme["retention_source"]) == ("t12m", "base")
+
+
+def test_account_show_gives_the_worth_with_the_accounts_own_retention(
+    kam: Kam, base: Database
+) -> None:
+    ok(kam("account", "update", "Acme [/b] Ltd", "--retention", "0.5"))
+    account = parsed(kam("account", "show", "Acme [/b] Ltd", "--as-of", AS_OF, "--json"))
+    worth = account["worth"]
+    assert (worth["profit"], worth["cost_to_serve"], worth["share_of_wallet"]) == (500, 150, 0.0015)
+    assert worth["cost_to_serve_by_category"] == {"logistics": 100, "support": 50}
+    # 500 * (1/1.1 + 0.5/1.21 + 0.25/1.331 + 0.125/1.4641 + 0.0625/1.61051) = 817.16
+    assert worth["clv"] == pytest.approx(817.16, abs=0.01)
+    assert (worth["clv_retention"], worth["clv_retention_source"]) == (0.5, "override")
+    assert worth["profit_by_year"] == {"2024": 100, "2025": 400, "2026": 250 - 150}
+
+
+def test_account_show_prints_worth_for_people(kam: Kam, base: Database) -> None:
+    out = ok(kam("account", "show", "Acme [/b] Ltd", "--as-of", AS_OF)).stdout
+    assert "Worth, trailing twelve months to 2026-06-30" in out
+    assert "retention r" in out and "66.7% (base)" in out and "profit" in out
+
+
+def test_csv_output_is_machine_readable(kam: Kam, base: Database) -> None:
+    out = ok(kam("metrics", "profit", "--as-of", AS_OF, "--csv", "--top", "2")).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["name"] for r in rows] == ["Acme [/b] Ltd", "Plain Prospect GmbH"]
+
+
+def test_metrics_help_does_not_need_a_database(kam: Kam) -> None:
+    assert "pareto" in ok(kam("metrics", "--help")).stdout
