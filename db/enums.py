@@ -1,4 +1,4 @@
-"""The closed vocabularies of the domain, importable without SQLAlchemy (the CLI uses them for --help)."""
+"""The domain's closed vocabularies, importable without SQLAlchemy (the CLI's --help uses them)."""
 
 from __future__ import annotations
 

@@ -177,7 +177,9 @@ def customer_worth(session: Session, customer: str, *, as_of: date) -> Worth:
         clv_retention_source=str(clv["retention_source"]),
         discount_rate=float(clv["discount_rate"]),
         horizon=int(clv["horizon"]),
-        profit_by_year={int(y): float(p) for y, p in zip(years["year"], years["profit"], strict=True)},
+        profit_by_year={
+            int(y): float(p) for y, p in zip(years["year"], years["profit"], strict=True)
+        },
     )
 
 

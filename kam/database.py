@@ -93,7 +93,9 @@ def _translated() -> Iterator[None]:
                 "The database is busy (another kam is writing); try again in a moment."
             ) from exc
         if "no such table" in text:
-            raise NotInitialised("This database has no kam schema yet: run `kam init` first.") from exc
+            raise NotInitialised(
+                "This database has no kam schema yet: run `kam init` first."
+            ) from exc
         raise
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) in ("40001", "40P01"):

@@ -91,8 +91,28 @@ PROGRAMME = [
     (AccountStatus.RETIRED, 1, None, 1000),
 ]
 
-_CONTACT_FIRST = ["Anna", "Ben", "Chloé", "David", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas",
-                  "Kim", "Lena", "Marco", "Nia", "Omar", "Priya", "王伟", "李娜", "Søren", "Zoë"]  # fmt: skip
+_CONTACT_FIRST = [
+    "Anna",
+    "Ben",
+    "Chloé",
+    "David",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kim",
+    "Lena",
+    "Marco",
+    "Nia",
+    "Omar",
+    "Priya",
+    "王伟",
+    "李娜",
+    "Søren",
+    "Zoë",
+]
 _CONTACT_LAST = ["Schmidt", "Rossi", "Dubois", "Smith", "Yilmaz", "Haddad", "Berg", "Tanaka",
                  "García", "Weber", "Park", "Nowak", "Silva", "Okoye", "Ali", "Shah"]  # fmt: skip
 _JOB_TITLES = ["Head of Procurement", "CFO", "Operations Director", "Category Manager",
@@ -241,7 +261,8 @@ def _insert_customers(
     from db.models import Customer, utcnow
 
     names = customer_names(rng, n)
-    sizes = rng.lognormal(0.0, 1.2, n)  # long-tailed: about a fifth of customers make 80 % of profit
+    # Long-tailed: about a fifth of the customers make 80 % of the profit.
+    sizes = rng.lognormal(0.0, 1.2, n)
     stages = list(LifecycleStage)
     loyalties = list(LoyaltyType)
     now = utcnow()

@@ -26,7 +26,9 @@ class KeyAccountsScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="accounts.filter", tooltip="Type to filter."),
         Binding("r", "reload", "Reload", id="accounts.reload", tooltip="Read the accounts again."),
-        Binding("escape", "clear_filter", "Clear", id="accounts.clear", tooltip="Clear the filter."),
+        Binding(
+            "escape", "clear_filter", "Clear", id="accounts.clear", tooltip="Empty the filter."
+        ),
     ]
 
     class Loaded(Message):
@@ -90,8 +92,8 @@ class KeyAccountsScreen(Screen[None]):
         table.clear()
         shown = 0
         for a in self.accounts:
-            cells = (a.customer, a.status, a.manager or "", a.sponsor or "",
-                     a.next_review_on.isoformat() if a.next_review_on else "", a.region)  # fmt: skip
+            review = a.next_review_on.isoformat() if a.next_review_on else ""
+            cells = (a.customer, a.status, a.manager or "", a.sponsor or "", review, a.region)
             if needle and not any(needle in c.lower() for c in cells):
                 continue
             table.add_row(*(Text(c) for c in cells), key=str(a.id))

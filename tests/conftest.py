@@ -63,7 +63,9 @@ def _fresh_sqlite(template: Path, folder: Path) -> Database:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Database]:
     """An empty, migrated database on each backend."""
     if request.param == "sqlite":
         db = _fresh_sqlite(sqlite_template, tmp_path)
@@ -72,10 +74,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Pa
         return
     engine = request.getfixturevalue("postgres_engine")
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                 "AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     yield Database(engine)
 
@@ -132,10 +140,17 @@ def make_cast(database: Database) -> Cast:
         ]
         s.add_all(customers)
         s.flush()
-        s.add(KeyAccount(customer_id=customers[0].id, manager_id=users["mia"].id,
-                         sponsor_id=users["eve"].id, status="active"))
-        s.add(KeyAccount(customer_id=customers[1].id, manager_id=users["otto"].id,
-                         status="nominated"))
+        s.add(
+            KeyAccount(
+                customer_id=customers[0].id,
+                manager_id=users["mia"].id,
+                sponsor_id=users["eve"].id,
+                status="active",
+            )
+        )
+        s.add(
+            KeyAccount(customer_id=customers[1].id, manager_id=users["otto"].id, status="nominated")
+        )
     return Cast(
         admin=_actor(users["ada"]),
         manager=_actor(users["mia"]),

@@ -51,7 +51,7 @@ def init(
     if result.admin:
         output.info(f"You ({result.admin}) are its first admin.")
     if demo:
-        output.info(loaded.summary() if loaded else "Demo data skipped: the database has customers.")
+        output.info(loaded.summary() if loaded else "Demo data skipped: there are customers.")
 
 
 @app.command("upgrade")

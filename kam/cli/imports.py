@@ -31,9 +31,7 @@ RejectsOption = Annotated[
 ]
 DateOrderOption = Annotated[
     str | None,
-    typer.Option(
-        "--date-order", help="dmy or mdy, for slashed dates the file leaves ambiguous."
-    ),
+    typer.Option("--date-order", help="dmy or mdy, for slashed dates the file leaves ambiguous."),
 ]
 DecimalOption = Annotated[
     str | None,

@@ -52,8 +52,10 @@ def _show(name: str, as_of: str | None, customer: str | None, top: int | None,
             if isinstance(value, float) and ("share" in key or key in ("rate", "retention")):
                 record[key] = f"{value:.1%}"
     output.print_record(
-        {k: f"{v:.1%}" if isinstance(v, float) and ("share" in k or "retention" in k) else v
-         for k, v in report.summary.items()}  # fmt: skip
+        {
+            k: f"{v:.1%}" if isinstance(v, float) and ("share" in k or "retention" in k) else v
+            for k, v in report.summary.items()
+        }  # fmt: skip
     )
     sys.stdout.write("\n")
     output.print_table(records, [(c.replace("_", " "), c) for c in frame.columns])

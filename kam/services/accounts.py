@@ -130,11 +130,14 @@ def account_by_name(session: Session, name: str) -> KeyAccount:
 
     customer = customer_by_name(session, name)
     assert customer.id is not None
-    account = open_account(session, customer.id) or session.exec(
-        select(KeyAccount)
-        .where(KeyAccount.customer_id == customer.id)
-        .order_by(col(KeyAccount.id).desc())
-    ).first()
+    account = (
+        open_account(session, customer.id)
+        or session.exec(
+            select(KeyAccount)
+            .where(KeyAccount.customer_id == customer.id)
+            .order_by(col(KeyAccount.id).desc())
+        ).first()
+    )
     if account is None:
         raise NotFound(f"'{customer.name}' is a customer but not a key account.")
     return account

@@ -87,9 +87,7 @@ def list_commitments(
     return [to_view(r, target.name, login_of(session, r.made_by_id), now) for r in rows]
 
 
-def add_commitment(
-    session: Session, actor: Actor, customer: str, **fields: Any
-) -> CommitmentView:
+def add_commitment(session: Session, actor: Actor, customer: str, **fields: Any) -> CommitmentView:
     """Record a promise made to a customer; made by the actor unless another login is named."""
     from db.models import Commitment, utcnow
 
@@ -136,7 +134,5 @@ def update_commitment(
         if changes["status"] != row.status:
             closing = changes["status"] != CommitmentStatus.OPEN
             changes["closed_on"] = utcnow().date() if closing else None
-    audit.apply_changes(
-        session, actor, row, changes, entity="commitment", customer_id=customer.id
-    )
+    audit.apply_changes(session, actor, row, changes, entity="commitment", customer_id=customer.id)
     return to_view(row, customer.name, login_of(session, row.made_by_id), utcnow().date())

@@ -27,7 +27,8 @@ def validated(model: type[M], **data: Any) -> M:
             f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise InvalidData(f"Invalid {model.__name__.removesuffix('Input').lower()}: {problems}.")
+        what = model.__name__.removesuffix("Input").lower()
+        raise InvalidData(f"Invalid {what}: {problems}.") from None
 
 
 def customer_by_name(session: Session, name: str) -> Customer:

@@ -106,9 +106,7 @@ def _complaint(session: Session, actor: Actor, complaint_id: int) -> tuple[Compl
     return row, customer
 
 
-def record_complaint(
-    session: Session, actor: Actor, customer: str, **fields: Any
-) -> ComplaintView:
+def record_complaint(session: Session, actor: Actor, customer: str, **fields: Any) -> ComplaintView:
     """Record a complaint; the actor owns it unless another login is named."""
     from db.models import Complaint, utcnow
 

@@ -106,7 +106,5 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields: An
     assert customer is not None
     require_customer_editor(session, actor, customer)
     changes = validated(ContactChanges, **fields).model_dump(exclude_unset=True)
-    audit.apply_changes(
-        session, actor, contact, changes, entity="contact", customer_id=customer.id
-    )
+    audit.apply_changes(session, actor, contact, changes, entity="contact", customer_id=customer.id)
     return to_view(contact, customer.name)

@@ -118,9 +118,7 @@ def list_customers(
         query = query.where(Customer.region == region)
     if limit is not None:
         query = query.limit(limit)
-    return [
-        to_view(c, status.value if status else None) for c, status in session.exec(query).all()
-    ]
+    return [to_view(c, status.value if status else None) for c, status in session.exec(query).all()]
 
 
 def get_customer(session: Session, name: str) -> CustomerView:
@@ -142,9 +140,12 @@ def _require_unique(session: Session, name: str, code: str | None, *, exclude: i
     ).first()
     if clash is not None:
         raise InvalidData(f"A customer named '{clash.name}' already exists.")
-    if code and session.exec(
-        select(Customer).where(Customer.code == code, Customer.id != exclude)
-    ).first():
+    if (
+        code
+        and session.exec(
+            select(Customer).where(Customer.code == code, Customer.id != exclude)
+        ).first()
+    ):
         raise InvalidData(f"A customer with code '{code}' already exists.")
 
 

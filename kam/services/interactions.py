@@ -115,7 +115,5 @@ def update_interaction(
     require_customer_editor(session, actor, customer, interaction=row.kind)
     changes = validated(InteractionChanges, **fields).model_dump(exclude_unset=True)
     changes.pop("kind", None)
-    audit.apply_changes(
-        session, actor, row, changes, entity="interaction", customer_id=customer.id
-    )
+    audit.apply_changes(session, actor, row, changes, entity="interaction", customer_id=customer.id)
     return to_view(row, customer.name, login_of(session, row.user_id))

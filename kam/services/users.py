@@ -37,7 +37,9 @@ class UserInput(BaseModel):
 def to_view(user: User) -> UserView:
     """The plain view of a user row."""
     assert user.id is not None
-    return UserView(user.id, user.login, user.display_name, user.title, user.role.value, user.active)
+    return UserView(
+        user.id, user.login, user.display_name, user.title, user.role.value, user.active
+    )
 
 
 def user_count(session: Session) -> int:

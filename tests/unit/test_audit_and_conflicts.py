@@ -25,7 +25,10 @@ def test_creating_a_record_writes_one_audit_event_with_its_values(
     with database.reading() as s:
         (event,) = list_events(s)
     assert (event.actor, event.door, event.entity, event.entity_id) == (
-        "mia", "cli", "contact", view.id,
+        "mia",
+        "cli",
+        "contact",
+        view.id,
     )
     assert event.customer == cast.customer and event.field == "(created)"
     assert json.loads(event.new or "{}") == {"name": "Kim Park", "relationship_strength": "4"}
@@ -36,7 +39,11 @@ def test_an_update_writes_one_event_per_changed_field_with_old_and_new(
 ) -> None:
     with database.writing() as s:
         accounts.update_account(
-            s, cast.admin, cast.customer, reason="Joint roadmap", manager="otto",
+            s,
+            cast.admin,
+            cast.customer,
+            reason="Joint roadmap",
+            manager="otto",
             retention_override=0.9,
         )
     with database.reading() as s:
@@ -60,8 +67,12 @@ def test_the_door_is_recorded(database: Database, cast: Cast) -> None:
 
     with database.writing() as s:
         commitments.add_commitment(
-            s, replace(cast.manager, door=Door.TUI), cast.customer,
-            description="QBR deck", department=Department.SALES, due_on=date(2026, 9, 1),
+            s,
+            replace(cast.manager, door=Door.TUI),
+            cast.customer,
+            description="QBR deck",
+            department=Department.SALES,
+            due_on=date(2026, 9, 1),
         )
     with database.reading() as s:
         assert [e.door for e in list_events(s)] == ["tui"]
@@ -102,8 +113,10 @@ def test_concurrent_sessions_cannot_both_save_the_same_version(
 
     from db.models import KeyAccount
 
-    with Session(database.engine) as first, \
-            Session(database.engine, expire_on_commit=False) as second:
+    with (
+        Session(database.engine) as first,
+        Session(database.engine, expire_on_commit=False) as second,
+    ):
         b = second.get(KeyAccount, 1)  # read, and the read transaction ends
         second.commit()
         a = first.get(KeyAccount, 1)

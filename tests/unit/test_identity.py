@@ -41,8 +41,10 @@ def test_an_admin_may_act_as_another_user(database: Database, cast: Cast) -> Non
 
 
 def test_a_non_admin_cannot_act_as_anyone_else(database: Database, cast: Cast) -> None:
-    with pytest.raises(PermissionDenied, match="only when the real user is an admin"), \
-            database.reading() as s:
+    with (
+        pytest.raises(PermissionDenied, match="only when the real user is an admin"),
+        database.reading() as s,
+    ):
         identify(s, door=Door.CLI, login="mia", act_as="ada")
 
 

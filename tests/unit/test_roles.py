@@ -42,7 +42,11 @@ EDITS: dict[str, Action] = {
         s, a, c.customer, kind=InteractionKind.CALL, happened_on=date(2026, 3, 1)
     ),
     "add commitment": lambda s, a, c: commitments.add_commitment(
-        s, a, c.customer, description="Price list", department=Department.SALES,
+        s,
+        a,
+        c.customer,
+        description="Price list",
+        department=Department.SALES,
         due_on=date(2026, 4, 1),
     ),
     "record complaint": lambda s, a, c: complaints.record_complaint(
@@ -100,8 +104,11 @@ def test_an_executive_logs_a_visit_to_an_account_they_sponsor(
 ) -> None:
     with database.writing() as s:
         view = interactions.log_interaction(
-            s, cast.executive, cast.customer,
-            kind=InteractionKind.EXECUTIVE_VISIT, happened_on=date(2026, 5, 2),
+            s,
+            cast.executive,
+            cast.customer,
+            kind=InteractionKind.EXECUTIVE_VISIT,
+            happened_on=date(2026, 5, 2),
         )
     assert view.logged_by == "eve"
 
@@ -111,8 +118,11 @@ def test_an_executive_cannot_log_a_visit_to_an_account_they_do_not_sponsor(
 ) -> None:
     with pytest.raises(PermissionDenied), database.writing() as s:
         interactions.log_interaction(
-            s, cast.executive, cast.other_customer,
-            kind=InteractionKind.EXECUTIVE_VISIT, happened_on=date(2026, 5, 2),
+            s,
+            cast.executive,
+            cast.other_customer,
+            kind=InteractionKind.EXECUTIVE_VISIT,
+            happened_on=date(2026, 5, 2),
         )
 
 
@@ -121,8 +131,11 @@ def test_an_executive_cannot_log_an_ordinary_call_even_on_their_account(
 ) -> None:
     with pytest.raises(PermissionDenied), database.writing() as s:
         interactions.log_interaction(
-            s, cast.executive, cast.customer,
-            kind=InteractionKind.CALL, happened_on=date(2026, 5, 2),
+            s,
+            cast.executive,
+            cast.customer,
+            kind=InteractionKind.CALL,
+            happened_on=date(2026, 5, 2),
         )
 
 
@@ -130,8 +143,10 @@ def test_only_admins_add_customers(database: Database, cast: Cast) -> None:
     with database.writing() as s:
         customers.create_customer(s, cast.admin, name="New Co")
     for who in (cast.manager, cast.executive, cast.viewer):
-        with pytest.raises(PermissionDenied, match="Only admins may add customers"), \
-                database.writing() as s:
+        with (
+            pytest.raises(PermissionDenied, match="Only admins may add customers"),
+            database.writing() as s,
+        ):
             customers.create_customer(s, who, name=f"New Co {who.login}")
 
 
@@ -147,8 +162,10 @@ def test_managers_and_admins_nominate_executives_and_viewers_do_not(
 
 
 def test_a_manager_nominates_for_themselves_only(database: Database, cast: Cast) -> None:
-    with pytest.raises(PermissionDenied, match="only admins assign another manager"), \
-            database.writing() as s:
+    with (
+        pytest.raises(PermissionDenied, match="only admins assign another manager"),
+        database.writing() as s,
+    ):
         accounts.create_account(s, cast.manager, customer=cast.plain_customer, manager="otto")
     with pytest.raises(PermissionDenied, match="sponsors"), database.writing() as s:
         accounts.create_account(s, cast.manager, customer=cast.plain_customer, sponsor="eve")
@@ -188,8 +205,10 @@ def test_the_manager_must_be_a_manager_and_the_sponsor_an_executive(
 
 
 def test_status_moves_follow_the_programme(database: Database, cast: Cast) -> None:
-    with pytest.raises(RuleError, match="cannot go from nominated to active"), \
-            database.writing() as s:
+    with (
+        pytest.raises(RuleError, match="cannot go from nominated to active"),
+        database.writing() as s,
+    ):
         accounts.update_account(s, cast.admin, cast.other_customer, status=AccountStatus.ACTIVE)
     with database.writing() as s:
         accounts.update_account(s, cast.admin, cast.other_customer, status=AccountStatus.VETTING)
@@ -204,11 +223,15 @@ def test_only_admins_manage_users(database: Database, cast: Cast) -> None:
         users.add_user(s, cast.admin, login="newbie", role=Role.VIEWER)
         users.set_role(s, cast.admin, login="newbie", role=Role.MANAGER)
     for who in (cast.manager, cast.executive, cast.viewer):
-        with pytest.raises(PermissionDenied, match="Only admins may add users"), \
-                database.writing() as s:
+        with (
+            pytest.raises(PermissionDenied, match="Only admins may add users"),
+            database.writing() as s,
+        ):
             users.add_user(s, who, login=f"x{who.login}", role=Role.ADMIN)
-        with pytest.raises(PermissionDenied, match="Only admins may change roles"), \
-                database.writing() as s:
+        with (
+            pytest.raises(PermissionDenied, match="Only admins may change roles"),
+            database.writing() as s,
+        ):
             users.set_role(s, who, login=who.login, role=Role.ADMIN)
 
 
@@ -222,14 +245,14 @@ def test_complaints_move_one_step_at_a_time(database: Database, cast: Cast) -> N
         cid = complaints.record_complaint(
             s, cast.manager, cast.customer, summary="Damaged pallets", severity=Severity.MEDIUM
         ).id
-    with pytest.raises(RuleError, match="next step is handled, not verified"), \
-            database.writing() as s:
+    with (
+        pytest.raises(RuleError, match="next step is handled, not verified"),
+        database.writing() as s,
+    ):
         complaints.advance_complaint(s, cast.manager, cid, to=ComplaintStatus.VERIFIED)
     with database.writing() as s:
         for step in (ComplaintStatus.HANDLED, ComplaintStatus.VERIFIED, ComplaintStatus.FED_BACK):
-            view = complaints.advance_complaint(
-                s, cast.manager, cid, to=step, on=date(2026, 6, 1)
-            )
+            view = complaints.advance_complaint(s, cast.manager, cid, to=step, on=date(2026, 6, 1))
     assert view.status == "fed_back" and view.fed_back_on == date(2026, 6, 1)
     with pytest.raises(RuleError, match="closed"), database.writing() as s:
         complaints.advance_complaint(s, cast.manager, cid, to=ComplaintStatus.HANDLED)
@@ -240,8 +263,12 @@ def test_closing_a_commitment_stamps_the_date_and_reopening_clears_it(
 ) -> None:
     with database.writing() as s:
         cid = commitments.add_commitment(
-            s, cast.manager, cast.customer, description="EDI fix",
-            department=Department.OPERATIONS, due_on=date(2020, 1, 1),
+            s,
+            cast.manager,
+            cast.customer,
+            description="EDI fix",
+            department=Department.OPERATIONS,
+            due_on=date(2020, 1, 1),
         ).id
     with database.reading() as s:
         (only,) = commitments.list_commitments(s, cast.customer)
@@ -249,7 +276,5 @@ def test_closing_a_commitment_stamps_the_date_and_reopening_clears_it(
     with database.writing() as s:
         done = commitments.update_commitment(s, cast.manager, cid, status=CommitmentStatus.DONE)
         assert done.closed_on is not None and not done.overdue
-        reopened = commitments.update_commitment(
-            s, cast.manager, cid, status=CommitmentStatus.OPEN
-        )
+        reopened = commitments.update_commitment(s, cast.manager, cid, status=CommitmentStatus.OPEN)
     assert reopened.closed_on is None

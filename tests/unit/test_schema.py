@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from db.engine import make_engine
 from db.migrate import current_revision, has_schema, head_revision, upgrade
-from db.models import Customer, KeyAccount, SQLModel, User
+from db.models import Customer, SQLModel, User
 from kam.database import Database
 from kam.errors import InvalidData
 from tests.conftest import Cast
@@ -95,20 +95,33 @@ def test_scores_outside_their_range_are_refused_by_the_database(
 ) -> None:
     with pytest.raises(IntegrityError), database.engine.begin() as conn:
         uid = conn.execute(text("SELECT id FROM user_account WHERE login = 'mia'")).scalar()
-        conn.execute(text("INSERT INTO manager_profile (user_id, finance, updated_at) "
-                          "VALUES (:u, 6, '2026-01-01 00:00:00')"), {"u": uid})
+        conn.execute(
+            text(
+                "INSERT INTO manager_profile (user_id, finance, updated_at) "
+                "VALUES (:u, 6, '2026-01-01 00:00:00')"
+            ),
+            {"u": uid},
+        )
 
 
 def test_foreign_keys_are_enforced(database: Database) -> None:
     with pytest.raises(IntegrityError), database.engine.begin() as conn:
-        conn.execute(text("INSERT INTO contact (customer_id, name, job_title, email, phone, created_at) "
-                          "VALUES (999, 'Ghost', '', '', '', '2026-01-01 00:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO contact (customer_id, name, job_title, email, phone, created_at) "
+                "VALUES (999, 'Ghost', '', '', '', '2026-01-01 00:00:00')"
+            )
+        )
 
 
 def test_the_audit_trail_is_append_only(database: Database, cast: Cast) -> None:
     with database.engine.begin() as conn:
-        conn.execute(text("INSERT INTO audit_event (at, actor, door, entity) "
-                          "VALUES ('2026-01-01 00:00:00', 'ada', 'cli', 'test')"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (at, actor, door, entity) "
+                "VALUES ('2026-01-01 00:00:00', 'ada', 'cli', 'test')"
+            )
+        )
     for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
         with pytest.raises(Exception, match="append-only"), database.engine.begin() as conn:
             conn.execute(text(statement))
