@@ -267,3 +267,37 @@ def metrics_report(
         target = customer_by_name(session, customer)
         rows = rows[rows.index == target.id]
     return Report(name, as_of, rows, summary)
+
+
+def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
+    """Per customer at `as_of`: profit, revenue, clv, headroom, share_of_wallet, active (T12M).
+
+    What the metric criteria score from: one customer's value ranked against the active base.
+    """
+    from kam.programme import load_settings
+
+    frames = load_frames(session)
+    settings = load_settings(session)
+    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
+    base = metrics.trailing_retention(frames.sales, as_of=as_of)
+    clv = metrics.clv_table(
+        profit,
+        base_retention=base if base is not None else 0.0,
+        overrides=frames.overrides,
+        discount_rate=settings.discount_rate,
+        horizon=settings.horizon,
+    )
+    wallet = metrics.share_of_wallet(
+        profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
+    ).reindex(profit.index)
+    return pd.DataFrame(
+        {
+            "profit": profit["profit"],
+            "revenue": profit["revenue"],
+            "clv": clv["clv"],
+            "headroom": wallet["headroom"],
+            "share_of_wallet": wallet["share"],
+            "active": profit["revenue"] != 0,
+        },
+        index=profit.index,
+    )

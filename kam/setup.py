@@ -28,7 +28,10 @@ def initialise(database: Database, *, login: str, display_name: str) -> InitResu
 
     upgrade(database.engine)
     admin = None
+    from kam.services.criteria import ensure_criteria
+
     with database.writing() as session:
+        ensure_criteria(session)
         if user_count(session) == 0:
             admin = bootstrap_admin(
                 session, login=login, display_name=display_name, door=Door.CLI

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,6 +146,7 @@ def make_cast(database: Database) -> Cast:
                 customer_id=customers[0].id,
                 manager_id=users["mia"].id,
                 sponsor_id=users["eve"].id,
+                admitted_on=date(2025, 1, 15),
                 status="active",
             )
         )
@@ -180,3 +182,41 @@ def cli_db(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("KAM_DATABASE_URL", str(db.engine.url))
     monkeypatch.delenv("KAM_USER", raising=False)
     return db
+
+
+def add_small_base(database: Database) -> None:
+    """Sales and cost-to-serve lines for the cast's customers, worked out by hand in the tests.
+
+    As of 2026-06-30 (T12M 2025-07-01 .. 2026-06-30): Acme revenue 1500, margin 650, cost to
+    serve 150 (logistics 100, support 50), profit 500; 北京 profit -40 (costs only); Plain
+    revenue 100, margin 70, profit 70. Base retention 2/3 (all three bought in the year
+    before; Acme and Plain bought in the T12M).
+    """
+    acme, beijing, plain = 1, 2, 3  # the cast's customers, in insertion order
+    sales = [
+        (acme, "2025-08-01", 1000, 600, "A1"), (acme, "2026-03-01", 500, 250, "A2"),
+        (acme, "2024-09-01", 200, 100, "A0"), (beijing, "2024-10-01", 300, 200, "B0"),
+        (plain, "2025-01-10", 100, 20, "P0"), (plain, "2026-06-30", 100, 30, "P1"),
+        (plain, "2026-07-01", 999, 1, "P2"),  # after 2026-06-30
+    ]  # fmt: skip
+    costs = [
+        (acme, "2026-01-15", "logistics", 100), (acme, "2026-02-01", "support", 50),
+        (beijing, "2025-12-01", "sales", 40),
+    ]  # fmt: skip
+    with database.engine.begin() as conn:
+        for cid, day, rev, cogs, order in sales:
+            conn.execute(
+                text(
+                    "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                    "quantity, order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :o)"
+                ),
+                {"c": cid, "d": date.fromisoformat(day), "r": rev, "g": cogs, "o": order},
+            )
+        for n, (cid, day, category, amount) in enumerate(costs):
+            conn.execute(
+                text(
+                    "INSERT INTO service_cost (customer_id, incurred_on, category, amount, note, "
+                    "line_key) VALUES (:c, :d, :k, :a, '', :n)"
+                ),
+                {"c": cid, "d": date.fromisoformat(day), "k": category, "a": amount, "n": f"k{n}"},
+            )

@@ -157,3 +157,170 @@ def update(
         output.print_json(view.to_dict())
     else:
         output.info(f"Updated '{view.customer}' (now version {view.version}).")
+
+
+@app.command("nominate")
+def nominate(
+    customer: Annotated[str, typer.Argument(help="The customer to nominate, by name.")],
+    reason: Annotated[str, typer.Option(help="Why this customer should be a key account.")] = "",
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Nominate a customer for the programme (managers for themselves, admins)."""
+    add(customer, None, None, reason, dry_run, json_)
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    pairs = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"'{item}' is not CRITERION=VALUE.", param_hint=option)
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+SCORE_COLUMNS = [
+    ("Criterion", "criterion"),
+    ("Kind", "kind"),
+    ("Weight", "weight"),
+    ("Score", "score"),
+    ("Knock-out", "knock_out"),
+    ("Failed", "failed"),
+    ("Why", "comment"),
+]
+
+
+def print_assessment(view: object) -> None:
+    """An assessment for people: the scores, then the total and what is missing."""
+    from kam.services.vetting import AssessmentView
+
+    assert isinstance(view, AssessmentView)
+    output.print_table(view.scores, SCORE_COLUMNS)
+    total = "incomplete" if view.total is None else f"{view.total:g} / 100"
+    sys.stdout.write(f"\nTotal: {total} (criteria version {view.criteria_version})\n")
+    if view.missing:
+        sys.stdout.write(f"Missing manual scores: {', '.join(view.missing)}\n")
+    if view.knock_out_failed:
+        sys.stdout.write("A knock-out criterion failed.\n")
+
+
+@app.command("assess")
+def assess(
+    name: Annotated[str, typer.Argument(help="The nominee's customer name.")],
+    score: Annotated[
+        list[str] | None,
+        typer.Option(help="A manual score: CRITERION=1..5 (repeatable).", show_default=False),
+    ] = None,
+    comment: Annotated[
+        list[str] | None,
+        typer.Option(help="Why: CRITERION=TEXT (needed with each score).", show_default=False),
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="Score the data as of this date.")] = None,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Score a nominee against every criterion; metric ones score themselves from the data."""
+    from kam.services.vetting import assess as run
+
+    scores = _pairs(score, "--score")
+    comments = _pairs(comment, "--comment")
+    manual: dict[str, tuple[int, str]] = {}
+    for key, value in scores.items():
+        if not value.isdigit():
+            raise typer.BadParameter(f"{key}: '{value}' is not a whole number.", param_hint="--score")
+        manual[key] = (int(value), comments.pop(key, ""))
+    if comments:
+        raise typer.BadParameter(
+            f"a comment without a score: {', '.join(comments)}.", param_hint="--comment"
+        )
+    with writing(dry_run=dry_run) as (session, actor):
+        view = run(session, actor, name, manual=manual, as_of=parse_date(as_of))
+    if json_:
+        output.print_json(view.to_dict())
+    else:
+        print_assessment(view)
+
+
+@app.command("assessment")
+def assessment(
+    name: Annotated[str, typer.Argument(help="The customer's name.")],
+    json_: JsonOption = False,
+) -> None:
+    """Show a nominee's latest vetting assessment."""
+    from kam.services.vetting import get_assessment
+
+    with reading() as (session, _actor):
+        view = get_assessment(session, name)
+    if json_:
+        output.print_json(view.to_dict())
+    else:
+        print_assessment(view)
+
+
+@app.command("admit")
+def admit(
+    name: Annotated[str, typer.Argument(help="The nominee's customer name.")],
+    rationale: Annotated[str, typer.Option(help="Why it is admitted (kept with the decision).")],
+    override: Annotated[
+        bool, typer.Option("--override", help="Admit despite broken rules (admins; needs --reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="The written reason for an override.")] = None,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Admit a vetted nominee (executives and admins)."""
+    from kam.services.vetting import admit as run
+
+    if override and not reason:
+        raise typer.BadParameter("an override needs --reason.", param_hint="--override")
+    if reason and not override:
+        raise typer.BadParameter("--reason is for --override.", param_hint="--reason")
+    with writing(dry_run=dry_run) as (session, actor):
+        result = run(session, actor, name, rationale=rationale,
+                     override_reason=reason if override else None)  # fmt: skip
+    for warning in result.warnings:
+        output.info(f"Warning: {warning}")
+    if json_:
+        output.print_json(result.to_dict())
+        return
+    if result.override:
+        output.info(f"Admitted '{result.account.customer}' by override: {'; '.join(result.waived)}.")
+    else:
+        output.info(f"Admitted '{result.account.customer}'; next review {result.account.next_review_on}.")
+
+
+@app.command("reject")
+def reject(
+    name: Annotated[str, typer.Argument(help="The nominee's customer name.")],
+    rationale: Annotated[str, typer.Option(help="Why it is turned down.")],
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Turn a nominee down (executives and admins)."""
+    from kam.services.vetting import reject as run
+
+    with writing(dry_run=dry_run) as (session, actor):
+        view = run(session, actor, name, rationale=rationale)
+    if json_:
+        output.print_json(view.to_dict())
+    else:
+        output.info(f"Rejected '{view.customer}'.")
+
+
+@app.command("retire")
+def retire(
+    name: Annotated[str, typer.Argument(help="The account's customer name.")],
+    reason: Annotated[str, typer.Option(help="Why it leaves the programme.")],
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Retire a key account (executives and admins); its whole history stays."""
+    from kam.services.vetting import retire as run
+
+    with writing(dry_run=dry_run) as (session, actor):
+        view = run(session, actor, name, reason=reason)
+    if json_:
+        output.print_json(view.to_dict())
+    else:
+        output.info(f"Retired '{view.customer}'.")

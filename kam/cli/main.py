@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from kam.cli import account, audit, customer, database, demo, imports, metrics, user
+from kam.cli import account, audit, criteria, customer, database, demo, imports, metrics, user
 from kam.errors import KamError
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ app.add_typer(user.app, name="user")
 app.add_typer(database.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(metrics.app, name="metrics")
+app.add_typer(criteria.app, name="criteria")
+app.add_typer(criteria.programme, name="programme")
 app.command("init")(database.init)
 app.command("demo")(demo.demo)
 app.command("audit")(audit.audit)

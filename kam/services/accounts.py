@@ -16,17 +16,24 @@ from kam.services.common import (
     open_account,
     require_account_editor,
     require_role,
-    user_by_login,
     validated,
 )
+from kam.services.staffing import eligible_manager, eligible_sponsor
 from kam.text import clean_text
 from kam.views import AccountView
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from db.models import KeyAccount, User
+    from db.models import KeyAccount
     from kam.identity import Actor
+
+#: Status moves that are decisions with rules of their own (kam.services.vetting).
+_DECISIONS = {
+    AccountStatus.ACTIVE: "admit",
+    AccountStatus.REJECTED: "reject",
+    AccountStatus.RETIRED: "retire",
+}
 
 #: Fields only an admin may change through an update.
 ADMIN_FIELDS = frozenset({"status", "manager", "sponsor"})
@@ -148,24 +155,6 @@ def get_account(session: Session, name: str) -> AccountView:
     return _views(session, [account_by_name(session, name)])[0]
 
 
-def _manager(session: Session, login: str) -> User:
-    user = user_by_login(session, login)
-    if user.role not in (Role.MANAGER, Role.ADMIN) or not user.active:
-        raise RuleError(
-            f"'{login}' is a {user.role.value}; a key account manager must have the manager role."
-        )
-    return user
-
-
-def _sponsor(session: Session, login: str) -> User:
-    user = user_by_login(session, login)
-    if user.role not in (Role.EXECUTIVE, Role.ADMIN) or not user.active:
-        raise RuleError(
-            f"'{login}' is a {user.role.value}; an executive sponsor must have the executive role."
-        )
-    return user
-
-
 def create_account(
     session: Session,
     actor: Actor,
@@ -199,8 +188,8 @@ def create_account(
         if sponsor is not None:
             raise PermissionDenied("Only admins assign executive sponsors.")
         manager = actor.login
-    manager_id = _manager(session, manager).id if manager else None
-    sponsor_id = _sponsor(session, sponsor).id if sponsor else None
+    manager_id = eligible_manager(session, manager).id if manager else None
+    sponsor_id = eligible_sponsor(session, sponsor).id if sponsor else None
     account = KeyAccount(
         customer_id=target.id,
         status=AccountStatus.NOMINATED,
@@ -265,9 +254,17 @@ def update_account(
     changes: dict[str, Any] = {}
     for field, value in requested.items():
         if field == "manager":
-            changes["manager_id"] = _manager(session, value).id if value else None
+            changes["manager_id"] = (
+                eligible_manager(session, value, account=account, customer=customer.name).id
+                if value
+                else None
+            )
         elif field == "sponsor":
-            changes["sponsor_id"] = _sponsor(session, value).id if value else None
+            changes["sponsor_id"] = (
+                eligible_sponsor(session, value, account=account, customer=customer.name).id
+                if value
+                else None
+            )
         elif field == "status":
             if value is None:
                 raise InvalidData("status: a key account always has a status.")
@@ -278,12 +275,13 @@ def update_account(
                         f"A key account cannot go from {account.status.value} to {value.value}; "
                         f"from {account.status.value} it can go to: {allowed or 'nothing'}."
                     )
+                verb = _DECISIONS.get(value)
+                if verb and not (value == AccountStatus.ACTIVE and account.admitted_on):
+                    raise RuleError(
+                        f"Moving '{customer.name}' to {value.value} is a decision with its own "
+                        f"rules: use `kam account {verb}`."
+                    )
                 changes["status"] = value
-                today = utcnow().date()
-                if value == AccountStatus.ACTIVE and account.admitted_on is None:
-                    changes["admitted_on"] = today
-                if value in (AccountStatus.RETIRED, AccountStatus.REJECTED):
-                    changes["retired_on"] = today
         else:
             changes[field] = value
 

@@ -222,11 +222,12 @@ def test_an_update_without_json_says_the_new_version_on_stderr(cli_db: Database,
 
 def test_an_admin_moves_an_account_along_the_programme(cli_db: Database, kam: Kam) -> None:
     account = parsed(kam("account", "update", BEER, "--status", "vetting", "--json"))
-
     assert account["status"] == "vetting"
-    account = parsed(kam("account", "update", BEER, "--status", "active", "--json"))
-    assert account["status"] == "active"
-    assert account["admitted_on"] == account["updated_at"][:10]
+    # Admission is a decision with rules of its own, not a field edit.
+    assert "use `kam account admit`" in refused(kam("account", "update", BEER, "--status", "active"), 1)
+    account = parsed(kam("account", "update", ACME, "--status", "under_review", "--json"))
+    assert account["status"] == "under_review"
+    assert parsed(kam("account", "update", ACME, "--status", "active", "--json"))["status"] == "active"
 
 
 def test_an_invalid_status_transition_is_refused(cli_db: Database, kam: Kam) -> None:

@@ -18,9 +18,8 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import text
-
 from kam.database import Database
+from tests.conftest import add_small_base
 from tests.cli.conftest import Kam
 from tests.cli.support import ok, parsed
 
@@ -29,22 +28,7 @@ AS_OF = "2026-06-30"
 
 @pytest.fixture
 def base(cli_db: Database) -> Database:
-    ids = {"acme": 1, "beijing": 2, "plain": 3}  # the cast's customers, in insertion order
-    sales = [
-        (ids["acme"], "2025-08-01", 1000, 600, "A1"), (ids["acme"], "2026-03-01", 500, 250, "A2"),
-        (ids["acme"], "2024-09-01", 200, 100, "A0"), (ids["beijing"], "2024-10-01", 300, 200, "B0"),
-        (ids["plain"], "2025-01-10", 100, 20, "P0"), (ids["plain"], "2026-06-30", 100, 30, "P1"),
-        (ids["plain"], "2026-07-01", 999, 1, "P2"),  # after as_of: ignored
-    ]  # fmt: skip
-    costs = [(ids["acme"], "2026-01-15", "logistics", 100), (ids["acme"], "2026-02-01", "support", 50),
-             (ids["beijing"], "2025-12-01", "sales", 40)]  # fmt: skip
-    with cli_db.engine.begin() as conn:
-        for cid, day, rev, cogs, order in sales:
-            conn.execute(text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity, order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :o)"),  # noqa: E501
-                         {"c": cid, "d": day, "r": rev, "g": cogs, "o": order})  # fmt: skip
-        for n, (cid, day, category, amount) in enumerate(costs):
-            conn.execute(text("INSERT INTO service_cost (customer_id, incurred_on, category, amount, note, line_key) VALUES (:c, :d, :k, :a, '', :n)"),  # noqa: E501
-                         {"c": cid, "d": day, "k": category, "a": amount, "n": f"k{n}"})  # fmt: skip
+    add_small_base(cli_db)
     return cli_db
 
 

@@ -212,10 +212,16 @@ def test_status_moves_follow_the_programme(database: Database, cast: Cast) -> No
         accounts.update_account(s, cast.admin, cast.other_customer, status=AccountStatus.ACTIVE)
     with database.writing() as s:
         accounts.update_account(s, cast.admin, cast.other_customer, status=AccountStatus.VETTING)
+    with pytest.raises(RuleError, match="account admit"), database.writing() as s:
+        accounts.update_account(s, cast.admin, cast.other_customer, status=AccountStatus.ACTIVE)
+    with pytest.raises(RuleError, match="account retire"), database.writing() as s:
+        accounts.update_account(s, cast.admin, cast.customer, status=AccountStatus.RETIRED)
+    with database.writing() as s:
         view = accounts.update_account(
-            s, cast.admin, cast.other_customer, status=AccountStatus.ACTIVE
+            s, cast.admin, cast.customer, status=AccountStatus.UNDER_REVIEW
         )
-    assert view.status == "active" and view.admitted_on is not None
+        view = accounts.update_account(s, cast.admin, cast.customer, status=AccountStatus.ACTIVE)
+    assert view.status == "active"
 
 
 def test_only_admins_manage_users(database: Database, cast: Cast) -> None:

@@ -1,0 +1,142 @@
+"""`kam criteria ...` and `kam programme ...`: the written rules of the programme."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from db.enums import CriterionKind
+from kam.cli import output
+from kam.cli.context import DryRunOption, JsonOption, reading, writing
+
+app = typer.Typer(help="The admission criteria (a versioned, weighted set).", no_args_is_help=True)
+programme = typer.Typer(help="Programme settings: cap, threshold, limits, cadences, CLV.",
+                        no_args_is_help=True)  # fmt: skip
+
+COLUMNS = [
+    ("Name", "name"),
+    ("Kind", "kind"),
+    ("Metric", "metric"),
+    ("Threshold", "threshold"),
+    ("Weight", "weight"),
+    ("Knock-out", "knock_out"),
+    ("Description", "description"),
+]
+
+
+def _show(views: list, json_: bool) -> None:  # type: ignore[type-arg]
+    if json_:
+        output.print_json([v.to_dict() for v in views])
+        return
+    output.print_table(views, COLUMNS)
+    if views:
+        output.info(f"Criteria set version {views[0].set_version}.")
+
+
+@app.command("list")
+def list_(json_: JsonOption = False) -> None:
+    """Show the current criteria."""
+    from kam.services.criteria import list_criteria
+
+    with writing() as (session, _actor):  # saves the default set the first time
+        views = list_criteria(session)
+    _show(views, json_)
+
+
+@app.command("set")
+def set_(
+    name: Annotated[str, typer.Argument(help="The criterion.")],
+    weight: Annotated[float | None, typer.Option(help="New weight (> 0).")] = None,
+    description: Annotated[str | None, typer.Option(help="New written rule.")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Pass/fail threshold (metric).")] = None,
+    no_threshold: Annotated[bool, typer.Option("--no-threshold", help="Score by quintile.")] = False,
+    knock_out: Annotated[
+        bool | None, typer.Option("--knock-out/--no-knock-out", help="Failing it blocks admission.")
+    ] = None,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Change a criterion; this makes a new version of the set (admins)."""
+    from kam.services.criteria import change_criterion
+
+    with writing(dry_run=dry_run) as (session, actor):
+        views = change_criterion(session, actor, name, weight=weight, description=description,
+                                 threshold=threshold, clear_threshold=no_threshold,
+                                 knock_out=knock_out)  # fmt: skip
+    _show(views, json_)
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="A short name, e.g. innovation_partner.")],
+    kind: Annotated[CriterionKind, typer.Option(help="manual (scored 1-5) or metric.")],
+    weight: Annotated[float, typer.Option(help="Weight (> 0).")],
+    description: Annotated[str, typer.Option(help="The written rule.")] = "",
+    metric: Annotated[
+        str | None, typer.Option(help="profit, revenue, clv, headroom or share_of_wallet.")
+    ] = None,
+    threshold: Annotated[float | None, typer.Option(help="Pass/fail threshold (metric).")] = None,
+    knock_out: Annotated[bool, typer.Option("--knock-out", help="Failing it blocks admission.")] = False,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Add a criterion; this makes a new version of the set (admins)."""
+    from kam.services.criteria import add_criterion
+
+    with writing(dry_run=dry_run) as (session, actor):
+        views = add_criterion(session, actor, name, kind=kind, weight=weight,
+                              description=description, metric=metric, threshold=threshold,
+                              knock_out=knock_out)  # fmt: skip
+    _show(views, json_)
+
+
+@app.command("remove")
+def remove(
+    name: Annotated[str, typer.Argument(help="The criterion.")],
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Remove a criterion; this makes a new version of the set (admins)."""
+    from kam.services.criteria import remove_criterion
+
+    with writing(dry_run=dry_run) as (session, actor):
+        views = remove_criterion(session, actor, name)
+    _show(views, json_)
+
+
+@programme.command("show")
+def show(json_: JsonOption = False) -> None:
+    """Show the programme settings in force."""
+    from dataclasses import asdict
+
+    from kam.programme import load_settings
+
+    with reading() as (session, _actor):
+        settings = asdict(load_settings(session))
+    if json_:
+        output.print_json(settings)
+    else:
+        output.print_record(settings)
+
+
+@programme.command("set")
+def set_setting(
+    key: Annotated[str, typer.Argument(help="cap, warn_below, threshold, sponsor_limit, "
+                                            "manager_limit, visit_days, review_days, "
+                                            "discount_rate or horizon.")],  # fmt: skip
+    value: Annotated[str, typer.Argument(help="The new value.")],
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Change a programme setting (admins); audited."""
+    from dataclasses import asdict
+
+    from kam.programme import set_setting as run
+
+    with writing(dry_run=dry_run) as (session, actor):
+        settings = asdict(run(session, actor, key, value))
+    if json_:
+        output.print_json(settings)
+    else:
+        output.info(f"{key} is now {settings[key]}.")

@@ -1,0 +1,84 @@
+"""`kam account nominate|assess|admit|reject|retire`, `kam criteria` and `kam programme`."""
+
+from __future__ import annotations
+
+import pytest
+
+from kam.database import Database
+from tests.cli.conftest import Kam
+from tests.cli.support import ok, parsed, refused, usage_error
+from tests.conftest import add_small_base
+
+PLAIN = "Plain Prospect GmbH"
+MANUAL = ["--score", "strategic_fit=5", "--comment", "strategic_fit=Roadmap",
+          "--score", "advocacy=5", "--comment", "advocacy=Reference",
+          "--score", "relationship_loyalty=5", "--comment", "relationship_loyalty=Trust"]  # fmt: skip
+
+
+@pytest.fixture
+def base(cli_db: Database) -> Database:
+    add_small_base(cli_db)
+    return cli_db
+
+
+def test_a_manager_nominates_and_assesses_and_an_executive_admits(kam: Kam, base: Database) -> None:
+    assert parsed(kam("account", "nominate", PLAIN, "--reason", "Growing", "--json", as_user="mia"))["manager"] == "mia"  # noqa: E501
+    ok(kam("account", "update", PLAIN, "--sponsor", "eve"))
+    view = parsed(kam("account", "assess", PLAIN, "--as-of", "2026-06-30", *MANUAL, "--json", as_user="mia"))  # noqa: E501
+    assert view["total"] == 76.0 and view["complete"]  # worked out in tests/unit/test_vetting.py
+    admitted = kam("account", "admit", PLAIN, "--rationale", "Qualifies", "--json", as_user="eve")
+    result = parsed(admitted)
+    assert result["account"]["status"] == "active" and result["override"] is False
+    assert "Warning: The programme has 2 active accounts" in admitted.stderr
+
+
+def test_assessment_output_for_people_lists_every_criterion(kam: Kam, base: Database) -> None:
+    ok(kam("account", "nominate", PLAIN, as_user="mia"))
+    out = ok(kam("account", "assess", PLAIN, "--as-of", "2026-06-30", as_user="mia")).stdout
+    assert "above_break_even" in out and "Total: incomplete" in out
+    assert "Missing manual scores: strategic_fit, advocacy, relationship_loyalty" in out
+    assert "strategic_fit" in ok(kam("account", "assessment", PLAIN)).stdout
+
+
+def test_admission_refused_names_the_rules_and_exits_1(kam: Kam, base: Database) -> None:
+    message = refused(kam("account", "admit", "北京燕京啤酒", "--rationale", "x"), 1)
+    assert "cannot be admitted" in message and "no executive sponsor" in message
+
+
+def test_an_override_needs_a_reason_and_an_admin(kam: Kam, base: Database) -> None:
+    usage_error(kam("account", "admit", "北京燕京啤酒", "--rationale", "x", "--override"))
+    message = refused(kam("account", "admit", "北京燕京啤酒", "--rationale", "x", "--override",
+                          "--reason", "Board", as_user="eve"), 1)  # fmt: skip
+    assert "Only admins may override" in message
+    result = parsed(kam("account", "admit", "北京燕京啤酒", "--rationale", "x", "--override",
+                        "--reason", "Board decision", "--json"))  # fmt: skip
+    assert result["override"] and result["account"]["admitted_by_override"]
+
+
+def test_reject_and_retire(kam: Kam, base: Database) -> None:
+    assert parsed(kam("account", "reject", "北京燕京啤酒", "--rationale", "Loss", "--json", as_user="eve"))["status"] == "rejected"  # noqa: E501
+    assert "only admins" not in refused(kam("account", "retire", "Acme [/b] Ltd", "--reason", "x", as_user="mia"), 1)  # noqa: E501
+    assert parsed(kam("account", "retire", "Acme [/b] Ltd", "--reason", "Weak", "--json", as_user="eve"))["status"] == "retired"  # noqa: E501
+
+
+def test_bad_score_syntax_is_a_usage_error(kam: Kam, base: Database) -> None:
+    usage_error(kam("account", "assess", "北京燕京啤酒", "--score", "strategic_fit"))
+    usage_error(kam("account", "assess", "北京燕京啤酒", "--score", "strategic_fit=high"))
+    usage_error(kam("account", "assess", "北京燕京啤酒", "--comment", "advocacy=alone"))
+
+
+def test_criteria_are_listed_and_changed_by_admins(kam: Kam, base: Database) -> None:
+    listed = parsed(kam("criteria", "list", "--json"))
+    assert len(listed) == 8 and {c["set_version"] for c in listed} == {1}
+    changed = parsed(kam("criteria", "set", "advocacy", "--weight", "15", "--json"))
+    assert {c["set_version"] for c in changed} == {2}
+    refused(kam("criteria", "set", "advocacy", "--weight", "15", as_user="mia"), 1)
+    assert "no criterion is named" in refused(kam("criteria", "remove", "charm"), 1).lower()
+
+
+def test_programme_settings_show_and_set(kam: Kam, base: Database) -> None:
+    assert parsed(kam("programme", "show", "--json"))["cap"] == 25
+    ok(kam("programme", "set", "cap", "12"))
+    assert parsed(kam("programme", "show", "--json"))["cap"] == 12
+    assert "outside" in refused(kam("programme", "set", "horizon", "0"), 1)
+    refused(kam("programme", "set", "cap", "12", as_user="eve"), 1)
