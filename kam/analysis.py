@@ -220,8 +220,10 @@ def metrics_report(
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "customers": len(profit)}
     if name == "profit":
         rows = profit.sort_values("profit", ascending=False)
-        summary |= {k: float(profit[k].sum()) for k in ("revenue", "gross_margin",
-                                                        "cost_to_serve", "profit")}  # fmt: skip
+        summary |= {
+            k: float(profit[k].sum())
+            for k in ("revenue", "gross_margin", "cost_to_serve", "profit")
+        }
     elif name == "pareto":
         result = metrics.pareto(profit["profit"])
         rows = result.table.set_index("customer_id")
@@ -240,8 +242,7 @@ def metrics_report(
             profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
         ).sort_values("headroom", ascending=False)
         rows.insert(0, "name", names.reindex(rows.index))
-        summary |= {"revenue": float(rows["revenue"].sum()),
-                    "wallet": float(rows["wallet"].sum())}  # fmt: skip
+        summary |= {"revenue": float(rows["revenue"].sum()), "wallet": float(rows["wallet"].sum())}
     elif name == "rfm":
         rows = metrics.rfm(frames.sales, as_of=as_of).sort_values(
             ["r_score", "f_score", "m_score", "monetary"], ascending=False
@@ -261,8 +262,12 @@ def metrics_report(
             horizon=settings.horizon,
         ).sort_values("clv", ascending=False)
         rows.insert(0, "name", names.reindex(rows.index))
-        summary |= {"base_retention": base, "discount_rate": settings.discount_rate,
-                    "horizon": settings.horizon, "total_clv": float(rows["clv"].sum())}  # fmt: skip
+        summary |= {
+            "base_retention": base,
+            "discount_rate": settings.discount_rate,
+            "horizon": settings.horizon,
+            "total_clv": float(rows["clv"].sum()),
+        }
     if customer is not None and name != "retention":
         target = customer_by_name(session, customer)
         rows = rows[rows.index == target.id]

@@ -36,29 +36,99 @@ if TYPE_CHECKING:
     from kam.identity import Actor
 
 INDUSTRIES = [
-    "Manufacturing", "Retail", "Healthcare", "Logistics", "Energy", "Food & Beverage",
-    "Construction", "Telecom", "Automotive", "Pharma", "Chemicals", "Public sector",
-]  # fmt: skip
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Logistics",
+    "Energy",
+    "Food & Beverage",
+    "Construction",
+    "Telecom",
+    "Automotive",
+    "Pharma",
+    "Chemicals",
+    "Public sector",
+]
 REGIONS = ["North", "South", "East", "West", "Central", "Asia-Pacific", "Export"]
 
 _LATIN_FIRST = [
-    "Acme", "Northwind", "Contoso", "Fabrikam", "Globex", "Initech", "Umbrella", "Vandelay",
-    "Stark", "Wayne", "Tyrell", "Cyberdyne", "Hooli", "Pied Piper", "Soylent", "Wonka",
-    "Aperture", "Black Mesa", "Gringotts", "Oceanic", "Monarch", "Nakatomi", "Massive",
-    "Dunder", "Bluth", "Prestige", "Sterling", "Gekko", "Virtucon", "Zorg", "Duff",
-    "Krusty", "Ollivander", "Bergström", "Müller & Söhne", "Løvstad", "Ñandú", "Château Brun",
-]  # fmt: skip
+    "Acme",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Hooli",
+    "Pied Piper",
+    "Soylent",
+    "Wonka",
+    "Aperture",
+    "Black Mesa",
+    "Gringotts",
+    "Oceanic",
+    "Monarch",
+    "Nakatomi",
+    "Massive",
+    "Dunder",
+    "Bluth",
+    "Prestige",
+    "Sterling",
+    "Gekko",
+    "Virtucon",
+    "Zorg",
+    "Duff",
+    "Krusty",
+    "Ollivander",
+    "Bergström",
+    "Müller & Söhne",
+    "Løvstad",
+    "Ñandú",
+    "Château Brun",
+]
 _LATIN_SECOND = [
-    "Industries", "Logistics", "Foods", "Health", "Energy", "Retail", "Systems", "Works",
-    "Holdings", "Supply", "Engineering", "Pharma", "Components", "Trading", "Labs",
-]  # fmt: skip
+    "Industries",
+    "Logistics",
+    "Foods",
+    "Health",
+    "Energy",
+    "Retail",
+    "Systems",
+    "Works",
+    "Holdings",
+    "Supply",
+    "Engineering",
+    "Pharma",
+    "Components",
+    "Trading",
+    "Labs",
+]
 _LATIN_FORM = ["Ltd", "GmbH", "AG", "S.A.", "Inc.", "plc", "B.V.", "Oy", "AB", "S.p.A.", "LLC"]
 _WIDE_NAMES = [
-    "华为技术", "上海汽车", "北京燕京啤酒", "深圳华强电子", "广州医药", "中国远洋物流",
-    "株式会社山田製作所", "東京精密工業", "大阪化学", "삼성물산", "현대로지스틱스",
-    "ООО Северсталь-Сервис", "АО Уралхим", "Δέλτα Τροφίμων", "شركة الخليج للتجارة",
-    "חברת גליל תעשיות", "ไทยสตีล", "Việt Tiến Logistics",
-]  # fmt: skip
+    "华为技术",
+    "上海汽车",
+    "北京燕京啤酒",
+    "深圳华强电子",
+    "广州医药",
+    "中国远洋物流",
+    "株式会社山田製作所",
+    "東京精密工業",
+    "大阪化学",
+    "삼성물산",
+    "현대로지스틱스",
+    "ООО Северсталь-Сервис",
+    "АО Уралхим",
+    "Δέλτα Τροφίμων",
+    "شركة الخليج للتجارة",
+    "חברת גליל תעשיות",
+    "ไทยสตีล",
+    "Việt Tiến Logistics",
+]
 
 MANAGERS = [
     ("mlopez", "María López", "Key Account Manager", (4, 3, 4, 5, 4)),
@@ -66,7 +136,7 @@ MANAGERS = [
     ("swong", "Sarah Wong", "Senior Key Account Manager", (4, 5, 5, 4, 5)),
     ("jnovak", "Jan Novák", "Key Account Manager", (2, 3, 4, 4, 3)),
     ("lchen", "陈丽 (Li Chen)", "Key Account Manager", (3, 4, 3, 5, 4)),
-]  # fmt: skip
+]
 EXECUTIVES = [
     ("ehartmann", "Eva Hartmann", "Chief Executive Officer"),
     ("rokafor", "Richard Okafor", "Chief Operating Officer"),
@@ -113,10 +183,34 @@ _CONTACT_FIRST = [
     "Søren",
     "Zoë",
 ]
-_CONTACT_LAST = ["Schmidt", "Rossi", "Dubois", "Smith", "Yilmaz", "Haddad", "Berg", "Tanaka",
-                 "García", "Weber", "Park", "Nowak", "Silva", "Okoye", "Ali", "Shah"]  # fmt: skip
-_JOB_TITLES = ["Head of Procurement", "CFO", "Operations Director", "Category Manager",
-               "Plant Manager", "CEO", "Supply Chain Lead", "Quality Manager"]  # fmt: skip
+_CONTACT_LAST = [
+    "Schmidt",
+    "Rossi",
+    "Dubois",
+    "Smith",
+    "Yilmaz",
+    "Haddad",
+    "Berg",
+    "Tanaka",
+    "García",
+    "Weber",
+    "Park",
+    "Nowak",
+    "Silva",
+    "Okoye",
+    "Ali",
+    "Shah",
+]
+_JOB_TITLES = [
+    "Head of Procurement",
+    "CFO",
+    "Operations Director",
+    "Category Manager",
+    "Plant Manager",
+    "CEO",
+    "Supply Chain Lead",
+    "Quality Manager",
+]
 
 
 @dataclass(frozen=True)
@@ -216,6 +310,7 @@ def load_demo(session: Session, actor: Actor, options: DemoOptions) -> DemoSumma
     _insert_sales(session, rng, sizes, as_of, options.years, summary)
     users = _insert_users(session, rng, as_of, summary)
     _insert_programme(session, rng, users, sizes, as_of, summary)
+    _insert_standing(session, rng, as_of)
     audit.record(
         session,
         actor,
@@ -395,9 +490,18 @@ def _insert_users(
         session.flush()
         assert user.id is not None
         made["manager"].append(user.id)
-        session.add(ManagerSkill(user_id=user.id, **dict(zip(
-            ("finance", "consulting", "planning", "interpersonal", "influence"), skills, strict=True
-        ))))  # fmt: skip
+        session.add(
+            ManagerSkill(
+                user_id=user.id,
+                **dict(
+                    zip(
+                        ("finance", "consulting", "planning", "interpersonal", "influence"),
+                        skills,
+                        strict=True,
+                    )
+                ),
+            )
+        )
         for course in ("Key account fundamentals", "Value selling", "Finance for KAMs")[
             : int(rng.integers(1, 4))
         ]:
@@ -450,9 +554,11 @@ def _insert_programme(
     roles, styles = list(BuyingRole), list(CommunicationStyle)
     for (status, m, s, age), customer_id in zip(PROGRAMME, picks, strict=True):
         nominated = as_of - timedelta(days=age)
-        admitted = nominated + timedelta(days=45) if status in (
-            AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW, AccountStatus.RETIRED
-        ) else None  # fmt: skip
+        admitted = (
+            nominated + timedelta(days=45)
+            if status in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW, AccountStatus.RETIRED)
+            else None
+        )
         account = KeyAccount(
             customer_id=customer_id,
             status=status,
@@ -491,8 +597,12 @@ def _insert_programme(
             summary.contacts += 1
         if status in (AccountStatus.RETIRED,):
             continue
-        kinds = [InteractionKind.VISIT, InteractionKind.CALL, InteractionKind.MEETING,
-                 InteractionKind.EMAIL]  # fmt: skip
+        kinds = [
+            InteractionKind.VISIT,
+            InteractionKind.CALL,
+            InteractionKind.MEETING,
+            InteractionKind.EMAIL,
+        ]
         for _ in range(int(rng.integers(4, 10))):
             session.add(
                 Interaction(
@@ -524,8 +634,12 @@ def _insert_programme(
         departments = list(Department)
         for k in range(int(rng.integers(1, 5))):
             due = as_of + timedelta(days=int(rng.integers(-60, 90)))
-            state = [CommitmentStatus.OPEN, CommitmentStatus.OPEN, CommitmentStatus.DONE,
-                     CommitmentStatus.BROKEN][int(rng.integers(4))]  # fmt: skip
+            state = [
+                CommitmentStatus.OPEN,
+                CommitmentStatus.OPEN,
+                CommitmentStatus.DONE,
+                CommitmentStatus.BROKEN,
+            ][int(rng.integers(4))]
             session.add(
                 Commitment(
                     customer_id=customer_id,
@@ -566,4 +680,119 @@ def _insert_programme(
                 )
             )
             summary.complaints += 1
+    session.flush()
+
+
+PRACTICES = [
+    (
+        "Joint business plan",
+        "Industry benchmark study",
+        "planning",
+        "A yearly plan written with the customer, with shared targets and owners.",
+    ),
+    (
+        "Quarterly business review",
+        "Our Nordic sales team",
+        "cadence",
+        "Every quarter: results, open commitments, complaints and next steps, with the sponsor.",
+    ),
+    (
+        "Cost-to-serve review",
+        "Supply chain consultancy",
+        "profit",
+        "Twice a year, walk the customer's cost to serve line by line and agree changes.",
+    ),
+    (
+        "Executive-to-executive map",
+        "Peer company interview",
+        "relationships",
+        "Pair each of our executives with their counterpart; visits planned a year ahead.",
+    ),
+]
+
+
+def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) -> None:
+    """Assessments, one override, reviews and best practices, so the programme has history."""
+    import json
+
+    from sqlmodel import col, select
+
+    from db.enums import AssessmentDecision, AssessmentKind, ReviewDecision
+    from db.models import (
+        Assessment,
+        AssessmentScore,
+        BestPractice,
+        KeyAccount,
+        Review,
+        utcnow,
+    )
+    from kam.services.criteria import current_criteria as criteria_rows
+    from kam.services.criteria import ensure_criteria, total_score
+
+    for title, source, tag, text in PRACTICES:
+        session.add(BestPractice(title=title, source=source, tags=tag, description=text))
+    ensure_criteria(session)
+    criteria = criteria_rows(session)
+    accounts = session.exec(select(KeyAccount).order_by(col(KeyAccount.id))).all()
+    overridden = False
+    for account in accounts:
+        if account.status == AccountStatus.NOMINATED:
+            continue
+        vetting = account.status == AccountStatus.VETTING
+        scores = [(c, int(rng.integers(3, 6))) for c in criteria]
+        if vetting:  # manual scores still to come
+            scores = [(c, s) for c, s in scores if c.kind.value == "metric"]
+        total = total_score([(c.weight, s) for c, s in scores]) if not vetting else None
+        override = not overridden and account.status == AccountStatus.ACTIVE and total is not None
+        decided = account.admitted_on and utcnow()
+        assessment = Assessment(
+            key_account_id=account.id,  # type: ignore[arg-type]
+            kind=AssessmentKind.VETTING,
+            criteria_version=criteria[0].set_version,
+            total=50.0 if override else total,
+            complete=not vetting,
+            decision=AssessmentDecision.ADMIT if decided else None,
+            rationale="Meets the written criteria." if decided else "",
+            override=override,
+            override_reason="Board decision: strategic entry into the region." if override else "",
+            decided_by_id=account.sponsor_id if decided else None,
+            decided_at=decided or None,
+            created_by_id=account.manager_id,  # type: ignore[arg-type]
+        )
+        session.add(assessment)
+        session.flush()
+        for c, score in scores:
+            session.add(
+                AssessmentScore(
+                    assessment_id=assessment.id,
+                    criterion_id=c.id,  # type: ignore[arg-type]
+                    score=score,
+                    comment="Scored at vetting",
+                )
+            )
+        if override:
+            account.admitted_by_override = True
+            overridden = True
+        if (
+            account.admitted_on
+            and account.status in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW)
+            and (as_of - account.admitted_on).days > 180
+        ):
+            watch = account.status == AccountStatus.UNDER_REVIEW
+            perceived, expected = (5, 8) if watch else (int(rng.integers(7, 10)), 7)
+            session.add(
+                Review(
+                    key_account_id=account.id,  # type: ignore[arg-type]
+                    assessment_id=assessment.id,
+                    reviewed_on=as_of - timedelta(days=int(rng.integers(20, 150))),
+                    perceived=perceived,
+                    expected=expected,
+                    satisfaction=round(perceived / expected, 3),
+                    decision=ReviewDecision.WATCH if watch else ReviewDecision.RETAIN,
+                    notes="Margin under pressure; service issues." if watch else "On plan.",
+                    checklist_json=json.dumps({"account_plan_updated": True}),
+                    next_review_on=account.next_review_on,
+                    reviewed_by_id=account.manager_id,  # type: ignore[arg-type]
+                )
+            )
     session.flush()

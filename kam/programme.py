@@ -79,7 +79,9 @@ def set_setting(session: Session, actor: object, key: str, value: str) -> Progra
     try:
         number = kind(value)
     except ValueError:
-        raise InvalidData(f"{key}: '{value}' is not a{'n integer' if kind is int else ' number'}.") from None
+        raise InvalidData(
+            f"{key}: '{value}' is not a{'n integer' if kind is int else ' number'}."
+        ) from None
     if not low <= number <= high:
         raise InvalidData(f"{key}: {number} is outside {low:g}..{high:g}.")
     old = getattr(load_settings(session), key)
@@ -89,7 +91,15 @@ def set_setting(session: Session, actor: object, key: str, value: str) -> Progra
         session.add(row)
     row.value, row.updated_at, row.updated_by_id = str(number), utcnow(), actor.id
     if old != number:
-        audit.record(session, actor, entity="programme_setting", entity_id=None,
-                     customer_id=None, field=key, old=old, new=number)  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            entity="programme_setting",
+            entity_id=None,
+            customer_id=None,
+            field=key,
+            old=old,
+            new=number,
+        )
     session.flush()
     return load_settings(session)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest

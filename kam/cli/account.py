@@ -228,7 +228,9 @@ def assess(
     manual: dict[str, tuple[int, str]] = {}
     for key, value in scores.items():
         if not value.isdigit():
-            raise typer.BadParameter(f"{key}: '{value}' is not a whole number.", param_hint="--score")
+            raise typer.BadParameter(
+                f"{key}: '{value}' is not a whole number.", param_hint="--score"
+            )
         manual[key] = (int(value), comments.pop(key, ""))
     if comments:
         raise typer.BadParameter(
@@ -263,7 +265,8 @@ def admit(
     name: Annotated[str, typer.Argument(help="The nominee's customer name.")],
     rationale: Annotated[str, typer.Option(help="Why it is admitted (kept with the decision).")],
     override: Annotated[
-        bool, typer.Option("--override", help="Admit despite broken rules (admins; needs --reason).")
+        bool,
+        typer.Option("--override", help="Admit despite broken rules (admins; needs --reason)."),
     ] = False,
     reason: Annotated[str | None, typer.Option(help="The written reason for an override.")] = None,
     dry_run: DryRunOption = False,
@@ -277,17 +280,22 @@ def admit(
     if reason and not override:
         raise typer.BadParameter("--reason is for --override.", param_hint="--reason")
     with writing(dry_run=dry_run) as (session, actor):
-        result = run(session, actor, name, rationale=rationale,
-                     override_reason=reason if override else None)  # fmt: skip
+        result = run(
+            session, actor, name, rationale=rationale, override_reason=reason if override else None
+        )
     for warning in result.warnings:
         output.info(f"Warning: {warning}")
     if json_:
         output.print_json(result.to_dict())
         return
     if result.override:
-        output.info(f"Admitted '{result.account.customer}' by override: {'; '.join(result.waived)}.")
+        output.info(
+            f"Admitted '{result.account.customer}' by override: {'; '.join(result.waived)}."
+        )
     else:
-        output.info(f"Admitted '{result.account.customer}'; next review {result.account.next_review_on}.")
+        output.info(
+            f"Admitted '{result.account.customer}'; next review {result.account.next_review_on}."
+        )
 
 
 @app.command("reject")

@@ -11,8 +11,9 @@ from kam.cli import output
 from kam.cli.context import DryRunOption, JsonOption, reading, writing
 
 app = typer.Typer(help="The admission criteria (a versioned, weighted set).", no_args_is_help=True)
-programme = typer.Typer(help="Programme settings: cap, threshold, limits, cadences, CLV.",
-                        no_args_is_help=True)  # fmt: skip
+programme = typer.Typer(
+    help="Programme settings: cap, threshold, limits, cadences, CLV.", no_args_is_help=True
+)
 
 COLUMNS = [
     ("Name", "name"),
@@ -50,7 +51,9 @@ def set_(
     weight: Annotated[float | None, typer.Option(help="New weight (> 0).")] = None,
     description: Annotated[str | None, typer.Option(help="New written rule.")] = None,
     threshold: Annotated[float | None, typer.Option(help="Pass/fail threshold (metric).")] = None,
-    no_threshold: Annotated[bool, typer.Option("--no-threshold", help="Score by quintile.")] = False,
+    no_threshold: Annotated[
+        bool, typer.Option("--no-threshold", help="Score by quintile.")
+    ] = False,
     knock_out: Annotated[
         bool | None, typer.Option("--knock-out/--no-knock-out", help="Failing it blocks admission.")
     ] = None,
@@ -61,9 +64,16 @@ def set_(
     from kam.services.criteria import change_criterion
 
     with writing(dry_run=dry_run) as (session, actor):
-        views = change_criterion(session, actor, name, weight=weight, description=description,
-                                 threshold=threshold, clear_threshold=no_threshold,
-                                 knock_out=knock_out)  # fmt: skip
+        views = change_criterion(
+            session,
+            actor,
+            name,
+            weight=weight,
+            description=description,
+            threshold=threshold,
+            clear_threshold=no_threshold,
+            knock_out=knock_out,
+        )
     _show(views, json_)
 
 
@@ -77,7 +87,9 @@ def add(
         str | None, typer.Option(help="profit, revenue, clv, headroom or share_of_wallet.")
     ] = None,
     threshold: Annotated[float | None, typer.Option(help="Pass/fail threshold (metric).")] = None,
-    knock_out: Annotated[bool, typer.Option("--knock-out", help="Failing it blocks admission.")] = False,
+    knock_out: Annotated[
+        bool, typer.Option("--knock-out", help="Failing it blocks admission.")
+    ] = False,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
@@ -85,9 +97,17 @@ def add(
     from kam.services.criteria import add_criterion
 
     with writing(dry_run=dry_run) as (session, actor):
-        views = add_criterion(session, actor, name, kind=kind, weight=weight,
-                              description=description, metric=metric, threshold=threshold,
-                              knock_out=knock_out)  # fmt: skip
+        views = add_criterion(
+            session,
+            actor,
+            name,
+            kind=kind,
+            weight=weight,
+            description=description,
+            metric=metric,
+            threshold=threshold,
+            knock_out=knock_out,
+        )
     _show(views, json_)
 
 
@@ -122,9 +142,14 @@ def show(json_: JsonOption = False) -> None:
 
 @programme.command("set")
 def set_setting(
-    key: Annotated[str, typer.Argument(help="cap, warn_below, threshold, sponsor_limit, "
-                                            "manager_limit, visit_days, review_days, "
-                                            "discount_rate or horizon.")],  # fmt: skip
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="cap, warn_below, threshold, sponsor_limit, "
+            "manager_limit, visit_days, review_days, "
+            "discount_rate or horizon."
+        ),
+    ],
     value: Annotated[str, typer.Argument(help="The new value.")],
     dry_run: DryRunOption = False,
     json_: JsonOption = False,

@@ -11,7 +11,22 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from kam.cli import account, audit, criteria, customer, database, demo, imports, metrics, user
+from kam.cli import (
+    account,
+    audit,
+    batch,
+    criteria,
+    customer,
+    database,
+    demo,
+    imports,
+    manager,
+    metrics,
+    review,
+    sheet,
+    sponsor,
+    user,
+)
 from kam.errors import KamError
 
 if TYPE_CHECKING:
@@ -51,9 +66,15 @@ app.add_typer(imports.app, name="import")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(criteria.app, name="criteria")
 app.add_typer(criteria.programme, name="programme")
+app.add_typer(review.app, name="review")
+app.add_typer(review.practice, name="practice")
+app.add_typer(sponsor.app, name="sponsor")
+app.add_typer(manager.app, name="manager")
 app.command("init")(database.init)
 app.command("demo")(demo.demo)
 app.command("audit")(audit.audit)
+app.command("sheet")(sheet.sheet)
+app.command("batch")(batch.batch)
 
 
 @app.callback(invoke_without_command=True)

@@ -24,8 +24,9 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV (formulas neutralised).")]
 
 
-def _show(name: str, as_of: str | None, customer: str | None, top: int | None,
-          json_: bool, csv_: bool) -> None:  # fmt: skip
+def _show(
+    name: str, as_of: str | None, customer: str | None, top: int | None, json_: bool, csv_: bool
+) -> None:
     from kam.analysis import metrics_report
 
     if json_ and csv_:
@@ -55,7 +56,7 @@ def _show(name: str, as_of: str | None, customer: str | None, top: int | None,
         {
             k: f"{v:.1%}" if isinstance(v, float) and ("share" in k or "retention" in k) else v
             for k, v in report.summary.items()
-        }  # fmt: skip
+        }
     )
     sys.stdout.write("\n")
     output.print_table(records, [(c.replace("_", " "), c) for c in frame.columns])

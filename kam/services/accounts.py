@@ -16,6 +16,7 @@ from kam.services.common import (
     open_account,
     require_account_editor,
     require_role,
+    user_names,
     validated,
 )
 from kam.services.staffing import eligible_manager, eligible_sponsor
@@ -25,7 +26,7 @@ from kam.views import AccountView
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from db.models import KeyAccount
+    from db.models import Customer, KeyAccount
     from kam.identity import Actor
 
 #: Status moves that are decisions with rules of their own (kam.services.vetting).
@@ -64,22 +65,30 @@ def _views(session: Session, accounts: list[KeyAccount]) -> list[AccountView]:
 
     if not accounts:
         return []
-    customers = {
-        c.id: c
-        for c in session.exec(
-            select(Customer).where(col(Customer.id).in_({a.customer_id for a in accounts}))
-        ).all()
-    }
     user_ids = {
         uid for a in accounts for uid in (a.manager_id, a.sponsor_id, a.updated_by_id) if uid
     }
-    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
+    if len(accounts) == 1:  # one account: the identity map usually has the customer already
+        customers = {accounts[0].customer_id: session.get(Customer, accounts[0].customer_id)}
+    else:
+        ids = {a.customer_id for a in accounts}
+        customers = {
+            c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(ids)))
+        }
+    cache = session.info.setdefault("kam_user_names", {})
+    unknown = user_ids - cache.keys()
+    if len(unknown) > 1:
+        for u in session.exec(select(User).where(col(User.id).in_(unknown))):
+            cache[u.id] = (u.login, u.display_name)
+    names = {uid: user_names(session, uid) for uid in user_ids}
 
     def login(uid: int | None) -> str | None:
-        return users[uid].login if uid in users else None
+        found = names.get(uid) if uid else None
+        return found[0] if found else None
 
     def name(uid: int | None) -> str | None:
-        return users[uid].display_name if uid in users else None
+        found = names.get(uid) if uid else None
+        return found[1] if found else None
 
     views = []
     for a in accounts:
@@ -131,10 +140,29 @@ def list_accounts(
 
 def account_by_name(session: Session, name: str) -> KeyAccount:
     """The key account of a customer named `name`: its open one, else its latest."""
+    return account_and_customer(session, name)[0]
+
+
+def account_and_customer(session: Session, name: str) -> tuple[KeyAccount, Customer]:
+    """The key account of a customer named `name`, and the customer."""
     from sqlmodel import col, select
 
-    from db.models import KeyAccount
+    from db.models import Customer, KeyAccount
 
+    # A session-wide hint (batches name the same accounts again and again), checked against
+    # the rows as this session sees them before it is trusted.
+    seen: dict[str, tuple[KeyAccount, Customer]] = session.info.setdefault("kam_accounts", {})
+    hint = seen.get(name)
+    if hint and hint[1].name == name and hint[0].status in OPEN_ACCOUNT_STATUSES:
+        return hint
+    exact = session.exec(  # the common case in one query: an exact name with an open account
+        select(KeyAccount, Customer)
+        .join(Customer, col(Customer.id) == KeyAccount.customer_id)
+        .where(Customer.name == name, col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+    ).first()
+    if exact is not None:
+        seen[name] = (exact[0], exact[1])
+        return exact[0], exact[1]
     customer = customer_by_name(session, name)
     assert customer.id is not None
     account = (
@@ -147,7 +175,7 @@ def account_by_name(session: Session, name: str) -> KeyAccount:
     )
     if account is None:
         raise NotFound(f"'{customer.name}' is a customer but not a key account.")
-    return account
+    return account, customer
 
 
 def get_account(session: Session, name: str) -> AccountView:
@@ -240,8 +268,7 @@ def update_account(
     """
     from db.models import utcnow
 
-    account = account_by_name(session, name)
-    customer = customer_by_name(session, name)
+    account, customer = account_and_customer(session, name)
     require_account_editor(actor, account, customer)
     if expected_version is not None and account.version != expected_version:
         raise ConflictError(conflict_message(session, account, customer.name, expected_version))
@@ -290,15 +317,18 @@ def update_account(
             return field.removesuffix("_id"), login_of(session, value)
         return field, value
 
-    changed = audit.apply_changes(
-        session,
-        actor,
-        account,
-        changes,
-        entity="key_account",
-        customer_id=customer.id,
-        shown=shown,
-    )
+    # No autoflush while changing: looking up a login for the trail must not flush the row
+    # early, or one update would bump the version twice.
+    with session.no_autoflush:
+        changed = audit.apply_changes(
+            session,
+            actor,
+            account,
+            changes,
+            entity="key_account",
+            customer_id=customer.id,
+            shown=shown,
+        )
     if changed:
         account.updated_at = utcnow()
         account.updated_by_id = actor.id

@@ -126,11 +126,18 @@ def require_customer_editor(
     return account
 
 
-def login_of(session: Session, user_id: int | None) -> str | None:
-    """The login of a user id (None for None)."""
-    if user_id is None:
-        return None
+def user_names(session: Session, user_id: int) -> tuple[str, str] | None:
+    """(login, display name) of a user id, cached for the session (logins do not change)."""
     from db.models import User
 
-    user = session.get(User, user_id)
-    return user.login if user else None
+    cache: dict[int, tuple[str, str] | None] = session.info.setdefault("kam_user_names", {})
+    if user_id not in cache:
+        user = session.get(User, user_id)
+        cache[user_id] = (user.login, user.display_name) if user else None
+    return cache[user_id]
+
+
+def login_of(session: Session, user_id: int | None) -> str | None:
+    """The login of a user id (None for None)."""
+    names = user_names(session, user_id) if user_id is not None else None
+    return names[0] if names else None

@@ -39,24 +39,62 @@ KNOCK_OUT_BELOW = 2
 
 #: The default set, saved as version 1 the first time criteria are needed.
 DEFAULTS: tuple[dict[str, Any], ...] = (
-    {"name": "profit_contribution", "weight": 20, "kind": "metric", "metric": "profit",
-     "description": "T12M profit after cost to serve, as a quintile of the active base."},
-    {"name": "purchase_volume", "weight": 10, "kind": "metric", "metric": "revenue",
-     "description": "T12M revenue, as a quintile of the active base."},
-    {"name": "above_break_even", "weight": 10, "kind": "metric", "metric": "profit",
-     "threshold": 0.0, "knock_out": True,
-     "description": "T12M profit after cost to serve is above zero."},
-    {"name": "forward_clv", "weight": 20, "kind": "metric", "metric": "clv",
-     "description": "Forward customer lifetime value, as a quintile of the active base."},
-    {"name": "wallet_headroom", "weight": 10, "kind": "metric", "metric": "headroom",
-     "description": "Estimated wallet minus T12M revenue, as a quintile of the active base."},
-    {"name": "strategic_fit", "weight": 10, "kind": "manual",
-     "description": "Strategic and cultural fit with our direction (1-5)."},
-    {"name": "advocacy", "weight": 10, "kind": "manual",
-     "description": "Will act as a reference and advocate for us (1-5)."},
-    {"name": "relationship_loyalty", "weight": 10, "kind": "manual",
-     "description": "Strength of the relationship and kind of loyalty (1-5)."},
-)  # fmt: skip
+    {
+        "name": "profit_contribution",
+        "weight": 20,
+        "kind": "metric",
+        "metric": "profit",
+        "description": "T12M profit after cost to serve, as a quintile of the active base.",
+    },
+    {
+        "name": "purchase_volume",
+        "weight": 10,
+        "kind": "metric",
+        "metric": "revenue",
+        "description": "T12M revenue, as a quintile of the active base.",
+    },
+    {
+        "name": "above_break_even",
+        "weight": 10,
+        "kind": "metric",
+        "metric": "profit",
+        "threshold": 0.0,
+        "knock_out": True,
+        "description": "T12M profit after cost to serve is above zero.",
+    },
+    {
+        "name": "forward_clv",
+        "weight": 20,
+        "kind": "metric",
+        "metric": "clv",
+        "description": "Forward customer lifetime value, as a quintile of the active base.",
+    },
+    {
+        "name": "wallet_headroom",
+        "weight": 10,
+        "kind": "metric",
+        "metric": "headroom",
+        "description": "Estimated wallet minus T12M revenue, as a quintile of the active base.",
+    },
+    {
+        "name": "strategic_fit",
+        "weight": 10,
+        "kind": "manual",
+        "description": "Strategic and cultural fit with our direction (1-5).",
+    },
+    {
+        "name": "advocacy",
+        "weight": 10,
+        "kind": "manual",
+        "description": "Will act as a reference and advocate for us (1-5).",
+    },
+    {
+        "name": "relationship_loyalty",
+        "weight": 10,
+        "kind": "manual",
+        "description": "Strength of the relationship and kind of loyalty (1-5).",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +115,17 @@ class CriterionView(View):
 def to_view(row: Criterion) -> CriterionView:
     """The plain view of a criterion row."""
     assert row.id is not None
-    return CriterionView(row.id, row.set_version, row.name, row.description, row.weight,
-                         row.kind.value, row.metric, row.threshold, row.knock_out)  # fmt: skip
+    return CriterionView(
+        row.id,
+        row.set_version,
+        row.name,
+        row.description,
+        row.weight,
+        row.kind.value,
+        row.metric,
+        row.threshold,
+        row.knock_out,
+    )
 
 
 def current_version(session: Session) -> int | None:
@@ -134,8 +181,16 @@ def _new_version(session: Session, actor: Actor, change: str) -> int:
         data = row.model_dump(exclude={"id", "set_version", "created_at"})
         session.add(Criterion(set_version=version, **data))
     session.flush()
-    audit.record(session, actor, entity="criteria", entity_id=version, customer_id=None,
-                 field="(new version)", old=version - 1, new=change)  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        entity="criteria",
+        entity_id=version,
+        customer_id=None,
+        field="(new version)",
+        old=version - 1,
+        new=change,
+    )
     return version
 
 
@@ -214,10 +269,17 @@ def add_criterion(
     if any(c.name == key for c in current_criteria(session)):
         raise InvalidData(f"name: a criterion named '{key}' already exists.")
     session.add(
-        Criterion(set_version=version, name=key, kind=kind, weight=weight, metric=metric,
-                  threshold=threshold, knock_out=knock_out,
-                  description=clean_text(description, multiline=True))
-    )  # fmt: skip
+        Criterion(
+            set_version=version,
+            name=key,
+            kind=kind,
+            weight=weight,
+            metric=metric,
+            threshold=threshold,
+            knock_out=knock_out,
+            description=clean_text(description, multiline=True),
+        )
+    )
     session.flush()
     return list_criteria(session)
 

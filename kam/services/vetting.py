@@ -36,7 +36,7 @@ from kam.views import AccountView, View
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from db.models import Assessment, Criterion, KeyAccount
+    from db.models import Assessment, KeyAccount
     from kam.identity import Actor
 
 
@@ -229,8 +229,15 @@ def score_account(
         if score is None:
             missing.append(c.name)
             continue
-        session.add(AssessmentScore(assessment_id=assessment.id, criterion_id=c.id,  # type: ignore[arg-type]
-                                    score=score, value=value, comment=comment))  # fmt: skip
+        session.add(
+            AssessmentScore(
+                assessment_id=assessment.id,
+                criterion_id=c.id,  # type: ignore[arg-type]
+                score=score,
+                value=value,
+                comment=comment,
+            )
+        )
         weighted.append((c.weight, score))
         knocked = knocked or (c.knock_out and score < KNOCK_OUT_BELOW)
     assessment.complete = not missing
@@ -280,21 +287,36 @@ def assess(
             "(active ones are reviewed with `kam review record`)."
         )
     when = as_of or utcnow().date()
-    assessment = score_account(session, actor, account, kind=AssessmentKind.VETTING,
-                               manual=manual or {}, as_of=when)  # fmt: skip
-    audit.record(session, actor, entity="assessment", entity_id=assessment.id,
-                 customer_id=account.customer_id, field="total", new=assessment.total)  # fmt: skip
+    assessment = score_account(
+        session, actor, account, kind=AssessmentKind.VETTING, manual=manual or {}, as_of=when
+    )
+    audit.record(
+        session,
+        actor,
+        entity="assessment",
+        entity_id=assessment.id,
+        customer_id=account.customer_id,
+        field="total",
+        new=assessment.total,
+    )
     if account.status == AccountStatus.NOMINATED:
         _move(session, actor, account, AccountStatus.VETTING)
     return _scores_view(session, assessment, customer)
 
 
-def _move(session: Session, actor: Actor, account: KeyAccount, status: AccountStatus,
-          **extra: Any) -> None:  # fmt: skip
+def _move(
+    session: Session, actor: Actor, account: KeyAccount, status: AccountStatus, **extra: Any
+) -> None:
     from db.models import utcnow
 
-    audit.apply_changes(session, actor, account, {"status": status, **extra},
-                        entity="key_account", customer_id=account.customer_id)  # fmt: skip
+    audit.apply_changes(
+        session,
+        actor,
+        account,
+        {"status": status, **extra},
+        entity="key_account",
+        customer_id=account.customer_id,
+    )
     account.updated_at = utcnow()
     account.updated_by_id = actor.id
     session.flush()
@@ -316,7 +338,9 @@ def admission_problems(session: Session, account: KeyAccount) -> list[str]:
     else:
         view = _scores_view(session, assessment, "")
         if not assessment.complete:
-            problems.append(f"its assessment is incomplete (no score for {', '.join(view.missing)})")
+            problems.append(
+                f"its assessment is incomplete (no score for {', '.join(view.missing)})"
+            )
         elif (assessment.total or 0) < settings.threshold:
             problems.append(
                 f"its total {assessment.total:g} is under the threshold {settings.threshold:g}"
@@ -382,9 +406,16 @@ def admit(
     }
     if override:
         extra["admitted_by_override"] = True
-        audit.record(session, actor, entity="key_account", entity_id=account.id,
-                     customer_id=account.customer_id, field="override",
-                     old="; ".join(problems), new=clean_text(override_reason or ""))  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            entity="key_account",
+            entity_id=account.id,
+            customer_id=account.customer_id,
+            field="override",
+            old="; ".join(problems),
+            new=clean_text(override_reason or ""),
+        )
     _move(session, actor, account, AccountStatus.ACTIVE, **extra)
     warnings = []
     active = sum(1 for a in _open(session) if a.status == AccountStatus.ACTIVE)
@@ -393,8 +424,9 @@ def admit(
             f"The programme has {active} active accounts, under the {settings.warn_below} "
             "a programme needs to be worth running."
         )
-    return AdmissionResult(get_account(session, name), override, problems if override else [],
-                           warnings)  # fmt: skip
+    return AdmissionResult(
+        get_account(session, name), override, problems if override else [], warnings
+    )
 
 
 def _open(session: Session) -> list[KeyAccount]:
@@ -424,8 +456,14 @@ def reject(session: Session, actor: Actor, name: str, *, rationale: str) -> Acco
         assessment.rationale = clean_text(rationale, multiline=True)
         assessment.decided_by_id = actor.id
         assessment.decided_at = utcnow()
-    _move(session, actor, account, AccountStatus.REJECTED, retired_on=utcnow().date(),
-          reason=clean_text(rationale, multiline=True))  # fmt: skip
+    _move(
+        session,
+        actor,
+        account,
+        AccountStatus.REJECTED,
+        retired_on=utcnow().date(),
+        reason=clean_text(rationale, multiline=True),
+    )
     return get_account(session, name)
 
 
@@ -440,6 +478,12 @@ def retire(session: Session, actor: Actor, name: str, *, reason: str) -> Account
         raise RuleError(f"'{customer}' is {account.status.value}; only members can be retired.")
     if not clean_text(reason):
         raise InvalidData("reason: say why the account is retired.")
-    _move(session, actor, account, AccountStatus.RETIRED, retired_on=utcnow().date(),
-          reason=clean_text(reason, multiline=True))  # fmt: skip
+    _move(
+        session,
+        actor,
+        account,
+        AccountStatus.RETIRED,
+        retired_on=utcnow().date(),
+        reason=clean_text(reason, multiline=True),
+    )
     return get_account(session, name)

@@ -18,10 +18,11 @@ import csv
 import io
 
 import pytest
+
 from kam.database import Database
-from tests.conftest import add_small_base
 from tests.cli.conftest import Kam
 from tests.cli.support import ok, parsed
+from tests.conftest import add_small_base
 
 AS_OF = "2026-06-30"
 

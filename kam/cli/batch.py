@@ -1,0 +1,29 @@
+"""`kam batch FILE`: apply many changes in one process and one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kam.cli import output
+from kam.cli.context import DryRunOption, JsonOption, writing
+
+
+def batch(
+    path: Annotated[Path, typer.Argument(help="A JSON Lines file, one action per line.")],
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Validate every line, then apply all of them in one transaction, or none."""
+    from kam.batch import apply, parse
+
+    steps = parse(path)
+    with writing(dry_run=dry_run) as (session, actor):
+        report = apply(session, actor, steps, file=path.name, dry_run=dry_run)
+    if json_:
+        output.print_json(report.to_dict())
+        return
+    verb = "would apply" if dry_run else "applied"
+    output.info(f"{path.name}: {verb} {report.applied} of {report.lines} lines.")

@@ -1,0 +1,43 @@
+"""`kam sheet ACCOUNT`: the one-page account sheet, as Markdown or HTML."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kam.cli import output
+from kam.cli.context import reading
+from kam.cli.params import parse_date
+
+
+class Format(StrEnum):
+    """Sheet formats."""
+
+    MD = "md"
+    HTML = "html"
+
+
+def sheet(
+    name: Annotated[str, typer.Argument(help="The account's customer name.")],
+    format_: Annotated[Format, typer.Option("--format", help="md or html.")] = Format.MD,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", help="Write to this file (default stdout).")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
+) -> None:
+    """The one-page account sheet an executive reads in two minutes."""
+    from kam.sheet import build_sheet, render_html, render_markdown
+
+    with reading() as (session, _actor):
+        data = build_sheet(session, name, as_of=parse_date(as_of) or date.today())
+    text = render_html(data) if format_ == Format.HTML else render_markdown(data)
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    output_file.write_text(text, encoding="utf-8")
+    output.info(f"Wrote {output_file}.")

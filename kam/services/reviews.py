@@ -1,0 +1,344 @@
+"""Periodic reviews: re-score against the current criteria, snapshot the metrics, compare
+with the programme's median and top quartile, and decide retain, watch or retire.
+
+Two reviews in a row with a total under the threshold recommend retirement.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from db.enums import OPEN_ACCOUNT_STATUSES, AccountStatus, AssessmentKind, ReviewDecision
+from kam import audit
+from kam.errors import InvalidData, RuleError
+from kam.services.accounts import account_by_name, get_account
+from kam.services.common import customer_by_name, login_of, require_account_editor
+from kam.text import clean_text
+from kam.views import View
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from db.models import KeyAccount, Review
+    from kam.identity import Actor
+
+#: The best-practice checklist every review answers.
+CHECKLIST = (
+    "account_plan_updated",
+    "sponsor_visited",
+    "commitments_reviewed_with_customer",
+    "complaints_closed_and_fed_back",
+    "share_of_wallet_reviewed",
+    "decision_makers_mapped",
+)
+
+#: What is benchmarked, and how health reads as a number (green 2, amber 1, red 0).
+BENCHMARKS = ("profit", "clv", "share_of_wallet", "satisfaction", "health")
+HEALTH_POINTS = {"green": 2, "amber": 1, "red": 0}
+
+
+@dataclass(frozen=True)
+class DueView(View):
+    """An account whose review is due or overdue."""
+
+    customer: str
+    status: str
+    manager: str | None
+    next_review_on: date | None
+    days_overdue: int | None
+    """Days past the due date (negative: days left); None when never scheduled."""
+
+
+@dataclass(frozen=True)
+class ReviewView(View):
+    """A recorded review."""
+
+    id: int
+    customer: str
+    reviewed_on: date
+    reviewed_by: str | None
+    total: float | None
+    threshold: float
+    perceived: int | None
+    expected: int | None
+    satisfaction: float | None
+    decision: str
+    recommendation: str | None
+    next_review_on: date | None
+    notes: str
+    metrics: dict[str, Any]
+    benchmark: dict[str, Any]
+    checklist: dict[str, bool]
+    practices: list[str] = field(default_factory=list)
+
+
+def reviews_due(session: Session, *, as_of: date, within_days: int = 30) -> list[DueView]:
+    """Active and under-review accounts due for review within `within_days`, most overdue first."""
+    from sqlmodel import col, select
+
+    from db.models import KeyAccount
+
+    rows = session.exec(
+        select(KeyAccount).where(
+            col(KeyAccount.status).in_((AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW))
+        )
+    ).all()
+    due = []
+    for a in rows:
+        if a.next_review_on is not None and a.next_review_on > as_of + timedelta(within_days):
+            continue
+        view = get_account(session, customer_name(session, a))
+        overdue = (as_of - a.next_review_on).days if a.next_review_on else None
+        due.append(DueView(view.customer, view.status, view.manager, a.next_review_on, overdue))
+    return sorted(due, key=lambda d: -(d.days_overdue if d.days_overdue is not None else 10**6))
+
+
+def customer_name(session: Session, account: KeyAccount) -> str:
+    """The name of an account's customer."""
+    from db.models import Customer
+
+    customer = session.get(Customer, account.customer_id)
+    assert customer is not None
+    return customer.name
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    """Linear-interpolated percentile (share 0.5 = median, 0.75 = top quartile's lower edge)."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    ordered = sorted(values)
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def benchmark(
+    session: Session, account: KeyAccount, *, as_of: date, satisfaction: float | None
+) -> dict[str, Any]:
+    """The account against the key accounts' median and top quartile on each benchmark."""
+    from sqlmodel import col, select
+
+    from db.models import KeyAccount as Account
+    from kam.analysis import base_metrics
+    from kam.services.health import programme_health
+
+    members = session.exec(
+        select(Account).where(col(Account.status).in_(OPEN_ACCOUNT_STATUSES))
+    ).all()
+    members = [m for m in members if m.status in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW)]
+    frame = base_metrics(session, as_of=as_of)
+    health = {h.account_id: HEALTH_POINTS[h.status] for h in programme_health(session, as_of=as_of)}
+    latest = _latest_satisfaction(session)
+    if satisfaction is not None:
+        latest[account.id] = satisfaction  # type: ignore[index]
+    values: dict[str, dict[int, float]] = {name: {} for name in BENCHMARKS}
+    for m in members:
+        assert m.id is not None
+        if m.customer_id in frame.index:
+            row = frame.loc[m.customer_id]
+            for name in ("profit", "clv", "share_of_wallet"):
+                if row[name] == row[name]:
+                    values[name][m.id] = float(row[name])
+        if m.id in latest:
+            values["satisfaction"][m.id] = latest[m.id]
+        if m.id in health:
+            values["health"][m.id] = float(health[m.id])
+    result: dict[str, Any] = {"accounts": len(members)}
+    for name, by_account in values.items():
+        mine = by_account.get(account.id)  # type: ignore[arg-type]
+        median = _percentile(list(by_account.values()), 0.5)
+        top = _percentile(list(by_account.values()), 0.75)
+        result[name] = {
+            "account": mine,
+            "median": median,
+            "top_quartile": top,
+            "position": None
+            if mine is None or median is None
+            else (
+                "top quartile"
+                if top is not None and mine >= top
+                else "above median"
+                if mine >= median
+                else "below median"
+            ),
+        }
+    return result
+
+
+def _latest_satisfaction(session: Session) -> dict[int, float]:
+    from sqlmodel import col, select
+
+    from db.models import Review
+
+    latest: dict[int, float] = {}
+    rows = session.exec(select(Review).order_by(col(Review.reviewed_on), col(Review.id))).all()
+    for r in rows:
+        if r.satisfaction is not None:
+            latest[r.key_account_id] = r.satisfaction
+    return latest
+
+
+def _previous_total(session: Session, account: KeyAccount) -> float | None:
+    from sqlmodel import col, select
+
+    from db.models import Assessment, Review
+
+    row = session.exec(
+        select(Assessment.total)
+        .join(Review, Review.assessment_id == Assessment.id)  # type: ignore[arg-type]
+        .where(Review.key_account_id == account.id)
+        .order_by(col(Review.reviewed_on).desc(), col(Review.id).desc())
+    ).first()
+    return row
+
+
+def record_review(
+    session: Session,
+    actor: Actor,
+    name: str,
+    *,
+    perceived: int,
+    expected: int,
+    decision: ReviewDecision,
+    manual: dict[str, tuple[int, str]] | None = None,
+    checklist: list[str] | None = None,
+    practices: list[str] | None = None,
+    notes: str = "",
+    reviewed_on: date | None = None,
+    next_review_on: date | None = None,
+) -> ReviewView:
+    """Record a review of an active account (its manager or an admin)."""
+    from db.models import Review, ReviewPractice, utcnow
+    from kam.analysis import customer_worth
+    from kam.programme import load_settings
+    from kam.services.practices import practice_by_title
+    from kam.services.vetting import score_account
+
+    account = account_by_name(session, name)
+    customer = customer_by_name(session, name)
+    require_account_editor(actor, account, customer)
+    if account.status not in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW):
+        raise RuleError(f"'{customer.name}' is {account.status.value}; only members are reviewed.")
+    for label, value in (("perceived", perceived), ("expected", expected)):
+        if not 1 <= value <= 10:
+            raise InvalidData(f"{label}: {value} is outside 1-10.")
+    unknown = sorted(set(checklist or []) - set(CHECKLIST))
+    if unknown:
+        raise InvalidData(f"checklist: {', '.join(unknown)} not in {', '.join(CHECKLIST)}.")
+    settings = load_settings(session)
+    when = reviewed_on or utcnow().date()
+    linked = [practice_by_title(session, t) for t in practices or []]
+    previous = _previous_total(session, account)
+    assessment = score_account(
+        session, actor, account, kind=AssessmentKind.REVIEW, manual=manual or {}, as_of=when
+    )
+    satisfaction = round(perceived / expected, 3)
+    worth = customer_worth(session, customer.name, as_of=when)
+    snapshot = {k: v for k, v in worth.to_dict().items() if k != "customer"}
+    compared = benchmark(session, account, as_of=when, satisfaction=satisfaction)
+    under = [t for t in (previous, assessment.total) if t is not None and t < settings.threshold]
+    recommendation = "retire" if previous is not None and len(under) == 2 else None
+    compared["recommendation"] = recommendation
+    next_on = next_review_on or when + timedelta(days=settings.review_days)
+    review = Review(
+        key_account_id=account.id,  # type: ignore[arg-type]
+        assessment_id=assessment.id,
+        reviewed_on=when,
+        perceived=perceived,
+        expected=expected,
+        satisfaction=satisfaction,
+        metrics_json=json.dumps(snapshot, default=str),
+        benchmark_json=json.dumps(compared, default=str),
+        checklist_json=json.dumps({item: item in (checklist or []) for item in CHECKLIST}),
+        decision=decision,
+        notes=clean_text(notes, multiline=True),
+        next_review_on=next_on,
+        reviewed_by_id=actor.id,
+    )
+    session.add(review)
+    session.flush()
+    for practice in linked:
+        session.add(ReviewPractice(review_id=review.id, practice_id=practice.id))  # type: ignore[arg-type]
+    audit.record_created(
+        session,
+        actor,
+        entity="review",
+        entity_id=review.id,
+        customer_id=customer.id,
+        values={
+            "decision": decision,
+            "total": assessment.total,
+            "satisfaction": satisfaction,
+            "recommendation": recommendation,
+        },
+    )
+    status = (
+        AccountStatus.ACTIVE if decision == ReviewDecision.RETAIN else AccountStatus.UNDER_REVIEW
+    )
+    changes: dict[str, Any] = {"next_review_on": next_on}
+    if status != account.status:
+        changes["status"] = status
+    audit.apply_changes(
+        session, actor, account, changes, entity="key_account", customer_id=customer.id
+    )
+    account.updated_at, account.updated_by_id = utcnow(), actor.id
+    session.flush()
+    return _view(session, review, customer.name, settings.threshold)
+
+
+def _view(session: Session, review: Review, customer: str, threshold: float) -> ReviewView:
+    from sqlmodel import select
+
+    from db.models import Assessment, BestPractice, ReviewPractice
+
+    assert review.id is not None
+    assessment = session.get(Assessment, review.assessment_id) if review.assessment_id else None
+    titles = session.exec(
+        select(BestPractice.title)
+        .join(ReviewPractice, ReviewPractice.practice_id == BestPractice.id)  # type: ignore[arg-type]
+        .where(ReviewPractice.review_id == review.id)
+    ).all()
+    compared = json.loads(review.benchmark_json or "{}")
+    return ReviewView(
+        id=review.id,
+        customer=customer,
+        reviewed_on=review.reviewed_on,
+        reviewed_by=login_of(session, review.reviewed_by_id),
+        total=assessment.total if assessment else None,
+        threshold=threshold,
+        perceived=review.perceived,
+        expected=review.expected,
+        satisfaction=review.satisfaction,
+        decision=review.decision.value,
+        recommendation=compared.get("recommendation"),
+        next_review_on=review.next_review_on,
+        notes=review.notes,
+        metrics=json.loads(review.metrics_json or "{}"),
+        benchmark=compared,
+        checklist=json.loads(review.checklist_json or "{}"),
+        practices=list(titles),
+    )
+
+
+def list_reviews(session: Session, name: str) -> list[ReviewView]:
+    """An account's reviews, newest first."""
+    from sqlmodel import col, select
+
+    from db.models import Review
+    from kam.programme import load_settings
+
+    account = account_by_name(session, name)
+    customer = customer_by_name(session, name)
+    threshold = load_settings(session).threshold
+    rows = session.exec(
+        select(Review)
+        .where(Review.key_account_id == account.id)
+        .order_by(col(Review.reviewed_on).desc(), col(Review.id).desc())
+    ).all()
+    return [_view(session, r, customer.name, threshold) for r in rows]

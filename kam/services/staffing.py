@@ -1,0 +1,162 @@
+"""Who may sponsor or manage a key account, and how many accounts each may hold.
+
+The one place these rules live: `kam sponsor assign`, `kam manager assign`, nominations
+and `kam account update --manager/--sponsor` all go through `eligible_sponsor` and
+`eligible_manager`, so the role rule and the programme's limits (sponsor_limit,
+manager_limit: open key accounts per person) cannot be side-stepped by another door.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from db.enums import OPEN_ACCOUNT_STATUSES, Role, Skill
+from kam.errors import RuleError
+from kam.services.common import user_by_login
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from db.models import KeyAccount, ManagerSkill, User
+
+#: A manager should score at least this in every skill; below it, an assignment warns.
+SKILL_FLOOR = 3
+
+
+def held_accounts(session: Session, user_id: int, *, as_: str) -> dict[int, str]:
+    """The open key accounts a user sponsors (`as_="sponsor"`) or manages: {account id: name}."""
+    from sqlmodel import col, select
+
+    from db.models import Customer, KeyAccount
+
+    column = KeyAccount.sponsor_id if as_ == "sponsor" else KeyAccount.manager_id
+    rows = session.exec(
+        select(KeyAccount.id, Customer.name)
+        .join(Customer, col(Customer.id) == KeyAccount.customer_id)
+        .where(column == user_id, col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+        .order_by(Customer.name)
+    ).all()
+    return {int(account_id): name for account_id, name in rows if account_id is not None}
+
+
+def _check_open(account: KeyAccount | None, customer: str | None, job: str) -> None:
+    """Refuse giving a closed (retired or rejected) account a new sponsor or manager."""
+    if account is not None and account.status not in OPEN_ACCOUNT_STATUSES:
+        raise RuleError(
+            f"'{customer or account.customer_id}' is {account.status.value}; only open key "
+            f"accounts get a new {job}."
+        )
+
+
+def _check_limit(
+    session: Session,
+    user: User,
+    account: KeyAccount | None,
+    *,
+    as_: str,
+    limit: int,
+    setting: str,
+    who: str,
+) -> None:
+    """Refuse when the user already holds `limit` open accounts other than `account`."""
+    assert user.id is not None
+    held = held_accounts(session, user.id, as_=as_)
+    if account is not None and account.id is not None:
+        held.pop(account.id, None)
+    if len(held) >= limit:
+        names = ", ".join(f"'{name}'" for name in held.values())
+        verb = "sponsors" if as_ == "sponsor" else "manages"
+        raise RuleError(
+            f"'{user.login}' already {verb} {len(held)} open key "
+            f"account{'' if len(held) == 1 else 's'} ({names}); "
+            f"{who} {verb} at most {limit} (programme setting {setting})."
+        )
+
+
+def eligible_sponsor(
+    session: Session, login: str, *, account: KeyAccount | None = None, customer: str | None = None
+) -> User:
+    """The user who may sponsor `account` (None for a new nomination), or a RuleError saying why.
+
+    The sponsor must be an active executive (or admin) sponsoring fewer than sponsor_limit
+    other open key accounts; closed accounts take no new sponsor.
+    """
+    from kam.programme import load_settings
+
+    user = user_by_login(session, login)
+    if not user.active:
+        raise RuleError(f"'{login}' is not an active user; an executive sponsor must be active.")
+    if user.role not in (Role.EXECUTIVE, Role.ADMIN):
+        raise RuleError(
+            f"'{login}' is a {user.role.value}; an executive sponsor must have the executive role."
+        )
+    if account is not None and account.sponsor_id == user.id:
+        return user  # no change: already the sponsor
+    _check_open(account, customer, "sponsor")
+    _check_limit(
+        session,
+        user,
+        account,
+        as_="sponsor",
+        limit=load_settings(session).sponsor_limit,
+        setting="sponsor_limit",
+        who="an executive",
+    )
+    return user
+
+
+def eligible_manager(
+    session: Session, login: str, *, account: KeyAccount | None = None, customer: str | None = None
+) -> User:
+    """The user who may manage `account` (None for a new nomination), or a RuleError saying why.
+
+    The manager must be an active manager (or admin) running fewer than manager_limit other
+    open key accounts; closed accounts take no new manager.
+    """
+    from kam.programme import load_settings
+
+    user = user_by_login(session, login)
+    if not user.active:
+        raise RuleError(f"'{login}' is not an active user; a key account manager must be active.")
+    if user.role not in (Role.MANAGER, Role.ADMIN):
+        raise RuleError(
+            f"'{login}' is a {user.role.value}; a key account manager must have the manager role."
+        )
+    if account is not None and account.manager_id == user.id:
+        return user  # no change: already the manager
+    _check_open(account, customer, "manager")
+    _check_limit(
+        session,
+        user,
+        account,
+        as_="manager",
+        limit=load_settings(session).manager_limit,
+        setting="manager_limit",
+        who="a manager",
+    )
+    return user
+
+
+def weak_skills(profile: ManagerSkill | None) -> dict[str, int | None]:
+    """The skills scored under SKILL_FLOOR or not scored at all: {skill: score or None}."""
+    scores = {s.value: getattr(profile, s.value) if profile else None for s in Skill}
+    return {skill: score for skill, score in scores.items() if score is None or score < SKILL_FLOOR}
+
+
+def describe_weak_skills(user: User, profile: ManagerSkill | None) -> str | None:
+    """A sentence naming the skills under SKILL_FLOOR or unscored, or None when all are fine."""
+    weak = weak_skills(profile)
+    if not weak:
+        return None
+    parts = [f"{skill} {score}" if score else f"{skill} unscored" for skill, score in weak.items()]
+    return (
+        f"{user.display_name} ({user.login}) has {', '.join(parts)}; a key account manager "
+        f"should score at least {SKILL_FLOOR} in every skill (see `kam manager skills`)."
+    )
+
+
+def skill_warning(session: Session, user: User) -> str | None:
+    """The skill warning for assigning `user` to an account, or None (reads their profile)."""
+    from db.models import ManagerSkill
+
+    return describe_weak_skills(user, session.get(ManagerSkill, user.id))

@@ -1,0 +1,87 @@
+"""`kam batch FILE`: everything is checked first, then all lines apply in one transaction or none."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kam.database import Database
+from tests.cli.conftest import Kam
+from tests.cli.support import ok, parsed, refused
+
+ACME, BEER = "Acme [/b] Ltd", "北京燕京啤酒"
+
+
+def jsonl(path: Path, *lines: object) -> Path:
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)
+                              for x in lines) + "\n", encoding="utf-8")  # fmt: skip
+    return path
+
+
+def test_a_batch_applies_every_line_and_reports_each(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+    path = jsonl(
+        tmp_path / "b.jsonl",
+        "# quarterly clean-up",
+        {"action": "account.update", "account": ACME, "reason": "Q3 plan", "next_review_on": "2026-12-01"},  # noqa: E501
+        {"action": "customer.add", "name": "Neue Kunde GmbH", "industry": "Energy"},
+        {"action": "account.nominate", "customer": "Neue Kunde GmbH", "manager": "mia"},
+        {"action": "commitment.add", "customer": ACME, "description": "Price list",
+         "department": "sales", "due_on": "2026-10-01"},
+        {"action": "programme.set", "key": "cap", "value": "20"},
+    )
+    report = parsed(kam("batch", str(path), "--json"))
+    assert (report["lines"], report["applied"]) == (5, 5)
+    assert [r["line"] for r in report["results"]] == [2, 3, 4, 5, 6]
+    acme = parsed(kam("account", "show", ACME, "--json"))
+    assert (acme["reason"], acme["next_review_on"]) == ("Q3 plan", "2026-12-01")
+    assert parsed(kam("account", "show", "Neue Kunde GmbH", "--json"))["manager"] == "mia"
+    assert parsed(kam("programme", "show", "--json"))["cap"] == 20
+
+
+def test_invalid_lines_are_all_named_and_nothing_is_applied(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+    path = jsonl(
+        tmp_path / "b.jsonl",
+        {"action": "account.update", "account": ACME, "reason": "fine"},
+        "{not json",
+        {"action": "account.explode", "account": ACME},
+        {"action": "account.update", "account": ACME, "colour": "red"},
+        {"action": "commitment.add", "customer": ACME, "description": "x", "department": "sales", "due_on": "someday"},  # noqa: E501
+        {"action": "account.retire", "account": ACME},
+    )
+    result = kam("batch", str(path))
+    message = refused(result, 1)
+    assert "5 invalid lines; nothing was applied" in message
+    for expected in ("line 2: not JSON", "line 3: unknown action 'account.explode'",
+                     "line 4: account.update has no field 'colour'",
+                     "line 5: due_on: Input should be a valid date",
+                     "line 6: account.retire needs 'reason'"):  # fmt: skip
+        assert expected in result.stderr
+    assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""
+
+
+def test_a_refusal_on_any_line_rolls_back_the_whole_batch(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+    path = jsonl(
+        tmp_path / "b.jsonl",
+        {"action": "account.update", "account": ACME, "reason": "applied first"},
+        {"action": "account.update", "account": BEER, "reason": "not mine"},
+    )
+    message = refused(kam("batch", str(path), as_user="mia"), 1)
+    assert message.startswith("line 2 (account.update): Managers edit only the key accounts")
+    assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""
+
+
+def test_a_stale_version_in_a_batch_exits_3(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
+    path = jsonl(tmp_path / "b.jsonl",
+                 {"action": "account.update", "account": ACME, "reason": "x", "if_version": 7})  # fmt: skip
+    assert "line 1" in refused(kam("batch", str(path)), 3)
+
+
+def test_dry_run_checks_and_reports_but_writes_nothing(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+    path = jsonl(tmp_path / "b.jsonl", {"action": "account.update", "account": ACME, "reason": "maybe"})  # noqa: E501
+    result = ok(kam("batch", str(path), "--dry-run"))
+    assert "would apply 1 of 1 lines" in result.stderr
+    assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""
+
+
+def test_a_missing_batch_file_is_named(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
+    assert "no such file" in refused(kam("batch", str(tmp_path / "none.jsonl")), 1)

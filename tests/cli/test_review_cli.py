@@ -1,0 +1,57 @@
+"""`kam review due|record|show` and `kam practice add|list`."""
+
+from __future__ import annotations
+
+import pytest
+
+from kam.database import Database
+from tests.cli.conftest import Kam
+from tests.cli.support import ok, parsed, refused, usage_error
+from tests.conftest import add_small_base
+
+ACME = "Acme [/b] Ltd"
+SCORES = ["--score", "strategic_fit=4", "--comment", "strategic_fit=Fit",
+          "--score", "advocacy=4", "--comment", "advocacy=Yes",
+          "--score", "relationship_loyalty=4", "--comment", "relationship_loyalty=Trust"]  # fmt: skip
+
+
+@pytest.fixture
+def base(cli_db: Database) -> Database:
+    add_small_base(cli_db)
+    return cli_db
+
+
+def test_a_manager_records_a_review_and_reads_it_back(kam: Kam, base: Database) -> None:
+    ok(kam("practice", "add", "Joint business plan", "--tag", "planning", as_user="mia"))
+    view = parsed(kam("review", "record", ACME, "--perceived", "9", "--expected", "6",
+                      "--decision", "retain", "--date", "2026-06-30", *SCORES,
+                      "--check", "sponsor_visited", "--practice", "Joint business plan",
+                      "--json", as_user="mia"))  # fmt: skip
+    assert view["satisfaction"] == 1.5 and view["decision"] == "retain"
+    assert view["practices"] == ["Joint business plan"]
+    shown = ok(kam("review", "show", ACME)).stdout
+    assert "1.50 = perceived 9 / expected 6" in shown and "top quartile" in shown
+    assert parsed(kam("review", "show", ACME, "--json"))["id"] == view["id"]
+
+
+def test_review_refusals_and_usage(kam: Kam, base: Database) -> None:
+    refused(kam("review", "record", ACME, "--perceived", "5", "--expected", "5",
+                "--decision", "retain", as_user="otto"), 1)  # fmt: skip
+    usage_error(kam("review", "record", ACME, "--perceived", "11", "--expected", "5",
+                    "--decision", "retain"))  # fmt: skip
+    usage_error(kam("review", "record", ACME, "--perceived", "5", "--expected", "5",
+                    "--decision", "celebrate"))  # fmt: skip
+    assert "has not been reviewed yet" in refused(kam("review", "show", ACME), 1)
+
+
+def test_reviews_due(kam: Kam, base: Database) -> None:
+    due = parsed(kam("review", "due", "--as-of", "2026-06-30", "--json"))
+    assert [d["customer"] for d in due] == [ACME]
+
+
+def test_practices_are_listed(kam: Kam, base: Database) -> None:
+    ok(kam("practice", "add", "Quarterly business review", "--source", "Peer", "--tag", "cadence"))
+    assert [p["title"] for p in parsed(kam("practice", "list", "--tag", "cadence", "--json"))] == [
+        "Quarterly business review"
+    ]
+    refused(kam("practice", "add", "Another", as_user="val"), 1)

@@ -1,0 +1,127 @@
+"""Reviews and best practices: re-scoring, snapshot, benchmark, decisions, recommendations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from db.enums import ReviewDecision
+from kam.database import Database
+from kam.errors import InvalidData, NotFound, PermissionDenied, RuleError
+from kam.programme import set_setting
+from kam.services import accounts, practices, reviews
+from tests.conftest import Cast, add_small_base
+
+AS_OF = date(2026, 6, 30)
+LOW = {"strategic_fit": (1, "Drifting"), "advocacy": (1, "None"), "relationship_loyalty": (1, "Weak")}  # noqa: E501
+
+
+@pytest.fixture
+def base(database: Database, cast: Cast) -> Cast:
+    add_small_base(database)
+    return cast
+
+
+def review(database: Database, who, **kw):  # type: ignore[no-untyped-def]
+    options = {"perceived": 8, "expected": 10, "decision": ReviewDecision.WATCH,
+               "manual": LOW, "reviewed_on": AS_OF} | kw  # fmt: skip
+    with database.writing() as s:
+        return reviews.record_review(s, who, "Acme [/b] Ltd", **options)
+
+
+def test_percentiles_by_hand() -> None:
+    assert reviews._percentile([4, 1, 3, 2], 0.5) == 2.5  # between 2 and 3
+    assert reviews._percentile([4, 1, 3, 2], 0.75) == 3.25  # 3 + (4 - 3) * 0.25
+    assert reviews._percentile([7], 0.75) == 7 and reviews._percentile([], 0.5) is None
+
+
+def test_a_manager_records_a_review_with_satisfaction_snapshot_and_benchmark(
+    database: Database, base: Cast
+) -> None:
+    view = review(database, base.manager)
+    # Acme tops every quintile (5s on 20+10+10+20+10) and has manual 1s: (350 + 30) / 5 = 76.
+    assert view.total == 76.0
+    assert view.satisfaction == 0.8  # perceived 8 / expected 10: dissatisfied
+    assert view.metrics["profit"] == 500 and view.metrics["cost_to_serve"] == 150
+    assert view.next_review_on == date(2026, 12, 27)  # 2026-06-30 + 180 days
+    # Acme is the only member, so it is its own median and top quartile.
+    assert view.benchmark["profit"] == {"account": 500, "median": 500, "top_quartile": 500,
+                                        "position": "top quartile"}  # fmt: skip
+    assert view.benchmark["satisfaction"]["account"] == 0.8
+    with database.reading() as s:
+        account = accounts.get_account(s, "Acme [/b] Ltd")
+    assert (account.status, account.next_review_on) == ("under_review", date(2026, 12, 27))
+
+
+def test_retain_returns_the_account_to_active(database: Database, base: Cast) -> None:
+    review(database, base.manager, decision=ReviewDecision.WATCH)
+    review(database, base.manager, decision=ReviewDecision.RETAIN)
+    with database.reading() as s:
+        assert accounts.get_account(s, "Acme [/b] Ltd").status == "active"
+
+
+def test_two_reviews_in_a_row_under_the_threshold_recommend_retirement(
+    database: Database, base: Cast
+) -> None:
+    with database.writing() as s:
+        set_setting(s, base.admin, "threshold", "80")  # Acme scores 76
+    first = review(database, base.manager)
+    second = review(database, base.manager)
+    assert (first.recommendation, second.recommendation) == (None, "retire")
+    third = review(database, base.manager, manual={k: (5, "Recovered") for k in LOW})
+    assert third.total == 100.0 and third.recommendation is None
+
+
+def test_review_input_is_validated(database: Database, base: Cast) -> None:
+    with pytest.raises(InvalidData, match="perceived: 11 is outside 1-10"):
+        review(database, base.manager, perceived=11)
+    with pytest.raises(InvalidData, match="checklist: hugs"):
+        review(database, base.manager, checklist=["hugs"])
+    with pytest.raises(NotFound, match="best practice"):
+        review(database, base.manager, practices=["Unknown practice"])
+
+
+def test_only_the_accounts_manager_or_an_admin_records_a_review(
+    database: Database, base: Cast
+) -> None:
+    for who in (base.other_manager, base.executive, base.viewer):
+        with pytest.raises(PermissionDenied):
+            review(database, who)
+    review(database, base.admin)
+
+
+def test_only_members_are_reviewed(database: Database, base: Cast) -> None:
+    with pytest.raises(RuleError, match="only members are reviewed"), database.writing() as s:
+        reviews.record_review(s, base.admin, "北京燕京啤酒", perceived=5, expected=5,
+                              decision=ReviewDecision.RETAIN)  # fmt: skip
+
+
+def test_reviews_due_lists_unscheduled_and_overdue_accounts(database: Database, base: Cast) -> None:
+    with database.reading() as s:
+        (due,) = reviews.reviews_due(s, as_of=AS_OF)
+    assert (due.customer, due.next_review_on, due.days_overdue) == ("Acme [/b] Ltd", None, None)
+    review(database, base.manager)  # next review 2026-12-27
+    with database.reading() as s:
+        assert reviews.reviews_due(s, as_of=date(2026, 7, 1)) == []
+        (late,) = reviews.reviews_due(s, as_of=date(2027, 1, 10))
+    assert late.days_overdue == 14  # 2026-12-27 -> 2027-01-10
+
+
+def test_best_practices_are_recorded_by_managers_and_linked_from_reviews(
+    database: Database, base: Cast
+) -> None:
+    with database.writing() as s:
+        practices.add_practice(s, base.manager, title="Joint business plan",
+                               source="Peer company", tags=["Planning", "planning"])  # fmt: skip
+    with pytest.raises(InvalidData, match="already recorded"), database.writing() as s:
+        practices.add_practice(s, base.admin, title="joint business plan")
+    with pytest.raises(PermissionDenied), database.writing() as s:
+        practices.add_practice(s, base.viewer, title="Anything")
+    view = review(database, base.manager, practices=["JOINT BUSINESS PLAN"],
+                  checklist=["account_plan_updated"])  # fmt: skip
+    assert view.practices == ["Joint business plan"]
+    assert view.checklist["account_plan_updated"] and not view.checklist["sponsor_visited"]
+    with database.reading() as s:
+        assert [p.tags for p in practices.list_practices(s, tag="planning")] == [["planning"]]
+        assert [r.id for r in reviews.list_reviews(s, "Acme [/b] Ltd")] == [view.id]
