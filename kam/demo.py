@@ -633,13 +633,18 @@ def _insert_programme(
             summary.interactions += 1
         departments = list(Department)
         for k in range(int(rng.integers(1, 5))):
-            due = as_of + timedelta(days=int(rng.integers(-60, 90)))
-            state = [
-                CommitmentStatus.OPEN,
-                CommitmentStatus.OPEN,
-                CommitmentStatus.DONE,
-                CommitmentStatus.BROKEN,
-            ][int(rng.integers(4))]
+            # Most promises are kept; a few are late or broken.
+            state = [CommitmentStatus.OPEN, CommitmentStatus.DONE, CommitmentStatus.BROKEN][
+                int(rng.choice(3, p=[0.4, 0.52, 0.08]))
+            ]
+            late = state == CommitmentStatus.OPEN and rng.random() < 0.2
+            due = as_of + timedelta(
+                days=int(
+                    rng.integers(-40, -1)
+                    if late or state != CommitmentStatus.OPEN
+                    else rng.integers(5, 90)
+                )
+            )
             session.add(
                 Commitment(
                     customer_id=customer_id,
@@ -659,8 +664,8 @@ def _insert_programme(
             )
             summary.commitments += 1
         for _ in range(int(rng.integers(0, 3))):
-            recorded = as_of - timedelta(days=int(rng.integers(5, 150)))
-            step = int(rng.integers(0, 4))
+            recorded = as_of - timedelta(days=int(rng.integers(5, 300)))
+            step = int(rng.choice(4, p=[0.15, 0.1, 0.1, 0.65]))  # most are fed back
             statuses = list(ComplaintStatus)
             session.add(
                 Complaint(
@@ -670,7 +675,7 @@ def _insert_programme(
                         "Invoice did not match agreed discount",
                         "Damaged goods on arrival",
                     ][int(rng.integers(3))],
-                    severity=list(Severity)[int(rng.integers(4))],
+                    severity=list(Severity)[int(rng.choice(4, p=[0.4, 0.35, 0.2, 0.05]))],
                     status=statuses[step],
                     owner_id=manager_id,
                     recorded_on=recorded,

@@ -332,3 +332,32 @@ def retire(
         output.print_json(view.to_dict())
     else:
         output.info(f"Retired '{view.customer}'.")
+
+
+@app.command("health")
+def health(
+    name: Annotated[
+        str | None, typer.Argument(help="One account (default: every open one).")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
+    rule: Annotated[bool, typer.Option("--rule", help="Also print the written rule.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """Green, amber or red for each key account, with the reasons, by a written rule."""
+    from kam.services.health import RULE, account_health, programme_health
+
+    when = parse_date(as_of) or date.today()
+    with reading() as (session, _actor):
+        views = (
+            [account_health(session, name, as_of=when)]
+            if name
+            else programme_health(session, as_of=when)
+        )
+    if json_:
+        output.print_json([v.to_dict() for v in views])
+        return
+    rows = [{"customer": v.customer, "status": v.status, "reasons": "; ".join(v.reasons)}
+            for v in views]  # fmt: skip
+    output.print_table(rows, [("Customer", "customer"), ("Health", "status"), ("Why", "reasons")])
+    if rule:
+        sys.stdout.write("\n" + RULE + "\n")

@@ -248,3 +248,13 @@ def test_sponsor_and_manager_commands_import_neither_pandas_nor_textual(
         exit_code, modules, stdout = run_kam(tmp_path, *args)
         assert exit_code == 0, stdout
         assert heavy_modules(modules) == []
+
+
+def test_account_health_lists_every_open_account_with_reasons_and_the_rule(
+    kam: Kam, cli_db: Database
+) -> None:
+    rows = parsed(kam("account", "health", "--as-of", "2026-06-30", "--json"))
+    assert {r["customer"] for r in rows} == {"Acme [/b] Ltd", "北京燕京啤酒"}
+    assert all(r["status"] in ("green", "amber", "red") for r in rows)
+    out = ok(kam("account", "health", "Acme [/b] Ltd", "--rule")).stdout
+    assert "Red if any of:" in out and "Otherwise green." in out
