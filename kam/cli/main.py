@@ -6,7 +6,7 @@ database busy (a retry may succeed).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -94,6 +94,30 @@ def tui() -> None:
     from screens.app import run
 
     run(settings())
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+) -> None:
+    """Serve the TUI to a browser on this machine (textual-serve), for those without a terminal.
+
+    Each browser session runs `kam tui` as the OS user running this command.
+    """
+    import shlex
+    import sys
+
+    from textual_serve.server import Server
+
+    from kam.cli.context import reading
+
+    with reading():  # refuse early, with one line, if the database or the user is not set up
+        pass
+    command = f"{shlex.quote(sys.executable)} -m kam tui"
+    Server(command, host=host, port=port, title="kam").serve()
 
 
 def main() -> None:

@@ -1,0 +1,5 @@
+"""`python -m kam`: the same as the `kam` command."""
+
+from kam.cli.main import main
+
+main()
