@@ -34,7 +34,8 @@ def _frame(session: Session, sql: str, columns: list[str], params: dict[str, Any
     from sqlalchemy import text
 
     result = session.connection().execute(text(sql), params)
-    return pd.DataFrame.from_records(result.fetchall(), columns=columns)
+    # Plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs seconds.
+    return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
 
 
 def _dates(frame: pd.DataFrame, column: str) -> None:
@@ -99,7 +100,7 @@ def base_retention(session: Session, as_of: date) -> float | None:
         text("SELECT customer_id, sold_on FROM sales_line WHERE sold_on >= :since"),
         {"since": since},
     )
-    sales = pd.DataFrame.from_records(rows.fetchall(), columns=["customer_id", "sold_on"])
+    sales = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["customer_id", "sold_on"])
     _dates(sales, "sold_on")
     return metrics.trailing_retention(sales, as_of=as_of)
 

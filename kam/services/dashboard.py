@@ -1,0 +1,151 @@
+"""The programme at a glance: size against the cap, total CLV, the base's Pareto curve, and
+every alert a manager or executive should act on, each naming its account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from db.enums import OPEN_ACCOUNT_STATUSES, AccountStatus, CommitmentStatus, ComplaintStatus
+from kam.views import View
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+#: Alert kinds, most pressing first.
+ALERT_ORDER = ("commitment", "complaint", "visit", "review", "override")
+
+
+@dataclass(frozen=True)
+class Alert(View):
+    """Something to act on, on one account."""
+
+    kind: str
+    customer: str
+    text: str
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Overview(View):
+    """What the dashboard shows."""
+
+    as_of: date
+    active: int
+    open_accounts: int
+    cap: int
+    warn_below: int
+    total_clv: float
+    total_profit: float
+    key_account_profit: float
+    customers: int
+    share_for_80: float | None
+    customers_for_80: int | None
+    below_break_even: int
+    pareto_curve: list[tuple[float, float]]
+    """(share of customers, cumulative share of profit) at each tenth of the base."""
+    alerts: list[Alert] = field(default_factory=list)
+
+
+def programme_overview(session: Session, *, as_of: date) -> Overview:
+    """Size, worth, the Pareto curve and the alerts, as of a date."""
+    from sqlmodel import col, select
+
+    from db.models import Commitment, Complaint, Customer, KeyAccount
+    from kam import metrics
+    from kam.analysis import load_frames
+    from kam.programme import load_settings
+    from kam.services.reviews import reviews_due
+    from kam.services.sponsors import overdue_visits
+
+    settings = load_settings(session)
+    accounts = session.exec(
+        select(KeyAccount, Customer)
+        .join(Customer, col(Customer.id) == KeyAccount.customer_id)
+        .where(col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+    ).all()
+    names = {a.customer_id: c.name for a, c in accounts}
+    frames = load_frames(session)
+    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
+    base = metrics.trailing_retention(frames.sales, as_of=as_of)
+    clv = metrics.clv_table(profit, base_retention=base if base is not None else 0.0,
+                            overrides=frames.overrides, discount_rate=settings.discount_rate,
+                            horizon=settings.horizon)  # fmt: skip
+    members = [a.customer_id for a, _ in accounts if a.status != AccountStatus.NOMINATED]
+    pareto = metrics.pareto(profit["profit"])
+    curve = []
+    n = len(pareto.table)
+    for tenth in range(1, 11):
+        k = max(1, round(n * tenth / 10)) if n else 0
+        share = float(pareto.table["cum_share"].iloc[k - 1]) if k else 0.0
+        curve.append((tenth / 10, share if share == share else 0.0))
+
+    alerts: list[Alert] = []
+    for c in session.exec(
+        select(Commitment).where(col(Commitment.customer_id).in_(names.keys()))
+    ).all():
+        if c.status == CommitmentStatus.OPEN and c.due_on < as_of:
+            alerts.append(
+                Alert(
+                    "commitment",
+                    names[c.customer_id],
+                    f"commitment overdue since {c.due_on}: {c.description}",
+                    c.due_on,
+                )
+            )
+        elif (
+            c.status == CommitmentStatus.BROKEN and c.closed_on and (as_of - c.closed_on).days <= 90
+        ):  # noqa: E501
+            alerts.append(
+                Alert(
+                    "commitment",
+                    names[c.customer_id],
+                    f"commitment broken on {c.closed_on}: {c.description}",
+                    c.closed_on,
+                )
+            )
+    for p in session.exec(
+        select(Complaint).where(
+            col(Complaint.customer_id).in_(names.keys()),
+            Complaint.status != ComplaintStatus.FED_BACK,
+        )
+    ).all():
+        alerts.append(
+            Alert(
+                "complaint",
+                names[p.customer_id],
+                f"{p.severity.value} complaint {p.status.value} since {p.recorded_on}: {p.summary}",
+                p.recorded_on,
+            )
+        )
+    for v in overdue_visits(session, as_of=as_of):
+        since = f"last visit {v.last_visit}" if v.last_visit else "never visited"
+        alerts.append(
+            Alert("visit", v.customer, f"sponsor visit overdue ({since}; due {v.due_on})", v.due_on)
+        )
+    for d in reviews_due(session, as_of=as_of, within_days=0):
+        when = f"due {d.next_review_on}" if d.next_review_on else "never scheduled"
+        alerts.append(Alert("review", d.customer, f"review {when}", d.next_review_on))
+    for a, c in accounts:
+        if a.admitted_by_override:
+            alerts.append(
+                Alert("override", c.name, "admitted by override of the criteria", a.admitted_on)
+            )
+    alerts.sort(key=lambda x: (ALERT_ORDER.index(x.kind), x.since or as_of, x.customer))
+    return Overview(
+        as_of=as_of,
+        active=sum(1 for a, _ in accounts if a.status == AccountStatus.ACTIVE),
+        open_accounts=len(accounts),
+        cap=settings.cap,
+        warn_below=settings.warn_below,
+        total_clv=float(clv.loc[clv.index.isin(members), "clv"].sum()),
+        total_profit=float(profit["profit"].sum()),
+        key_account_profit=float(profit.loc[profit.index.isin(members), "profit"].sum()),
+        customers=len(profit),
+        share_for_80=pareto.share_for_80,
+        customers_for_80=pareto.customers_for_80,
+        below_break_even=len(pareto.below_break_even),
+        pareto_curve=curve,
+        alerts=alerts,
+    )
