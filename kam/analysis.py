@@ -46,7 +46,8 @@ def load_frames(
     session: Session, *, customer_id: int | None = None, since: date | None = None
 ) -> Frames:
     """Read sales, costs, customers and overrides (for one customer, or all), as frames."""
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if customer_id is not None:
         where.append("customer_id = :cid")
         params["cid"] = customer_id

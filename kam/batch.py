@@ -15,17 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kam.errors import InvalidData, KamError
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from sqlmodel import Session
 
     from kam.identity import Actor
 
 
-def _actions() -> dict[str, tuple[Callable[..., Any], dict[str, str], type | None]]:
+def _actions() -> dict[str, tuple[Callable[..., Any], dict[str, str], type[BaseModel] | None]]:
     """action -> (service, {batch field: parameter} renames, input model for its **fields)."""
     from kam import programme
     from kam.services import (
@@ -155,7 +156,7 @@ def parse(path: Path) -> list[Step]:
         takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
         fields = set(model.model_fields) if model is not None else set()
         arguments = {}
-        for key, value in item.items():
+        for key, value in cast(dict[str, Any], item).items():  # a JSON object: str keys
             name = renames.get(key, key)
             known = name in parameters or (name in fields if model else takes_any)
             if name in ("session", "actor") or not known:

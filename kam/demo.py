@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from db.enums import (
     AccountStatus,
@@ -30,7 +30,7 @@ from kam.errors import RuleError
 
 if TYPE_CHECKING:
     import numpy as np
-    from sqlmodel import Session
+    from sqlmodel import Session, SQLModel
 
     from kam.database import Database
     from kam.identity import Actor
@@ -338,10 +338,11 @@ def load_demo_if_empty(database: Database, options: DemoOptions) -> DemoSummary 
         return load_demo(session, identify(session, door=Door.CLI), options)
 
 
-def _bulk(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+def _bulk(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Insert many rows with one Core statement (the ORM is kept off bulk paths)."""
-    from sqlalchemy import insert
+    from sqlalchemy import Table, insert, inspect
 
+    table = cast(Table, inspect(model).local_table)  # the model's Core table (its __table__)
     for start in range(0, len(rows), 20_000):
         session.execute(insert(table), rows[start : start + 20_000])
 
@@ -351,7 +352,7 @@ def _insert_customers(
 ) -> np.ndarray:
     """Customers with a long-tailed size; returns each customer's size factor by id order."""
     import numpy as np
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from db.models import Customer, utcnow
 
@@ -378,9 +379,9 @@ def _insert_customers(
                 "updated_at": now,
             }
         )
-    _bulk(session, Customer.__table__, rows)
+    _bulk(session, Customer, rows)
     summary.customers = n
-    ids = session.exec(select(Customer.id).order_by(Customer.id)).all()
+    ids = session.exec(select(Customer.id).order_by(col(Customer.id))).all()
     assert len(ids) == n
     return np.asarray(sizes)
 
@@ -395,11 +396,11 @@ def _insert_sales(
 ) -> None:
     """Sales lines and cost-to-serve lines; about one customer in ten is served at a loss."""
     import numpy as np
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from db.models import Customer, ServiceCost, Transaction
 
-    ids = np.asarray(session.exec(select(Customer.id).order_by(Customer.id)).all())
+    ids = np.asarray(session.exec(select(Customer.id).order_by(col(Customer.id))).all())
     days = 365 * years
     start = as_of - timedelta(days=days - 1)
     n = len(ids)
@@ -466,8 +467,8 @@ def _insert_sales(
                         "line_key": f"CTS-{cid:06d}-{q:02d}-{category.value}",
                     }
                 )
-    _bulk(session, Transaction.__table__, sales)
-    _bulk(session, ServiceCost.__table__, costs)
+    _bulk(session, Transaction, sales)
+    _bulk(session, ServiceCost, costs)
     summary.transactions = len(sales)
     summary.service_costs = len(costs)
 
@@ -490,16 +491,15 @@ def _insert_users(
         session.flush()
         assert user.id is not None
         made["manager"].append(user.id)
+        finance, consulting, planning, interpersonal, influence = skills
         session.add(
             ManagerSkill(
                 user_id=user.id,
-                **dict(
-                    zip(
-                        ("finance", "consulting", "planning", "interpersonal", "influence"),
-                        skills,
-                        strict=True,
-                    )
-                ),
+                finance=finance,
+                consulting=consulting,
+                planning=planning,
+                interpersonal=interpersonal,
+                influence=influence,
             )
         )
         for course in ("Key account fundamentals", "Value selling", "Finance for KAMs")[
@@ -533,7 +533,7 @@ def _insert_programme(
 ) -> None:
     """Twelve key accounts among the largest customers, with their working records."""
     import numpy as np
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from db.models import (
         Commitment,
@@ -544,7 +544,7 @@ def _insert_programme(
         KeyAccount,
     )
 
-    ids = session.exec(select(Customer.id).order_by(Customer.id)).all()
+    ids = session.exec(select(Customer.id).order_by(col(Customer.id))).all()
     ranked = [int(ids[i]) for i in np.argsort(-sizes)]
     managers, executives = users["manager"], users["executive"]
     if not managers or not executives:
@@ -749,7 +749,7 @@ def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) ->
             scores = [(c, s) for c, s in scores if c.kind.value == "metric"]
         total = total_score([(c.weight, s) for c, s in scores]) if not vetting else None
         override = not overridden and account.status == AccountStatus.ACTIVE and total is not None
-        decided = account.admitted_on and utcnow()
+        decided = utcnow() if account.admitted_on else None
         assessment = Assessment(
             key_account_id=account.id,  # type: ignore[arg-type]
             kind=AssessmentKind.VETTING,
@@ -761,11 +761,12 @@ def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) ->
             override=override,
             override_reason="Board decision: strategic entry into the region." if override else "",
             decided_by_id=account.sponsor_id if decided else None,
-            decided_at=decided or None,
+            decided_at=decided,
             created_by_id=account.manager_id,  # type: ignore[arg-type]
         )
         session.add(assessment)
         session.flush()
+        assert assessment.id is not None
         for c, score in scores:
             session.add(
                 AssessmentScore(

@@ -198,9 +198,9 @@ def render_markdown(sheet: Sheet) -> str:
             f"- Commitment due {c.due_on}{late}: {md_escape(c.description)} "
             f"({md_escape(c.department)}, made by {md_escape(c.made_by or '—')})"
         )
-    for c in sheet.open_complaints:
+    for p in sheet.open_complaints:
         out.append(
-            f"- Complaint ({c.severity}, {c.status}) since {c.recorded_on}: {md_escape(c.summary)}"
+            f"- Complaint ({p.severity}, {p.status}) since {p.recorded_on}: {md_escape(p.summary)}"
         )
     if not sheet.open_commitments and not sheet.open_complaints:
         out.append("- Nothing open.")

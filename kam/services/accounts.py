@@ -68,8 +68,11 @@ def _views(session: Session, accounts: list[KeyAccount]) -> list[AccountView]:
     user_ids = {
         uid for a in accounts for uid in (a.manager_id, a.sponsor_id, a.updated_by_id) if uid
     }
+    customers: dict[int | None, Customer]
     if len(accounts) == 1:  # one account: the identity map usually has the customer already
-        customers = {accounts[0].customer_id: session.get(Customer, accounts[0].customer_id)}
+        only = session.get(Customer, accounts[0].customer_id)
+        assert only is not None  # customer_id is a non-null foreign key
+        customers = {accounts[0].customer_id: only}
     else:
         ids = {a.customer_id for a in accounts}
         customers = {
@@ -130,7 +133,7 @@ def list_accounts(
 
     from db.models import Customer, KeyAccount
 
-    query = select(KeyAccount).join(Customer).order_by(Customer.name, KeyAccount.id)
+    query = select(KeyAccount).join(Customer).order_by(Customer.name, col(KeyAccount.id))
     if status is not None:
         query = query.where(KeyAccount.status == status)
     elif not include_closed:

@@ -75,13 +75,15 @@ def list_commitments(
     session: Session, customer: str, *, today: date | None = None
 ) -> list[CommitmentView]:
     """A customer's commitments by due date."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from db.models import Commitment, utcnow
 
     target = customer_by_name(session, customer)
     rows = session.exec(
-        select(Commitment).where(Commitment.customer_id == target.id).order_by(Commitment.due_on)
+        select(Commitment)
+        .where(Commitment.customer_id == target.id)
+        .order_by(col(Commitment.due_on))
     ).all()
     now = today or utcnow().date()
     return [to_view(r, target.name, login_of(session, r.made_by_id), now) for r in rows]
@@ -92,6 +94,7 @@ def add_commitment(session: Session, actor: Actor, customer: str, **fields: Any)
     from db.models import Commitment, utcnow
 
     target = customer_by_name(session, customer)
+    assert target.id is not None
     require_customer_editor(session, actor, target)
     data = validated(CommitmentInput, **fields)
     made_by_id = user_by_login(session, data.made_by).id if data.made_by else actor.id

@@ -111,6 +111,7 @@ def record_complaint(session: Session, actor: Actor, customer: str, **fields: An
     from db.models import Complaint, utcnow
 
     target = customer_by_name(session, customer)
+    assert target.id is not None
     require_customer_editor(session, actor, target)
     data = validated(ComplaintInput, **fields)
     owner_id = user_by_login(session, data.owner).id if data.owner else actor.id

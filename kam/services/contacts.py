@@ -79,6 +79,7 @@ def add_contact(session: Session, actor: Actor, customer: str, **fields: Any) ->
     from db.models import Contact
 
     target = customer_by_name(session, customer)
+    assert target.id is not None
     require_customer_editor(session, actor, target)
     data = validated(ContactInput, **fields)
     contact = Contact(customer_id=target.id, **data.model_dump())

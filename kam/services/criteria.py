@@ -153,14 +153,14 @@ def ensure_criteria(session: Session) -> int:
 
 def current_criteria(session: Session) -> list[Criterion]:
     """The rows of the current set (saving the defaults first if needed)."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from db.models import Criterion
 
     version = ensure_criteria(session)
     return list(
         session.exec(
-            select(Criterion).where(Criterion.set_version == version).order_by(Criterion.id)
+            select(Criterion).where(Criterion.set_version == version).order_by(col(Criterion.id))
         ).all()
     )
 

@@ -98,7 +98,7 @@ def list_customers(
     from db.models import Customer, KeyAccount
 
     query = (
-        select(Customer, KeyAccount.status)
+        select(Customer, col(KeyAccount.status))
         .join(
             KeyAccount,
             and_(

@@ -127,10 +127,10 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
     for d in reviews_due(session, as_of=as_of, within_days=0):
         when = f"due {d.next_review_on}" if d.next_review_on else "never scheduled"
         alerts.append(Alert("review", d.customer, f"review {when}", d.next_review_on))
-    for a, c in accounts:
+    for a, cust in accounts:
         if a.admitted_by_override:
             alerts.append(
-                Alert("override", c.name, "admitted by override of the criteria", a.admitted_on)
+                Alert("override", cust.name, "admitted by override of the criteria", a.admitted_on)
             )
     alerts.sort(key=lambda x: (ALERT_ORDER.index(x.kind), x.since or as_of, x.customer))
     return Overview(

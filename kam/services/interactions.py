@@ -85,6 +85,7 @@ def log_interaction(
     from db.models import Interaction
 
     target = customer_by_name(session, customer)
+    assert target.id is not None
     data = validated(InteractionInput, **fields)
     require_customer_editor(session, actor, target, interaction=data.kind)
     row = Interaction(customer_id=target.id, user_id=actor.id, **data.model_dump())

@@ -87,7 +87,7 @@ class AdmissionResult(View):
 
 
 def _scores_view(session: Session, assessment: Assessment, customer: str) -> AssessmentView:
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from db.models import AssessmentScore, Criterion
 
@@ -95,7 +95,7 @@ def _scores_view(session: Session, assessment: Assessment, customer: str) -> Ass
     criteria = session.exec(
         select(Criterion)
         .where(Criterion.set_version == assessment.criteria_version)
-        .order_by(Criterion.id)
+        .order_by(col(Criterion.id))
     ).all()
     given = {
         s.criterion_id: s
@@ -105,6 +105,7 @@ def _scores_view(session: Session, assessment: Assessment, customer: str) -> Ass
     }
     scores = []
     for c in criteria:
+        assert c.id is not None
         s = given.get(c.id)
         score = s.score if s else None
         scores.append(
@@ -184,14 +185,14 @@ def score_account(
 
     criteria = current_criteria(session)
     by_name = {c.name: c for c in criteria}
-    for name, (score, comment) in manual.items():
+    for name, (manual_score, comment) in manual.items():
         criterion = by_name.get(name)
         if criterion is None:
             raise InvalidData(f"'{name}' is not a criterion; criteria: {', '.join(by_name)}.")
         if criterion.kind != CriterionKind.MANUAL:
             raise InvalidData(f"'{name}' scores itself from the data; it takes no manual score.")
-        if not 1 <= score <= 5:
-            raise InvalidData(f"{name}: score {score} is outside 1-5.")
+        if not 1 <= manual_score <= 5:
+            raise InvalidData(f"{name}: score {manual_score} is outside 1-5.")
         if not clean_text(comment):
             raise InvalidData(f"{name}: a manual score needs a comment saying why.")
     carried = _carried_manual(session, account, kind, criteria[0].set_version)
@@ -206,17 +207,21 @@ def score_account(
     )
     session.add(assessment)
     session.flush()
+    assert assessment.id is not None
     weighted: list[tuple[float, int]] = []
     knocked = False
-    missing = []
+    missing: list[str] = []
     for c in criteria:
         value: float | None = None
         if c.kind == CriterionKind.METRIC:
             assert c.metric is not None
             known = row is not None and row[c.metric] == row[c.metric]  # not NaN
-            value = float(row[c.metric]) if known else 0.0  # unknown wallet: no headroom
+            if row is not None and known:
+                value = float(row[c.metric])
+            else:
+                value = 0.0  # unknown wallet: no headroom
             population = [float(v) for v in active[c.metric].dropna()]
-            if not (known and bool(row["active"])):
+            if not (row is not None and known and bool(row["active"])):
                 population.append(value)  # rank the nominee among the base it would join
             score: int | None = metric_score(c, value, population)
             comment = f"{c.metric} {value:,.2f} as of {as_of.isoformat()}"
