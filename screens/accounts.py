@@ -6,28 +6,55 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from screens.base import KamScreenMixin
+from screens.formatting import safe
+
 if TYPE_CHECKING:
     from kam.views import AccountView
-    from screens.app import KamApp
 
 COLUMNS = ("Customer", "Status", "Manager", "Sponsor", "Next review", "Region")
 
 
-class KeyAccountsScreen(Screen[None]):
-    """A table of the key accounts, filtered as you type."""
+class KeyAccountsScreen(KamScreenMixin, Screen[None]):
+    """A table of the key accounts, filtered as you type; Enter opens an account's sheet."""
 
+    AREA = "accounts"
+    PALETTE_NOUN = "accounts"
+    TITLE = "Key accounts"
     CSS_PATH = "accounts.tcss"
+    AUTO_FOCUS = "#accounts"
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="accounts.filter", tooltip="Type to filter."),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="accounts.open",
+            tooltip="Open the highlighted account's sheet.",
+            priority=True,
+        ),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            id="accounts.filter",
+            tooltip="Type to filter; Enter opens the best match.",
+            priority=True,  # at once, so the keys typed next reach the filter
+        ),
         Binding("r", "reload", "Reload", id="accounts.reload", tooltip="Read the accounts again."),
         Binding(
-            "escape", "clear_filter", "Clear", id="accounts.clear", tooltip="Empty the filter."
+            "escape",
+            "clear_filter",
+            "Clear",
+            id="accounts.clear",
+            tooltip="Empty the filter; with nothing to clear, go back.",
+            show=False,
         ),
     ]
 
@@ -42,16 +69,15 @@ class KeyAccountsScreen(Screen[None]):
         super().__init__()
         self.accounts: list[AccountView] = []
         """Every account as last loaded; the table shows those matching the filter."""
-
-    @property
-    def kam(self) -> KamApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+        self._shown_filter = ""
+        """The filter the table was last filled for."""
 
     def compose(self) -> ComposeResult:
         """Header, filter, table, status line, footer."""
         yield Header()
-        yield Input(placeholder="Filter by customer, status, manager, sponsor…", id="filter")
+        yield Input(
+            placeholder="/ filter by customer, status, manager, sponsor…", id="filter", compact=True
+        )
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
@@ -88,25 +114,68 @@ class KeyAccountsScreen(Screen[None]):
     def _refill(self) -> None:
         """Show the accounts matching the filter; untrusted text goes in as Text, never markup."""
         needle = self.query_one("#filter", Input).value.strip().lower()
+        self._shown_filter = needle
         table = self.query_one(DataTable)
         table.clear()
         shown = 0
         for a in self.accounts:
             review = a.next_review_on.isoformat() if a.next_review_on else ""
-            cells = (a.customer, a.status, a.manager or "", a.sponsor or "", review, a.region)
+            status = a.status.replace("_", " ")
+            cells = (a.customer, status, a.manager or "", a.sponsor or "", review, a.region)
             if needle and not any(needle in c.lower() for c in cells):
                 continue
-            table.add_row(*(Text(c) for c in cells), key=str(a.id))
+            table.add_row(*(Text(safe(c)) for c in cells), key=str(a.id))
             shown += 1
         self.query_one("#status", Static).update(
             Text(f"{shown} of {len(self.accounts)} key accounts")
         )
 
+    def on_screen_resume(self) -> None:
+        """Coming back from an account sheet: read again, something may have changed."""
+        if self.accounts:
+            self.action_reload()
+
+    def _highlighted(self) -> AccountView | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((a for a in self.accounts if str(a.id) == key), None)
+
+    @on(DataTable.RowSelected, "#accounts")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._open_highlighted()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        """Enter in the filter opens the best match (the filter as typed, keys all in)."""
+        if self.query_one("#filter", Input).value.strip().lower() != self._shown_filter:
+            self._refill()
+        self._open_highlighted()
+
+    def action_open(self) -> None:
+        """Open the highlighted account's sheet."""
+        if self.focused is self.query_one("#filter", Input):
+            raise SkipAction()  # the filter takes Enter once every key typed has reached it
+        self._open_highlighted()
+
+    def _open_highlighted(self) -> None:
+        account = self._highlighted()
+        if account is not None:
+            self.kam.open_account(account.customer)
+
     def action_focus_filter(self) -> None:
-        """Move to the filter box."""
-        self.query_one("#filter", Input).focus()
+        """Move to the filter box (in it, '/' is just a character)."""
+        box = self.query_one("#filter", Input)
+        if self.focused is box:
+            raise SkipAction()
+        self.set_focus(box)
 
     def action_clear_filter(self) -> None:
-        """Empty the filter and return to the table."""
-        self.query_one("#filter", Input).value = ""
+        """Empty the filter and return to the table; with nothing to clear, Escape goes back."""
+        box = self.query_one("#filter", Input)
+        if not box.value and self.focused is not box:
+            raise SkipAction()
+        box.value = ""
         self.query_one(DataTable).focus()

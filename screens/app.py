@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from importlib import import_module
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
-from textual.binding import Binding
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
-from screens.accounts import KeyAccountsScreen
+from screens.accounts_commands import AccountsCommands
 
 if TYPE_CHECKING:
     from kam.database import Database
@@ -15,21 +20,62 @@ if TYPE_CHECKING:
     from kam.settings import Settings
 
 
+@dataclass(frozen=True)
+class Area:
+    """A top-level area of the app: a mode, the key that opens it and its base screen."""
+
+    mode: str
+    title: str
+    key: str
+    screen: str
+    """`module:Class` of the base screen, imported when the area is first opened."""
+
+    def make_screen(self) -> Screen[None]:
+        """Build the area's base screen."""
+        module, _, name = self.screen.partition(":")
+        return getattr(import_module(module), name)()  # type: ignore[no-any-return]
+
+
+#: The top-level areas, in footer order. Adding an area is one line here.
+AREAS: tuple[Area, ...] = (
+    Area("accounts", "Accounts", "1", "screens.accounts:KeyAccountsScreen"),
+    Area("candidates", "Candidates", "2", "screens.candidates:CandidatesScreen"),
+)
+
+
 class KamApp(App[None]):
     """Key account management in the terminal."""
 
     TITLE = "kam"
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave kam."),
+    MODES: ClassVar = {area.mode: area.make_screen for area in AREAS}
+    DEFAULT_MODE: ClassVar[str] = AREAS[0].mode
+    COMMANDS: ClassVar = App.COMMANDS | {AccountsCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(
+                area.key,
+                f"switch_mode('{area.mode}')",
+                area.title,
+                id=f"app.area.{area.mode}",
+                tooltip=f"Go to {area.title.lower()}.",
+            )
+            for area in AREAS
+        ),
+        Binding(
+            "escape", "go_back", "Back", id="app.back", tooltip="Go back one step.", show=False
+        ),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="Show every key."),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave kam."),
     ]
 
-    def __init__(self, database: Database, actor: Actor) -> None:
+    def __init__(self, database: Database, actor: Actor, *, as_of: date | None = None) -> None:
         super().__init__()
         self.database = database
         """The open database; screens reach it only through kam services."""
         self.actor = actor
         """The identified user (door: tui)."""
+        self.as_of = as_of or date.today()
+        """The day figures are computed for (today, unless a test or a replay fixes it)."""
 
     @property
     def read_only(self) -> bool:
@@ -37,10 +83,9 @@ class KamApp(App[None]):
         return not self.actor.can_edit
 
     def on_mount(self) -> None:
-        """Show who is working, and open the key accounts."""
+        """Show who is working and whether they may edit."""
         mode = "read-only" if self.read_only else "editing"
         self.sub_title = f"{self.actor.display_name} ({self.actor.role.value}, {mode})"
-        self.push_screen(KeyAccountsScreen())
 
     def action_help(self) -> None:
         """Toggle the panel listing every key of the focused screen."""
@@ -49,10 +94,37 @@ class KamApp(App[None]):
         else:
             self.action_show_help_panel()
 
+    def action_go_back(self) -> None:
+        """Close the top screen; on an area's first screen, go to the first area."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        elif self.current_mode != self.DEFAULT_MODE:
+            self.switch_mode(self.DEFAULT_MODE)
 
-def create_app(database: Database, actor: Actor) -> KamApp:
-    """Build the app for an open database and an identified user."""
-    return KamApp(database, actor)
+    def open_account(self, customer: str) -> None:
+        """Show a key account's sheet in the accounts area, from wherever the user is."""
+        from screens.account_sheet import AccountSheetScreen
+
+        if self.current_mode != "accounts":
+            self.switch_mode("accounts")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(AccountSheetScreen(customer))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The built-in commands plus one 'go: <area>' per area."""
+        yield from super().get_system_commands(screen)
+        for area in AREAS:
+            yield SystemCommand(
+                f"go: {area.title.lower()}",
+                f"Open the {area.title.lower()} area (key {area.key}).",
+                lambda mode=area.mode: self.switch_mode(mode),  # type: ignore[misc]
+            )
+
+
+def create_app(database: Database, actor: Actor, *, as_of: date | None = None) -> KamApp:
+    """Build the app for an open database and an identified user (figures as of `as_of`)."""
+    return KamApp(database, actor, as_of=as_of)
 
 
 def run(settings: Settings) -> None:

@@ -1,0 +1,108 @@
+"""The customer base ranked for nomination: profit and CLV with Pareto positions (read-only).
+
+Imports pandas through kam.analysis; only the screens and commands that rank the base import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from kam.views import View
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class CandidateView(View):
+    """One customer of the base with its rank by profit and by CLV."""
+
+    customer_id: int
+    name: str
+    profit: float
+    """T12M profit after cost to serve."""
+    profit_rank: int
+    profit_share: float | None
+    """Cumulative share of the base's profit down to this customer (Pareto position)."""
+    clv: float
+    clv_rank: int
+    clv_share: float | None
+    """Cumulative share of the base's CLV down to this customer."""
+    account_status: str | None
+    """Status of the customer's open key account membership, if any."""
+
+
+@dataclass(frozen=True)
+class RankingSummary(View):
+    """What the ranking says about the whole base."""
+
+    as_of: date
+    customers: int
+    total_profit: float
+    customers_for_80: int | None
+    """How many customers (best first) make 80 % of the profit."""
+    share_for_80: float | None
+    below_break_even: int
+    total_clv: float
+    base_retention: float | None
+
+
+def rank_candidates(session: Session, *, as_of: date) -> tuple[list[CandidateView], RankingSummary]:
+    """Every customer ranked by profit (Pareto report) and by CLV (CLV report), best first."""
+    import numpy as np
+
+    from kam.analysis import metrics_report
+    from kam.services.accounts import list_accounts
+
+    pareto = metrics_report(session, "pareto", as_of=as_of)
+    clv = metrics_report(session, "clv", as_of=as_of)
+    status = {a.customer_id: a.status for a in list_accounts(session)}
+
+    profit_rows = pareto.rows
+    clv_rows = clv.rows
+    total_clv = float(clv_rows["clv"].sum())
+    clv_values = clv_rows["clv"].to_numpy(dtype=float)
+    clv_share = np.cumsum(clv_values) / total_clv if total_clv else np.full(len(clv_rows), np.nan)
+    clv_by_id = {
+        int(cid): (float(value), rank, float(share))
+        for rank, (cid, value, share) in enumerate(
+            zip(clv_rows.index, clv_values, clv_share, strict=True), start=1
+        )
+    }
+    views = []
+    for cid, name, profit, rank, share in zip(
+        profit_rows.index,
+        profit_rows["name"],
+        profit_rows["profit"],
+        profit_rows["rank"],
+        profit_rows["cum_share"],
+        strict=True,
+    ):
+        value, c_rank, c_share = clv_by_id[int(cid)]
+        views.append(
+            CandidateView(
+                customer_id=int(cid),
+                name=str(name),
+                profit=float(profit),
+                profit_rank=int(rank),
+                profit_share=None if np.isnan(share) else float(share),
+                clv=value,
+                clv_rank=c_rank,
+                clv_share=None if np.isnan(c_share) else c_share,
+                account_status=status.get(int(cid)),
+            )
+        )
+    s = pareto.summary
+    summary = RankingSummary(
+        as_of=as_of,
+        customers=int(s["customers"]),
+        total_profit=float(s["total_profit"]),
+        customers_for_80=s["customers_for_80"],
+        share_for_80=s["share_for_80"],
+        below_break_even=int(s["below_break_even"]),
+        total_clv=total_clv,
+        base_retention=clv.summary["base_retention"],
+    )
+    return views, summary

@@ -1,0 +1,360 @@
+"""The account sheet: opened from the list, read on tabs, edited through forms by its manager,
+read-only (keys absent) for everyone else, and honest about conflicts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+from textual.widgets import DataTable, Select, Static, TabbedContent
+
+from db.models import AuditEvent, Commitment, Complaint, Contact, Interaction, KeyAccount
+from kam.database import Database
+from kam.services.accounts import update_account
+from kam.services.interactions import log_interaction
+from screens.account_form import AccountForm
+from screens.account_sheet import AccountSheetScreen
+from screens.commitment_form import CommitmentForm
+from screens.interaction_form import InteractionForm
+from screens.trend_chart import TrendChart
+from tests.conftest import Cast
+from tests.tui.conftest import AS_OF, keys, make_app, notices, rows, settle, text_of, tui
+
+SIZE = (120, 40)
+
+
+async def open_sheet(app, pilot, customer: str = "Acme [/b] Ltd") -> AccountSheetScreen:  # type: ignore[no-untyped-def]
+    app.open_account(customer)
+    await settle(app, pilot)
+    assert isinstance(app.screen, AccountSheetScreen)
+    return app.screen
+
+
+async def test_a_manager_opens_an_account_from_the_list_and_reads_its_tabs(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # the first row: Acme [/b] Ltd
+        await settle(app, pilot)
+        sheet = app.screen
+        assert isinstance(sheet, AccountSheetScreen)
+        assert sheet.customer == "Acme [/b] Ltd"
+        banner = str(sheet.query_one("#banner", Static).render())
+        assert "Acme [/b] Ltd" in banner and "active" in banner
+        who = text_of(sheet.query_one("#who", Static))
+        assert "Mia Manager (mia)" in who and "Eve Executive (eve)" in who
+        assert "[TODO] plan the QBR" in who
+        # The figures are computed as of AS_OF: T12M profit = (80k+90k) - (50k+50k) - 8k.
+        assert sheet.worth is not None and sheet.worth.profit == 62_000
+        assert sheet.worth.as_of == AS_OF
+        assert "62,000" in text_of(sheet.query_one("#worth", Static))
+
+        await pilot.press("2")
+        assert sheet.query_one(TabbedContent).active == "metrics"
+        years = sheet.query_one(TrendChart).years
+        assert [y.year for y in years] == [2023, 2024, 2025]
+        assert years[1].cost_to_serve == 5_000 and years[2].partial
+
+        for key, tab in zip("34567", ["contacts", "interactions", "commitments", "complaints",
+                                     "history"], strict=True):  # fmt: skip
+            await pilot.press(key)
+            assert sheet.query_one(TabbedContent).active == tab
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AccountSheetScreen)
+
+
+async def test_a_manager_adds_a_commitment_through_the_form_and_it_is_in_the_database(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("5", "a")
+        form = app.screen
+        assert isinstance(form, CommitmentForm)
+        await pilot.press(*"Send the [TODO] plan", "tab")
+        # The department: open the list, move to the first department, choose it.
+        await pilot.press("enter", "down", "enter", "tab")
+        assert form.query_one("#department", Select).value == "sales"
+        await pilot.press(*"2025-07-31", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is sheet
+        assert "Commitment added." in notices(app)
+        with sqlite_database.reading() as s:
+            row = s.exec(select(Commitment)).one()
+            assert (row.description, row.department, row.due_on) == (
+                "Send the [TODO] plan",
+                "sales",
+                date(2025, 7, 31),
+            )
+            event = s.exec(select(AuditEvent).where(AuditEvent.entity == "commitment")).one()
+            assert (event.actor, event.door) == ("mia", "tui")
+        table = sheet.query_one("#commitments-table", DataTable)
+        assert rows(table)[0][2] == "Send the [TODO] plan"  # shown literally
+
+
+async def test_the_commitment_form_says_what_is_wrong_as_you_type_and_saves_nothing(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        await pilot.press("5", "a", *"x", "backspace")
+        form = app.screen
+        assert "is required" in str(form.query_one("#description-problem", Static).render())
+        await pilot.press(*"Call back", "tab", "tab", *"2025-02-30")
+        problem = str(form.query_one("#due_on-problem", Static).render())
+        assert problem == "'2025-02-30' is not a date; write it as YYYY-MM-DD."
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # still open, nothing saved
+        assert "2 fields to fix" in str(form.query_one("#problems", Static).render())
+        assert "Choose the department" in str(
+            form.query_one("#department-problem", Static).render()
+        )
+        with sqlite_database.reading() as s:
+            assert s.exec(select(Commitment)).all() == []
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccountSheetScreen)
+
+
+async def test_a_refusal_from_the_service_is_shown_with_its_sentence_and_the_form_stays(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        await pilot.press("5", "a", *"Ship samples", "tab", "enter", "down", "enter", "tab")
+        await pilot.press(*"2025-08-01", "tab", *"nobody", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommitmentForm)
+        assert notices(app).count("No kam user has the login 'nobody'.") == 1
+        with sqlite_database.reading() as s:
+            assert s.exec(select(Commitment)).all() == []
+
+
+async def test_a_viewer_reads_the_sheet_without_any_editing_key(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.viewer)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        assert "read-only" in app.sub_title
+        access = sheet.query_one("#access", Static)
+        assert access.display and "Read-only" in str(access.render())
+        for tab in "1345":
+            await pilot.press(tab)
+            assert not {"a", "e"} & keys(app).keys()
+        await pilot.press("a", "e")
+        assert app.screen is sheet  # nothing opened, nothing failed
+        assert not [n for n in notices(app) if "Refused" in n]
+
+
+async def test_a_manager_of_another_account_has_no_editing_keys_on_this_one(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.other_manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("5")
+        assert "a" not in keys(app)
+        assert "Mia Manager" in str(sheet.query_one("#access", Static).render())
+
+
+async def test_the_sponsoring_executive_logs_an_executive_visit_and_nothing_else(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.executive)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        await pilot.press("5")
+        assert "a" not in keys(app)
+        await pilot.press("4")
+        assert keys(app)["a"] == "log_interaction"
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, InteractionForm)
+        assert form.query_one("#kind", Select).value == "executive_visit"
+        await pilot.press("tab", "tab", *"Eve", "tab", *"Their CEO", "ctrl+s")
+        await settle(app, pilot)
+        with sqlite_database.reading() as s:
+            visit = s.exec(select(Interaction)).one()
+            assert (visit.kind, visit.happened_on, visit.our_people) == (
+                "executive_visit",
+                AS_OF,
+                "Eve",
+            )
+
+
+async def test_a_conflict_is_told_and_r_reloads_the_new_version(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        assert sheet.records is not None and sheet.records.account.version == 1
+        # Someone else changes the account underneath.
+        with sqlite_database.writing() as s:
+            update_account(s, sheet_cast.admin, "Acme [/b] Ltd", reason="Changed by Ada")
+        await pilot.press("e")
+        assert isinstance(app.screen, AccountForm)
+        await pilot.press("tab", *"0.8", "ctrl+s")  # the second field: retention override
+        await settle(app, pilot)
+        assert app.screen is sheet
+        told = [n for n in notices(app) if "was changed by Ada Admin" in n]
+        assert len(told) == 1 and told[0].endswith("Press r to reload.")
+        with sqlite_database.reading() as s:
+            account = s.exec(select(KeyAccount).where(KeyAccount.manager_id.is_not(None))).first()
+            assert account is not None and account.retention_override is None
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert sheet.records.account.version == 2
+        assert "Changed by Ada" in text_of(sheet.query_one("#who", Static))
+        await pilot.press("e", "tab", *"0.8", "ctrl+s")
+        await settle(app, pilot)
+        assert "Key account saved." in notices(app)
+        assert sheet.records.account.version == 3
+        assert sheet.records.account.retention_override == 0.8
+        assert sheet.worth is not None and sheet.worth.clv_retention_source == "override"
+
+
+async def test_a_manager_adds_and_corrects_a_contact(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("3", "a", *"[@click=app.quit]Li Wei[/]", "tab", *"CFO", "tab")
+        await pilot.press(*"li.wei@", "ctrl+s")
+        assert "name@example.com" in str(app.screen.query_one("#email-problem", Static).render())
+        await pilot.press(*"example.com", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is sheet and app.is_running
+        table = sheet.query_one("#contacts-table", DataTable)
+        assert rows(table)[0][:2] == ["[@click=app.quit]Li Wei[/]", "CFO"]
+        await pilot.press("e")
+        await pilot.press("tab", *"Chief Financial Officer", "ctrl+s")
+        await settle(app, pilot)
+        with sqlite_database.reading() as s:
+            contact = s.exec(select(Contact)).one()
+            assert (contact.name, contact.job_title) == (
+                "[@click=app.quit]Li Wei[/]",
+                "Chief Financial Officer",
+            )
+
+
+async def test_a_commitment_is_marked_done_and_a_complaint_goes_through_every_step(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("5", "a", *"Fix the invoice", "tab", "enter", "down", "enter", "tab")
+        await pilot.press(*"2025-06-01", "ctrl+s")
+        await settle(app, pilot)
+        assert rows(sheet.query_one("#commitments-table", DataTable))[0][1] == "OVERDUE"
+        await pilot.press("e", "ctrl+s")  # the first choice offered for an open one: done
+        await settle(app, pilot)
+        with sqlite_database.reading() as s:
+            assert s.exec(select(Commitment)).one().status == "done"
+
+        await pilot.press("6", "a", *"Late delivery", "tab", "enter", "down", "down", "enter")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        for _ in range(3):
+            await pilot.press("e", "ctrl+s")
+            await settle(app, pilot)
+        with sqlite_database.reading() as s:
+            complaint = s.exec(select(Complaint)).one()
+            assert (complaint.severity, complaint.status) == ("medium", "fed_back")
+            assert complaint.handled_on == complaint.fed_back_on == AS_OF
+        await pilot.press("e")
+        assert app.screen is sheet
+        assert any("closed" in n for n in notices(app))
+
+
+async def test_hostile_notes_are_shown_literally_and_do_not_run(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    hostile = "[@click=app.quit]x[/] and [TODO] plan, Acme [/b] Ltd"
+    with sqlite_database.writing() as s:
+        log_interaction(
+            s, tui(sheet_cast.manager), "Acme [/b] Ltd", kind="call", happened_on=AS_OF,
+            summary=hostile, their_people="[bold red]loud",
+        )  # fmt: skip
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("4")
+        cells = rows(sheet.query_one("#interactions-table", DataTable))[0]
+        assert cells[3] == "[bold red]loud"
+        assert cells[4] == hostile
+        await pilot.click("#interactions-table", offset=(60, 1))
+        await pilot.press("7")
+        history = rows(sheet.query_one("#history-table", DataTable))
+        assert history and history[0][3].startswith("interaction")
+        assert app.is_running
+
+
+async def test_an_admin_moves_an_account_under_review_and_hands_it_to_another_manager(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        await pilot.press("enter", "down", "enter")
+        assert form.query_one("#status", Select).value == "under_review"
+        await pilot.press("tab", *"otto", "tab", *"no one!", "ctrl+s")
+        assert "letters, digits" in str(form.query_one("#sponsor-problem", Static).render())
+        await pilot.press("ctrl+u", *"eve", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is sheet and sheet.records is not None
+        account = sheet.records.account
+        assert (account.status, account.manager, account.version) == ("under_review", "otto", 2)
+        with sqlite_database.reading() as s:
+            fields = {e.field for e in s.exec(select(AuditEvent)).all()}
+            assert {"status", "manager"} <= fields
+
+
+async def test_a_manager_corrects_the_date_of_a_logged_interaction(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    with sqlite_database.writing() as s:
+        log_interaction(
+            s, tui(sheet_cast.manager), "Acme [/b] Ltd", kind="visit", happened_on=AS_OF,
+            summary="Plant tour",
+        )  # fmt: skip
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("4", "e")
+        form = app.screen
+        assert isinstance(form, InteractionForm)
+        assert form.query_one("#kind", Select).disabled  # the kind of a logged one stays
+        await pilot.press(*"2025-06-28", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is sheet
+        with sqlite_database.reading() as s:
+            visit = s.exec(select(Interaction)).one()
+            assert (visit.kind, visit.happened_on, visit.summary) == (
+                "visit",
+                date(2025, 6, 28),
+                "Plant tour",
+            )

@@ -1,0 +1,121 @@
+"""The app's shape: areas are modes one key away, Escape goes back, the header says who is
+working and whether they may edit, and the command palette jumps to accounts and runs actions."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from kam.database import Database
+from screens.account_sheet import AccountSheetScreen
+from screens.accounts import KeyAccountsScreen
+from screens.accounts_commands import AccountsCommands
+from screens.app import AREAS, KamApp
+from screens.candidates import CandidatesScreen
+from tests.conftest import Cast
+from tests.tui.conftest import keys, make_app, settle
+
+SIZE = (120, 40)
+
+
+def test_every_area_is_a_mode_with_a_key_in_the_footer() -> None:
+    assert {a.mode for a in AREAS} >= {"accounts", "candidates"}
+    assert set(KamApp.MODES) == {a.mode for a in AREAS}
+    ids = {b.id for b in KamApp.BINDINGS if hasattr(b, "id")}
+    assert {f"app.area.{a.mode}" for a in AREAS} <= ids
+    assert all(getattr(b, "tooltip", "") for b in KamApp.BINDINGS)
+
+
+async def test_number_keys_switch_areas_and_escape_goes_back(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, KeyAccountsScreen) and app.current_mode == "accounts"
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CandidatesScreen) and app.current_mode == "candidates"
+        await pilot.press("1")
+        assert isinstance(app.screen, KeyAccountsScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountSheetScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, KeyAccountsScreen)
+        await pilot.press("2", "escape")
+        assert app.current_mode == "accounts"
+
+
+async def test_the_header_shows_an_executive_that_the_app_is_read_only(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.executive)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.sub_title == "Eve Executive (executive, read-only)"
+        header = app.screen.query_one("HeaderTitle")
+        assert "read-only" in str(header.render())
+
+
+async def test_the_palette_jumps_to_an_account_by_name_from_another_area(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.viewer)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"account: acme")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.current_mode == "accounts"
+        assert isinstance(app.screen, AccountSheetScreen)
+        assert app.screen.customer == "Acme [/b] Ltd"
+
+
+async def test_the_palette_offers_the_screen_actions_the_footer_offers(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    for actor, expected in ((sheet_cast.manager, True), (sheet_cast.viewer, False)):
+        app = make_app(sqlite_database, actor)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.open_account("Acme [/b] Ltd")
+            await settle(app, pilot)
+            await pilot.press("5")
+            assert ("a" in keys(app)) is expected
+            provider = AccountsCommands(app.screen)
+            await provider.startup()
+            hits = [hit async for hit in provider.search("sheet: add commitment")]
+            names = [hit.text for hit in hits]
+            assert ("sheet: add commitment" in names) is expected
+            assert "sheet: reload" in [h.text async for h in provider.search("sheet: reload")]
+            if expected:
+                run = next(h for h in hits if h.text == "sheet: add commitment").command
+                await run()  # type: ignore[misc]
+                await pilot.pause()
+                assert type(app.screen).__name__ == "CommitmentForm"
+
+
+async def test_hostile_account_names_in_the_palette_are_text_not_markup(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from db.models import Customer, KeyAccount
+
+    with sqlite_database.writing() as s:
+        customer = Customer(name="[@click=app.quit]x[/]")
+        s.add(customer)
+        s.flush()
+        s.add(KeyAccount(customer_id=customer.id))
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        provider = AccountsCommands(app.screen)
+        await provider.startup()
+        hits = [hit async for hit in provider.search("click")]
+        assert [str(h.prompt) for h in hits] == ["account: [@click=app.quit]x[/]"]
+        assert not any(span.style for h in hits for span in h.prompt.spans if "@click" in str(span))
+        assert app.is_running

@@ -1,0 +1,123 @@
+"""Candidates: the base ranked by profit or CLV, filtered in memory, nominated after a yes."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.widgets import DataTable, Static
+
+from db.models import Customer, KeyAccount
+from kam.database import Database
+from screens.candidates import SHOWN, CandidatesScreen
+from screens.confirm import ConfirmScreen
+from tests.conftest import Cast
+from tests.tui.conftest import keys, make_app, notices, rows, settle, text_of
+
+SIZE = (120, 40)
+
+
+async def open_candidates(app, pilot) -> CandidatesScreen:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    await pilot.press("2")
+    await settle(app, pilot)
+    assert isinstance(app.screen, CandidatesScreen)
+    return app.screen
+
+
+async def test_the_base_is_ranked_by_profit_then_by_clv_with_pareto_positions(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        table = screen.query_one(DataTable)
+        # T12M to 2025-06-30: Acme 170k-100k-8k = 62k; Beijing 40k-25k = 15k;
+        # Plain 90k-30k-45k = 15k (ties by id: Beijing was inserted first).
+        assert [r[:5] for r in rows(table)] == [
+            ["1", "Acme [/b] Ltd", "active", "62,000", "67.4 %"],
+            ["2", "北京燕京啤酒", "nominated", "15,000", "83.7 %"],
+            ["3", "Plain Prospect GmbH", "", "15,000", "100.0 %"],
+        ]
+        summary = text_of(screen.query_one("#summary", Static))
+        assert "3 customers as of 2025-06-30" in summary and "ranked by T12M profit" in summary
+        assert keys(app)["t"] == "rank_by('clv')"
+        await pilot.press("t")
+        assert screen.by_clv and "ranked by CLV" in text_of(screen.query_one("#summary", Static))
+        assert keys(app)["t"] == "rank_by('profit')"
+        assert [r[1] for r in rows(table)][0] == "Acme [/b] Ltd"
+
+
+async def test_the_filter_narrows_the_table_as_you_type(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        await pilot.press("slash", *"PLAIN")
+        assert [r[1] for r in rows(screen.query_one(DataTable))] == ["Plain Prospect GmbH"]
+        assert "1 of 3 customers" in text_of(screen.query_one("#status", Static))
+        await pilot.press("escape")
+        assert screen.query_one(DataTable).row_count == 3
+        await pilot.press("escape")  # nothing left to clear: back to the first area
+        assert app.current_mode == "accounts"
+
+
+async def test_a_manager_nominates_the_highlighted_customer_after_saying_yes(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        assert "n" not in keys(app)  # the cursor is on Acme, already a key account
+        await pilot.press("slash", *"plain", "enter")
+        assert keys(app)["n"] == "nominate"
+        await pilot.press("n")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # no: nothing happens
+        assert app.screen is screen
+        with sqlite_database.reading() as s:
+            assert len(s.exec(select(KeyAccount)).all()) == 2
+        await pilot.press("n", "y")
+        await settle(app, pilot)
+        with sqlite_database.reading() as s:
+            plain = s.exec(select(Customer).where(Customer.name == "Plain Prospect GmbH")).one()
+            account = s.exec(select(KeyAccount).where(KeyAccount.customer_id == plain.id)).one()
+            assert (account.status, account.manager_id) == ("nominated", sheet_cast.manager.id)
+        assert rows(screen.query_one(DataTable))[0][2] == "nominated"
+        assert "n" not in keys(app)
+        assert any("Plain Prospect GmbH nominated" in n for n in notices(app))
+
+
+async def test_a_viewer_and_an_executive_have_no_nominate_key(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    for actor in (sheet_cast.viewer, sheet_cast.executive):
+        app = make_app(sqlite_database, actor)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_candidates(app, pilot)
+            await pilot.press("slash", *"plain", "enter")
+            assert "n" not in keys(app)
+            await pilot.press("n")
+            assert isinstance(app.screen, CandidatesScreen)
+
+
+async def test_a_large_base_shows_only_the_best_matches_and_hostile_names_literally(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    hostile = ["[@click=app.quit]x[/]", "[TODO] plan", "Acme [/b] Ltd 2", "\x1b]0;pwned"]
+    with sqlite_database.writing() as s:
+        s.add_all(Customer(name=f"Filler {n:04d}") for n in range(450))
+        s.add_all(Customer(name=name) for name in hostile)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        table = screen.query_one(DataTable)
+        assert table.row_count == SHOWN
+        assert f"showing the best {SHOWN} of 457 matching" in text_of(
+            screen.query_one("#status", Static)
+        )
+        await pilot.press("slash", *"filler 04")
+        assert table.row_count == 50
+        await pilot.press("escape", "slash", "[")
+        names = [r[1] for r in rows(table)]
+        assert set(hostile[:3]) <= set(names)
+        assert app.is_running
