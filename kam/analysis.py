@@ -210,15 +210,13 @@ def metrics_report(
     session: Session, name: str, *, as_of: date, customer: str | None = None
 ) -> Report:
     """Compute one report over the whole base as of `as_of` (one customer's row if named)."""
-    from kam.programme import load_settings
     from kam.services.common import customer_by_name
 
     if name not in REPORTS:
         raise ValueError(f"unknown report {name}")
-    frames = load_frames(session)
-    settings = load_settings(session)
+    figures = base_figures(session, as_of=as_of)
+    frames, profit = figures.frames, figures.profit
     names = frames.customers.set_index("customer_id")["name"]
-    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "customers": len(profit)}
     if name == "profit":
         rows = profit.sort_values("profit", ascending=False)
@@ -240,9 +238,7 @@ def metrics_report(
             ),
         }
     elif name == "wallet":
-        rows = metrics.share_of_wallet(
-            profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
-        ).sort_values("headroom", ascending=False)
+        rows = figures.wallet.sort_values("headroom", ascending=False)
         rows.insert(0, "name", names.reindex(rows.index))
         summary |= {"revenue": float(rows["revenue"].sum()), "wallet": float(rows["wallet"].sum())}
     elif name == "rfm":
@@ -255,19 +251,12 @@ def metrics_report(
         rows = metrics.retention(frames.sales, as_of=as_of).set_index("year")
         summary |= {"trailing_retention": metrics.trailing_retention(frames.sales, as_of=as_of)}
     else:
-        base = metrics.trailing_retention(frames.sales, as_of=as_of)
-        rows = metrics.clv_table(
-            profit,
-            base_retention=base if base is not None else 0.0,
-            overrides=frames.overrides,
-            discount_rate=settings.discount_rate,
-            horizon=settings.horizon,
-        ).sort_values("clv", ascending=False)
+        rows = figures.clv.sort_values("clv", ascending=False)
         rows.insert(0, "name", names.reindex(rows.index))
         summary |= {
-            "base_retention": base,
-            "discount_rate": settings.discount_rate,
-            "horizon": settings.horizon,
+            "base_retention": figures.base_retention,
+            "discount_rate": figures.discount_rate,
+            "horizon": figures.horizon,
             "total_clv": float(rows["clv"].sum()),
         }
     if customer is not None and name != "retention":
@@ -276,11 +265,24 @@ def metrics_report(
     return Report(name, as_of, rows, summary)
 
 
-def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
-    """Per customer at `as_of`: profit, revenue, clv, headroom, share_of_wallet, active (T12M).
+@dataclass(frozen=True)
+class BaseFigures:
+    """The whole base's figures at one date, computed from one load of the data."""
 
-    What the metric criteria score from: one customer's value ranked against the active base.
-    """
+    frames: Frames
+    profit: pd.DataFrame
+    """metrics.profit_table: T12M revenue, margin, cost to serve by category, profit."""
+    clv: pd.DataFrame
+    """metrics.clv_table with the accounts' overrides and the programme's d and H."""
+    wallet: pd.DataFrame
+    """metrics.share_of_wallet, one row per customer of `profit`."""
+    base_retention: float | None
+    discount_rate: float
+    horizon: int
+
+
+def base_figures(session: Session, *, as_of: date) -> BaseFigures:
+    """Profit, CLV and wallet share for every customer at `as_of` (one load, one rule)."""
     from kam.programme import load_settings
 
     frames = load_frames(session)
@@ -289,6 +291,7 @@ def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
     base = metrics.trailing_retention(frames.sales, as_of=as_of)
     clv = metrics.clv_table(
         profit,
+        # Without a measurable base retention (no buyers the year before), assume none.
         base_retention=base if base is not None else 0.0,
         overrides=frames.overrides,
         discount_rate=settings.discount_rate,
@@ -297,13 +300,23 @@ def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
     wallet = metrics.share_of_wallet(
         profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
     ).reindex(profit.index)
+    return BaseFigures(frames, profit, clv, wallet, base, settings.discount_rate, settings.horizon)
+
+
+def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
+    """Per customer at `as_of`: profit, revenue, clv, headroom, share_of_wallet, active (T12M).
+
+    What the metric criteria score from: one customer's value ranked against the active base.
+    """
+    figures = base_figures(session, as_of=as_of)
+    profit = figures.profit
     return pd.DataFrame(
         {
             "profit": profit["profit"],
             "revenue": profit["revenue"],
-            "clv": clv["clv"],
-            "headroom": wallet["headroom"],
-            "share_of_wallet": wallet["share"],
+            "clv": figures.clv["clv"],
+            "headroom": figures.wallet["headroom"],
+            "share_of_wallet": figures.wallet["share"],
             "active": profit["revenue"] != 0,
         },
         index=profit.index,

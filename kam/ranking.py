@@ -53,15 +53,16 @@ def rank_candidates(session: Session, *, as_of: date) -> tuple[list[CandidateVie
     """Every customer ranked by profit (Pareto report) and by CLV (CLV report), best first."""
     import numpy as np
 
-    from kam.analysis import metrics_report
+    from kam import metrics
+    from kam.analysis import base_figures
     from kam.services.accounts import list_accounts
 
-    pareto = metrics_report(session, "pareto", as_of=as_of)
-    clv = metrics_report(session, "clv", as_of=as_of)
+    figures = base_figures(session, as_of=as_of)  # one load for both rankings
     status = {a.customer_id: a.status for a in list_accounts(session)}
-
-    profit_rows = pareto.rows
-    clv_rows = clv.rows
+    pareto = metrics.pareto(figures.profit["profit"])
+    profit_rows = pareto.table.set_index("customer_id")
+    profit_rows.insert(0, "name", figures.profit["name"].reindex(profit_rows.index))
+    clv_rows = figures.clv.sort_values("clv", ascending=False)
     total_clv = float(clv_rows["clv"].sum())
     clv_values = clv_rows["clv"].to_numpy(dtype=float)
     clv_share = np.cumsum(clv_values) / total_clv if total_clv else np.full(len(clv_rows), np.nan)
@@ -94,15 +95,14 @@ def rank_candidates(session: Session, *, as_of: date) -> tuple[list[CandidateVie
                 account_status=status.get(int(cid)),
             )
         )
-    s = pareto.summary
     summary = RankingSummary(
         as_of=as_of,
-        customers=int(s["customers"]),
-        total_profit=float(s["total_profit"]),
-        customers_for_80=s["customers_for_80"],
-        share_for_80=s["share_for_80"],
-        below_break_even=int(s["below_break_even"]),
+        customers=len(figures.profit),
+        total_profit=pareto.total_profit,
+        customers_for_80=pareto.customers_for_80,
+        share_for_80=pareto.share_for_80,
+        below_break_even=len(pareto.below_break_even),
         total_clv=total_clv,
-        base_retention=clv.summary["base_retention"],
+        base_retention=figures.base_retention,
     )
     return views, summary

@@ -54,7 +54,7 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
 
     from db.models import Commitment, Complaint, Customer, KeyAccount
     from kam import metrics
-    from kam.analysis import load_frames
+    from kam.analysis import base_figures
     from kam.programme import load_settings
     from kam.services.reviews import reviews_due
     from kam.services.sponsors import overdue_visits
@@ -66,12 +66,8 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
         .where(col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
     ).all()
     names = {a.customer_id: c.name for a, c in accounts}
-    frames = load_frames(session)
-    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
-    base = metrics.trailing_retention(frames.sales, as_of=as_of)
-    clv = metrics.clv_table(profit, base_retention=base if base is not None else 0.0,
-                            overrides=frames.overrides, discount_rate=settings.discount_rate,
-                            horizon=settings.horizon)  # fmt: skip
+    figures = base_figures(session, as_of=as_of)
+    profit, clv = figures.profit, figures.clv
     members = [a.customer_id for a, _ in accounts if a.status != AccountStatus.NOMINATED]
     pareto = metrics.pareto(profit["profit"])
     curve = []
