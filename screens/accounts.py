@@ -17,9 +17,21 @@ from screens.base import KamScreenMixin
 from screens.formatting import safe
 
 if TYPE_CHECKING:
-    from kam.views import AccountView
+    from kam.services.portfolio import PortfolioRow
 
-COLUMNS = ("Customer", "Status", "Manager", "Sponsor", "Next review", "Region")
+#: (header, row attribute) in display order; `s` or a header click sorts by a column.
+COLUMNS = (
+    ("Customer", "customer"),
+    ("Status", "status"),
+    ("Health", "health"),
+    ("Manager", "manager"),
+    ("Sponsor", "sponsor"),
+    ("CLV", "clv"),
+    ("Profit T12M", "profit"),
+    ("Wallet", "share_of_wallet"),
+    ("Next review", "next_review_on"),
+)
+HEALTH_STYLE = {"green": "green", "amber": "yellow", "red": "bold red"}
 
 
 class KeyAccountsScreen(KamScreenMixin, Screen[None]):
@@ -49,6 +61,21 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         ),
         Binding("r", "reload", "Reload", id="accounts.reload", tooltip="Read the accounts again."),
         Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="accounts.sort",
+            tooltip="Sort by the next column (or click a column's header).",
+        ),
+        Binding(
+            "S",
+            "reverse",
+            "Reverse",
+            id="accounts.reverse",
+            tooltip="Reverse the sort.",
+            show=False,
+        ),
+        Binding(
             "escape",
             "clear_filter",
             "Clear",
@@ -61,14 +88,18 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
     class Loaded(Message):
         """The accounts were read from the database."""
 
-        def __init__(self, accounts: list[AccountView]) -> None:
+        def __init__(self, accounts: list[PortfolioRow]) -> None:
             super().__init__()
             self.accounts = accounts
 
     def __init__(self) -> None:
         super().__init__()
-        self.accounts: list[AccountView] = []
+        self.accounts: list[PortfolioRow] = []
         """Every account as last loaded; the table shows those matching the filter."""
+        self.sort_by = 0
+        """Index in COLUMNS of the column the table is sorted by."""
+        self.descending = False
+        """Whether the sort is reversed."""
         self._shown_filter = ""
         """The filter the table was last filled for."""
 
@@ -85,7 +116,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
     def on_mount(self) -> None:
         """Set the columns and load."""
         table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*(title for title, _ in COLUMNS))
         table.focus()
         self.action_reload()
 
@@ -96,10 +127,10 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     def _load(self) -> None:
-        from kam.services.accounts import list_accounts
+        from kam.services.portfolio import portfolio
 
         with self.kam.database.reading() as session:
-            accounts = list_accounts(session)
+            accounts = portfolio(session, as_of=self.kam.as_of)
         self.post_message(self.Loaded(accounts))
 
     @on(Loaded)
@@ -118,24 +149,66 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         shown = 0
-        for a in self.accounts:
+        for a in sorted(self.accounts, key=self._sort_key, reverse=self.descending):
             review = a.next_review_on.isoformat() if a.next_review_on else ""
-            status = a.status.replace("_", " ")
-            cells = (a.customer, status, a.manager or "", a.sponsor or "", review, a.region)
-            if needle and not any(needle in c.lower() for c in cells):
+            words = (a.customer, a.status.replace("_", " "), a.health, a.manager or "",
+                     a.sponsor or "", review)  # fmt: skip
+            if needle and not any(needle in w.lower() for w in words):
                 continue
-            table.add_row(*(Text(safe(c)) for c in cells), key=str(a.id))
+            table.add_row(
+                Text(safe(a.customer)),
+                Text(a.status.replace("_", " ")),
+                Text(a.health, style=HEALTH_STYLE.get(a.health, "")),
+                Text(safe(a.manager or "")),
+                Text(safe(a.sponsor or "")),
+                _money(a.clv),
+                _money(a.profit),
+                Text("" if a.share_of_wallet is None else f"{a.share_of_wallet:.0%}",
+                     justify="right"),
+                Text(review),
+                key=str(a.id),
+            )  # fmt: skip
             shown += 1
         self.query_one("#status", Static).update(
             Text(f"{shown} of {len(self.accounts)} key accounts")
         )
+
+    def _sort_key(self, row: PortfolioRow) -> tuple[int, object]:
+        """Blanks last; text case-insensitively; health red first."""
+        value = getattr(row, COLUMNS[self.sort_by][1])
+        if value is None or value == "":
+            return (1, 0)
+        if COLUMNS[self.sort_by][1] == "health":
+            return (0, {"red": 0, "amber": 1, "green": 2}.get(value, 3))
+        return (0, value.lower() if isinstance(value, str) else value)
+
+    def action_sort(self) -> None:
+        """Sort by the next column."""
+        self._sort(self.sort_by + 1 if self.sort_by + 1 < len(COLUMNS) else 0)
+
+    def action_reverse(self) -> None:
+        """Reverse the sort."""
+        self._sort(self.sort_by)
+
+    @on(DataTable.HeaderSelected, "#accounts")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self._sort(event.column_index)
+
+    def _sort(self, column: int) -> None:
+        """Sort by a column; choosing the sorted column again reverses it."""
+        self.descending = not self.descending if column == self.sort_by else False
+        self.sort_by = column
+        title = COLUMNS[column][0]
+        self.notify(f"Sorted by {title}{' (reversed)' if self.descending else ''}.", timeout=2)
+        self._refill()
 
     def on_screen_resume(self) -> None:
         """Coming back from an account sheet: read again, something may have changed."""
         if self.accounts:
             self.action_reload()
 
-    def _highlighted(self) -> AccountView | None:
+    def _highlighted(self) -> PortfolioRow | None:
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return None
@@ -179,3 +252,8 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
             raise SkipAction()
         box.value = ""
         self.query_one(DataTable).focus()
+
+
+def _money(value: float | None) -> Text:
+    """A right-aligned whole amount (blank when unknown)."""
+    return Text("" if value is None else f"{value:,.0f}", justify="right")

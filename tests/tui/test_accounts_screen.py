@@ -91,3 +91,27 @@ def make_cast_without_accounts(database: Database):  # type: ignore[no-untyped-d
         s.flush()
         assert user.id is not None
         return Actor(user.id, user.login, user.display_name, user.role, Door.TUI)
+
+
+async def test_the_list_shows_health_and_worth_and_sorts_by_a_key(
+    sqlite_database: Database, tui_cast: Cast
+) -> None:
+    from datetime import date
+
+    from tests.conftest import add_small_base
+
+    add_small_base(sqlite_database)
+    app = create_app(sqlite_database, tui_cast.manager, as_of=date(2026, 6, 30))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = {r[0]: r for r in _rows(table)}
+        # Profit 500 and CLV 1,059.50 worked out in tests/cli/test_metrics_cli.py; wallet 0.15 %.
+        assert rows["Acme [/b] Ltd"][5:8] == ["1,059", "500", "0%"]
+        assert rows["北京燕京啤酒"][6] == "-40"
+        for _ in range(6):  # Customer -> ... -> Profit T12M (the 7th column)
+            await pilot.press("s")
+        assert [r[0] for r in _rows(table)] == ["北京燕京啤酒", "Acme [/b] Ltd"]
+        await pilot.press("S")  # reversed: best profit first
+        assert [r[0] for r in _rows(table)] == ["Acme [/b] Ltd", "北京燕京啤酒"]

@@ -1,0 +1,71 @@
+"""The key accounts with what a manager sorts them by: health, CLV, profit, wallet share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from kam.views import View
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class PortfolioRow(View):
+    """One open key account with its standing and worth at a date."""
+
+    id: int
+    customer: str
+    status: str
+    health: str
+    health_reasons: list[str]
+    manager: str | None
+    sponsor: str | None
+    clv: float | None
+    profit: float | None
+    share_of_wallet: float | None
+    next_review_on: date | None
+    region: str
+    version: int
+
+
+def portfolio(session: Session, *, as_of: date) -> list[PortfolioRow]:
+    """Every open key account, by customer name, with health, CLV, profit and wallet share."""
+    from kam.analysis import base_figures
+    from kam.services.accounts import list_accounts
+    from kam.services.health import programme_health
+
+    accounts = list_accounts(session)
+    figures = base_figures(session, as_of=as_of)
+    health = {h.account_id: h for h in programme_health(session, as_of=as_of)}
+
+    def figure(frame_value: object) -> float | None:
+        value = float(frame_value)  # type: ignore[arg-type]
+        return None if value != value else value
+
+    rows = []
+    for a in accounts:
+        known = a.customer_id in figures.profit.index
+        h = health.get(a.id)
+        rows.append(
+            PortfolioRow(
+                id=a.id,
+                customer=a.customer,
+                status=a.status,
+                health=h.status if h else "",
+                health_reasons=h.reasons if h else [],
+                manager=a.manager,
+                sponsor=a.sponsor,
+                clv=figure(figures.clv.at[a.customer_id, "clv"]) if known else None,
+                profit=figure(figures.profit.at[a.customer_id, "profit"]) if known else None,
+                share_of_wallet=(
+                    figure(figures.wallet.at[a.customer_id, "share"]) if known else None
+                ),
+                next_review_on=a.next_review_on,
+                region=a.region,
+                version=a.version,
+            )
+        )
+    return rows
