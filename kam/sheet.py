@@ -17,6 +17,8 @@ from kam.views import CommitmentView, ComplaintView, View
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from kam.analysis import Worth
+
 
 @dataclass(frozen=True)
 class Sheet(View):
@@ -34,7 +36,7 @@ class Sheet(View):
     next_review_on: date | None
     override: bool
     override_reason: str
-    worth: dict[str, Any]
+    worth: Worth
     health: str
     health_reasons: list[str]
     criteria_total: float | None
@@ -84,7 +86,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
         next_review_on=account.next_review_on,
         override=account.admitted_by_override,
         override_reason=override_reason,
-        worth=worth.to_dict(),
+        worth=worth,
         health=health.status,
         health_reasons=health.reasons,
         criteria_total=assessment.total if assessment else None,
@@ -113,7 +115,7 @@ def _pct(value: float | None) -> str:
 def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
     """The sheet's sections as (label, plain text) pairs, shared by both renderers."""
     w = sheet.worth
-    trend = ", ".join(f"{y}: {_money(p)}" for y, p in w["profit_by_year"].items()) or "—"
+    trend = ", ".join(f"{y}: {_money(p)}" for y, p in w.profit_by_year.items()) or "—"
     who = [
         ("Status", sheet.status + (" (admitted by override)" if sheet.override else "")),
         ("Key account manager", sheet.manager or "none"),
@@ -122,21 +124,21 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
         ("Next review", str(sheet.next_review_on or "not scheduled")),
     ]
     worth = [
-        ("CLV (forward)", _money(w["clv"])),
+        ("CLV (forward)", _money(w.clv)),
         (
             "  inputs",
-            f"M {_money(w['clv_margin'])} ({w['clv_margin_source']}) − C "
-            f"{_money(w['clv_cost_to_serve'])}, r {_pct(w['clv_retention'])} "
-            f"({w['clv_retention_source']}), d {_pct(w['discount_rate'])}, "
-            f"H {w['horizon']} years",
+            f"M {_money(w.clv_margin)} ({w.clv_margin_source}) − C "
+            f"{_money(w.clv_cost_to_serve)}, r {_pct(w.clv_retention)} "
+            f"({w.clv_retention_source}), d {_pct(w.discount_rate)}, "
+            f"H {w.horizon} years",
         ),
-        ("Profit after cost to serve (T12M)", _money(w["profit"])),
+        ("Profit after cost to serve (T12M)", _money(w.profit)),
         (
             "Gross margin / cost to serve",
-            f"{_money(w['gross_margin'])} / {_money(w['cost_to_serve'])}",
+            f"{_money(w.gross_margin)} / {_money(w.cost_to_serve)}",
         ),  # noqa: E501
-        ("Share of wallet / headroom", f"{_pct(w['share_of_wallet'])} / {_money(w['headroom'])}"),
-        ("Revenue (T12M)", _money(w["revenue"])),
+        ("Share of wallet / headroom", f"{_pct(w.share_of_wallet)} / {_money(w.headroom)}"),
+        ("Revenue (T12M)", _money(w.revenue)),
         ("Profit by year", trend),
     ]
     review = sheet.last_review

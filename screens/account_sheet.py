@@ -24,6 +24,8 @@ from screens.trend_chart import TrendChart
 
 if TYPE_CHECKING:
     from kam.analysis import Worth
+    from kam.services.reviews import ReviewView
+    from kam.sheet import Sheet
     from kam.trend import YearFigures
     from kam.views import (
         AccountView,
@@ -42,6 +44,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("interactions", "Interactions"),
     ("commitments", "Commitments"),
     ("complaints", "Complaints"),
+    ("reviews", "Reviews"),
     ("history", "History"),
 )
 
@@ -51,6 +54,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "interactions": ("Date", "Kind", "Our people", "Their people", "Summary", "Logged by"),
     "commitments": ("Due", "Status", "Promise", "Department", "Made by", "Closed"),
     "complaints": ("Recorded", "Severity", "Status", "Complaint", "Owner", "Resolution"),
+    "reviews": (
+        "Reviewed",
+        "By",
+        "Decision",
+        "Total",
+        "Satisfaction",
+        "Profit vs median",
+        "Recommendation",
+        "Next review",
+    ),
     "history": ("When (UTC)", "Who", "Door", "Record", "Field", "Old", "New"),
 }
 
@@ -78,6 +91,7 @@ class SheetRecords:
     interactions: list[InteractionView]
     commitments: list[CommitmentView]
     complaints: list[ComplaintView]
+    reviews: list[ReviewView]
     history: list[AuditView]
 
 
@@ -135,10 +149,11 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     class WorthLoaded(Message):
         """The account's figures were computed."""
 
-        def __init__(self, worth: Worth, years: list[YearFigures]) -> None:
+        def __init__(self, worth: Worth, years: list[YearFigures], sheet: Sheet) -> None:
             super().__init__()
             self.worth = worth
             self.years = years
+            self.sheet = sheet
 
     def __init__(self, customer: str) -> None:
         super().__init__()
@@ -162,6 +177,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                     with Horizontal(id="overview-columns"):
                         yield Static("Loading…", id="who")
                         yield Static("Computing figures…", id="worth")
+                    yield Static("", id="standing")
             with TabPane(f"2 {TABS[1][1]}", id="metrics"):
                 with VerticalScroll(id="metrics-scroll"):
                     yield Static(Content("Profit and cost to serve by year"), classes="caption")
@@ -199,6 +215,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         from kam.services.complaints import list_complaints
         from kam.services.contacts import list_contacts
         from kam.services.interactions import list_interactions
+        from kam.services.reviews import list_reviews
 
         name = self.customer
         with self.kam.database.reading() as session:
@@ -209,19 +226,20 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                 interactions=list_interactions(session, name),
                 commitments=list_commitments(session, name, today=self.kam.as_of),
                 complaints=list_complaints(session, name),
+                reviews=list_reviews(session, name),
                 history=list_events(session, customer_id=account.customer_id),
             )
         self.post_message(self.RecordsLoaded(records))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sheet-worth")
     def _load_worth(self) -> None:
-        from kam.analysis import customer_worth
+        from kam.sheet import build_sheet
         from kam.trend import yearly_figures
 
         with self.kam.database.reading() as session:
-            worth = customer_worth(session, self.customer, as_of=self.kam.as_of)
+            sheet = build_sheet(session, self.customer, as_of=self.kam.as_of)
             years = yearly_figures(session, self.customer, as_of=self.kam.as_of)
-        self.post_message(self.WorthLoaded(worth, years))
+        self.post_message(self.WorthLoaded(sheet.worth, years, sheet))
 
     @on(RecordsLoaded)
     def _records_loaded(self, message: RecordsLoaded) -> None:
@@ -237,6 +255,44 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         self.query_one("#worth", Static).update(self._worth_table(message.worth))
         self.query_one("#clv", Static).update(self._clv_table(message.worth))
         self.query_one(TrendChart).show(message.years)
+        self.query_one("#standing", Static).update(self._standing(message.sheet))
+
+    def _standing(self, sheet: Sheet) -> Table:
+        """Health with its reasons, the criteria, the last review, the last sponsor visit."""
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        style = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
+        health = Text(sheet.health, style=style.get(sheet.health, ""))
+        for reason in sheet.health_reasons:
+            health.append(f"\n· {safe(reason)}", style="")
+        grid.add_row("Health", health)
+        total = sheet.criteria_total
+        grid.add_row(
+            "Criteria",
+            Text("no assessment" if total is None and not sheet.criteria_kind
+                 else f"{total:g} / 100 at the latest {sheet.criteria_kind}" if total is not None
+                 else f"incomplete {sheet.criteria_kind}"),
+        )  # fmt: skip
+        review = sheet.last_review
+        if review:
+            line = Text(f"{review['reviewed_on']}: {review['decision']}")
+            if review["satisfaction"] is not None:
+                line.append(f", satisfaction {review['satisfaction']:.2f}")
+            if review["recommendation"]:
+                line.append(f"  recommends {review['recommendation']}", style="bold red")
+        else:
+            line = Text("none yet", style="italic")
+        grid.add_row("Last review", line)
+        grid.add_row("Sponsor visit", Text(day(sheet.last_sponsor_visit) or "never"))
+        if sheet.override:
+            grid.add_row("Override", Text(safe(sheet.override_reason) or "–", style="yellow"))
+        grid.add_row(
+            "Open",
+            Text(f"{len(sheet.open_commitments)} commitments, "
+                 f"{len(sheet.open_complaints)} complaints not yet fed back"),
+        )  # fmt: skip
+        return grid
 
     # ------------------------------------------------------------------ who may do what
 
@@ -451,6 +507,20 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             ),
         )
         self._fill(
+            "reviews",
+            r.reviews,
+            lambda v: (
+                day(v.reviewed_on),
+                v.reviewed_by or "",
+                v.decision,
+                "incomplete" if v.total is None else f"{v.total:g}",
+                "" if v.satisfaction is None else f"{v.satisfaction:.2f}",
+                (v.benchmark.get("profit") or {}).get("position") or "",
+                v.recommendation or "",
+                day(v.next_review_on),
+            ),
+        )
+        self._fill(
             "history",
             r.history,
             lambda e: (
@@ -472,6 +542,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                 "a to add one",
             ),
             "complaints": (len(r.complaints), "complaint", "a to record one"),
+            "reviews": (len(r.reviews), "review", ""),
             "history": (len(r.history), "change", ""),
         }
         for tab, (count, noun, how) in counts.items():

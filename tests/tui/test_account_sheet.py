@@ -50,6 +50,8 @@ async def test_a_manager_opens_an_account_from_the_list_and_reads_its_tabs(
         assert sheet.worth is not None and sheet.worth.profit == 62_000
         assert sheet.worth.as_of == AS_OF
         assert "62,000" in text_of(sheet.query_one("#worth", Static))
+        standing = text_of(sheet.query_one("#standing", Static))
+        assert "Health" in standing and "Last review" in standing and "none yet" in standing
 
         await pilot.press("2")
         assert sheet.query_one(TabbedContent).active == "metrics"
@@ -57,8 +59,8 @@ async def test_a_manager_opens_an_account_from_the_list_and_reads_its_tabs(
         assert [y.year for y in years] == [2023, 2024, 2025]
         assert years[1].cost_to_serve == 5_000 and years[2].partial
 
-        for key, tab in zip("34567", ["contacts", "interactions", "commitments", "complaints",
-                                     "history"], strict=True):  # fmt: skip
+        for key, tab in zip("345678", ["contacts", "interactions", "commitments", "complaints",
+                                      "reviews", "history"], strict=True):  # fmt: skip
             await pilot.press(key)
             assert sheet.query_one(TabbedContent).active == tab
         await pilot.press("escape")
