@@ -5,6 +5,7 @@ Imports pandas; only the commands and screens that show numbers import this modu
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,9 +32,12 @@ class Frames:
 
 def _frame(session: Session, sql: str, columns: list[str], params: dict[str, Any]) -> pd.DataFrame:
     """Run a query and return its rows as a frame (no ORM objects on this path)."""
-    from sqlalchemy import text
+    from sqlalchemy import bindparam, text
 
-    result = session.connection().execute(text(sql), params)
+    statement = text(sql)
+    if "cids" in params:
+        statement = statement.bindparams(bindparam("cids", expanding=True))
+    result = session.connection().execute(statement, params)
     # Plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs seconds.
     return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
 
@@ -43,14 +47,20 @@ def _dates(frame: pd.DataFrame, column: str) -> None:
 
 
 def load_frames(
-    session: Session, *, customer_id: int | None = None, since: date | None = None
+    session: Session,
+    *,
+    customer_id: int | None = None,
+    customer_ids: Collection[int] | None = None,
+    since: date | None = None,
 ) -> Frames:
-    """Read sales, costs, customers and overrides (for one customer, or all), as frames."""
+    """Read sales, costs, customers and overrides (for one customer, some, or all), as frames."""
     where: list[str] = []
     params: dict[str, Any] = {}
     if customer_id is not None:
-        where.append("customer_id = :cid")
-        params["cid"] = customer_id
+        customer_ids = [customer_id]
+    if customer_ids is not None:
+        where.append("customer_id IN :cids")
+        params["cids"] = list(customer_ids) or [-1]
     sales_where = where + (["sold_on >= :since"] if since else [])
     cost_where = where + (["incurred_on >= :since"] if since else [])
     if since:
@@ -74,12 +84,12 @@ def load_frames(
         params,
     )
     _dates(costs, "incurred_on")
-    customer_where = ["id = :cid"] if customer_id is not None else []
+    customer_where = ["id IN :cids"] if customer_ids is not None else []
     customers = _frame(
         session,
         "SELECT id, name, estimated_wallet FROM customer" + clause(customer_where),
         ["customer_id", "name", "estimated_wallet"],
-        {"cid": customer_id} if customer_id is not None else {},
+        {"cids": params["cids"]} if customer_ids is not None else {},
     )
     customers["estimated_wallet"] = customers["estimated_wallet"].astype(float)
     overrides = _frame(
@@ -281,14 +291,20 @@ class BaseFigures:
     horizon: int
 
 
-def base_figures(session: Session, *, as_of: date) -> BaseFigures:
-    """Profit, CLV and wallet share for every customer at `as_of` (one load, one rule)."""
+def base_figures(
+    session: Session, *, as_of: date, customer_ids: Collection[int] | None = None
+) -> BaseFigures:
+    """Profit, CLV and wallet share at `as_of` for every customer, or only for some (one
+    load, one rule). The CLV's base retention is always the whole base's."""
     from kam.programme import load_settings
 
-    frames = load_frames(session)
+    frames = load_frames(session, customer_ids=customer_ids)
     settings = load_settings(session)
     profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
-    base = metrics.trailing_retention(frames.sales, as_of=as_of)
+    if customer_ids is None:
+        base = metrics.trailing_retention(frames.sales, as_of=as_of)
+    else:
+        base = base_retention(session, as_of)
     clv = metrics.clv_table(
         profit,
         # Without a measurable base retention (no buyers the year before), assume none.

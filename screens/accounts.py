@@ -114,11 +114,12 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Set the columns and load."""
+        """Set the columns; load once the screen is drawn (the user sees it at once)."""
         table = self.query_one(DataTable)
         table.add_columns(*(title for title, _ in COLUMNS))
         table.focus()
-        self.action_reload()
+        self.query_one("#status", Static).update("Loading…")
+        self.call_after_refresh(self.action_reload)
 
     def action_reload(self) -> None:
         """Read the accounts again in a worker."""

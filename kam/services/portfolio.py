@@ -38,7 +38,8 @@ def portfolio(session: Session, *, as_of: date) -> list[PortfolioRow]:
     from kam.services.health import programme_health
 
     accounts = list_accounts(session)
-    figures = base_figures(session, as_of=as_of)
+    # The key accounts' own figures; the base is read only for its measured retention.
+    figures = base_figures(session, as_of=as_of, customer_ids={a.customer_id for a in accounts})
     health = {h.account_id: h for h in programme_health(session, as_of=as_of)}
 
     def figure(frame_value: object) -> float | None:
