@@ -149,11 +149,36 @@ def visit_clock(account: KeyAccount, last_visit: date | None) -> date:
     return last_visit or account.admitted_on or account.nominated_on
 
 
-def overdue_visits(session: Session, as_of: date) -> list[OverdueVisitView]:
-    """Active and under-review accounts whose sponsor visit is overdue at `as_of`, worst first.
+@dataclass(frozen=True)
+class VisitDueView(View):
+    """When an account's next sponsor visit is due (active and under-review accounts)."""
 
-    Overdue means more than visit_days since the last executive visit (never visited:
-    since admission). Accounts without a sponsor are listed too, with sponsor None.
+    account_id: int
+    customer: str
+    status: str
+    sponsor: str | None
+    sponsor_name: str | None
+    last_visit: date | None
+    """The last executive visit on or before the as-of date; None if never."""
+    days_since: int | None
+    """Days from the last visit to the as-of date; None if never visited."""
+    due_on: date
+    """The last visit (or, never visited, the admission date) plus visit_days."""
+    days_overdue: int
+    """Days past `due_on` at the as-of date; zero or less while the visit is not yet late."""
+    visit_days: int
+    """The cadence in force."""
+
+    @property
+    def overdue(self) -> bool:
+        """More than visit_days have passed since the last visit (or the admission)."""
+        return self.days_overdue > 0
+
+
+def visit_schedule(session: Session, as_of: date) -> list[VisitDueView]:
+    """Every active and under-review account with its next sponsor visit due, by due date.
+
+    Accounts without a sponsor are listed too, with sponsor None.
     """
     from sqlmodel import col, select
 
@@ -174,11 +199,9 @@ def overdue_visits(session: Session, as_of: date) -> list[OverdueVisitView]:
         assert account.id is not None
         last = visits.get(account.customer_id)
         due = visit_clock(account, last) + timedelta(days=visit_days)
-        if as_of <= due:
-            continue
         sponsor = users.get(account.sponsor_id)
         found.append(
-            OverdueVisitView(
+            VisitDueView(
                 account_id=account.id,
                 customer=name,
                 status=account.status.value,
@@ -188,9 +211,33 @@ def overdue_visits(session: Session, as_of: date) -> list[OverdueVisitView]:
                 days_since=(as_of - last).days if last else None,
                 due_on=due,
                 days_overdue=(as_of - due).days,
+                visit_days=visit_days,
             )
         )
     return sorted(found, key=lambda v: (-v.days_overdue, v.customer))
+
+
+def overdue_visits(session: Session, as_of: date) -> list[OverdueVisitView]:
+    """Active and under-review accounts whose sponsor visit is overdue at `as_of`, worst first.
+
+    Overdue means more than visit_days since the last executive visit (never visited:
+    since admission). Accounts without a sponsor are listed too, with sponsor None.
+    """
+    return [
+        OverdueVisitView(
+            account_id=v.account_id,
+            customer=v.customer,
+            status=v.status,
+            sponsor=v.sponsor,
+            sponsor_name=v.sponsor_name,
+            last_visit=v.last_visit,
+            days_since=v.days_since,
+            due_on=v.due_on,
+            days_overdue=v.days_overdue,
+        )
+        for v in visit_schedule(session, as_of)
+        if v.overdue
+    ]
 
 
 def list_sponsors(session: Session) -> list[SponsorView]:

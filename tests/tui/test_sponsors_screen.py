@@ -1,0 +1,141 @@
+"""Sponsors: executives with their accounts against the limit and the visit cadence, overdue
+visits first and in red; a sponsor records a visit to their own account, an admin to any."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+from textual.widgets import DataTable, Static
+
+from db.enums import Role
+from db.models import Customer, Interaction, KeyAccount, User
+from kam.database import Database
+from kam.identity import Actor
+from screens.app import KamApp, create_app
+from screens.sponsors import SponsorsScreen
+from screens.visit_form import VisitForm
+from tests.conftest import Cast, add_small_base, make_cast
+from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
+
+SIZE = (120, 40)
+AS_OF = date(2026, 6, 30)
+ACME = "Acme [/b] Ltd"
+BEIJING = "北京燕京啤酒"
+
+
+@pytest.fixture
+def sponsors_cast(sqlite_database: Database) -> Cast:
+    """The cast and small base; 北京 is active too, admitted 2026-06-01 and sponsored by Xena."""
+    cast = make_cast(sqlite_database)
+    add_small_base(sqlite_database)
+    with sqlite_database.writing() as s:
+        xena = User(login="xena", display_name="Xena [CFO]", title="CFO", role=Role.EXECUTIVE)
+        s.add(xena)
+        s.flush()
+        beijing = s.exec(select(Customer).where(Customer.name == BEIJING)).one()
+        s.exec(
+            update(KeyAccount.__table__)  # type: ignore[call-overload]
+            .where(KeyAccount.__table__.c.customer_id == beijing.id)
+            .values(status="active", sponsor_id=xena.id, admitted_on=date(2026, 6, 1))
+        )
+    return cast
+
+
+def sponsors_app(database: Database, actor: Actor) -> KamApp:
+    return create_app(database, tui(actor), as_of=AS_OF)
+
+
+async def open_sponsors(app: KamApp, pilot) -> SponsorsScreen:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    app.push_screen(SponsorsScreen())
+    await settle(app, pilot)
+    assert isinstance(app.screen, SponsorsScreen)
+    return app.screen
+
+
+def visits(database: Database) -> list[tuple[str, date, str, str]]:
+    """Every sponsor visit: (kind, day, our people, summary)."""
+    with database.reading() as s:
+        return [
+            (i.kind.value, i.happened_on, i.our_people, i.summary)
+            for i in s.exec(select(Interaction)).all()
+        ]
+
+
+async def test_an_executive_sees_the_overdue_visit_and_records_one_on_their_own_account(
+    sqlite_database: Database, sponsors_cast: Cast
+) -> None:
+    app = sponsors_app(sqlite_database, sponsors_cast.executive)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sponsors(app, pilot)
+        assert "due every 90 days" in text_of(screen.query_one("#rules", Static))
+        assert "1 overdue" in text_of(screen.query_one("#rules", Static))
+        assert rows(screen.query_one("#sponsors", DataTable)) == [
+            ["Eve Executive (eve)  you", "1/3", "1", ACME, ""],
+            ["Xena [CFO] (xena)", "1/3", "0", BEIJING, "CFO"],
+        ]
+        table = screen.query_one("#visits", DataTable)
+        # Acme was admitted 2025-01-15 and never visited: due 2025-04-15, 441 days ago.
+        assert rows(table) == [
+            [ACME, "overdue 441 days", "2025-04-15", "never", "Eve Executive", "active"],
+            [BEIJING, "due in 61 days", "2026-08-30", "never", "Xena [CFO]", "active"],
+        ]
+        assert table.get_row_at(0)[0].style == "bold red"  # overdue stands out
+        assert keys(app)["v"] == "record_visit"
+        await pilot.press("v")
+        form = app.screen
+        assert isinstance(form, VisitForm)
+        await pilot.press("tab")
+        await pilot.press("ctrl+s")
+        assert "Say what was discussed" in text_of(form.query_one("#notes-problem", Static))
+        await pilot.press(*"QBR: [TODO] pricing")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert visits(sqlite_database) == [
+            ("executive_visit", AS_OF, "Eve Executive (executive sponsor)", "QBR: [TODO] pricing")
+        ]
+        assert f"Sponsor visit to {ACME} on 2026-06-30 recorded." in notices(app)
+        assert rows(table)[1] == [
+            ACME, "due in 90 days", "2026-09-28", "2026-06-30", "Eve Executive", "active"
+        ]  # fmt: skip
+        assert "none overdue" in text_of(screen.query_one("#rules", Static))
+        await pilot.press("up")  # 北京: Xena's, not Eve's
+        assert table.cursor_row == 0 and "v" not in keys(app)
+        await pilot.press("v")
+        assert app.screen is screen
+
+
+async def test_viewers_and_managers_have_no_visit_key_and_an_admin_records_for_any_sponsor(
+    sqlite_database: Database, sponsors_cast: Cast
+) -> None:
+    for actor in (sponsors_cast.viewer, sponsors_cast.manager):
+        app = sponsors_app(sqlite_database, actor)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_sponsors(app, pilot)
+            assert "Read-only" in text_of(screen.query_one("#access", Static))
+            for _ in range(2):
+                assert "v" not in keys(app)
+                await pilot.press("v", "down")
+            assert app.screen is screen
+
+    app = sponsors_app(sqlite_database, sponsors_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sponsors(app, pilot)
+        await pilot.press("down")
+        assert keys(app)["v"] == "record_visit"
+        await pilot.press("v")
+        assert isinstance(app.screen, VisitForm)
+        await pilot.press(*"2026-06-15", "tab", *"Met the board", "ctrl+s")
+        await settle(app, pilot)
+        assert visits(sqlite_database) == [
+            (
+                "executive_visit",
+                date(2026, 6, 15),
+                "Xena [CFO] (executive sponsor)",
+                "Met the board",
+            )
+        ]
