@@ -38,8 +38,13 @@ class Area:
 
 #: The top-level areas, in footer order. Adding an area is one line here.
 AREAS: tuple[Area, ...] = (
-    Area("accounts", "Accounts", "1", "screens.accounts:KeyAccountsScreen"),
-    Area("candidates", "Candidates", "2", "screens.candidates:CandidatesScreen"),
+    Area("dashboard", "Dashboard", "1", "screens.dashboard:DashboardScreen"),
+    Area("accounts", "Accounts", "2", "screens.accounts:KeyAccountsScreen"),
+    Area("candidates", "Candidates", "3", "screens.candidates:CandidatesScreen"),
+    Area("vetting", "Vetting", "4", "screens.vetting:VettingScreen"),
+    Area("sponsors", "Sponsors", "5", "screens.sponsors:SponsorsScreen"),
+    Area("managers", "Managers", "6", "screens.managers:ManagersScreen"),
+    Area("reviews", "Reviews", "7", "screens.reviews:ReviewsScreen"),
 )
 
 
@@ -68,7 +73,18 @@ class KamApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave kam."),
     ]
 
-    def __init__(self, database: Database, actor: Actor, *, as_of: date | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        actor: Actor,
+        *,
+        as_of: date | None = None,
+        area: str | None = None,
+    ) -> None:
+        if area is not None:
+            if area not in self.MODES:
+                raise ValueError(f"no area {area!r}; areas: {', '.join(self.MODES)}")
+            self.DEFAULT_MODE = area  # read by App.__init__
         super().__init__()
         self.database = database
         """The open database; screens reach it only through kam services."""
@@ -122,12 +138,15 @@ class KamApp(App[None]):
             )
 
 
-def create_app(database: Database, actor: Actor, *, as_of: date | None = None) -> KamApp:
-    """Build the app for an open database and an identified user (figures as of `as_of`)."""
-    return KamApp(database, actor, as_of=as_of)
+def create_app(
+    database: Database, actor: Actor, *, as_of: date | None = None, area: str | None = None
+) -> KamApp:
+    """Build the app for an open database and an identified user (figures as of `as_of`),
+    opening on `area` (the dashboard unless said)."""
+    return KamApp(database, actor, as_of=as_of, area=area)
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings, *, area: str | None = None) -> None:
     """Identify the user (door: tui) and run the app until it quits."""
     from db.enums import Door
     from kam.database import Database
@@ -138,6 +157,6 @@ def run(settings: Settings) -> None:
         database.require_schema()
         with database.reading() as session:
             actor = identify(session, door=Door.TUI, act_as=settings.act_as)
-        create_app(database, actor).run()
+        create_app(database, actor, area=area).run()
     finally:
         database.dispose()

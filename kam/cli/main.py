@@ -81,19 +81,28 @@ app.command("batch")(batch.batch)
 def root(ctx: typer.Context) -> None:
     """Key account management in the terminal."""
     if ctx.invoked_subcommand is None:
-        tui()
+        tui(area=None)
+
+
+AREAS = ("dashboard", "accounts", "candidates", "vetting", "sponsors", "managers", "reviews")
 
 
 @app.command("tui")
-def tui() -> None:
+def tui(
+    area: Annotated[
+        str | None, typer.Option(help=f"Open on this area: {', '.join(AREAS)}.")
+    ] = None,
+) -> None:
     """Open the TUI (the same as `kam` alone)."""
     from kam.cli.context import reading, settings
 
+    if area is not None and area not in AREAS:
+        raise typer.BadParameter(f"'{area}' is not one of {', '.join(AREAS)}.", param_hint="--area")
     with reading():  # refuse early, with one line, if the database or the user is not set up
         pass
     from screens.app import run
 
-    run(settings())
+    run(settings(), area=area)
 
 
 @app.command("serve")

@@ -106,7 +106,7 @@ def sheet_cast(sqlite_database: Database) -> Cast:
 
 def make_app(database: Database, actor: Actor) -> KamApp:
     """The app as the tests run it: door tui, figures as of AS_OF."""
-    return create_app(database, tui(actor), as_of=AS_OF)
+    return create_app(database, tui(actor), as_of=AS_OF, area="accounts")
 
 
 async def settle(app: App[object], pilot: object) -> None:

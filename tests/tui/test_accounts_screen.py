@@ -26,7 +26,7 @@ def _rows(table: DataTable) -> list[list[str]]:
 async def test_a_manager_opens_kam_and_sees_the_key_accounts(
     sqlite_database: Database, tui_cast: Cast
 ) -> None:
-    app = create_app(sqlite_database, replace(tui_cast.manager, door=Door.TUI))
+    app = create_app(sqlite_database, replace(tui_cast.manager, door=Door.TUI), area="accounts")
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -40,7 +40,7 @@ async def test_a_manager_opens_kam_and_sees_the_key_accounts(
 async def test_typing_in_the_filter_narrows_the_table(
     sqlite_database: Database, tui_cast: Cast
 ) -> None:
-    app = create_app(sqlite_database, tui_cast.manager)
+    app = create_app(sqlite_database, tui_cast.manager, area="accounts")
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.press("slash", "o", "t", "t", "o")
@@ -54,7 +54,7 @@ async def test_typing_in_the_filter_narrows_the_table(
 async def test_a_viewer_is_told_the_app_is_read_only(
     sqlite_database: Database, tui_cast: Cast
 ) -> None:
-    app = create_app(sqlite_database, tui_cast.viewer)
+    app = create_app(sqlite_database, tui_cast.viewer, area="accounts")
     async with app.run_test(size=(100, 30)):
         assert "read-only" in app.sub_title
 
@@ -70,7 +70,7 @@ async def test_hostile_customer_names_do_not_break_the_table(sqlite_database: Da
             s.flush()
             s.add(KeyAccount(customer_id=c.id))
     cast = make_cast_without_accounts(sqlite_database)
-    app = create_app(sqlite_database, cast)
+    app = create_app(sqlite_database, cast, area="accounts")
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -101,7 +101,7 @@ async def test_the_list_shows_health_and_worth_and_sorts_by_a_key(
     from tests.conftest import add_small_base
 
     add_small_base(sqlite_database)
-    app = create_app(sqlite_database, tui_cast.manager, as_of=date(2026, 6, 30))
+    app = create_app(sqlite_database, tui_cast.manager, as_of=date(2026, 6, 30), area="accounts")
     async with app.run_test(size=(140, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

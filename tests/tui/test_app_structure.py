@@ -12,7 +12,7 @@ from screens.accounts_commands import AccountsCommands
 from screens.app import AREAS, KamApp
 from screens.candidates import CandidatesScreen
 from tests.conftest import Cast
-from tests.tui.conftest import keys, make_app, settle
+from tests.tui.conftest import AS_OF, keys, make_app, settle
 
 SIZE = (120, 40)
 
@@ -32,18 +32,34 @@ async def test_number_keys_switch_areas_and_escape_goes_back(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, KeyAccountsScreen) and app.current_mode == "accounts"
-        await pilot.press("2")
+        await pilot.press("3")
         await settle(app, pilot)
         assert isinstance(app.screen, CandidatesScreen) and app.current_mode == "candidates"
-        await pilot.press("1")
+        await pilot.press("2")
         assert isinstance(app.screen, KeyAccountsScreen)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountSheetScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, KeyAccountsScreen)
-        await pilot.press("2", "escape")
-        assert app.current_mode == "accounts"
+        await pilot.press("3", "escape")
+        assert app.current_mode == "accounts"  # back to where the app opened
+
+
+async def test_kam_opens_on_the_dashboard_and_every_area_is_a_key_away(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from screens.app import create_app
+    from screens.dashboard import DashboardScreen
+
+    app = create_app(sqlite_database, sheet_cast.admin, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        for area in AREAS:
+            await pilot.press(area.key)
+            await settle(app, pilot)
+            assert app.current_mode == area.mode
 
 
 async def test_the_header_shows_an_executive_that_the_app_is_read_only(

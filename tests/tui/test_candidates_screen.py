@@ -17,7 +17,7 @@ SIZE = (120, 40)
 
 async def open_candidates(app, pilot) -> CandidatesScreen:  # type: ignore[no-untyped-def]
     await settle(app, pilot)
-    await pilot.press("2")
+    await pilot.press("3")
     await settle(app, pilot)
     assert isinstance(app.screen, CandidatesScreen)
     return app.screen

@@ -29,7 +29,7 @@ def managers_cast(sqlite_database: Database) -> Cast:
 
 
 def managers_app(database: Database, actor: Actor) -> KamApp:
-    return create_app(database, tui(actor), as_of=AS_OF)
+    return create_app(database, tui(actor), as_of=AS_OF, area="accounts")
 
 
 async def open_managers(app: KamApp, pilot) -> ManagersScreen:  # type: ignore[no-untyped-def]

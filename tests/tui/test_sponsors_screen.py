@@ -45,7 +45,7 @@ def sponsors_cast(sqlite_database: Database) -> Cast:
 
 
 def sponsors_app(database: Database, actor: Actor) -> KamApp:
-    return create_app(database, tui(actor), as_of=AS_OF)
+    return create_app(database, tui(actor), as_of=AS_OF, area="accounts")
 
 
 async def open_sponsors(app: KamApp, pilot) -> SponsorsScreen:  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def vetting_cast(sqlite_database: Database) -> Cast:
 
 
 def vetting_app(database: Database, actor: Actor) -> KamApp:
-    return create_app(database, tui(actor), as_of=AS_OF)
+    return create_app(database, tui(actor), as_of=AS_OF, area="accounts")
 
 
 async def open_vetting(app: KamApp, pilot) -> VettingScreen:  # type: ignore[no-untyped-def]

@@ -1,0 +1,276 @@
+"""The dashboard: the programme against its cap, total CLV, key-account profit against the
+base, the Pareto curve drawn in the terminal, and the alerts, each one Enter away from its
+account; names and notes are shown literally, and a failed load says so.
+
+The figures are the small base's, worked out in tests/conftest.py `add_small_base`, as of
+2026-06-30: Acme profit 500, 北京 -40, Plain 70 (base 530); Acme is the only member."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from db.enums import ComplaintStatus, Department, Severity
+from db.models import Commitment, Complaint, Customer, KeyAccount
+from kam.database import Database
+from kam.errors import RuleError
+from kam.identity import Actor
+from screens.account_sheet import AccountSheetScreen
+from screens.app import KamApp, create_app
+from screens.dashboard import DashboardScreen
+from screens.pareto_chart import ParetoChart
+from tests.conftest import Cast, add_small_base, make_cast
+from tests.tui.conftest import notices, rows, settle, text_of, tui
+
+SIZE = (120, 40)
+AS_OF = date(2026, 6, 30)
+ACME = "Acme [/b] Ltd"
+BEIJING = "北京燕京啤酒"
+HOSTILE = "[@click=app.quit]x[/]"
+
+
+def add_alerts(database: Database) -> None:
+    """An overdue commitment and an open complaint on Acme, an open complaint on 北京."""
+    with database.writing() as s:
+        ids = {c.name: c.id for c in s.exec(select(Customer)).all()}
+        s.add(
+            Commitment(
+                customer_id=ids[ACME],
+                description="[TODO] plan the QBR",
+                department=Department.SALES,
+                due_on=date(2026, 5, 1),
+            )
+        )
+        s.add(
+            Complaint(
+                customer_id=ids[ACME],
+                summary=f"Invoice wrong {HOSTILE}",
+                severity=Severity.HIGH,
+                status=ComplaintStatus.RECORDED,
+                recorded_on=date(2026, 6, 1),
+            )
+        )
+        s.add(
+            Complaint(
+                customer_id=ids[BEIJING],
+                summary="Late delivery",
+                severity=Severity.LOW,
+                status=ComplaintStatus.HANDLED,
+                recorded_on=date(2026, 6, 10),
+            )
+        )
+
+
+@pytest.fixture
+def dashboard_cast(sqlite_database: Database) -> Cast:
+    """The cast, the small base and three alerts besides the visit and review ones."""
+    cast = make_cast(sqlite_database)
+    add_small_base(sqlite_database)
+    add_alerts(sqlite_database)
+    return cast
+
+
+def dashboard_app(database: Database, actor: Actor) -> KamApp:
+    return create_app(database, tui(actor), as_of=AS_OF, area="accounts")
+
+
+async def open_dashboard(app: KamApp, pilot: Pilot[None]) -> DashboardScreen:
+    await settle(app, pilot)
+    app.push_screen(DashboardScreen())
+    await settle(app, pilot)
+    assert isinstance(app.screen, DashboardScreen)
+    return app.screen
+
+
+async def test_the_dashboard_shows_the_programme_against_its_cap_its_worth_and_the_pareto_curve(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    app = dashboard_app(sqlite_database, dashboard_cast.executive)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert not screen.query_one("#body").loading
+        figures = text_of(screen.query_one("#figures", Static))
+        assert "as of 2026-06-30" in figures
+        assert "1 of 25 active; warn under 5" in figures
+        assert "under the minimum of 5" in figures
+        assert "+ 1 nominated/vetting/review" in figures  # 北京, nominated
+        # CLV: Acme's (500 a year, base retention 2/3, 10 %, 5 years) = 1,059.
+        assert "1,059 of key accounts" in figures
+        assert "500 key accounts (94 %)" in figures  # 500 / 530
+        assert "530 whole base, T12M" in figures
+        assert "3 customers, 1 losing" in figures
+        assert "33 % of customers make 80 %" in figures
+        assert "of profit: 1 of 3" in figures
+
+        chart = screen.query_one(ParetoChart)
+        assert chart.share_for_80 == pytest.approx(1 / 3)
+        # Three customers: the best tenth is Acme (500 of 530 = 94 %), the first half
+        # Acme and Plain (570 / 530 = 108 %: 北京 takes 8 % back), the whole base 100 %.
+        assert [round(y * 100) for _, y in chart.curve] == [94] * 4 + [108] * 4 + [100] * 2
+        drawn = str(chart.render())
+        assert "the best x % of customers make y % of profit" in drawn
+        assert "x %   10  20  30  40  50  60  70  80  90 100" in drawn
+        assert "y %   94  94  94  94 108 108 108 108 100 100" in drawn
+        assert "108 % ┤" in drawn and "80 % ┤" in drawn
+
+
+async def test_the_alerts_are_listed_most_pressing_first_and_shown_literally(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    app = dashboard_app(sqlite_database, dashboard_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert rows(screen.query_one("#alerts", DataTable)) == [
+            [
+                "Commitment",
+                "2026-05-01",
+                ACME,
+                "commitment overdue since 2026-05-01: [TODO] plan the QBR",
+            ],
+            [
+                "Complaint",
+                "2026-06-01",
+                ACME,
+                f"high complaint recorded since 2026-06-01: Invoice wrong {HOSTILE}",
+            ],
+            [
+                "Complaint",
+                "2026-06-10",
+                BEIJING,
+                "low complaint handled since 2026-06-10: Late delivery",
+            ],
+            [
+                "Sponsor visit",
+                "2025-04-15",
+                ACME,
+                "sponsor visit overdue (never visited; due 2025-04-15)",
+            ],
+            ["Review due", "–", ACME, "review never scheduled"],
+        ]
+        assert "ALERTS (5)" in text_of(screen.query_one("#alerts-title", Static))
+        assert app.is_running
+
+
+async def test_enter_on_an_alert_opens_its_account_sheet(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    app = dashboard_app(sqlite_database, dashboard_cast.viewer)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        assert "enter" in app.screen.active_bindings  # shown in the footer as "Open account"
+        await pilot.press("down", "down", "enter")  # the complaint on 北京
+        await settle(app, pilot)
+        sheet = app.screen
+        assert isinstance(sheet, AccountSheetScreen)
+        assert sheet.customer == BEIJING
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("enter")  # back on the accounts list: the first account
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountSheetScreen)
+
+
+async def test_a_hostile_customer_name_in_an_alert_is_text_and_opens_its_account(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    with sqlite_database.writing() as s:
+        customer = Customer(name=HOSTILE)
+        s.add(customer)
+        s.flush()
+        s.add(
+            KeyAccount(
+                customer_id=customer.id,
+                status="active",
+                admitted_on=date(2026, 1, 5),
+                admitted_by_override=True,
+                next_review_on=date(2026, 12, 1),
+            )
+        )
+    app = dashboard_app(sqlite_database, dashboard_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#alerts", DataTable)
+        hostile = [n for n, row in enumerate(rows(table)) if row[2] == HOSTILE]
+        assert [rows(table)[n][0] for n in hostile] == ["Sponsor visit", "Override"]
+        table.move_cursor(row=hostile[-1])
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountSheetScreen)
+        assert app.screen.customer == HOSTILE
+        assert app.is_running
+
+
+async def test_the_dashboard_shows_it_is_loading_and_r_computes_again(
+    sqlite_database: Database, dashboard_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kam.services import dashboard
+
+    computing = threading.Event()
+    go_on = threading.Event()
+    real = dashboard.programme_overview
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        computing.set()
+        go_on.wait(timeout=30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "programme_overview", held)
+    app = dashboard_app(sqlite_database, dashboard_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = DashboardScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        try:
+            assert computing.wait(timeout=30)
+            assert screen.query_one("#body").loading  # the indicator shows while it computes
+        finally:
+            go_on.set()
+        await settle(app, pilot)
+        assert not screen.query_one("#body").loading
+        assert screen.overview is not None and len(screen.overview.alerts) == 5
+        with sqlite_database.writing() as s:
+            acme = s.exec(select(Customer).where(Customer.name == ACME)).one()
+            s.add(
+                Commitment(
+                    customer_id=acme.id,
+                    description="Send samples",
+                    department=Department.OPERATIONS,
+                    due_on=date(2026, 6, 1),
+                )
+            )
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert len(screen.overview.alerts) == 6
+        assert "ALERTS (6)" in text_of(screen.query_one("#alerts-title", Static))
+
+
+async def test_a_failed_load_is_reported_and_stops_the_loading_indicator(
+    sqlite_database: Database, dashboard_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise RuleError("The programme settings are being changed; try again in a minute.")
+
+    monkeypatch.setattr("kam.services.dashboard.programme_overview", refuse)
+    app = dashboard_app(sqlite_database, dashboard_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert not screen.query_one("#body").loading
+        assert notices(app) == ["The programme settings are being changed; try again in a minute."]
+
+
+def test_snapshot_of_the_dashboard(
+    snap_compare: Any, sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    app = dashboard_app(sqlite_database, dashboard_cast.manager)
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        await open_dashboard(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=loaded)
