@@ -146,7 +146,7 @@ class Transaction(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE")
-    sold_on: date = Field(index=True)
+    sold_on: date  # ix_sales_line_customer_date covers it (migration 0002)
     revenue: float
     cost_of_goods: float
     quantity: float = 0

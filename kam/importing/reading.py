@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kam.errors import InvalidData
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Largest import file accepted, in bytes.
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -68,6 +73,10 @@ def read_table(path: Path, *, max_rows: int | None = None) -> Table:
             ) from exc
         sample = head[: exc.start].decode("utf-8-sig")
     delimiter = sniff_delimiter(sample)
+    if max_rows is None:
+        fast = _read_csv_arrow(path, sample, delimiter)
+        if fast is not None:
+            return Table(fast, delimiter)
     try:
         frame = pd.read_csv(
             path,
@@ -85,6 +94,68 @@ def read_table(path: Path, *, max_rows: int | None = None) -> Table:
     except pd.errors.EmptyDataError as exc:
         raise InvalidData(f"{path}: the file is empty.") from exc
     return Table(frame, delimiter)
+
+
+def _read_csv_arrow(path: Path, sample: str, delimiter: str) -> pd.DataFrame | None:
+    """The common case, read by Arrow's multithreaded CSV reader into Arrow-backed text cells.
+
+    None (read it with pandas' parser) whenever the result might differ from pandas' with
+    skipinitialspace: a cell or header that starts with a space or tab, a header that pandas
+    would rename (empty or repeated), or anything Arrow refuses (rows of the wrong width,
+    blank-looking lines, invalid UTF-8, an empty file).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as arrow_csv
+
+    from kam.importing.parsing import arrow_text_dtype, text_series
+
+    if arrow_text_dtype() is None:  # pandas' own text cells are not Arrow-backed
+        return None
+    try:
+        header = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return None
+    if not header or len(set(header)) < len(header) or any(
+        not name or name[0] in " \t" for name in header
+    ):
+        return None
+    text = pa.large_string()
+    try:
+        table = arrow_csv.read_csv(
+            path,
+            read_options=arrow_csv.ReadOptions(use_threads=True),
+            parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={name: text for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    if table.num_rows == 0 or table.column_names != header:
+        return None
+    if any(t != text for t in table.schema.types) or _ends_inside_quotes(path, table):
+        return None
+    for column in table.columns:
+        if column.null_count or any(
+            pc.any(pc.starts_with(column, blank)).as_py() for blank in (" ", "\t")
+        ):
+            return None
+    index = pd.RangeIndex(table.num_rows)
+    columns = zip(header, table.columns, strict=True)
+    return pd.DataFrame({name: text_series(column, index) for name, column in columns})
+
+
+def _ends_inside_quotes(path: Path, table: pa.Table) -> bool:
+    """Whether the last cell is a quoted value never closed (Arrow reads it to the end of the
+    file; pandas refuses the file)."""
+    last = table.column(table.num_columns - 1)[table.num_rows - 1].as_py()
+    unclosed = b'"' + last.replace('"', '""').encode("utf-8")
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - len(unclosed)))
+        return handle.read() == unclosed
 
 
 def _read_xlsx(path: Path, max_rows: int) -> pd.DataFrame:
