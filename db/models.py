@@ -141,7 +141,8 @@ class Transaction(SQLModel, table=True):
     __tablename__ = "sales_line"
     __table_args__ = (
         sa.Index("ix_sales_line_customer_date", "customer_id", "sold_on"),
-        sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        # Quantities are negative only on a return (negative revenue), as the importer checks.
+        sa.CheckConstraint("quantity >= 0 OR revenue < 0", name="quantity_not_negative"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

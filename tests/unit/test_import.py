@@ -314,3 +314,13 @@ def test_a_file_that_is_not_an_xlsx_is_refused_clearly(
 )  # fmt: skip
 def test_exported_cells_that_a_spreadsheet_would_run_are_neutralised(cell: str, safe: str) -> None:
     assert safe_cell(cell) == safe
+
+
+def test_a_return_with_negative_revenue_cost_and_quantity_is_stored(
+    database: Database, cast: Cast, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "returns.csv", "customer,date,revenue,cost_of_goods,quantity,order_id\n"
+                                           "Acme [/b] Ltd,2026-01-05,-100,-60,-3,RET-1\n")  # fmt: skip
+    assert run(database, cast, "transactions", path).written == 1
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT revenue, quantity FROM sales_line")).one() == (-100, -3)
