@@ -48,8 +48,9 @@ def clean_env(database_url: str) -> dict[str, str]:
 def run(command: list[str], env: dict[str, str]) -> float:
     """Wall time of one run; fails loudly if the command fails."""
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"`{' '.join(command)}` failed ({done.returncode}):\n{done.stderr}")
@@ -82,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
         cases = [
             ("`python -c pass`", [python, "-c", "pass"]),
-            ("`python -c \"import typer\"`", [python, "-c", "import typer"]),
-            ("`python -c \"import sqlmodel\"`", [python, "-c", "import sqlmodel"]),
+            ('`python -c "import typer"`', [python, "-c", "import typer"]),
+            ('`python -c "import sqlmodel"`', [python, "-c", "import sqlmodel"]),
             ("`kam --help`", [kam, "--help"]),
             ("`kam account list --json`", [kam, "account", "list", "--json"]),
         ]
@@ -92,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"timing {label} ...", file=sys.stderr)
             times[label] = median_time(command, env, args.runs)
 
-    baseline = times["`python -c \"import sqlmodel\"`"]
-    print(f"Start-up times: median of {args.runs} runs; Python {platform.python_version()} "
-          f"({python}), {os.cpu_count()} CPUs, kam = {kam}")
+    baseline = times['`python -c "import sqlmodel"`']
+    print(
+        f"Start-up times: median of {args.runs} runs; Python {platform.python_version()} "
+        f"({python}), {os.cpu_count()} CPUs, kam = {kam}"
+    )
     print()
     print("| command | seconds | × import sqlmodel |")
     print("|---|---:|---:|")

@@ -112,7 +112,7 @@ def main() -> None:
     print(f"\nmedians of {args.runs} runs; {os.cpu_count()} CPUs; Python {version}\n")
     print("| measure | demo (2,000 customers) | 50,000 customers |")
     print("|---|---:|---:|")
-    print(f"| `python -c \"import textual.app, sqlmodel\"` | {floor:.2f} s | {floor:.2f} s |")
+    print(f'| `python -c "import textual.app, sqlmodel"` | {floor:.2f} s | {floor:.2f} s |')
     ready: dict[tuple[str, str], float] = {}
     keys: dict[str, tuple[float, float]] = {}
     for label, env in (("demo", demo), ("large", large)):
@@ -122,8 +122,10 @@ def main() -> None:
         ready[label, "loaded"] = statistics.median(float(r[1]) for r in runs)
         out = timed([python, "-c", DRIVER, "keys", f"{time.time():.6f}"], env)[1].split()
         keys[label] = (float(out[0]), float(out[1]))
-    for mode, what in (("interactive", "process start to the first screen, interactive"),
-                       ("loaded", "process start to the first screen with its data")):
+    for mode, what in (
+        ("interactive", "process start to the first screen, interactive"),
+        ("loaded", "process start to the first screen with its data"),
+    ):
         demo_s, large_s = ready["demo", mode], ready["large", mode]
         print(f"| {what} | {demo_s:.2f} s ({demo_s / floor:.2f}×) | "
               f"{large_s:.2f} s ({large_s / floor:.2f}×) |")  # fmt: skip

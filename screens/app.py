@@ -84,7 +84,7 @@ class KamApp(App[None]):
         if area is not None:
             if area not in self.MODES:
                 raise ValueError(f"no area {area!r}; areas: {', '.join(self.MODES)}")
-            self.DEFAULT_MODE = area  # read by App.__init__
+            self.DEFAULT_MODE = area  # type: ignore[misc]  # read by App.__init__, per app
         super().__init__()
         self.database = database
         """The open database; screens reach it only through kam services."""

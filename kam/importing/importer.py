@@ -374,7 +374,7 @@ def _occurrence_if_sorted(keys: pd.Series) -> pd.Series | None:
 
 
 def _content_key(frame: pd.DataFrame) -> pd.Series:
-    """"h:" + each row's 64-bit content hash in hex + "#" + its occurrence among identical
+    """ "h:" + each row's 64-bit content hash in hex + "#" + its occurrence among identical
     rows."""
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
     occurrence = _occurrence(pd.Series(hashed, index=frame.index))  # as of its hex text

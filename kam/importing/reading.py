@@ -116,8 +116,10 @@ def _read_csv_arrow(path: Path, sample: str, delimiter: str) -> pd.DataFrame | N
         header = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
     except (csv.Error, StopIteration):
         return None
-    if not header or len(set(header)) < len(header) or any(
-        not name or name[0] in " \t" for name in header
+    if (
+        not header
+        or len(set(header)) < len(header)
+        or any(not name or name[0] in " \t" for name in header)
     ):
         return None
     text = pa.large_string()

@@ -224,10 +224,14 @@ def test_an_admin_moves_an_account_along_the_programme(cli_db: Database, kam: Ka
     account = parsed(kam("account", "update", BEER, "--status", "vetting", "--json"))
     assert account["status"] == "vetting"
     # Admission is a decision with rules of its own, not a field edit.
-    assert "use `kam account admit`" in refused(kam("account", "update", BEER, "--status", "active"), 1)
+    assert "use `kam account admit`" in refused(
+        kam("account", "update", BEER, "--status", "active"), 1
+    )
     account = parsed(kam("account", "update", ACME, "--status", "under_review", "--json"))
     assert account["status"] == "under_review"
-    assert parsed(kam("account", "update", ACME, "--status", "active", "--json"))["status"] == "active"
+    assert (
+        parsed(kam("account", "update", ACME, "--status", "active", "--json"))["status"] == "active"
+    )
 
 
 def test_an_invalid_status_transition_is_refused(cli_db: Database, kam: Kam) -> None:

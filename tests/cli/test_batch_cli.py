@@ -18,15 +18,27 @@ def jsonl(path: Path, *lines: object) -> Path:
     return path
 
 
-def test_a_batch_applies_every_line_and_reports_each(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+def test_a_batch_applies_every_line_and_reports_each(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:  # noqa: E501
     path = jsonl(
         tmp_path / "b.jsonl",
         "# quarterly clean-up",
-        {"action": "account.update", "account": ACME, "reason": "Q3 plan", "next_review_on": "2026-12-01"},  # noqa: E501
+        {
+            "action": "account.update",
+            "account": ACME,
+            "reason": "Q3 plan",
+            "next_review_on": "2026-12-01",
+        },  # noqa: E501
         {"action": "customer.add", "name": "Neue Kunde GmbH", "industry": "Energy"},
         {"action": "account.nominate", "customer": "Neue Kunde GmbH", "manager": "mia"},
-        {"action": "commitment.add", "customer": ACME, "description": "Price list",
-         "department": "sales", "due_on": "2026-10-01"},
+        {
+            "action": "commitment.add",
+            "customer": ACME,
+            "description": "Price list",
+            "department": "sales",
+            "due_on": "2026-10-01",
+        },
         {"action": "programme.set", "key": "cap", "value": "20"},
     )
     report = parsed(kam("batch", str(path), "--json"))
@@ -38,14 +50,22 @@ def test_a_batch_applies_every_line_and_reports_each(kam: Kam, cli_db: Database,
     assert parsed(kam("programme", "show", "--json"))["cap"] == 20
 
 
-def test_invalid_lines_are_all_named_and_nothing_is_applied(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+def test_invalid_lines_are_all_named_and_nothing_is_applied(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:  # noqa: E501
     path = jsonl(
         tmp_path / "b.jsonl",
         {"action": "account.update", "account": ACME, "reason": "fine"},
         "{not json",
         {"action": "account.explode", "account": ACME},
         {"action": "account.update", "account": ACME, "colour": "red"},
-        {"action": "commitment.add", "customer": ACME, "description": "x", "department": "sales", "due_on": "someday"},  # noqa: E501
+        {
+            "action": "commitment.add",
+            "customer": ACME,
+            "description": "x",
+            "department": "sales",
+            "due_on": "someday",
+        },  # noqa: E501
         {"action": "account.retire", "account": ACME},
     )
     result = kam("batch", str(path))
@@ -59,7 +79,9 @@ def test_invalid_lines_are_all_named_and_nothing_is_applied(kam: Kam, cli_db: Da
     assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""
 
 
-def test_a_refusal_on_any_line_rolls_back_the_whole_batch(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+def test_a_refusal_on_any_line_rolls_back_the_whole_batch(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:  # noqa: E501
     path = jsonl(
         tmp_path / "b.jsonl",
         {"action": "account.update", "account": ACME, "reason": "applied first"},
@@ -76,8 +98,12 @@ def test_a_stale_version_in_a_batch_exits_3(kam: Kam, cli_db: Database, tmp_path
     assert "line 1" in refused(kam("batch", str(path)), 3)
 
 
-def test_dry_run_checks_and_reports_but_writes_nothing(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
-    path = jsonl(tmp_path / "b.jsonl", {"action": "account.update", "account": ACME, "reason": "maybe"})  # noqa: E501
+def test_dry_run_checks_and_reports_but_writes_nothing(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:  # noqa: E501
+    path = jsonl(
+        tmp_path / "b.jsonl", {"action": "account.update", "account": ACME, "reason": "maybe"}
+    )  # noqa: E501
     result = ok(kam("batch", str(path), "--dry-run"))
     assert "would apply 1 of 1 lines" in result.stderr
     assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""

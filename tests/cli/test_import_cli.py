@@ -13,7 +13,9 @@ GOOD = "customer;date;revenue;cost_of_goods\n北京燕京啤酒;01.03.2026;1.200
 BAD = "customer,date,revenue,cost_of_goods\nNobody,2026-03-01,1,1\nAcme [/b] Ltd,2026-03-01,2,1\n"
 
 
-def test_an_admin_imports_sales_and_reads_a_summary(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+def test_an_admin_imports_sales_and_reads_a_summary(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:  # noqa: E501
     path = tmp_path / "sales.csv"
     path.write_text(GOOD, encoding="utf-8-sig")
     result = ok(kam("import", "transactions", str(path)))
@@ -22,7 +24,9 @@ def test_an_admin_imports_sales_and_reads_a_summary(kam: Kam, cli_db: Database, 
     assert (report["written"], report["unchanged"]) == (0, 1)
 
 
-def test_an_invalid_file_exits_1_naming_the_row_and_column(kam: Kam, cli_db: Database, tmp_path: Path) -> None:  # noqa: E501
+def test_an_invalid_file_exits_1_naming_the_row_and_column(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:  # noqa: E501
     path = tmp_path / "bad.csv"
     path.write_text(BAD, encoding="utf-8")
     message = refused(kam("import", "transactions", str(path)), 1)
@@ -43,7 +47,9 @@ def test_skip_invalid_writes_the_rejects(kam: Kam, cli_db: Database, tmp_path: P
 def test_a_manager_cannot_import(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "sales.csv"
     path.write_text(GOOD, encoding="utf-8")
-    assert "Only admins may import" in refused(kam("import", "transactions", str(path), as_user="mia"), 1)  # noqa: E501
+    assert "Only admins may import" in refused(
+        kam("import", "transactions", str(path), as_user="mia"), 1
+    )  # noqa: E501
 
 
 def test_import_usage_errors_exit_2(kam: Kam, cli_db: Database, tmp_path: Path) -> None:

@@ -34,10 +34,15 @@ def base(cli_db: Database) -> Database:
 
 
 def test_profit_is_margin_after_cost_to_serve_per_customer(kam: Kam, base: Database) -> None:
-    rows = {r["name"]: r for r in parsed(kam("metrics", "profit", "--as-of", AS_OF, "--json"))["rows"]}  # noqa: E501
+    rows = {
+        r["name"]: r for r in parsed(kam("metrics", "profit", "--as-of", AS_OF, "--json"))["rows"]
+    }  # noqa: E501
     acme = rows["Acme [/b] Ltd"]
     assert (acme["revenue"], acme["gross_margin"], acme["cost_to_serve"], acme["profit"]) == (
-        1000 + 500, (1000 - 600) + (500 - 250), 100 + 50, 650 - 150,
+        1000 + 500,
+        (1000 - 600) + (500 - 250),
+        100 + 50,
+        650 - 150,
     )
     assert (acme["cts_logistics"], acme["cts_support"], acme["cts_sales"]) == (100, 50, 0)
     assert rows["北京燕京啤酒"]["profit"] == 0 - 40
@@ -58,7 +63,9 @@ def test_pareto_names_who_makes_80_percent_and_who_is_below_break_even(
 
 
 def test_share_of_wallet_and_headroom(kam: Kam, base: Database) -> None:
-    report = parsed(kam("metrics", "wallet", "--as-of", AS_OF, "--customer", "acme [/b] ltd", "--json"))  # noqa: E501
+    report = parsed(
+        kam("metrics", "wallet", "--as-of", AS_OF, "--customer", "acme [/b] ltd", "--json")
+    )  # noqa: E501
     (acme,) = report["rows"]
     assert (acme["share"], acme["headroom"]) == (1500 / 1_000_000, 1_000_000 - 1500)
 
@@ -72,12 +79,18 @@ def test_retention_of_the_base(kam: Kam, base: Database) -> None:
 
 
 def test_clv_shows_every_input_beside_the_result(kam: Kam, base: Database) -> None:
-    report = parsed(kam("metrics", "clv", "--as-of", AS_OF, "--customer", "Acme [/b] Ltd", "--json"))  # noqa: E501
+    report = parsed(
+        kam("metrics", "clv", "--as-of", AS_OF, "--customer", "Acme [/b] Ltd", "--json")
+    )  # noqa: E501
     (acme,) = report["rows"]
     # (M - C) = 650 - 150 = 500; r = 2/3; d = 10 %; H = 5:
     # 500 * (0.909091 + 0.550964 + 0.333918 + 0.202374 + 0.122651) = 500 * 2.118998 = 1059.50
     assert acme["clv"] == pytest.approx(1059.50, abs=0.01)
-    assert (acme["margin"], acme["cost_to_serve"], acme["retention"]) == (650, 150, pytest.approx(2 / 3))  # noqa: E501
+    assert (acme["margin"], acme["cost_to_serve"], acme["retention"]) == (
+        650,
+        150,
+        pytest.approx(2 / 3),
+    )  # noqa: E501
     assert (acme["discount_rate"], acme["horizon"]) == (0.1, 5)
     assert (acme["margin_source"], acme["retention_source"]) == ("t12m", "base")
 

@@ -21,18 +21,24 @@ def base(cli_db: Database, kam: Kam) -> Database:
     ok(kam("account", "update", ACME, "--retention", "0.5"))
     ok(kam("sponsor", "visit", ACME, "--date", "2026-05-01", "--notes", "Roadmap", as_user="eve"))
     with cli_db.engine.begin() as conn:  # hostile text in the records the sheet shows
-        conn.execute(text(
-            "INSERT INTO commitment (customer_id, description, department, due_on, status, created_at) "
-            "VALUES (1, '<script>alert(1)</script> | **ship** [link](http://x)', 'sales', '2026-06-01', 'open', '2026-01-01 00:00:00')"  # noqa: E501
-        ))
-        conn.execute(text(
-            "INSERT INTO complaint (customer_id, summary, severity, status, recorded_on, resolution, created_at) "  # noqa: E501
-            "VALUES (1, 'Late <b>pallets</b>', 'high', 'handled', '2026-06-10', '', '2026-01-01 00:00:00')"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO commitment (customer_id, description, department, due_on, status, created_at) "
+                "VALUES (1, '<script>alert(1)</script> | **ship** [link](http://x)', 'sales', '2026-06-01', 'open', '2026-01-01 00:00:00')"  # noqa: E501
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO complaint (customer_id, summary, severity, status, recorded_on, resolution, created_at) "  # noqa: E501
+                "VALUES (1, 'Late <b>pallets</b>', 'high', 'handled', '2026-06-10', '', '2026-01-01 00:00:00')"
+            )
+        )
     return cli_db
 
 
-def test_the_markdown_sheet_has_who_worth_standing_and_what_is_open(kam: Kam, base: Database) -> None:  # noqa: E501
+def test_the_markdown_sheet_has_who_worth_standing_and_what_is_open(
+    kam: Kam, base: Database
+) -> None:  # noqa: E501
     out = ok(kam("sheet", ACME, "--as-of", "2026-06-30")).stdout
     assert out.startswith("# Acme \\[/b\\] Ltd\n")
     for expected in ("## Who", "## Worth", "## Standing", "## Open", "Mia Manager", "Eve Executive",
@@ -45,7 +51,9 @@ def test_the_markdown_sheet_has_who_worth_standing_and_what_is_open(kam: Kam, ba
     assert "**overdue**" in out  # due 2026-06-01, open on 2026-06-30
 
 
-def test_the_html_sheet_is_self_contained_and_escaped(kam: Kam, base: Database, tmp_path: Path) -> None:  # noqa: E501
+def test_the_html_sheet_is_self_contained_and_escaped(
+    kam: Kam, base: Database, tmp_path: Path
+) -> None:  # noqa: E501
     target = tmp_path / "acme.html"
     ok(kam("sheet", ACME, "--format", "html", "--output", str(target), "--as-of", "2026-06-30"))
     page = target.read_text(encoding="utf-8")

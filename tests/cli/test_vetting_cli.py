@@ -22,9 +22,16 @@ def base(cli_db: Database) -> Database:
 
 
 def test_a_manager_nominates_and_assesses_and_an_executive_admits(kam: Kam, base: Database) -> None:
-    assert parsed(kam("account", "nominate", PLAIN, "--reason", "Growing", "--json", as_user="mia"))["manager"] == "mia"  # noqa: E501
+    assert (
+        parsed(kam("account", "nominate", PLAIN, "--reason", "Growing", "--json", as_user="mia"))[
+            "manager"
+        ]
+        == "mia"
+    )  # noqa: E501
     ok(kam("account", "update", PLAIN, "--sponsor", "eve"))
-    view = parsed(kam("account", "assess", PLAIN, "--as-of", "2026-06-30", *MANUAL, "--json", as_user="mia"))  # noqa: E501
+    view = parsed(
+        kam("account", "assess", PLAIN, "--as-of", "2026-06-30", *MANUAL, "--json", as_user="mia")
+    )  # noqa: E501
     assert view["total"] == 76.0 and view["complete"]  # worked out in tests/unit/test_vetting.py
     admitted = kam("account", "admit", PLAIN, "--rationale", "Qualifies", "--json", as_user="eve")
     result = parsed(admitted)
@@ -56,9 +63,21 @@ def test_an_override_needs_a_reason_and_an_admin(kam: Kam, base: Database) -> No
 
 
 def test_reject_and_retire(kam: Kam, base: Database) -> None:
-    assert parsed(kam("account", "reject", "北京燕京啤酒", "--rationale", "Loss", "--json", as_user="eve"))["status"] == "rejected"  # noqa: E501
-    assert "only admins" not in refused(kam("account", "retire", "Acme [/b] Ltd", "--reason", "x", as_user="mia"), 1)  # noqa: E501
-    assert parsed(kam("account", "retire", "Acme [/b] Ltd", "--reason", "Weak", "--json", as_user="eve"))["status"] == "retired"  # noqa: E501
+    assert (
+        parsed(
+            kam("account", "reject", "北京燕京啤酒", "--rationale", "Loss", "--json", as_user="eve")
+        )["status"]
+        == "rejected"
+    )  # noqa: E501
+    assert "only admins" not in refused(
+        kam("account", "retire", "Acme [/b] Ltd", "--reason", "x", as_user="mia"), 1
+    )  # noqa: E501
+    assert (
+        parsed(
+            kam("account", "retire", "Acme [/b] Ltd", "--reason", "Weak", "--json", as_user="eve")
+        )["status"]
+        == "retired"
+    )  # noqa: E501
 
 
 def test_bad_score_syntax_is_a_usage_error(kam: Kam, base: Database) -> None:

@@ -35,8 +35,9 @@ PROCESSES = 4
 ITERATIONS = 25
 
 
-def _hammer(url: str, actor: Actor, worker: int, iterations: int,
-            barrier: Any, results: Any) -> None:
+def _hammer(
+    url: str, actor: Actor, worker: int, iterations: int, barrier: Any, results: Any
+) -> None:
     """One process: read-then-write transactions through the service layer.
 
     Runs in a spawned child, so it must live at module level. Reports
@@ -54,7 +55,9 @@ def _hammer(url: str, actor: Actor, worker: int, iterations: int,
                 with database.writing() as s:
                     version = get_account(s, ACCOUNT).version  # read ...
                     update_account(  # ... then write, checked against what was read
-                        s, actor, ACCOUNT,
+                        s,
+                        actor,
+                        ACCOUNT,
                         expected_version=version,
                         reason=f"worker {worker} iteration {i}",
                     )

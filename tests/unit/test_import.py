@@ -59,7 +59,7 @@ def test_tab_separated_files_and_thousands_separators(
 ) -> None:
     path = write(
         tmp_path / "sales.tsv",
-        'customer\tdate\trevenue\tcost_of_goods\n'
+        "customer\tdate\trevenue\tcost_of_goods\n"
         'Plain Prospect GmbH\t2026-01-10\t"1,250,000.00"\t"(1,000)"\n',
     )
     with pytest.raises(ImportRefused, match="row 2, cost_of_goods: is negative on a sale"):
@@ -69,7 +69,8 @@ def test_tab_separated_files_and_thousands_separators(
     run(database, cast, "transactions", path)
     with database.engine.connect() as conn:
         assert conn.execute(text("SELECT revenue, cost_of_goods FROM sales_line")).one() == (
-            1_250_000.0, 1000.0,
+            1_250_000.0,
+            1000.0,
         )
 
 
@@ -79,20 +80,24 @@ def test_every_invalid_cell_is_named_by_row_and_column_and_nothing_is_written(
     path = write(
         tmp_path / "sales.csv",
         "customer,date,revenue,cost_of_goods,quantity\n"
-        "Acme [/b] Ltd,2026-01-05,100,60,1\n"         # row 2: fine
-        "Nobody Inc,2026-01-05,100,60,1\n"            # row 3: unknown customer
-        "Acme [/b] Ltd,2026-02-30,100,60,1\n"         # row 4: not a real date
-        "Acme [/b] Ltd,2026-01-05,ten,60,1\n"         # row 5: not a number
-        "Acme [/b] Ltd,2026-01-05,100,,1\n"           # row 6: required cell empty
-        "Acme [/b] Ltd,2999-01-01,100,60,1\n"         # row 7: in the future
-        "Acme [/b] Ltd,2026-01-05,100,60,-3\n"        # row 8: negative quantity on a sale
-        "Acme [/b] Ltd,2026-01-05,-100,-60,-3\n",     # row 9: a return: fine
+        "Acme [/b] Ltd,2026-01-05,100,60,1\n"  # row 2: fine
+        "Nobody Inc,2026-01-05,100,60,1\n"  # row 3: unknown customer
+        "Acme [/b] Ltd,2026-02-30,100,60,1\n"  # row 4: not a real date
+        "Acme [/b] Ltd,2026-01-05,ten,60,1\n"  # row 5: not a number
+        "Acme [/b] Ltd,2026-01-05,100,,1\n"  # row 6: required cell empty
+        "Acme [/b] Ltd,2999-01-01,100,60,1\n"  # row 7: in the future
+        "Acme [/b] Ltd,2026-01-05,100,60,-3\n"  # row 8: negative quantity on a sale
+        "Acme [/b] Ltd,2026-01-05,-100,-60,-3\n",  # row 9: a return: fine
     )
     with pytest.raises(ImportRefused) as refused:
         run(database, cast, "transactions", path)
     problems = {(e.row, e.column) for e in refused.value.errors}
     assert problems == {
-        (3, "customer"), (4, "date"), (5, "revenue"), (6, "cost_of_goods"), (7, "date"),
+        (3, "customer"),
+        (4, "date"),
+        (5, "revenue"),
+        (6, "cost_of_goods"),
+        (7, "date"),
         (8, "quantity"),
     }
     message = str(refused.value)
@@ -111,7 +116,7 @@ def test_skip_invalid_imports_the_valid_rows_and_writes_every_reject_with_its_re
         tmp_path / "sales.csv",
         "customer,date,revenue,cost_of_goods\n"
         "Acme [/b] Ltd,2026-01-05,100,60\n"
-        "=HYPERLINK(\"http://x\"),2026-01-05,100,60\n"
+        '=HYPERLINK("http://x"),2026-01-05,100,60\n'
         "Acme [/b] Ltd,yesterday,100,60\n",
     )
     rejects = tmp_path / "rejects.csv"
@@ -140,9 +145,9 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(
         tmp_path / "sales.csv",
         "customer,date,revenue,cost_of_goods,order_id\n"
         "Acme [/b] Ltd,2026-01-05,100,60,SO-1\n"
-        "Acme [/b] Ltd,2026-01-05,40,20,SO-1\n"       # second line of the same order
+        "Acme [/b] Ltd,2026-01-05,40,20,SO-1\n"  # second line of the same order
         "Acme [/b] Ltd,2026-01-06,100,60,\n"
-        "Acme [/b] Ltd,2026-01-06,100,60,\n",          # an identical line without an order
+        "Acme [/b] Ltd,2026-01-06,100,60,\n",  # an identical line without an order
     )
     costs = write(
         tmp_path / "costs.csv",
@@ -153,7 +158,10 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(
     first = run(database, cast, "transactions", sales)
     again = run(database, cast, "transactions", sales)
     assert (first.written, again.written, again.unchanged) == (4, 0, 4)
-    assert (run(database, cast, "costs", costs).written, run(database, cast, "costs", costs).written) == (2, 0)  # noqa: E501
+    assert (
+        run(database, cast, "costs", costs).written,
+        run(database, cast, "costs", costs).written,
+    ) == (2, 0)  # noqa: E501
     assert (count(database, "sales_line"), count(database, "service_cost")) == (4, 2)
 
 
@@ -171,22 +179,27 @@ def test_customers_import_adds_new_ones_and_updates_known_ones(
     again = run(database, cast, "customers", path)
     assert (again.written, again.updated, again.unchanged) == (0, 0, 2)
     with database.engine.connect() as conn:
-        assert conn.execute(text("SELECT region FROM customer WHERE name = 'Acme [/b] Ltd'")).scalar() == "South"  # noqa: E501
-        assert conn.execute(text("SELECT lifecycle_stage, estimated_wallet FROM customer WHERE code = 'SAIC'")).one() == ("loyalty", 2_000_000.0)  # noqa: E501
+        assert (
+            conn.execute(text("SELECT region FROM customer WHERE name = 'Acme [/b] Ltd'")).scalar()
+            == "South"
+        )  # noqa: E501
+        assert conn.execute(
+            text("SELECT lifecycle_stage, estimated_wallet FROM customer WHERE code = 'SAIC'")
+        ).one() == ("loyalty", 2_000_000.0)  # noqa: E501
 
 
 def test_customer_rows_are_validated(database: Database, cast: Cast, tmp_path: Path) -> None:
     path = write(
         tmp_path / "customers.csv",
-        "name,estimated_wallet,loyalty_type\n"
-        ",10,\n"
-        "Dup Co,-5,\n"
-        "dup co,1,fondness\n",
+        "name,estimated_wallet,loyalty_type\n,10,\nDup Co,-5,\ndup co,1,fondness\n",
     )
     with pytest.raises(ImportRefused) as refused:
         run(database, cast, "customers", path)
     assert {(e.row, e.column) for e in refused.value.errors} == {
-        (2, "name"), (3, "estimated_wallet"), (4, "name"), (4, "loyalty_type"),
+        (2, "name"),
+        (3, "estimated_wallet"),
+        (4, "name"),
+        (4, "loyalty_type"),
     }
     assert "repeats row 3" in str(refused.value)
 
@@ -204,7 +217,9 @@ def test_ambiguous_slashed_dates_are_refused_until_the_order_is_given(
         run(database, cast, "costs", path)
     run(database, cast, "costs", path, date_order="mdy")
     with database.engine.connect() as conn:
-        dates = conn.execute(text("SELECT incurred_on FROM service_cost ORDER BY incurred_on")).scalars()  # noqa: E501
+        dates = conn.execute(
+            text("SELECT incurred_on FROM service_cost ORDER BY incurred_on")
+        ).scalars()  # noqa: E501
         assert [str(d) for d in dates] == ["2026-03-04", "2026-05-06"]
 
 
@@ -219,7 +234,9 @@ def test_one_unambiguous_slashed_date_settles_the_column(
     )
     run(database, cast, "costs", path)
     with database.engine.connect() as conn:
-        dates = conn.execute(text("SELECT incurred_on FROM service_cost ORDER BY incurred_on")).scalars()  # noqa: E501
+        dates = conn.execute(
+            text("SELECT incurred_on FROM service_cost ORDER BY incurred_on")
+        ).scalars()  # noqa: E501
         assert [str(d) for d in dates] == ["2026-04-03", "2026-06-25"]
 
 
@@ -253,7 +270,9 @@ def test_control_characters_are_removed_from_imported_text(
     path = write(tmp_path / "c.csv", "name,industry\nEvil\x1b[2J Corp,Re\u202etail\x9b\n")
     run(database, cast, "customers", path)
     with database.engine.connect() as conn:
-        row = conn.execute(text("SELECT name, industry FROM customer WHERE name LIKE 'Evil%'")).one()  # noqa: E501
+        row = conn.execute(
+            text("SELECT name, industry FROM customer WHERE name LIKE 'Evil%'")
+        ).one()  # noqa: E501
     assert tuple(row) == ("Evil[2J Corp", "Retail")
 
 

@@ -35,7 +35,8 @@ def same_floats(a: list[float], b: list[float]) -> bool:
 
 def same_cells(a: list[object], b: list[object]) -> bool:
     return all(
-        x == y or (pd.isna(x) and pd.isna(y)) for x, y in zip(a, b, strict=True)  # type: ignore[arg-type]
+        x == y or (pd.isna(x) and pd.isna(y))
+        for x, y in zip(a, b, strict=True)  # type: ignore[arg-type]
     )
 
 
@@ -191,7 +192,9 @@ def test_batched_writes_count_written_and_present_rows_and_keep_file_order(
     assert [r[1:] for r in lines(database)] == [
         (float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 8)
     ]
-    again = run(database, cast, write(tmp_path / "b.csv", rows[4:] + ["北京燕京啤酒,2026-01-09,9,1,\n"]))
+    again = run(
+        database, cast, write(tmp_path / "b.csv", rows[4:] + ["北京燕京啤酒,2026-01-09,9,1,\n"])
+    )
     assert (again.written, again.unchanged) == (1, 3)
     assert [r[0] for r in lines(database)][:7] == ids
     assert re.fullmatch(r"h:[0-9a-f]{16}#1", str(lines(database)[-1][3]))

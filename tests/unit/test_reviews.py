@@ -14,7 +14,11 @@ from kam.services import accounts, practices, reviews
 from tests.conftest import Cast, add_small_base
 
 AS_OF = date(2026, 6, 30)
-LOW = {"strategic_fit": (1, "Drifting"), "advocacy": (1, "None"), "relationship_loyalty": (1, "Weak")}  # noqa: E501
+LOW = {
+    "strategic_fit": (1, "Drifting"),
+    "advocacy": (1, "None"),
+    "relationship_loyalty": (1, "Weak"),
+}  # noqa: E501
 
 
 @pytest.fixture

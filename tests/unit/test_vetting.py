@@ -78,9 +78,17 @@ def test_manual_scores_are_carried_over_until_the_assessment_is_complete(
         assert (first.complete, first.total, first.missing) == (
             False, None, ["advocacy", "relationship_loyalty"],
         )  # fmt: skip
-        second = vetting.assess(s, base.other_manager, base.other_customer, as_of=AS_OF,
-                                manual={"advocacy": (2, "x"), "relationship_loyalty": (3, "y")})
-    assert second.complete and {sc.criterion: sc.comment for sc in second.scores}["strategic_fit"] == "Fit"  # noqa: E501
+        second = vetting.assess(
+            s,
+            base.other_manager,
+            base.other_customer,
+            as_of=AS_OF,
+            manual={"advocacy": (2, "x"), "relationship_loyalty": (3, "y")},
+        )
+    assert (
+        second.complete
+        and {sc.criterion: sc.comment for sc in second.scores}["strategic_fit"] == "Fit"
+    )  # noqa: E501
 
 
 @pytest.mark.parametrize(
@@ -109,7 +117,9 @@ def test_only_the_accounts_manager_or_an_admin_assesses(database: Database, base
 
 def test_admission_is_refused_naming_every_broken_rule(database: Database, base: Cast) -> None:
     with database.writing() as s:
-        vetting.assess(s, base.other_manager, base.other_customer, manual=BEIJING_MANUAL, as_of=AS_OF)  # noqa: E501
+        vetting.assess(
+            s, base.other_manager, base.other_customer, manual=BEIJING_MANUAL, as_of=AS_OF
+        )  # noqa: E501
     with pytest.raises(RuleError) as refused, database.writing() as s:
         vetting.admit(s, base.executive, base.other_customer, rationale="Growth")
     message = str(refused.value)
@@ -127,7 +137,9 @@ def test_an_admin_overrides_with_a_reason_and_the_override_is_kept_and_audited(
     database: Database, base: Cast
 ) -> None:
     with database.writing() as s:
-        vetting.assess(s, base.other_manager, base.other_customer, manual=BEIJING_MANUAL, as_of=AS_OF)  # noqa: E501
+        vetting.assess(
+            s, base.other_manager, base.other_customer, manual=BEIJING_MANUAL, as_of=AS_OF
+        )  # noqa: E501
     with pytest.raises(PermissionDenied, match="Only admins may override"), database.writing() as s:
         vetting.admit(s, base.executive, base.other_customer, rationale="x", override_reason="y")
     with pytest.raises(InvalidData, match="written reason"), database.writing() as s:
@@ -138,7 +150,11 @@ def test_an_admin_overrides_with_a_reason_and_the_override_is_kept_and_audited(
         assessment = vetting.get_assessment(s, base.other_customer)
     assert result.override and result.account.admitted_by_override
     assert result.account.status == "active" and len(result.waived) == 3
-    assert (assessment.decision, assessment.override, assessment.decided_by) == ("admit", True, "ada")  # noqa: E501
+    assert (assessment.decision, assessment.override, assessment.decided_by) == (
+        "admit",
+        True,
+        "ada",
+    )  # noqa: E501
     with database.reading() as s:
         override = [e for e in list_events(s) if e.field == "override"]
     assert override and override[0].new == "Board decision to enter the market"
@@ -148,7 +164,9 @@ def test_an_executive_admits_a_nominee_that_meets_every_rule(
     database: Database, base: Cast
 ) -> None:
     with database.writing() as s:
-        accounts.create_account(s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve")  # noqa: E501
+        accounts.create_account(
+            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
+        )  # noqa: E501
         view = vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                               manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
         # Plain among [Acme, Plain]: quintiles 3; above break-even 5; manual 5s:
@@ -165,7 +183,9 @@ def test_admission_is_refused_when_the_programme_is_at_its_cap(
 ) -> None:
     with database.writing() as s:
         set_setting(s, base.admin, "cap", "1")  # Acme is already active
-        accounts.create_account(s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve")  # noqa: E501
+        accounts.create_account(
+            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
+        )  # noqa: E501
         vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                        manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
     with pytest.raises(RuleError, match="at its cap of 1 active accounts"), database.writing() as s:
