@@ -444,31 +444,46 @@ def _open(session: Session) -> list[KeyAccount]:
     )
 
 
+def _closing(
+    session: Session,
+    actor: Actor,
+    name: str,
+    *,
+    to: str,
+    allowed: tuple[AccountStatus, ...],
+    who: str,
+    field: str,
+    text: str,
+) -> tuple[KeyAccount, str]:
+    """The checks a decision that ends a membership shares: role, status, a written reason.
+
+    Returns the account and the reason, cleaned.
+    """
+    require_role(actor, Role.EXECUTIVE, Role.ADMIN, to=f"{to} {who}")
+    account = account_by_name(session, name)
+    customer = get_account(session, name).customer
+    if account.status not in allowed:
+        raise RuleError(f"'{customer}' is {account.status.value}; only {who} can be {to}d.")
+    cleaned = clean_text(text, multiline=True)
+    if not cleaned:
+        raise InvalidData(f"{field}: say why.")
+    return account, cleaned
+
+
 def reject(session: Session, actor: Actor, name: str, *, rationale: str) -> AccountView:
     """Turn a nominee down (executives and admins), with the rationale kept."""
     from db.models import utcnow
 
-    require_role(actor, Role.EXECUTIVE, Role.ADMIN, to="reject nominees")
-    account = account_by_name(session, name)
-    customer = get_account(session, name).customer
-    if account.status not in (AccountStatus.NOMINATED, AccountStatus.VETTING):
-        raise RuleError(f"'{customer}' is {account.status.value}; only nominees can be rejected.")
-    if not clean_text(rationale):
-        raise InvalidData("rationale: say why the nominee is rejected.")
+    account, why = _closing(session, actor, name, to="reject", who="nominees",
+                            allowed=(AccountStatus.NOMINATED, AccountStatus.VETTING),
+                            field="rationale", text=rationale)  # fmt: skip
     assessment = latest_assessment(session, account)
     if assessment is not None:
         assessment.decision = AssessmentDecision.REJECT
-        assessment.rationale = clean_text(rationale, multiline=True)
+        assessment.rationale = why
         assessment.decided_by_id = actor.id
         assessment.decided_at = utcnow()
-    _move(
-        session,
-        actor,
-        account,
-        AccountStatus.REJECTED,
-        retired_on=utcnow().date(),
-        reason=clean_text(rationale, multiline=True),
-    )
+    _move(session, actor, account, AccountStatus.REJECTED, retired_on=utcnow().date(), reason=why)
     return get_account(session, name)
 
 
@@ -476,19 +491,8 @@ def retire(session: Session, actor: Actor, name: str, *, reason: str) -> Account
     """Retire an account from the programme (executives and admins); its history stays."""
     from db.models import utcnow
 
-    require_role(actor, Role.EXECUTIVE, Role.ADMIN, to="retire key accounts")
-    account = account_by_name(session, name)
-    customer = get_account(session, name).customer
-    if account.status not in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW):
-        raise RuleError(f"'{customer}' is {account.status.value}; only members can be retired.")
-    if not clean_text(reason):
-        raise InvalidData("reason: say why the account is retired.")
-    _move(
-        session,
-        actor,
-        account,
-        AccountStatus.RETIRED,
-        retired_on=utcnow().date(),
-        reason=clean_text(reason, multiline=True),
-    )
+    account, why = _closing(session, actor, name, to="retire", who="members",
+                            allowed=(AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW),
+                            field="reason", text=reason)  # fmt: skip
+    _move(session, actor, account, AccountStatus.RETIRED, retired_on=utcnow().date(), reason=why)
     return get_account(session, name)
