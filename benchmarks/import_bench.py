@@ -110,7 +110,7 @@ def _metrics_seconds(env: dict[str, str]) -> tuple[float, float]:
     code = (
         "import time, datetime; t=time.perf_counter()\n"
         "from kam.settings import Settings; from kam.database import Database\n"
-        "from kam.analysis import load_frames; from kam import metrics\n"
+        "from kam.figures.frames import load_frames; from kam import metrics\n"
         "db = Database.open(Settings.from_env())\n"
         "with db.reading() as s: f = load_frames(s)\n"
         "c=time.perf_counter()\n"

@@ -29,7 +29,7 @@ from kam.database import Database
 from kam.identity import identify
 from db.enums import Door
 from screens.app import create_app
-from screens.candidates import CandidatesScreen
+from screens.areas.candidates import CandidatesScreen
 
 mode, launched = sys.argv[1], float(sys.argv[2])
 settings = Settings.from_env()

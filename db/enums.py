@@ -1,4 +1,5 @@
-"""The domain's closed vocabularies, importable without SQLAlchemy (the CLI's --help uses them)."""
+"""The domain's closed vocabularies (enums only; the rules over them live in kam.rules),
+importable without SQLAlchemy (the CLI's --help uses them)."""
 
 from __future__ import annotations
 
@@ -60,25 +61,6 @@ class AccountStatus(StrEnum):
     UNDER_REVIEW = "under_review"
     RETIRED = "retired"
     REJECTED = "rejected"
-
-
-#: Statuses in which a customer holds its one programme membership.
-OPEN_ACCOUNT_STATUSES = (
-    AccountStatus.NOMINATED,
-    AccountStatus.VETTING,
-    AccountStatus.ACTIVE,
-    AccountStatus.UNDER_REVIEW,
-)
-
-#: The status moves the programme allows, from each status.
-ACCOUNT_TRANSITIONS: dict[AccountStatus, tuple[AccountStatus, ...]] = {
-    AccountStatus.NOMINATED: (AccountStatus.VETTING, AccountStatus.REJECTED),
-    AccountStatus.VETTING: (AccountStatus.ACTIVE, AccountStatus.REJECTED),
-    AccountStatus.ACTIVE: (AccountStatus.UNDER_REVIEW, AccountStatus.RETIRED),
-    AccountStatus.UNDER_REVIEW: (AccountStatus.ACTIVE, AccountStatus.RETIRED),
-    AccountStatus.RETIRED: (),
-    AccountStatus.REJECTED: (),
-}
 
 
 class CostCategory(StrEnum):
@@ -179,15 +161,6 @@ class ComplaintStatus(StrEnum):
     HANDLED = "handled"
     VERIFIED = "verified"
     FED_BACK = "fed_back"
-
-
-#: The one next step of a complaint's handling.
-COMPLAINT_NEXT: dict[ComplaintStatus, ComplaintStatus | None] = {
-    ComplaintStatus.RECORDED: ComplaintStatus.HANDLED,
-    ComplaintStatus.HANDLED: ComplaintStatus.VERIFIED,
-    ComplaintStatus.VERIFIED: ComplaintStatus.FED_BACK,
-    ComplaintStatus.FED_BACK: None,
-}
 
 
 class Severity(StrEnum):

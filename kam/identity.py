@@ -29,11 +29,6 @@ class Actor:
     role: Role
     door: Door = Door.CLI
 
-    @property
-    def can_edit(self) -> bool:
-        """Whether this role edits account data at all (admins and managers)."""
-        return self.role in (Role.ADMIN, Role.MANAGER)
-
 
 def identify(
     session: Session, *, door: Door, act_as: str | None = None, login: str | None = None

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from db.enums import CommitmentStatus
 from kam.views import CommitmentView, ComplaintView, View
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from kam.analysis import Worth
+    from kam.figures.worth import Worth
 
 
 @dataclass(frozen=True)
@@ -48,30 +49,30 @@ class Sheet(View):
 
 
 def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
-    """Gather the sheet for one key account as of a date."""
+    """Gather the sheet for one key account as of a date: the account is looked up once and
+    its worth computed once (health, the TUI's tabs and the exports share it)."""
     from db.enums import AssessmentKind
-    from kam.analysis import customer_worth
-    from kam.services.accounts import account_by_name, get_account
+    from kam.figures.worth import customer_worth
+    from kam.rules import lifecycle
+    from kam.services.accounts import account_and_customer, account_view
     from kam.services.commitments import list_commitments
     from kam.services.complaints import list_complaints
     from kam.services.health import account_health
     from kam.services.reviews import list_reviews
     from kam.services.sponsors import last_visits
-    from kam.services.vetting import get_assessment, latest_assessment
+    from kam.services.vetting import assessment_view, latest_assessment
 
-    account = get_account(session, name)
-    row = account_by_name(session, name)
-    worth = customer_worth(session, account.customer, as_of=as_of)
-    health = account_health(session, account.id, as_of=as_of)
-    reviews = list_reviews(session, account.customer)
-    review_assessment = latest_assessment(session, row, AssessmentKind.REVIEW)
-    kind = AssessmentKind.REVIEW if review_assessment else AssessmentKind.VETTING
-    assessment = None
-    if review_assessment or latest_assessment(session, row):
-        assessment = get_assessment(session, account.customer, kind)
+    row, customer = account_and_customer(session, name)
+    assert row.id is not None and customer.id is not None
+    account = account_view(session, row)
+    worth = customer_worth(session, customer.id, as_of=as_of)
+    health = account_health(session, row.id, as_of=as_of, worth=worth)
+    reviews = list_reviews(session, customer.name)
     vetting = latest_assessment(session, row)
+    latest = latest_assessment(session, row, AssessmentKind.REVIEW) or vetting
+    assessment = assessment_view(session, latest, customer.name) if latest else None
     override_reason = vetting.override_reason if vetting and vetting.override else ""
-    visit = last_visits(session, [account.customer_id], as_of=as_of).get(account.customer_id)
+    visit = last_visits(session, [customer.id], as_of=as_of).get(customer.id)
     last = reviews[0] if reviews else None
     return Sheet(
         customer=account.customer,
@@ -95,11 +96,13 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
         last_review=last.to_dict() if last else None,
         open_commitments=[
             c
-            for c in list_commitments(session, account.customer, today=as_of)
-            if c.status == "open"
+            for c in list_commitments(session, customer.name, today=as_of)
+            if c.status == CommitmentStatus.OPEN
         ],
         open_complaints=[
-            c for c in list_complaints(session, account.customer) if c.status != "fed_back"
+            c
+            for c in list_complaints(session, customer.name)
+            if lifecycle.complaint_is_open(c.status)
         ],
     )
 

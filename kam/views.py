@@ -65,9 +65,13 @@ class AccountView(View):
     region: str
     status: str
     manager: str | None
+    """The manager's login."""
     manager_name: str | None
+    manager_id: int | None
     sponsor: str | None
+    """The executive sponsor's login."""
     sponsor_name: str | None
+    sponsor_id: int | None
     nominated_on: date
     admitted_on: date | None
     retired_on: date | None

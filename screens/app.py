@@ -12,11 +12,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from screens.accounts_commands import AccountsCommands
+from kam.rules import clock
+from kam.rules.permissions import Action, allowed, standing
+from screens.palette.accounts_commands import AccountsCommands
 
 if TYPE_CHECKING:
     from kam.database import Database
     from kam.identity import Actor
+    from kam.rules.permissions import Account
     from kam.settings import Settings
 
 
@@ -38,13 +41,13 @@ class Area:
 
 #: The top-level areas, in footer order. Adding an area is one line here.
 AREAS: tuple[Area, ...] = (
-    Area("dashboard", "Dashboard", "1", "screens.dashboard:DashboardScreen"),
-    Area("accounts", "Accounts", "2", "screens.accounts:KeyAccountsScreen"),
-    Area("candidates", "Candidates", "3", "screens.candidates:CandidatesScreen"),
-    Area("vetting", "Vetting", "4", "screens.vetting:VettingScreen"),
-    Area("sponsors", "Sponsors", "5", "screens.sponsors:SponsorsScreen"),
-    Area("managers", "Managers", "6", "screens.managers:ManagersScreen"),
-    Area("reviews", "Reviews", "7", "screens.reviews:ReviewsScreen"),
+    Area("dashboard", "Dashboard", "1", "screens.areas.dashboard:DashboardScreen"),
+    Area("accounts", "Accounts", "2", "screens.areas.accounts:KeyAccountsScreen"),
+    Area("candidates", "Candidates", "3", "screens.areas.candidates:CandidatesScreen"),
+    Area("vetting", "Vetting", "4", "screens.areas.vetting:VettingScreen"),
+    Area("sponsors", "Sponsors", "5", "screens.areas.sponsors:SponsorsScreen"),
+    Area("managers", "Managers", "6", "screens.areas.managers:ManagersScreen"),
+    Area("reviews", "Reviews", "7", "screens.areas.reviews:ReviewsScreen"),
 )
 
 
@@ -52,6 +55,7 @@ class KamApp(App[None]):
     """Key account management in the terminal."""
 
     TITLE = "kam"
+    CSS_PATH = "kam.tcss"
     MODES: ClassVar = {area.mode: area.make_screen for area in AREAS}
     DEFAULT_MODE: ClassVar[str] = AREAS[0].mode
     COMMANDS: ClassVar = App.COMMANDS | {AccountsCommands}
@@ -90,18 +94,18 @@ class KamApp(App[None]):
         """The open database; screens reach it only through kam services."""
         self.actor = actor
         """The identified user (door: tui)."""
-        self.as_of = as_of or date.today()
+        self.as_of = clock.on_or_today(as_of)
         """The day figures are computed for (today, unless a test or a replay fixes it)."""
 
-    @property
-    def read_only(self) -> bool:
-        """Executives and viewers read; they do not edit account data."""
-        return not self.actor.can_edit
+    def may(self, action: Action, account: Account | None = None) -> bool:
+        """Whether the user may take `action` (on `account`): the rule the services enforce,
+        so a screen offers a key exactly when it would be accepted."""
+        return allowed(self.actor, action, account)
 
     def on_mount(self) -> None:
-        """Show who is working and whether they may edit."""
-        mode = "read-only" if self.read_only else "editing"
-        self.sub_title = f"{self.actor.display_name} ({self.actor.role.value}, {mode})"
+        """Show who is working and what they may do."""
+        actor = self.actor
+        self.sub_title = f"{actor.display_name} ({actor.role.value}, {standing(actor)})"
 
     def action_help(self) -> None:
         """Toggle the panel listing every key of the focused screen."""
@@ -119,7 +123,7 @@ class KamApp(App[None]):
 
     def open_account(self, customer: str) -> None:
         """Show a key account's sheet in the accounts area, from wherever the user is."""
-        from screens.account_sheet import AccountSheetScreen
+        from screens.sheet.screen import AccountSheetScreen
 
         if self.current_mode != "accounts":
             self.switch_mode("accounts")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from db.enums import AccountStatus
 from kam.cli import output
 from kam.cli.context import DryRunOption, JsonOption, reading, writing
 from kam.cli.params import parse_date
+from kam.rules import clock
 
 app = typer.Typer(help="Key accounts: list, show, nominate and update.", no_args_is_help=True)
 
@@ -53,13 +53,13 @@ def show(
     json_: JsonOption = False,
 ) -> None:
     """Show one key account and what it is worth: profit, cost to serve, wallet share, CLV."""
-    from kam.analysis import customer_worth
+    from kam.figures.worth import customer_worth
     from kam.services.accounts import get_account
 
-    when = parse_date(as_of) or date.today()
+    when = clock.on_or_today(parse_date(as_of))
     with reading() as (session, _actor):
         view = get_account(session, name)
-        worth = customer_worth(session, view.customer, as_of=when)
+        worth = customer_worth(session, view.customer_id, as_of=when)
     if json_:
         output.print_json({**view.to_dict(), "worth": worth.to_dict()})
         return
@@ -346,7 +346,7 @@ def health(
     """Green, amber or red for each key account, with the reasons, by a written rule."""
     from kam.services.health import RULE, account_health, programme_health
 
-    when = parse_date(as_of) or date.today()
+    when = clock.on_or_today(parse_date(as_of))
     with reading() as (session, _actor):
         views = (
             [account_health(session, name, as_of=when)]

@@ -31,7 +31,7 @@ def audit(
     json_: JsonOption = False,
 ) -> None:
     """Show who changed what, when, and through which door."""
-    from kam.audit import list_events
+    from kam.services.audit import list_events
     from kam.services.common import customer_by_name
 
     with reading() as (session, _actor):

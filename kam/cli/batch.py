@@ -17,7 +17,7 @@ def batch(
     json_: JsonOption = False,
 ) -> None:
     """Validate every line, then apply all of them in one transaction, or none."""
-    from kam.batch import apply, parse
+    from kam.services.batch import apply, parse
 
     steps = parse(path)
     with writing(dry_run=dry_run) as (session, actor):

@@ -130,7 +130,7 @@ def show(json_: JsonOption = False) -> None:
     """Show the programme settings in force."""
     from dataclasses import asdict
 
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     with reading() as (session, _actor):
         settings = asdict(load_settings(session))
@@ -157,7 +157,7 @@ def set_setting(
     """Change a programme setting (admins); audited."""
     from dataclasses import asdict
 
-    from kam.programme import set_setting as run
+    from kam.services.programme import set_setting as run
 
     with writing(dry_run=dry_run) as (session, actor):
         settings = asdict(run(session, actor, key, value))

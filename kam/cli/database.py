@@ -23,7 +23,7 @@ def init(
     import pwd
 
     from kam.identity import os_login
-    from kam.setup import initialise
+    from kam.services.setup import initialise
 
     database = open_database(require_schema=False)
     try:
@@ -32,7 +32,7 @@ def init(
         result = initialise(database, login=login, display_name=gecos or login)
         loaded = None
         if demo:
-            from kam.demo import DemoOptions, load_demo_if_empty
+            from kam.services.demo import DemoOptions, load_demo_if_empty
 
             loaded = load_demo_if_empty(database, DemoOptions(seed=seed))
     finally:

@@ -22,7 +22,7 @@ def demo(
     json_: JsonOption = False,
 ) -> None:
     """Load demo data into an empty database (admins)."""
-    from kam.demo import DemoOptions, load_demo
+    from kam.services.demo import DemoOptions, load_demo
 
     options = DemoOptions(seed=seed, customers=customers, years=years, as_of=parse_date(as_of))
     with writing(dry_run=dry_run) as (session, actor):

@@ -83,7 +83,7 @@ def _run(
     dry_run: bool,
     json_: bool,
 ) -> None:
-    from kam.importing.importer import run_import
+    from kam.services.importing.importer import run_import
 
     if date_order not in (None, "dmy", "mdy"):
         raise typer.BadParameter("use dmy or mdy.", param_hint="--date-order")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ import typer
 from kam.cli import output
 from kam.cli.context import reading
 from kam.cli.params import parse_date
+from kam.rules import clock
 
 app = typer.Typer(
     help="Profit after cost to serve, Pareto, share of wallet, RFM, retention and CLV.",
@@ -27,17 +27,19 @@ Csv = Annotated[bool, typer.Option("--csv", help="Print CSV (formulas neutralise
 def _show(
     name: str, as_of: str | None, customer: str | None, top: int | None, json_: bool, csv_: bool
 ) -> None:
-    from kam.analysis import metrics_report
+    from kam.figures.reports import metrics_report
+    from kam.services.common import customer_by_name
 
     if json_ and csv_:
         raise typer.BadParameter("choose --json or --csv, not both.")
-    when = parse_date(as_of) or date.today()
+    when = clock.on_or_today(parse_date(as_of))
     with reading() as (session, _actor):
-        report = metrics_report(session, name, as_of=when, customer=customer)
+        target = customer_by_name(session, customer).id if customer else None
+        report = metrics_report(session, name, as_of=when, customer_id=target)
     rows = report.rows.head(top) if top else report.rows
     frame = rows.reset_index()
     if csv_:
-        from kam.importing.importer import safe_cell
+        from kam.services.importing.importer import safe_cell
 
         frame.map(safe_cell).to_csv(sys.stdout, index=False)
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -13,6 +12,7 @@ from kam.cli import output
 from kam.cli.account import _pairs
 from kam.cli.context import DryRunOption, JsonOption, reading, writing
 from kam.cli.params import parse_date
+from kam.rules import clock
 
 app = typer.Typer(
     help="Periodic reviews against the criteria and the other key accounts.", no_args_is_help=True
@@ -30,7 +30,7 @@ def due(
     from kam.services.reviews import reviews_due
 
     with reading() as (session, _actor):
-        views = reviews_due(session, as_of=parse_date(as_of) or date.today(), within_days=within)
+        views = reviews_due(session, as_of=clock.on_or_today(parse_date(as_of)), within_days=within)
     if json_:
         output.print_json([v.to_dict() for v in views])
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ import typer
 from kam.cli import output
 from kam.cli.context import reading
 from kam.cli.params import parse_date
+from kam.rules import clock
 
 
 class Format(StrEnum):
@@ -34,7 +34,7 @@ def sheet(
     from kam.sheet import build_sheet, render_html, render_markdown
 
     with reading() as (session, _actor):
-        data = build_sheet(session, name, as_of=parse_date(as_of) or date.today())
+        data = build_sheet(session, name, as_of=clock.on_or_today(parse_date(as_of)))
     text = render_html(data) if format_ == Format.HTML else render_markdown(data)
     if output_file is None:
         sys.stdout.write(text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from kam.cli import output
 from kam.cli.context import DryRunOption, JsonOption, reading, writing
 from kam.cli.params import parse_date
+from kam.rules import clock
 
 app = typer.Typer(
     help="Executive sponsors: assign (within the limit), record visits, list overdue visits.",
@@ -90,7 +90,7 @@ def overdue(
     """Active accounts whose sponsor visit is overdue (more than visit_days since the last)."""
     from kam.services.sponsors import overdue_visits
 
-    when = parse_date(as_of) or date.today()
+    when = clock.on_or_today(parse_date(as_of))
     with reading() as (session, _actor):
         views = overdue_visits(session, as_of=when)
     if json_:

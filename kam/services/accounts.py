@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from db.enums import ACCOUNT_TRANSITIONS, OPEN_ACCOUNT_STATUSES, AccountStatus, Role
-from kam import audit
+from db.enums import AccountStatus
 from kam.errors import ConflictError, InvalidData, NotFound, PermissionDenied, RuleError
+from kam.rules import clock, lifecycle, limits
+from kam.rules.permissions import Action, allowed, may, require
+from kam.services import audit
 from kam.services.common import (
     customer_by_name,
     login_of,
     open_account,
-    require_account_editor,
-    require_role,
+    stake,
     user_names,
     validated,
 )
@@ -29,15 +30,12 @@ if TYPE_CHECKING:
     from db.models import Customer, KeyAccount
     from kam.identity import Actor
 
-#: Status moves that are decisions with rules of their own (kam.services.vetting).
-_DECISIONS = {
-    AccountStatus.ACTIVE: "admit",
-    AccountStatus.REJECTED: "reject",
-    AccountStatus.RETIRED: "retire",
+#: Fields of an update that need a permission of their own.
+FIELD_ACTIONS = {
+    "status": Action.CHANGE_STATUS,
+    "manager": Action.ASSIGN_MANAGER,
+    "sponsor": Action.ASSIGN_SPONSOR,
 }
-
-#: Fields only an admin may change through an update.
-ADMIN_FIELDS = frozenset({"status", "manager", "sponsor"})
 
 
 class AccountChanges(BaseModel):
@@ -46,7 +44,7 @@ class AccountChanges(BaseModel):
     status: AccountStatus | None = None
     manager: str | None = None
     sponsor: str | None = None
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=limits.NOTE)
     retention_override: float | None = Field(default=None, ge=0, le=1)
     margin_override: float | None = None
     next_review_on: date | None = None
@@ -107,8 +105,10 @@ def _views(session: Session, accounts: list[KeyAccount]) -> list[AccountView]:
                 status=a.status.value,
                 manager=login(a.manager_id),
                 manager_name=name(a.manager_id),
+                manager_id=a.manager_id,
                 sponsor=login(a.sponsor_id),
                 sponsor_name=name(a.sponsor_id),
+                sponsor_id=a.sponsor_id,
                 nominated_on=a.nominated_on,
                 admitted_on=a.admitted_on,
                 retired_on=a.retired_on,
@@ -137,7 +137,7 @@ def list_accounts(
     if status is not None:
         query = query.where(KeyAccount.status == status)
     elif not include_closed:
-        query = query.where(col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+        query = query.where(col(KeyAccount.status).in_(lifecycle.OPEN))
     return _views(session, list(session.exec(query).all()))
 
 
@@ -156,12 +156,12 @@ def account_and_customer(session: Session, name: str) -> tuple[KeyAccount, Custo
     # the rows as this session sees them before it is trusted.
     seen: dict[str, tuple[KeyAccount, Customer]] = session.info.setdefault("kam_accounts", {})
     hint = seen.get(name)
-    if hint and hint[1].name == name and hint[0].status in OPEN_ACCOUNT_STATUSES:
+    if hint and hint[1].name == name and lifecycle.is_open(hint[0].status):
         return hint
     exact = session.exec(  # the common case in one query: an exact name with an open account
         select(KeyAccount, Customer)
         .join(Customer, col(Customer.id) == KeyAccount.customer_id)
-        .where(Customer.name == name, col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+        .where(Customer.name == name, col(KeyAccount.status).in_(lifecycle.OPEN))
     ).first()
     if exact is not None:
         seen[name] = (exact[0], exact[1])
@@ -179,6 +179,11 @@ def account_and_customer(session: Session, name: str) -> tuple[KeyAccount, Custo
     if account is None:
         raise NotFound(f"'{customer.name}' is a customer but not a key account.")
     return account, customer
+
+
+def account_view(session: Session, account: KeyAccount) -> AccountView:
+    """The plain view of an account row already read."""
+    return _views(session, [account])[0]
 
 
 def get_account(session: Session, name: str) -> AccountView:
@@ -202,7 +207,7 @@ def create_account(
     """
     from db.models import KeyAccount, utcnow
 
-    require_role(actor, Role.ADMIN, Role.MANAGER, to="nominate key accounts")
+    require(actor, Action.NOMINATE)
     target = customer_by_name(session, customer)
     assert target.id is not None
     existing = open_account(session, target.id)
@@ -211,19 +216,20 @@ def create_account(
             f"'{target.name}' is already in the programme ({existing.status.value}); "
             "a customer has one membership at a time."
         )
-    if actor.role == Role.MANAGER:
+    if not allowed(actor, Action.ASSIGN_MANAGER):
         if manager not in (None, actor.login):
             raise PermissionDenied(
                 "Managers nominate accounts for themselves; only admins assign another manager."
             )
-        if sponsor is not None:
-            raise PermissionDenied("Only admins assign executive sponsors.")
         manager = actor.login
+    if sponsor is not None:
+        require(actor, Action.ASSIGN_SPONSOR)
     manager_id = eligible_manager(session, manager).id if manager else None
     sponsor_id = eligible_sponsor(session, sponsor).id if sponsor else None
     account = KeyAccount(
         customer_id=target.id,
         status=AccountStatus.NOMINATED,
+        nominated_on=clock.today(),
         manager_id=manager_id,
         sponsor_id=sponsor_id,
         reason=clean_text(reason, multiline=True),
@@ -272,15 +278,14 @@ def update_account(
     from db.models import utcnow
 
     account, customer = account_and_customer(session, name)
-    require_account_editor(actor, account, customer)
+    require(actor, Action.EDIT_ACCOUNT, stake(account, customer))
     if expected_version is not None and account.version != expected_version:
         raise ConflictError(conflict_message(session, account, customer.name, expected_version))
     requested = validated(AccountChanges, **fields).model_dump(exclude_unset=True)
-    restricted = ADMIN_FIELDS & requested.keys()
-    if restricted and actor.role != Role.ADMIN:
-        raise PermissionDenied(
-            f"Only admins change a key account's {', '.join(sorted(restricted))}."
-        )
+    for field in sorted(FIELD_ACTIONS.keys() & requested.keys()):
+        refusal = may(actor, FIELD_ACTIONS[field])
+        if refusal is not None:
+            raise PermissionDenied(refusal.reason)
     changes: dict[str, Any] = {}
     for field, value in requested.items():
         if field == "manager":
@@ -299,17 +304,14 @@ def update_account(
             if value is None:
                 raise InvalidData("status: a key account always has a status.")
             if value != account.status:
-                if value not in ACCOUNT_TRANSITIONS[account.status]:
-                    allowed = ", ".join(s.value for s in ACCOUNT_TRANSITIONS[account.status])
-                    raise RuleError(
-                        f"A key account cannot go from {account.status.value} to {value.value}; "
-                        f"from {account.status.value} it can go to: {allowed or 'nothing'}."
-                    )
-                verb = _DECISIONS.get(value)
-                if verb and not (value == AccountStatus.ACTIVE and account.admitted_on):
+                if value not in lifecycle.next_statuses(account.status):
+                    raise RuleError(lifecycle.refusal(account.status, value))
+                if not lifecycle.can_move(account.status, value, by="update"):
+                    verb = lifecycle.MOVES[account.status][value][0]
+                    how = "record a review" if verb == "review" else f"use `kam account {verb}`"
                     raise RuleError(
                         f"Moving '{customer.name}' to {value.value} is a decision with its own "
-                        f"rules: use `kam account {verb}`."
+                        f"rules: {how}."
                     )
                 changes["status"] = value
         else:

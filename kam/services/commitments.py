@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, field_validator
 
 from db.enums import CommitmentStatus, Department
-from kam import audit
 from kam.errors import NotFound, RuleError
+from kam.rules import clock
+from kam.rules.permissions import Action
+from kam.services import audit
 from kam.services.common import (
     customer_by_name,
     login_of,
-    require_customer_editor,
+    require_on_customer,
     user_by_login,
     validated,
 )
@@ -77,7 +79,7 @@ def list_commitments(
     """A customer's commitments by due date."""
     from sqlmodel import col, select
 
-    from db.models import Commitment, utcnow
+    from db.models import Commitment
 
     target = customer_by_name(session, customer)
     rows = session.exec(
@@ -85,17 +87,17 @@ def list_commitments(
         .where(Commitment.customer_id == target.id)
         .order_by(col(Commitment.due_on))
     ).all()
-    now = today or utcnow().date()
+    now = clock.on_or_today(today)
     return [to_view(r, target.name, login_of(session, r.made_by_id), now) for r in rows]
 
 
 def add_commitment(session: Session, actor: Actor, customer: str, **fields: Any) -> CommitmentView:
     """Record a promise made to a customer; made by the actor unless another login is named."""
-    from db.models import Commitment, utcnow
+    from db.models import Commitment
 
     target = customer_by_name(session, customer)
     assert target.id is not None
-    require_customer_editor(session, actor, target)
+    require_on_customer(session, actor, Action.EDIT_RECORDS, target)
     data = validated(CommitmentInput, **fields)
     made_by_id = user_by_login(session, data.made_by).id if data.made_by else actor.id
     row = Commitment(
@@ -115,27 +117,27 @@ def add_commitment(session: Session, actor: Actor, customer: str, **fields: Any)
         customer_id=target.id,
         values={**data.model_dump(), "made_by": login_of(session, made_by_id)},
     )
-    return to_view(row, target.name, login_of(session, made_by_id), utcnow().date())
+    return to_view(row, target.name, login_of(session, made_by_id), clock.today())
 
 
 def update_commitment(
     session: Session, actor: Actor, commitment_id: int, **fields: Any
 ) -> CommitmentView:
     """Change a commitment; closing it (done or broken) stamps the date, reopening clears it."""
-    from db.models import Commitment, Customer, utcnow
+    from db.models import Commitment, Customer
 
     row = session.get(Commitment, commitment_id)
     if row is None:
         raise NotFound(f"No commitment has id {commitment_id}.")
     customer = session.get(Customer, row.customer_id)
     assert customer is not None
-    require_customer_editor(session, actor, customer)
+    require_on_customer(session, actor, Action.EDIT_RECORDS, customer)
     changes = validated(CommitmentChanges, **fields).model_dump(exclude_unset=True)
     if "status" in changes:
         if changes["status"] is None:
             raise RuleError("status: a commitment is open, done or broken.")
         if changes["status"] != row.status:
             closing = changes["status"] != CommitmentStatus.OPEN
-            changes["closed_on"] = utcnow().date() if closing else None
+            changes["closed_on"] = clock.today() if closing else None
     audit.apply_changes(session, actor, row, changes, entity="commitment", customer_id=customer.id)
-    return to_view(row, customer.name, login_of(session, row.made_by_id), utcnow().date())
+    return to_view(row, customer.name, login_of(session, row.made_by_id), clock.today())

@@ -1,4 +1,5 @@
-"""What every service shares: input validation, lookups by name, and the role rules."""
+"""What every service shares: input validation, lookups by name, and the account a
+permission rule looks at."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from db.enums import OPEN_ACCOUNT_STATUSES, InteractionKind, Role
-from kam.errors import InvalidData, NotFound, PermissionDenied
+from kam.errors import InvalidData, NotFound
+from kam.rules import lifecycle
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from db.models import Customer, KeyAccount, User
     from kam.identity import Actor
+    from kam.rules.permissions import Action, Stake
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,6 +40,12 @@ def customer_by_name(session: Session, name: str) -> Customer:
 
     from db.models import Customer
 
+    # A session-wide hint (a sheet names its customer many times), checked against the
+    # row as this session sees it before it is trusted.
+    seen: dict[str, Customer] = session.info.setdefault("kam_customers", {})
+    hint = seen.get(name)
+    if hint is not None and hint.name == name:
+        return hint
     found = session.exec(select(Customer).where(Customer.name == name)).first()
     if found is None:
         found = session.exec(
@@ -47,6 +55,7 @@ def customer_by_name(session: Session, name: str) -> Customer:
         found = session.exec(select(Customer).where(Customer.code == name)).first()
     if found is None:
         raise NotFound(f"No customer is named '{name}'.")
+    seen[name] = found
     return found
 
 
@@ -71,58 +80,30 @@ def open_account(session: Session, customer_id: int) -> KeyAccount | None:
     return session.exec(
         select(KeyAccount).where(
             KeyAccount.customer_id == customer_id,
-            col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES),
+            col(KeyAccount.status).in_(lifecycle.OPEN),
         )
     ).first()
 
 
-def require_role(actor: Actor, *roles: Role, to: str) -> None:
-    """Refuse unless the actor has one of `roles`; `to` completes "Only ... may <to>"."""
-    if actor.role not in roles:
-        allowed = " or ".join(f"{r.value}s" for r in roles)
-        raise PermissionDenied(
-            f"Only {allowed} may {to}; you ({actor.login}) are a {actor.role.value}."
-        )
+def stake(account: KeyAccount | None, customer: Customer) -> Stake | None:
+    """The account as the permission rules see it (None when the customer has none)."""
+    from kam.rules.permissions import Stake
+
+    if account is None:
+        return None
+    return Stake(customer.name, account.manager_id, account.sponsor_id)
 
 
-def require_account_editor(actor: Actor, account: KeyAccount | None, customer: Customer) -> None:
-    """Admins edit every account; a manager edits only the key accounts they manage."""
-    if actor.role == Role.ADMIN:
-        return
-    if actor.role != Role.MANAGER:
-        raise PermissionDenied(
-            f"A {actor.role.value} cannot edit account data; you ({actor.login}) have read-only "
-            "access. Executives record their sponsor visits; managers and admins edit."
-        )
-    if account is None or account.manager_id != actor.id:
-        raise PermissionDenied(
-            f"Managers edit only the key accounts they manage, and you ({actor.login}) do not "
-            f"manage '{customer.name}'."
-        )
-
-
-def require_customer_editor(
-    session: Session,
-    actor: Actor,
-    customer: Customer,
-    *,
-    interaction: InteractionKind | None = None,
+def require_on_customer(
+    session: Session, actor: Actor, action: Action, customer: Customer
 ) -> KeyAccount | None:
-    """Check the actor may change this customer's records; returns its open account.
+    """Refuse unless the actor may take `action` on this customer's records (judged by its
+    open key account, if any); returns that account."""
+    from kam.rules.permissions import require
 
-    An executive may log an executive visit on an account they sponsor; otherwise the
-    account-editor rule applies.
-    """
     assert customer.id is not None
     account = open_account(session, customer.id)
-    if (
-        interaction == InteractionKind.EXECUTIVE_VISIT
-        and actor.role == Role.EXECUTIVE
-        and account is not None
-        and account.sponsor_id == actor.id
-    ):
-        return account
-    require_account_editor(actor, account, customer)
+    require(actor, action, stake(account, customer), customer=customer.name)
     return account
 
 

@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from db.enums import COMPLAINT_NEXT, ComplaintStatus, Severity
-from kam import audit
+from db.enums import ComplaintStatus, Severity
 from kam.errors import NotFound, RuleError
+from kam.rules import clock, lifecycle
+from kam.rules.permissions import Action
+from kam.services import audit
 from kam.services.common import (
     customer_by_name,
     login_of,
-    require_customer_editor,
+    require_on_customer,
     user_by_login,
     validated,
 )
@@ -102,24 +104,24 @@ def _complaint(session: Session, actor: Actor, complaint_id: int) -> tuple[Compl
         raise NotFound(f"No complaint has id {complaint_id}.")
     customer = session.get(Customer, row.customer_id)
     assert customer is not None
-    require_customer_editor(session, actor, customer)
+    require_on_customer(session, actor, Action.EDIT_RECORDS, customer)
     return row, customer
 
 
 def record_complaint(session: Session, actor: Actor, customer: str, **fields: Any) -> ComplaintView:
     """Record a complaint; the actor owns it unless another login is named."""
-    from db.models import Complaint, utcnow
+    from db.models import Complaint
 
     target = customer_by_name(session, customer)
     assert target.id is not None
-    require_customer_editor(session, actor, target)
+    require_on_customer(session, actor, Action.EDIT_RECORDS, target)
     data = validated(ComplaintInput, **fields)
     owner_id = user_by_login(session, data.owner).id if data.owner else actor.id
     row = Complaint(
         customer_id=target.id,
         summary=data.summary,
         severity=data.severity,
-        recorded_on=data.recorded_on or utcnow().date(),
+        recorded_on=clock.on_or_today(data.recorded_on),
         owner_id=owner_id,
     )
     session.add(row)
@@ -145,16 +147,15 @@ def advance_complaint(
     resolution: str | None = None,
 ) -> ComplaintView:
     """Move a complaint to its next step; skipping a step or going back is refused."""
-    from db.models import utcnow
 
     row, customer = _complaint(session, actor, complaint_id)
-    expected = COMPLAINT_NEXT[row.status]
+    expected = lifecycle.complaint_next(row.status)
     if to != expected:
         raise RuleError(
             f"Complaint {complaint_id} is {row.status.value}; its next step is "
             f"{expected.value if expected else 'none (it is closed)'}, not {to.value}."
         )
-    changes: dict[str, Any] = {"status": to, _STAMP[to]: on or utcnow().date()}
+    changes: dict[str, Any] = {"status": to, _STAMP[to]: clock.on_or_today(on)}
     if resolution is not None:
         changes["resolution"] = clean_text(resolution, multiline=True)
     audit.apply_changes(session, actor, row, changes, entity="complaint", customer_id=customer.id)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, field_validator
 
 from db.enums import BuyingRole, CommunicationStyle
-from kam import audit
 from kam.errors import NotFound
-from kam.services.common import customer_by_name, require_customer_editor, validated
+from kam.rules.permissions import Action
+from kam.services import audit
+from kam.services.common import customer_by_name, require_on_customer, validated
 from kam.text import clean_text
 from kam.views import ContactView
 
@@ -80,7 +81,7 @@ def add_contact(session: Session, actor: Actor, customer: str, **fields: Any) ->
 
     target = customer_by_name(session, customer)
     assert target.id is not None
-    require_customer_editor(session, actor, target)
+    require_on_customer(session, actor, Action.EDIT_RECORDS, target)
     data = validated(ContactInput, **fields)
     contact = Contact(customer_id=target.id, **data.model_dump())
     session.add(contact)
@@ -105,7 +106,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields: An
         raise NotFound(f"No contact has id {contact_id}.")
     customer = session.get(Customer, contact.customer_id)
     assert customer is not None
-    require_customer_editor(session, actor, customer)
+    require_on_customer(session, actor, Action.EDIT_RECORDS, customer)
     changes = validated(ContactChanges, **fields).model_dump(exclude_unset=True)
     audit.apply_changes(session, actor, contact, changes, entity="contact", customer_id=customer.id)
     return to_view(contact, customer.name)

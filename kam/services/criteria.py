@@ -18,10 +18,10 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from db.enums import CriterionKind, Role
-from kam import audit
+from db.enums import CriterionKind
 from kam.errors import InvalidData, NotFound
-from kam.services.common import require_role
+from kam.rules.permissions import Action, require
+from kam.services import audit
 from kam.text import clean_text
 from kam.views import View
 
@@ -174,7 +174,7 @@ def _new_version(session: Session, actor: Actor, change: str) -> int:
     """Copy the current set into a new version; the caller then edits the copy."""
     from db.models import Criterion
 
-    require_role(actor, Role.ADMIN, to="change the admission criteria")
+    require(actor, Action.CHANGE_CRITERIA)
     rows = current_criteria(session)
     version = rows[0].set_version + 1 if rows else 1
     for row in rows:

@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from db.enums import OPEN_ACCOUNT_STATUSES, CustomerStatus, LifecycleStage, LoyaltyType, Role
-from kam import audit
+from db.enums import CustomerStatus, LifecycleStage, LoyaltyType
 from kam.errors import InvalidData
+from kam.rules import lifecycle
+from kam.rules.permissions import Action, require
+from kam.services import audit
 from kam.services.common import (
     customer_by_name,
     open_account,
-    require_customer_editor,
-    require_role,
+    require_on_customer,
     validated,
 )
 from kam.text import clean_optional, clean_text
@@ -103,7 +104,7 @@ def list_customers(
             KeyAccount,
             and_(
                 KeyAccount.customer_id == Customer.id,
-                col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES),
+                col(KeyAccount.status).in_(lifecycle.OPEN),
             ),
             isouter=True,
         )
@@ -153,7 +154,7 @@ def create_customer(session: Session, actor: Actor, **fields: Any) -> CustomerVi
     """Add a customer to the base (admins only); names are unique, case-insensitively."""
     from db.models import Customer
 
-    require_role(actor, Role.ADMIN, to="add customers to the customer base")
+    require(actor, Action.ADD_CUSTOMER)
     data = validated(CustomerInput, **fields)
     _require_unique(session, data.name, data.code, exclude=None)
     customer = Customer(**data.model_dump())
@@ -175,7 +176,7 @@ def update_customer(session: Session, actor: Actor, name: str, **fields: Any) ->
     from db.models import utcnow
 
     customer = customer_by_name(session, name)
-    account = require_customer_editor(session, actor, customer)
+    account = require_on_customer(session, actor, Action.EDIT_CUSTOMER, customer)
     changes = validated(CustomerChanges, **fields).model_dump(exclude_unset=True)
     if "name" in changes:
         _require_unique(session, changes["name"], None, exclude=customer.id)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from db.enums import OPEN_ACCOUNT_STATUSES, AccountStatus, CommitmentStatus, ComplaintStatus
+from db.enums import AccountStatus, CommitmentStatus, ComplaintStatus
+from kam.rules import lifecycle
 from kam.views import View
 
 if TYPE_CHECKING:
@@ -53,9 +54,9 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
     from sqlmodel import col, select
 
     from db.models import Commitment, Complaint, Customer, KeyAccount
-    from kam import metrics
-    from kam.analysis import base_figures
-    from kam.programme import load_settings
+    from kam.figures import metrics
+    from kam.figures.base import base_figures
+    from kam.rules.programme import load_settings
     from kam.services.reviews import reviews_due
     from kam.services.sponsors import overdue_visits
 
@@ -63,12 +64,12 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
     accounts = session.exec(
         select(KeyAccount, Customer)
         .join(Customer, col(Customer.id) == KeyAccount.customer_id)
-        .where(col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+        .where(col(KeyAccount.status).in_(lifecycle.OPEN))
     ).all()
     names = {a.customer_id: c.name for a, c in accounts}
     figures = base_figures(session, as_of=as_of)
     profit, clv = figures.profit, figures.clv
-    members = [a.customer_id for a, _ in accounts if a.status != AccountStatus.NOMINATED]
+    members = [a.customer_id for a, _ in accounts if lifecycle.is_member(a.status)]
     pareto = metrics.pareto(profit["profit"])
     curve = []
     n = len(pareto.table)

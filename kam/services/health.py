@@ -19,25 +19,27 @@ Otherwise green. The sponsor rules apply to active and under-review accounts (no
 their sponsor at admission); an account never visited is counted from its admission. Every
 fact is taken as of the given date: later sales, reviews, visits and closings do not count.
 
-Profit comes from kam.metrics over kam.analysis's frames (so this module loads pandas when
+Profit comes from kam.figures.metrics over kam.figures.frames (so this module loads pandas when
 it computes, not when it is imported).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from db.enums import OPEN_ACCOUNT_STATUSES, CommitmentStatus, ComplaintStatus, Severity
+from db.enums import CommitmentStatus, ComplaintStatus, Severity
 from kam.errors import NotFound
-from kam.services.sponsors import VISITED_STATUSES, last_visits, visit_clock
+from kam.rules import lifecycle
+from kam.services.sponsors import last_visits, visit_clock
 from kam.views import View
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from db.models import KeyAccount
+    from kam.figures.worth import Worth
 
 #: The health rule, as shown to people beside every health status.
 RULE = """\
@@ -192,12 +194,11 @@ def _profits(
     session: Session, customer_ids: list[int], *, as_of: date, one: bool
 ) -> dict[int, tuple[float, float]]:
     """{customer id: (T12M profit, profit of the twelve months before)}, in one load."""
-    from kam import metrics
-    from kam.analysis import load_frames
+    from kam.figures import metrics
+    from kam.figures.frames import load_frames
+    from kam.figures.worth import previous_window
 
-    first, _last = metrics.t12m_window(as_of)
-    previous_end = (first - timedelta(days=1)).date()
-    previous_start = metrics.t12m_window(previous_end)[0].date()
+    previous_start, previous_end = previous_window(as_of)
     frames = load_frames(
         session, customer_id=customer_ids[0] if one else None, since=previous_start
     )
@@ -212,15 +213,23 @@ def _profits(
     }
 
 
-def _facts(session: Session, accounts: list[KeyAccount], *, as_of: date) -> dict[int, HealthFacts]:
-    """The facts of several accounts, {account id: facts}, in a fixed number of queries."""
+def _facts(
+    session: Session,
+    accounts: list[KeyAccount],
+    *,
+    as_of: date,
+    profits: dict[int, tuple[float, float]] | None = None,
+) -> dict[int, HealthFacts]:
+    """The facts of several accounts, {account id: facts}, in a fixed number of queries
+    (`profits` when the caller computed them already)."""
     from sqlmodel import col, select
 
     from db.models import Commitment, Complaint, Review
 
     customer_ids = sorted({a.customer_id for a in accounts})
     account_ids = [a.id for a in accounts]
-    profits = _profits(session, customer_ids, as_of=as_of, one=len(customer_ids) == 1)
+    if profits is None:
+        profits = _profits(session, customer_ids, as_of=as_of, one=len(customer_ids) == 1)
 
     satisfaction: dict[int, tuple[float, date]] = {}
     for review in session.exec(
@@ -274,7 +283,7 @@ def _facts(session: Session, accounts: list[KeyAccount], *, as_of: date) -> dict
             serious_complaints=sum(s in _SERIOUS for s in severities),
             overdue_commitments=overdue.get(a.customer_id, 0),
             broken_commitments=broken.get(a.customer_id, 0),
-            expects_sponsor=a.status in VISITED_STATUSES,
+            expects_sponsor=lifecycle.is_member(a.status),
             has_sponsor=a.sponsor_id is not None,
             last_visit=last,
             days_since_visit=(as_of - clock).days,
@@ -286,27 +295,24 @@ def _facts(session: Session, accounts: list[KeyAccount], *, as_of: date) -> dict
 
 
 def _health(
-    session: Session, rows: list[tuple[KeyAccount, str]], *, as_of: date
+    session: Session,
+    rows: list[tuple[KeyAccount, str]],
+    *,
+    as_of: date,
+    profits: dict[int, tuple[float, float]] | None = None,
 ) -> list[HealthView]:
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     if not rows:
         return []
     visit_days = load_settings(session).visit_days
-    facts = _facts(session, [a for a, _ in rows], as_of=as_of)
+    facts = _facts(session, [a for a, _ in rows], as_of=as_of, profits=profits)
     views = []
     for account, name in rows:
         assert account.id is not None
         status, reasons = judge(facts[account.id], visit_days=visit_days)
         views.append(HealthView(account.id, name, as_of, status, reasons))
     return views
-
-
-def account_facts(session: Session, account: int | str, *, as_of: date) -> HealthFacts:
-    """The facts the rule looks at for one account (by key account id or customer name)."""
-    target, _name = _account(session, account)
-    assert target.id is not None
-    return _facts(session, [target], as_of=as_of)[target.id]
 
 
 def _account(session: Session, account: int | str) -> tuple[KeyAccount, str]:
@@ -324,9 +330,18 @@ def _account(session: Session, account: int | str) -> tuple[KeyAccount, str]:
     return found, customer.name
 
 
-def account_health(session: Session, account: int | str, *, as_of: date) -> HealthView:
-    """One account's health at `as_of` (by key account id or customer name), with reasons."""
-    return _health(session, [_account(session, account)], as_of=as_of)[0]
+def account_health(
+    session: Session, account: int | str, *, as_of: date, worth: Worth | None = None
+) -> HealthView:
+    """One account's health at `as_of` (by key account id or customer name), with reasons.
+
+    `worth`, when the caller computed it for the same date, gives the profits.
+    """
+    target, name = _account(session, account)
+    profits = None
+    if worth is not None and worth.as_of == as_of:
+        profits = {target.customer_id: (worth.profit, worth.previous_profit)}
+    return _health(session, [(target, name)], as_of=as_of, profits=profits)[0]
 
 
 def programme_health(session: Session, as_of: date) -> list[HealthView]:
@@ -338,7 +353,7 @@ def programme_health(session: Session, as_of: date) -> list[HealthView]:
     rows = session.exec(
         select(KeyAccount, Customer.name)
         .join(Customer)
-        .where(col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+        .where(col(KeyAccount.status).in_(lifecycle.OPEN))
     ).all()
     views = _health(session, [(a, name) for a, name in rows], as_of=as_of)
     return sorted(views, key=lambda v: (_ORDER[v.status], v.customer))

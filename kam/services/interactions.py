@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, field_validator
 
 from db.enums import InteractionKind
-from kam import audit
 from kam.errors import NotFound
-from kam.services.common import customer_by_name, login_of, require_customer_editor, validated
+from kam.rules.permissions import Action
+from kam.services import audit
+from kam.services.common import customer_by_name, login_of, require_on_customer, validated
 from kam.text import clean_text
 from kam.views import InteractionView
 
@@ -46,6 +47,13 @@ class InteractionChanges(InteractionInput):
 
     kind: InteractionKind | None = None  # type: ignore[assignment]
     happened_on: date | None = None  # type: ignore[assignment]
+
+
+def _action(kind: InteractionKind) -> Action:
+    """Executive visits may be logged by the account's sponsor too; other kinds by editors."""
+    if kind == InteractionKind.EXECUTIVE_VISIT:
+        return Action.LOG_EXECUTIVE_VISIT
+    return Action.EDIT_RECORDS
 
 
 def to_view(row: Interaction, customer: str, logged_by: str | None) -> InteractionView:
@@ -87,7 +95,7 @@ def log_interaction(
     target = customer_by_name(session, customer)
     assert target.id is not None
     data = validated(InteractionInput, **fields)
-    require_customer_editor(session, actor, target, interaction=data.kind)
+    require_on_customer(session, actor, _action(data.kind), target)
     row = Interaction(customer_id=target.id, user_id=actor.id, **data.model_dump())
     session.add(row)
     session.flush()
@@ -113,7 +121,7 @@ def update_interaction(
         raise NotFound(f"No interaction has id {interaction_id}.")
     customer = session.get(Customer, row.customer_id)
     assert customer is not None
-    require_customer_editor(session, actor, customer, interaction=row.kind)
+    require_on_customer(session, actor, _action(row.kind), customer)
     changes = validated(InteractionChanges, **fields).model_dump(exclude_unset=True)
     changes.pop("kind", None)
     audit.apply_changes(session, actor, row, changes, entity="interaction", customer_id=customer.id)

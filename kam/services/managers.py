@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from db.enums import Role, Skill
-from kam import audit
 from kam.errors import InvalidData, RuleError
+from kam.rules import lifecycle
+from kam.rules.permissions import Action, require
+from kam.services import audit
 from kam.services.accounts import update_account
-from kam.services.common import require_role, user_by_login, validated
+from kam.services.common import user_by_login, validated
 from kam.services.staffing import describe_weak_skills, held_accounts, skill_warning
 from kam.text import clean_text
 from kam.views import AccountView, View
@@ -150,7 +152,7 @@ def manager_profile(session: Session, login: str) -> ManagerProfileView:
     from sqlmodel import col, select
 
     from db.models import ManagerSkill, TrainingRecord
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     user = _key_account_manager(session, login)
     assert user.id is not None
@@ -172,9 +174,8 @@ def manager_profiles(session: Session) -> list[ManagerProfileView]:
     """Active managers, and anyone else running an open account, in four queries."""
     from sqlmodel import col, select
 
-    from db.enums import OPEN_ACCOUNT_STATUSES
     from db.models import Customer, KeyAccount, ManagerSkill, TrainingRecord, User
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     limit = load_settings(session).manager_limit
     held: dict[int, list[str]] = {}
@@ -182,7 +183,7 @@ def manager_profiles(session: Session) -> list[ManagerProfileView]:
         select(KeyAccount.manager_id, Customer.name)
         .join(Customer, col(Customer.id) == KeyAccount.customer_id)
         .where(
-            col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES),
+            col(KeyAccount.status).in_(lifecycle.OPEN),
             col(KeyAccount.manager_id).is_not(None),
         )
         .order_by(Customer.name)
@@ -225,7 +226,7 @@ def set_skills(session: Session, actor: Actor, login: str, **scores: Any) -> Man
     """Set a manager's skill scores, 1-5 (admins); only the skills given change; audited."""
     from db.models import ManagerSkill, utcnow
 
-    require_role(actor, Role.ADMIN, to="score managers' skills")
+    require(actor, Action.SCORE_SKILLS)
     given = validated(SkillsInput, **scores).model_dump(exclude_unset=True)
     cleared = sorted(k for k, v in given.items() if v is None)
     if cleared:
@@ -271,7 +272,7 @@ def add_training(
     """Record a course a manager took (admins); audited."""
     from db.models import TrainingRecord
 
-    require_role(actor, Role.ADMIN, to="record managers' training")
+    require(actor, Action.RECORD_TRAINING)
     data = validated(TrainingInput, course=course, taken_on=on, note=note)
     user = _key_account_manager(session, login)
     assert user.id is not None
@@ -302,7 +303,7 @@ def assign_manager(
     Allowed with a warning when any of their skills is under 3 or unscored. The rules
     live in kam.services.staffing; the change is audited and bumps the account's version.
     """
-    require_role(actor, Role.ADMIN, to="assign key account managers")
+    require(actor, Action.ASSIGN_MANAGER)
     view = update_account(session, actor, account, expected_version=expected_version, manager=login)
     manager = user_by_login(session, login)
     return ManagerAssignment(account=view, warning=skill_warning(session, manager))

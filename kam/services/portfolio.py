@@ -33,7 +33,7 @@ class PortfolioRow(View):
 
 def portfolio(session: Session, *, as_of: date) -> list[PortfolioRow]:
     """Every open key account, by customer name, with health, CLV, profit and wallet share."""
-    from kam.analysis import base_figures
+    from kam.figures.base import base_figures
     from kam.services.accounts import list_accounts
     from kam.services.health import programme_health
 

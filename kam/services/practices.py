@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from db.enums import Role
-from kam import audit
 from kam.errors import InvalidData, NotFound
-from kam.services.common import require_role
+from kam.rules.permissions import Action, require
+from kam.services import audit
 from kam.text import clean_text
 from kam.views import View
 
@@ -52,7 +51,7 @@ def add_practice(
 
     from db.models import BestPractice
 
-    require_role(actor, Role.ADMIN, Role.MANAGER, to="add best practices")
+    require(actor, Action.ADD_PRACTICE)
     name = clean_text(title)
     if not name:
         raise InvalidData("title: a best practice needs a title.")

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from db.enums import OPEN_ACCOUNT_STATUSES, AccountStatus, AssessmentKind, ReviewDecision
-from kam import audit
+from db.enums import AccountStatus, AssessmentKind, ReviewDecision
 from kam.errors import InvalidData, RuleError
+from kam.rules import clock, lifecycle
+from kam.rules.permissions import Action, require
+from kam.services import audit
 from kam.services.accounts import account_by_name, get_account
-from kam.services.common import customer_by_name, login_of, require_account_editor
+from kam.services.common import customer_by_name, login_of, stake
 from kam.text import clean_text
 from kam.views import View
 
@@ -50,6 +52,8 @@ class DueView(View):
     next_review_on: date | None
     days_overdue: int | None
     """Days past the due date (negative: days left); None when never scheduled."""
+    manager_id: int | None = None
+    sponsor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,7 @@ def reviews_due(session: Session, *, as_of: date, within_days: int = 30) -> list
     from db.models import KeyAccount
 
     rows = session.exec(
-        select(KeyAccount).where(
-            col(KeyAccount.status).in_((AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW))
-        )
+        select(KeyAccount).where(col(KeyAccount.status).in_(lifecycle.MEMBERS))
     ).all()
     due = []
     for a in rows:
@@ -92,7 +94,17 @@ def reviews_due(session: Session, *, as_of: date, within_days: int = 30) -> list
             continue
         view = get_account(session, customer_name(session, a))
         overdue = (as_of - a.next_review_on).days if a.next_review_on else None
-        due.append(DueView(view.customer, view.status, view.manager, a.next_review_on, overdue))
+        due.append(
+            DueView(
+                view.customer,
+                view.status,
+                view.manager,
+                a.next_review_on,
+                overdue,
+                a.manager_id,
+                a.sponsor_id,
+            )
+        )
     return sorted(due, key=lambda d: -(d.days_overdue if d.days_overdue is not None else 10**6))
 
 
@@ -125,13 +137,10 @@ def benchmark(
     from sqlmodel import col, select
 
     from db.models import KeyAccount as Account
-    from kam.analysis import base_metrics
+    from kam.figures.base import base_metrics
     from kam.services.health import programme_health
 
-    members = session.exec(
-        select(Account).where(col(Account.status).in_(OPEN_ACCOUNT_STATUSES))
-    ).all()
-    members = [m for m in members if m.status in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW)]
+    members = session.exec(select(Account).where(col(Account.status).in_(lifecycle.MEMBERS))).all()
     frame = base_metrics(session, as_of=as_of)
     health = {h.account_id: HEALTH_POINTS[h.status] for h in programme_health(session, as_of=as_of)}
     latest = _latest_satisfaction(session)
@@ -215,15 +224,15 @@ def record_review(
 ) -> ReviewView:
     """Record a review of an active account (its manager or an admin)."""
     from db.models import Review, ReviewPractice, utcnow
-    from kam.analysis import customer_worth
-    from kam.programme import load_settings
+    from kam.figures.worth import customer_worth
+    from kam.rules.programme import load_settings
     from kam.services.practices import practice_by_title
     from kam.services.vetting import score_account
 
     account = account_by_name(session, name)
     customer = customer_by_name(session, name)
-    require_account_editor(actor, account, customer)
-    if account.status not in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW):
+    require(actor, Action.RECORD_REVIEW, stake(account, customer))
+    if not lifecycle.is_member(account.status):
         raise RuleError(f"'{customer.name}' is {account.status.value}; only members are reviewed.")
     for label, value in (("perceived", perceived), ("expected", expected)):
         if not 1 <= value <= 10:
@@ -232,14 +241,14 @@ def record_review(
     if unknown:
         raise InvalidData(f"checklist: {', '.join(unknown)} not in {', '.join(CHECKLIST)}.")
     settings = load_settings(session)
-    when = reviewed_on or utcnow().date()
+    when = clock.on_or_today(reviewed_on)
     linked = [practice_by_title(session, t) for t in practices or []]
     previous = _previous_total(session, account)
     assessment = score_account(
         session, actor, account, kind=AssessmentKind.REVIEW, manual=manual or {}, as_of=when
     )
     satisfaction = round(perceived / expected, 3)
-    worth = customer_worth(session, customer.name, as_of=when)
+    worth = customer_worth(session, customer.id, as_of=when)  # type: ignore[arg-type]
     snapshot = {k: v for k, v in worth.to_dict().items() if k != "customer"}
     compared = benchmark(session, account, as_of=when, satisfaction=satisfaction)
     under = [t for t in (previous, assessment.total) if t is not None and t < settings.threshold]
@@ -331,7 +340,7 @@ def list_reviews(session: Session, name: str) -> list[ReviewView]:
     from sqlmodel import col, select
 
     from db.models import Review
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     account = account_by_name(session, name)
     customer = customer_by_name(session, name)

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from db.enums import OPEN_ACCOUNT_STATUSES, AccountStatus, InteractionKind, Role
-from kam.errors import PermissionDenied, RuleError
+from db.enums import InteractionKind, Role
+from kam.errors import RuleError
+from kam.rules import clock, lifecycle
+from kam.rules.permissions import Action, require
 from kam.services.accounts import account_by_name, update_account
-from kam.services.common import require_role
+from kam.services.common import stake
 from kam.services.interactions import log_interaction
 from kam.views import AccountView, InteractionView, View
 
@@ -25,9 +27,6 @@ if TYPE_CHECKING:
 
     from db.models import KeyAccount
     from kam.identity import Actor
-
-#: Statuses in which an account expects sponsor visits.
-VISITED_STATUSES = (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW)
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def assign_sponsor(
     The rules (executive role, sponsor_limit open accounts, open account only) live in
     kam.services.staffing; the change is audited and bumps the account's version.
     """
-    require_role(actor, Role.ADMIN, to="assign executive sponsors")
+    require(actor, Action.ASSIGN_SPONSOR)
     return update_account(
         session, actor, account, expected_version=expected_version, sponsor=executive_login
     )
@@ -89,13 +88,8 @@ def record_visit(
     target = account_by_name(session, account)
     customer = session.get(Customer, target.customer_id)
     assert customer is not None
-    own_sponsor = actor.role == Role.EXECUTIVE and target.sponsor_id == actor.id
-    if actor.role != Role.ADMIN and not own_sponsor:
-        raise PermissionDenied(
-            f"Only the account's executive sponsor or an admin records a sponsor visit; you "
-            f"({actor.login}) are not the sponsor of '{customer.name}'."
-        )
-    if target.status not in OPEN_ACCOUNT_STATUSES:
+    require(actor, Action.RECORD_SPONSOR_VISIT, stake(target, customer))
+    if not lifecycle.is_open(target.status):
         raise RuleError(
             f"'{customer.name}' is {target.status.value}; sponsor visits are recorded on open "
             "key accounts."
@@ -105,7 +99,7 @@ def record_visit(
             f"'{customer.name}' has no executive sponsor; assign one with `kam sponsor assign` "
             "before recording a sponsor visit."
         )
-    if on > date.today():
+    if on > clock.today():
         raise RuleError(
             f"A sponsor visit is recorded after it happens; {on.isoformat()} is in the future."
         )
@@ -168,6 +162,8 @@ class VisitDueView(View):
     """Days past `due_on` at the as-of date; zero or less while the visit is not yet late."""
     visit_days: int
     """The cadence in force."""
+    sponsor_id: int | None = None
+    manager_id: int | None = None
 
     @property
     def overdue(self) -> bool:
@@ -183,13 +179,13 @@ def visit_schedule(session: Session, as_of: date) -> list[VisitDueView]:
     from sqlmodel import col, select
 
     from db.models import Customer, KeyAccount, User
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     visit_days = load_settings(session).visit_days
     rows = session.exec(
         select(KeyAccount, Customer.name)
         .join(Customer)
-        .where(col(KeyAccount.status).in_(VISITED_STATUSES))
+        .where(col(KeyAccount.status).in_(lifecycle.MEMBERS))
     ).all()
     visits = last_visits(session, (a.customer_id for a, _ in rows), as_of=as_of)
     sponsor_ids = {a.sponsor_id for a, _ in rows if a.sponsor_id is not None}
@@ -212,6 +208,8 @@ def visit_schedule(session: Session, as_of: date) -> list[VisitDueView]:
                 due_on=due,
                 days_overdue=(as_of - due).days,
                 visit_days=visit_days,
+                sponsor_id=account.sponsor_id,
+                manager_id=account.manager_id,
             )
         )
     return sorted(found, key=lambda v: (-v.days_overdue, v.customer))
@@ -245,7 +243,7 @@ def list_sponsors(session: Session) -> list[SponsorView]:
     from sqlmodel import col, select
 
     from db.models import Customer, KeyAccount, User
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     limit = load_settings(session).sponsor_limit
     held: dict[int, list[str]] = {}
@@ -253,7 +251,7 @@ def list_sponsors(session: Session) -> list[SponsorView]:
         select(KeyAccount.sponsor_id, Customer.name)
         .join(Customer, col(Customer.id) == KeyAccount.customer_id)
         .where(
-            col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES),
+            col(KeyAccount.status).in_(lifecycle.OPEN),
             col(KeyAccount.sponsor_id).is_not(None),
         )
         .order_by(Customer.name)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from db.enums import OPEN_ACCOUNT_STATUSES, Role, Skill
+from db.enums import Role, Skill
 from kam.errors import RuleError
+from kam.rules import lifecycle
 from kam.services.common import user_by_login
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def held_accounts(session: Session, user_id: int, *, as_: str) -> dict[int, str]
     rows = session.exec(
         select(KeyAccount.id, Customer.name)
         .join(Customer, col(Customer.id) == KeyAccount.customer_id)
-        .where(column == user_id, col(KeyAccount.status).in_(OPEN_ACCOUNT_STATUSES))
+        .where(column == user_id, col(KeyAccount.status).in_(lifecycle.OPEN))
         .order_by(Customer.name)
     ).all()
     return {int(account_id): name for account_id, name in rows if account_id is not None}
@@ -41,7 +42,7 @@ def held_accounts(session: Session, user_id: int, *, as_: str) -> dict[int, str]
 
 def _check_open(account: KeyAccount | None, customer: str | None, job: str) -> None:
     """Refuse giving a closed (retired or rejected) account a new sponsor or manager."""
-    if account is not None and account.status not in OPEN_ACCOUNT_STATUSES:
+    if account is not None and not lifecycle.is_open(account.status):
         raise RuleError(
             f"'{customer or account.customer_id}' is {account.status.value}; only open key "
             f"accounts get a new {job}."
@@ -81,7 +82,7 @@ def eligible_sponsor(
     The sponsor must be an active executive (or admin) sponsoring fewer than sponsor_limit
     other open key accounts; closed accounts take no new sponsor.
     """
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     user = user_by_login(session, login)
     if not user.active:
@@ -113,7 +114,7 @@ def eligible_manager(
     The manager must be an active manager (or admin) running fewer than manager_limit other
     open key accounts; closed accounts take no new manager.
     """
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     user = user_by_login(session, login)
     if not user.active:

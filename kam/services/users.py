@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field, field_validator
 
 from db.enums import Role
-from kam import audit
 from kam.errors import InvalidData, RuleError
-from kam.services.common import require_role, user_by_login, validated
+from kam.rules.permissions import Action, require
+from kam.services import audit
+from kam.services.common import user_by_login, validated
 from kam.text import clean_text
 from kam.views import UserView
 
@@ -90,7 +91,7 @@ def add_user(
 
     from db.models import User
 
-    require_role(actor, Role.ADMIN, to="add users")
+    require(actor, Action.MANAGE_USERS)
     data = validated(UserInput, login=login, display_name=display_name, title=title, role=role)
     if session.exec(select(User).where(User.login == data.login)).first() is not None:
         raise InvalidData(f"The login '{data.login}' is already taken.")
@@ -137,7 +138,7 @@ def set_role(session: Session, actor: Actor, *, login: str, role: Role) -> UserV
 
     from db.models import User
 
-    require_role(actor, Role.ADMIN, to="change roles")
+    require(actor, Action.MANAGE_USERS)
     user = user_by_login(session, login)
     if user.role == Role.ADMIN and role != Role.ADMIN:
         admins = session.exec(

@@ -12,18 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from db.enums import (
-    OPEN_ACCOUNT_STATUSES,
-    AccountStatus,
-    AssessmentDecision,
-    AssessmentKind,
-    CriterionKind,
-    Role,
-)
-from kam import audit
-from kam.errors import InvalidData, NotFound, PermissionDenied, RuleError
+from db.enums import AccountStatus, AssessmentDecision, AssessmentKind, CriterionKind
+from kam.errors import InvalidData, NotFound, RuleError
+from kam.rules import clock, lifecycle
+from kam.rules.permissions import Action, require
+from kam.services import audit
 from kam.services.accounts import account_by_name, get_account
-from kam.services.common import login_of, require_account_editor, require_role
+from kam.services.common import customer_by_name, login_of, stake
 from kam.services.criteria import (
     KNOCK_OUT_BELOW,
     current_criteria,
@@ -86,7 +81,7 @@ class AdmissionResult(View):
     warnings: list[str]
 
 
-def _scores_view(session: Session, assessment: Assessment, customer: str) -> AssessmentView:
+def assessment_view(session: Session, assessment: Assessment, customer: str) -> AssessmentView:
     from sqlmodel import col, select
 
     from db.models import AssessmentScore, Criterion
@@ -163,7 +158,7 @@ def get_assessment(
     found = latest_assessment(session, account, kind)
     if found is None:
         raise NotFound(f"'{name}' has no {kind.value} assessment yet; run `kam account assess`.")
-    return _scores_view(session, found, get_account(session, name).customer)
+    return assessment_view(session, found, get_account(session, name).customer)
 
 
 def score_account(
@@ -181,7 +176,7 @@ def score_account(
     of the same kind and criteria version; a manual score needs a comment.
     """
     from db.models import Assessment, AssessmentScore
-    from kam.analysis import base_metrics
+    from kam.figures.base import base_metrics
 
     criteria = current_criteria(session)
     by_name = {c.name: c for c in criteria}
@@ -279,19 +274,16 @@ def assess(
     as_of: date | None = None,
 ) -> AssessmentView:
     """Score a nominee against every criterion (its manager or an admin); moves it to vetting."""
-    from db.models import utcnow
 
     account = account_by_name(session, name)
     customer = get_account(session, name).customer
-    from kam.services.common import customer_by_name
-
-    require_account_editor(actor, account, customer_by_name(session, customer))
-    if account.status not in (AccountStatus.NOMINATED, AccountStatus.VETTING):
+    require(actor, Action.SCORE, stake(account, customer_by_name(session, customer)))
+    if not lifecycle.is_nominee(account.status):
         raise RuleError(
             f"'{customer}' is {account.status.value}; only nominated accounts are vetted "
             "(active ones are reviewed with `kam review record`)."
         )
-    when = as_of or utcnow().date()
+    when = clock.on_or_today(as_of)
     assessment = score_account(
         session, actor, account, kind=AssessmentKind.VETTING, manual=manual or {}, as_of=when
     )
@@ -306,7 +298,7 @@ def assess(
     )
     if account.status == AccountStatus.NOMINATED:
         _move(session, actor, account, AccountStatus.VETTING)
-    return _scores_view(session, assessment, customer)
+    return assessment_view(session, assessment, customer)
 
 
 def _move(
@@ -329,11 +321,8 @@ def _move(
 
 def admission_problems(session: Session, account: KeyAccount) -> list[str]:
     """Every programme rule the account's admission would break, as sentences."""
-    from sqlalchemy import func
-    from sqlmodel import select
 
-    from db.models import KeyAccount as Account
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
     settings = load_settings(session)
     problems = []
@@ -341,7 +330,7 @@ def admission_problems(session: Session, account: KeyAccount) -> list[str]:
     if assessment is None:
         problems.append("it has no assessment against the criteria")
     else:
-        view = _scores_view(session, assessment, "")
+        view = assessment_view(session, assessment, "")
         if not assessment.complete:
             problems.append(
                 f"its assessment is incomplete (no score for {', '.join(view.missing)})"
@@ -357,12 +346,24 @@ def admission_problems(session: Session, account: KeyAccount) -> list[str]:
         problems.append("it has no executive sponsor")
     if account.manager_id is None:
         problems.append("it has no key account manager")
-    active = session.exec(
-        select(func.count()).select_from(Account).where(Account.status == AccountStatus.ACTIVE)
-    ).one()
+    active = _active_count(session)
     if active >= settings.cap:
         problems.append(f"the programme is at its cap of {settings.cap} active accounts")
     return problems
+
+
+def _active_count(session: Session) -> int:
+    """How many accounts are active (the cap counts these)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import KeyAccount
+
+    return session.exec(
+        select(func.count())
+        .select_from(KeyAccount)
+        .where(KeyAccount.status == AccountStatus.ACTIVE)
+    ).one()
 
 
 def admit(
@@ -375,12 +376,12 @@ def admit(
 ) -> AdmissionResult:
     """Admit a vetted nominee (executives and admins); an admin may override with a reason."""
     from db.models import utcnow
-    from kam.programme import load_settings
+    from kam.rules.programme import load_settings
 
-    require_role(actor, Role.EXECUTIVE, Role.ADMIN, to="admit key accounts")
+    require(actor, Action.ADMIT)
     account = account_by_name(session, name)
     customer = get_account(session, name).customer
-    if account.status not in (AccountStatus.NOMINATED, AccountStatus.VETTING):
+    if not lifecycle.can_move(account.status, AccountStatus.ACTIVE, by="admit"):
         raise RuleError(f"'{customer}' is {account.status.value}; only nominees can be admitted.")
     if not clean_text(rationale):
         raise InvalidData("rationale: say why the account is admitted.")
@@ -389,14 +390,13 @@ def admit(
     if problems:
         if override_reason is None:
             raise RuleError(f"'{customer}' cannot be admitted: {'; '.join(problems)}.")
-        if actor.role != Role.ADMIN:
-            raise PermissionDenied("Only admins may override the admission rules.")
+        require(actor, Action.OVERRIDE)
         if not clean_text(override_reason):
             raise InvalidData("reason: an override needs a written reason.")
         override = True
     settings = load_settings(session)
     assessment = latest_assessment(session, account)
-    today = utcnow().date()
+    today = clock.today()
     if assessment is not None:
         assessment.decision = AssessmentDecision.ADMIT
         assessment.rationale = clean_text(rationale, multiline=True)
@@ -423,7 +423,7 @@ def admit(
         )
     _move(session, actor, account, AccountStatus.ACTIVE, **extra)
     warnings = []
-    active = sum(1 for a in _open(session) if a.status == AccountStatus.ACTIVE)
+    active = _active_count(session)
     if active < settings.warn_below:
         warnings.append(
             f"The programme has {active} active accounts, under the {settings.warn_below} "
@@ -434,36 +434,25 @@ def admit(
     )
 
 
-def _open(session: Session) -> list[KeyAccount]:
-    from sqlmodel import col, select
-
-    from db.models import KeyAccount as Account
-
-    return list(
-        session.exec(select(Account).where(col(Account.status).in_(OPEN_ACCOUNT_STATUSES))).all()
-    )
-
-
 def _closing(
     session: Session,
     actor: Actor,
     name: str,
     *,
-    to: str,
-    allowed: tuple[AccountStatus, ...],
+    action: Action,
+    to: AccountStatus,
     who: str,
     field: str,
     text: str,
 ) -> tuple[KeyAccount, str]:
-    """The checks a decision that ends a membership shares: role, status, a written reason.
-
-    Returns the account and the reason, cleaned.
-    """
-    require_role(actor, Role.EXECUTIVE, Role.ADMIN, to=f"{to} {who}")
+    """The checks a decision that ends a membership shares: permission, the lifecycle's
+    move, a written reason. Returns the account and the reason, cleaned."""
+    require(actor, action)
     account = account_by_name(session, name)
     customer = get_account(session, name).customer
-    if account.status not in allowed:
-        raise RuleError(f"'{customer}' is {account.status.value}; only {who} can be {to}d.")
+    if not lifecycle.can_move(account.status, to, by=action.value):
+        done = {Action.REJECT: "rejected", Action.RETIRE: "retired"}[action]
+        raise RuleError(f"'{customer}' is {account.status.value}; only {who} can be {done}.")
     cleaned = clean_text(text, multiline=True)
     if not cleaned:
         raise InvalidData(f"{field}: say why.")
@@ -474,8 +463,8 @@ def reject(session: Session, actor: Actor, name: str, *, rationale: str) -> Acco
     """Turn a nominee down (executives and admins), with the rationale kept."""
     from db.models import utcnow
 
-    account, why = _closing(session, actor, name, to="reject", who="nominees",
-                            allowed=(AccountStatus.NOMINATED, AccountStatus.VETTING),
+    account, why = _closing(session, actor, name, action=Action.REJECT,
+                            to=AccountStatus.REJECTED, who="nominees",
                             field="rationale", text=rationale)  # fmt: skip
     assessment = latest_assessment(session, account)
     if assessment is not None:
@@ -483,16 +472,14 @@ def reject(session: Session, actor: Actor, name: str, *, rationale: str) -> Acco
         assessment.rationale = why
         assessment.decided_by_id = actor.id
         assessment.decided_at = utcnow()
-    _move(session, actor, account, AccountStatus.REJECTED, retired_on=utcnow().date(), reason=why)
+    _move(session, actor, account, AccountStatus.REJECTED, retired_on=clock.today(), reason=why)
     return get_account(session, name)
 
 
 def retire(session: Session, actor: Actor, name: str, *, reason: str) -> AccountView:
     """Retire an account from the programme (executives and admins); its history stays."""
-    from db.models import utcnow
-
-    account, why = _closing(session, actor, name, to="retire", who="members",
-                            allowed=(AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW),
+    account, why = _closing(session, actor, name, action=Action.RETIRE,
+                            to=AccountStatus.RETIRED, who="members",
                             field="reason", text=reason)  # fmt: skip
-    _move(session, actor, account, AccountStatus.RETIRED, retired_on=utcnow().date(), reason=why)
+    _move(session, actor, account, AccountStatus.RETIRED, retired_on=clock.today(), reason=why)
     return get_account(session, name)

@@ -12,11 +12,11 @@ from db.models import AuditEvent, Commitment, Complaint, Contact, Interaction, K
 from kam.database import Database
 from kam.services.accounts import update_account
 from kam.services.interactions import log_interaction
-from screens.account_form import AccountForm
-from screens.account_sheet import AccountSheetScreen
-from screens.commitment_form import CommitmentForm
-from screens.interaction_form import InteractionForm
-from screens.trend_chart import TrendChart
+from screens.sheet.account_form import AccountForm
+from screens.sheet.screen import AccountSheetScreen
+from screens.sheet.commitment_form import CommitmentForm
+from screens.sheet.interaction_form import InteractionForm
+from screens.widgets.trend_chart import TrendChart
 from tests.conftest import Cast
 from tests.tui.conftest import AS_OF, keys, make_app, notices, rows, settle, text_of, tui
 
@@ -360,3 +360,4 @@ async def test_a_manager_corrects_the_date_of_a_logged_interaction(
                 date(2025, 6, 28),
                 "Plant tour",
             )
+

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 
 from db.enums import Door
 from kam.database import Database
-from screens.accounts import KeyAccountsScreen
+from screens.areas.accounts import KeyAccountsScreen
 from screens.app import create_app
 from tests.conftest import Cast, make_cast
 

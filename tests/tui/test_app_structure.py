@@ -6,11 +6,11 @@ from __future__ import annotations
 from textual.command import CommandPalette
 
 from kam.database import Database
-from screens.account_sheet import AccountSheetScreen
-from screens.accounts import KeyAccountsScreen
-from screens.accounts_commands import AccountsCommands
+from screens.sheet.screen import AccountSheetScreen
+from screens.areas.accounts import KeyAccountsScreen
+from screens.palette.accounts_commands import AccountsCommands
 from screens.app import AREAS, KamApp
-from screens.candidates import CandidatesScreen
+from screens.areas.candidates import CandidatesScreen
 from tests.conftest import Cast
 from tests.tui.conftest import AS_OF, keys, make_app, settle
 
@@ -50,7 +50,7 @@ async def test_kam_opens_on_the_dashboard_and_every_area_is_a_key_away(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
     from screens.app import create_app
-    from screens.dashboard import DashboardScreen
+    from screens.areas.dashboard import DashboardScreen
 
     app = create_app(sqlite_database, sheet_cast.admin, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
@@ -62,15 +62,24 @@ async def test_kam_opens_on_the_dashboard_and_every_area_is_a_key_away(
             assert app.current_mode == area.mode
 
 
-async def test_the_header_shows_an_executive_that_the_app_is_read_only(
+async def test_the_header_tells_each_role_what_it_may_do(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
-    app = make_app(sqlite_database, sheet_cast.executive)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        assert app.sub_title == "Eve Executive (executive, read-only)"
-        header = app.screen.query_one("HeaderTitle")
-        assert "read-only" in str(header.render())
+    # Executives decide admissions and log visits to the accounts they sponsor: the header
+    # does not call them read-only (their footer offers admit and reject); viewers only read.
+    expected = {
+        sheet_cast.admin: "Ada Admin (admin, editing)",
+        sheet_cast.manager: "Mia Manager (manager, editing own accounts)",
+        sheet_cast.executive: "Eve Executive (executive, deciding; visits to own accounts)",
+        sheet_cast.viewer: "Val Viewer (viewer, read-only)",
+    }
+    for actor, title in expected.items():
+        app = make_app(sqlite_database, actor)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert app.sub_title == title
+            header = app.screen.query_one("HeaderTitle")
+            assert title in str(header.render())
 
 
 async def test_the_palette_jumps_to_an_account_by_name_from_another_area(

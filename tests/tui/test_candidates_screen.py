@@ -7,8 +7,8 @@ from textual.widgets import DataTable, Static
 
 from db.models import Customer, KeyAccount
 from kam.database import Database
-from screens.candidates import SHOWN, CandidatesScreen
-from screens.confirm import ConfirmScreen
+from screens.areas.candidates import SHOWN, CandidatesScreen
+from screens.forms.confirm import ConfirmScreen
 from tests.conftest import Cast
 from tests.tui.conftest import keys, make_app, notices, rows, settle, text_of
 

@@ -13,9 +13,9 @@ from db.models import ManagerSkill, TrainingRecord
 from kam.database import Database
 from kam.identity import Actor
 from screens.app import KamApp, create_app
-from screens.managers import ManagersScreen
-from screens.skills_form import SkillsForm
-from screens.training_form import TrainingForm
+from screens.areas.managers import ManagersScreen
+from screens.forms.skills_form import SkillsForm
+from screens.forms.training_form import TrainingForm
 from tests.conftest import Cast, make_cast
 from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
 

@@ -15,8 +15,8 @@ from db.models import Customer, Interaction, KeyAccount, User
 from kam.database import Database
 from kam.identity import Actor
 from screens.app import KamApp, create_app
-from screens.sponsors import SponsorsScreen
-from screens.visit_form import VisitForm
+from screens.areas.sponsors import SponsorsScreen
+from screens.forms.visit_form import VisitForm
 from tests.conftest import Cast, add_small_base, make_cast
 from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
 

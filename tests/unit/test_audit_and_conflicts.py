@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from db.enums import Department, Door
-from kam.audit import list_events
+from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import ConflictError, InvalidData
 from kam.services import accounts, commitments, contacts, customers

@@ -18,7 +18,7 @@ from db.enums import AccountStatus, CommitmentStatus, ComplaintStatus, Departmen
 from db.models import Commitment, Complaint, Customer, KeyAccount, Review, User
 from kam.database import Database
 from kam.errors import NotFound
-from kam.programme import set_setting
+from kam.services.programme import set_setting
 from kam.services import accounts, health, sponsors
 from tests.conftest import Cast
 
@@ -173,9 +173,13 @@ def test_profit_that_grew_is_no_flag(database: Database, steady: Cast) -> None:
     sell(database, ACME, "2026-06-30", 100, 0)  # the as-of day counts: 500 against 400
     spend(database, ACME, "2025-06-30", 300)  # the last day of the year before: 100
     assert acme(database) == ("green", [])
+    from kam.figures.worth import customer_worth
+
     with database.reading() as s:
-        facts = health.account_facts(s, ACME, as_of=AS_OF)
-    assert (facts.profit, facts.previous_profit) == (500, 100)
+        worth = customer_worth(s, 1, as_of=AS_OF)  # Acme is the cast's first customer
+        sheet_health = health.account_health(s, ACME, as_of=AS_OF, worth=worth)
+    assert (worth.profit, worth.previous_profit) == (500, 100)
+    assert (sheet_health.status, sheet_health.reasons) == ("green", [])
 
 
 # --- satisfaction -------------------------------------------------------------------------------
@@ -359,7 +363,7 @@ def test_every_flag_is_listed_red_ones_first(database: Database, steady: Cast) -
 def test_programme_health_covers_every_open_account_red_first_in_one_load(
     database: Database, steady: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kam.analysis
+    import kam.figures.frames
 
     with database.writing() as s:
         for name in ("Zeta Retired", "Alpha Active"):
@@ -371,13 +375,13 @@ def test_programme_health_covers_every_open_account_red_first_in_one_load(
                          admitted_on=date(2026, 6, 1)))  # fmt: skip
     add(database, complaint(Severity.LOW))
     loads = []
-    real = kam.analysis.load_frames
+    real = kam.figures.frames.load_frames
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         loads.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(kam.analysis, "load_frames", counted)
+    monkeypatch.setattr(kam.figures.frames, "load_frames", counted)
     with database.reading() as s:
         views = health.programme_health(s, as_of=AS_OF)
     assert [(v.customer, v.status, v.reasons) for v in views] == [

@@ -54,7 +54,7 @@ def test_acting_as_an_unknown_user_is_refused(database: Database, cast: Cast) ->
 
 
 def test_init_makes_the_first_user_admin_once(sqlite_database: Database) -> None:
-    from kam.setup import initialise
+    from kam.services.setup import initialise
 
     first = initialise(sqlite_database, login="founder", display_name="Founder")
     again = initialise(sqlite_database, login="someone", display_name="Someone")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kam.audit import list_events
+from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import InvalidData, PermissionDenied
-from kam.importing.importer import ImportRefused, run_import, safe_cell
+from kam.services.importing.importer import ImportRefused, run_import, safe_cell
 from tests.conftest import Cast
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from kam.database import Database
 from kam.errors import InvalidData
-from kam.importing import importer, parsing
-from kam.importing.reading import read_table
+from kam.services.importing import importer, parsing
+from kam.services.importing.reading import read_table
 from kam.text import _UNSAFE_LINE
 from tests.conftest import Cast
 

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kam.metrics import (
+from kam.figures.metrics import (
     COST_CATEGORIES,
     all_metrics,
     clv,

@@ -9,7 +9,7 @@ import pytest
 from db.enums import ReviewDecision
 from kam.database import Database
 from kam.errors import InvalidData, NotFound, PermissionDenied, RuleError
-from kam.programme import set_setting
+from kam.services.programme import set_setting
 from kam.services import accounts, practices, reviews
 from tests.conftest import Cast, add_small_base
 

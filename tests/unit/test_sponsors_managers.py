@@ -15,10 +15,10 @@ from sqlmodel import select
 
 from db.enums import AccountStatus, InteractionKind, Role
 from db.models import Customer, KeyAccount, User
-from kam.audit import list_events
+from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import ConflictError, InvalidData, NotFound, PermissionDenied, RuleError
-from kam.programme import set_setting
+from kam.services.programme import set_setting
 from kam.services import accounts, interactions, managers, sponsors
 from tests.conftest import Cast
 

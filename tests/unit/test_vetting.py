@@ -11,10 +11,10 @@ from datetime import date
 
 import pytest
 
-from kam.audit import list_events
+from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import InvalidData, PermissionDenied, RuleError
-from kam.programme import set_setting
+from kam.services.programme import set_setting
 from kam.services import accounts, criteria, vetting
 from tests.conftest import Cast, add_small_base
 

@@ -1,0 +1,87 @@
+"""The whole base's figures at one date, from one load: profit, CLV and wallet share.
+
+The dashboard, the candidates ranking, the criteria and the reports all start here, so a
+figure has one computation however many screens show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from kam.figures import metrics
+from kam.figures.frames import Frames, base_retention, load_frames
+from kam.rules.programme import load_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class BaseFigures:
+    """The whole base's figures at one date, computed from one load of the data."""
+
+    frames: Frames
+    profit: pd.DataFrame
+    """metrics.profit_table: T12M revenue, margin, cost to serve by category, profit."""
+    clv: pd.DataFrame
+    """metrics.clv_table with the accounts' overrides and the programme's d and H."""
+    wallet: pd.DataFrame
+    """metrics.share_of_wallet, one row per customer of `profit`."""
+    base_retention: float | None
+    discount_rate: float
+    horizon: int
+
+
+def base_figures(
+    session: Session, *, as_of: date, customer_ids: Collection[int] | None = None
+) -> BaseFigures:
+    """Profit, CLV and wallet share at `as_of` for every customer, or only for some (one
+    load, one rule). The CLV's base retention is always the whole base's."""
+    frames = load_frames(session, customer_ids=customer_ids)
+    settings = load_settings(session)
+    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
+    if customer_ids is None:
+        base = metrics.trailing_retention(frames.sales, as_of=as_of)
+    else:
+        base = base_retention(session, as_of)
+    clv = metrics.clv_table(
+        profit,
+        # Without a measurable base retention (no buyers the year before), assume none.
+        base_retention=base if base is not None else 0.0,
+        overrides=frames.overrides,
+        discount_rate=settings.discount_rate,
+        horizon=settings.horizon,
+    )
+    wallet = metrics.share_of_wallet(
+        profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
+    ).reindex(profit.index)
+    return BaseFigures(frames, profit, clv, wallet, base, settings.discount_rate, settings.horizon)
+
+
+def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
+    """Per customer at `as_of`: profit, revenue, clv, headroom, share_of_wallet, active (T12M).
+
+    What the metric criteria score from: one customer's value ranked against the active base.
+    """
+    return metric_frame(base_figures(session, as_of=as_of))
+
+
+def metric_frame(figures: BaseFigures) -> pd.DataFrame:
+    """The per-customer columns the criteria and the review benchmarks read."""
+    profit = figures.profit
+    return pd.DataFrame(
+        {
+            "profit": profit["profit"],
+            "revenue": profit["revenue"],
+            "clv": figures.clv["clv"],
+            "headroom": figures.wallet["headroom"],
+            "share_of_wallet": figures.wallet["share"],
+            "active": profit["revenue"] != 0,
+        },
+        index=profit.index,
+    )

@@ -1,0 +1,133 @@
+"""What one customer is worth: computed once per request from one load of its lines, and
+shared by the account sheet (TUI and exports), `kam account show` and the reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from kam.figures import metrics
+from kam.figures.frames import base_retention, load_frames
+from kam.rules.programme import load_settings
+from kam.views import View
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class YearFigures(View):
+    """Revenue, gross margin, cost to serve and profit of one customer in one calendar year."""
+
+    year: int
+    revenue: float
+    gross_margin: float
+    cost_to_serve: float
+    profit: float
+    partial: bool
+    """True for the year of `as_of`, which is not over yet."""
+
+
+@dataclass(frozen=True)
+class Worth(View):
+    """What one customer is worth: T12M profit after cost to serve, wallet share, forward CLV."""
+
+    customer: str
+    as_of: date
+    revenue: float
+    gross_margin: float
+    cost_to_serve: float
+    cost_to_serve_by_category: dict[str, float]
+    profit: float
+    previous_profit: float
+    """Profit of the twelve months before the T12M window (for the trend and health)."""
+    estimated_wallet: float | None
+    share_of_wallet: float | None
+    headroom: float | None
+    clv: float
+    clv_margin: float
+    clv_margin_source: str
+    clv_cost_to_serve: float
+    clv_retention: float
+    clv_retention_source: str
+    discount_rate: float
+    horizon: int
+    profit_by_year: dict[int, float]
+    years: list[YearFigures] = field(default_factory=list)
+    """Every calendar year up to `as_of`, oldest first (the last partial)."""
+
+
+def _number(value: Any) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def previous_window(as_of: date) -> tuple[date, date]:
+    """The twelve months just before the T12M window ending on `as_of`: (first, last)."""
+    first, _last = metrics.t12m_window(as_of)
+    previous_end = (first - timedelta(days=1)).date()
+    return metrics.t12m_window(previous_end)[0].date(), previous_end
+
+
+def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
+    """The worth of one customer at `as_of`, every CLV input beside the result."""
+    frames = load_frames(session, customer_id=customer_id)
+    if frames.customers.empty:
+        raise LookupError(f"no customer with id {customer_id}")
+    settings = load_settings(session)
+    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
+    start, end = previous_window(as_of)
+    before = metrics.profit_table(
+        frames.sales, frames.costs, frames.customers, as_of=end, start=start
+    )
+    base = base_retention(session, as_of)
+    clv = metrics.clv_table(
+        profit,
+        base_retention=base if base is not None else 0.0,
+        overrides=frames.overrides.reindex([customer_id]),
+        discount_rate=settings.discount_rate,
+        horizon=settings.horizon,
+    ).iloc[0]
+    wallet = metrics.share_of_wallet(
+        profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
+    ).iloc[0]
+    row = profit.iloc[0]
+    table = metrics.profit_by_year(frames.sales, frames.costs, frames.customers, as_of=as_of)
+    years = [
+        YearFigures(
+            year=int(y.year),
+            revenue=float(y.revenue),
+            gross_margin=float(y.gross_margin),
+            cost_to_serve=float(y.cost_to_serve),
+            profit=float(y.profit),
+            partial=int(y.year) == as_of.year,
+        )
+        for y in table.itertuples(index=False)
+    ]
+    return Worth(
+        customer=str(row["name"]),
+        as_of=as_of,
+        revenue=float(row["revenue"]),
+        gross_margin=float(row["gross_margin"]),
+        cost_to_serve=float(row["cost_to_serve"]),
+        cost_to_serve_by_category={
+            c: float(row[f"cts_{c}"]) for c in metrics.COST_CATEGORIES if row[f"cts_{c}"]
+        },
+        profit=float(row["profit"]),
+        previous_profit=float(before.iloc[0]["profit"]),
+        estimated_wallet=_number(wallet["wallet"]),
+        share_of_wallet=_number(wallet["share"]),
+        headroom=_number(wallet["headroom"]),
+        clv=float(clv["clv"]),
+        clv_margin=float(clv["margin"]),
+        clv_margin_source=str(clv["margin_source"]),
+        clv_cost_to_serve=float(clv["cost_to_serve"]),
+        clv_retention=float(clv["retention"]),
+        clv_retention_source=str(clv["retention_source"]),
+        discount_rate=float(clv["discount_rate"]),
+        horizon=int(clv["horizon"]),
+        profit_by_year={y.year: y.profit for y in years},
+        years=years,
+    )

@@ -1,0 +1,66 @@
+"""The programme settings in force (cap, threshold, cadences, CLV inputs), with defaults.
+
+Reading them is a rule every layer needs; changing them is a service
+(`kam.services.programme.set_setting`: admins only, checked, audited).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class ProgrammeSettings:
+    """The rules of the key account programme; stored values override these defaults."""
+
+    cap: int = 25
+    """At most this many active key accounts."""
+    warn_below: int = 5
+    """Warn when fewer accounts than this are active."""
+    threshold: float = 60.0
+    """Minimum assessment total (0-100) for admission."""
+    sponsor_limit: int = 3
+    """Accounts one executive may sponsor."""
+    manager_limit: int = 5
+    """Accounts one manager may run."""
+    visit_days: int = 90
+    """A sponsor visit is due this many days after the last."""
+    review_days: int = 180
+    """An active account is reviewed this often."""
+    discount_rate: float = 0.10
+    """CLV discount rate d."""
+    horizon: int = 5
+    """CLV horizon H in years."""
+
+
+#: What each setting accepts: (type, lowest, highest).
+LIMITS: dict[str, tuple[type, float, float]] = {
+    "cap": (int, 1, 1000),
+    "warn_below": (int, 0, 1000),
+    "threshold": (float, 0, 100),
+    "sponsor_limit": (int, 1, 100),
+    "manager_limit": (int, 1, 100),
+    "visit_days": (int, 1, 3650),
+    "review_days": (int, 1, 3650),
+    "discount_rate": (float, 0, 1),
+    "horizon": (int, 1, 50),
+}
+
+
+def load_settings(session: Session) -> ProgrammeSettings:
+    """The settings in force: stored values over the defaults."""
+    from sqlmodel import select
+
+    from db.models import ProgrammeSetting
+
+    stored = {row.key: row.value for row in session.exec(select(ProgrammeSetting)).all()}
+    values: dict[str, int | float] = {}
+    for f in fields(ProgrammeSettings):
+        if f.name in stored:
+            kind = LIMITS[f.name][0]
+            values[f.name] = kind(stored[f.name])
+    return ProgrammeSettings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,227 @@
+"""`kam batch`: many changes from a JSON Lines file, validated first, applied in one transaction.
+
+Each line is one object: {"action": "account.update", "account": "Acme", "reason": "..."}.
+The actions are the CLI's verbs and take the same fields as the service functions. Every
+line is parsed and checked (action known, fields known, values of the right shape) before
+anything is applied; then all lines run in order in one transaction, and the first refusal
+rolls everything back and names its line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from kam.errors import InvalidData, KamError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from sqlmodel import Session
+
+    from kam.identity import Actor
+
+
+def _actions() -> dict[str, tuple[Callable[..., Any], dict[str, str], type[BaseModel] | None]]:
+    """action -> (service, {batch field: parameter} renames, input model for its **fields)."""
+    from kam.services import (
+        accounts,
+        commitments,
+        complaints,
+        contacts,
+        customers,
+        interactions,
+        managers,
+        practices,
+        programme,
+        reviews,
+        sponsors,
+        users,
+        vetting,
+    )
+
+    name = {"account": "name"}
+    return {
+        "account.nominate": (accounts.create_account, {}, None),
+        "account.update": (
+            accounts.update_account,
+            {**name, "if_version": "expected_version"},
+            accounts.AccountChanges,
+        ),
+        "account.assess": (vetting.assess, name, None),
+        "account.admit": (vetting.admit, {**name, "override": "override_reason"}, None),
+        "account.reject": (vetting.reject, name, None),
+        "account.retire": (vetting.retire, name, None),
+        "customer.add": (customers.create_customer, {}, customers.CustomerInput),
+        "customer.update": (
+            customers.update_customer,
+            {"customer": "name"},
+            customers.CustomerChanges,
+        ),
+        "user.add": (users.add_user, {}, None),
+        "user.role": (users.set_role, {}, None),
+        "contact.add": (contacts.add_contact, {}, contacts.ContactInput),
+        "contact.update": (contacts.update_contact, {"id": "contact_id"}, contacts.ContactChanges),
+        "interaction.log": (interactions.log_interaction, {}, interactions.InteractionInput),
+        "commitment.add": (commitments.add_commitment, {}, commitments.CommitmentInput),
+        "commitment.update": (
+            commitments.update_commitment,
+            {"id": "commitment_id"},
+            commitments.CommitmentChanges,
+        ),
+        "complaint.record": (complaints.record_complaint, {}, complaints.ComplaintInput),
+        "complaint.advance": (complaints.advance_complaint, {"id": "complaint_id"}, None),
+        "sponsor.assign": (sponsors.assign_sponsor, {"executive": "executive_login"}, None),
+        "sponsor.visit": (sponsors.record_visit, {"date": "on"}, None),
+        "manager.assign": (managers.assign_manager, {"manager": "login"}, None),
+        "manager.skills": (managers.set_skills, {"user": "login"}, None),
+        "review.record": (reviews.record_review, name, None),
+        "practice.add": (practices.add_practice, {}, None),
+        "programme.set": (programme.set_setting, {}, None),
+    }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One parsed line: its number, action and the arguments for the service."""
+
+    line: int
+    action: str
+    arguments: dict[str, Any]
+
+
+@dataclass
+class BatchReport:
+    """What a batch did (or, on a dry run, would do)."""
+
+    file: str
+    lines: int
+    applied: int
+    dry_run: bool
+    results: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "file": self.file,
+            "lines": self.lines,
+            "applied": self.applied,
+            "dry_run": self.dry_run,
+            "results": self.results,
+        }
+
+
+def _dates(value: Any, annotation: Any) -> Any:
+    """ISO strings become dates where the service takes a date."""
+    if isinstance(value, str) and "date" in str(annotation) and "datetime" not in str(annotation):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidData(f"'{value}' is not a date (YYYY-MM-DD).") from None
+    return value
+
+
+def parse(path: Path) -> list[Step]:
+    """Read and check every line; raise InvalidData listing every bad line (none applied)."""
+    actions = _actions()
+    steps: list[Step] = []
+    problems: list[str] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidData(f"{path}: no such file.") from None
+    except UnicodeDecodeError:
+        raise InvalidData(f"{path}: not UTF-8 text.") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("action"), str):
+            problems.append(f'line {number}: needs an object with an "action"')
+            continue
+        action = item.pop("action")
+        if action not in actions:
+            problems.append(f"line {number}: unknown action '{action}'")
+            continue
+        function, renames, model = actions[action]
+        parameters = inspect.signature(function).parameters
+        takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
+        fields = set(model.model_fields) if model is not None else set()
+        arguments = {}
+        for key, value in cast(dict[str, Any], item).items():  # a JSON object: str keys
+            name = renames.get(key, key)
+            known = name in parameters or (name in fields if model else takes_any)
+            if name in ("session", "actor") or not known:
+                problems.append(f"line {number}: {action} has no field '{key}'")
+                continue
+            annotation = parameters[name].annotation if name in parameters else ""
+            try:
+                arguments[name] = _dates(value, annotation)
+            except InvalidData as exc:
+                problems.append(f"line {number}: {key}: {exc}")
+        if model is not None:
+            problems += _check_model(
+                number, model, {k: v for k, v in arguments.items() if k in fields}
+            )
+        missing = [
+            n
+            for n, p in parameters.items()
+            if n not in ("session", "actor")
+            and p.default is p.empty
+            and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+            and n not in arguments
+        ]
+        back = {v: k for k, v in renames.items()}
+        problems += [f"line {number}: {action} needs '{back.get(n, n)}'" for n in missing]
+        steps.append(Step(number, action, arguments))
+    if problems:
+        shown = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise InvalidData(
+            f"{path.name}: {len(problems)} invalid lines; nothing was applied.\n{shown}{more}"
+        )
+    return steps
+
+
+def _check_model(number: int, model: Any, values: dict[str, Any]) -> list[str]:
+    """The service's own input model checks a line's fields before anything is applied."""
+    from pydantic import ValidationError
+
+    try:
+        model(**values)
+    except ValidationError as exc:
+        return [
+            f"line {number}: {'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+    return []
+
+
+def _summary(result: Any) -> dict[str, Any]:
+    keep = ("id", "customer", "status", "version", "login", "role", "name", "total")
+    return {k: getattr(result, k) for k in keep if hasattr(result, k)}
+
+
+def apply(
+    session: Session, actor: Actor, steps: list[Step], *, file: str, dry_run: bool
+) -> BatchReport:  # noqa: E501
+    """Run every step in the caller's transaction; the first refusal names its line."""
+    actions = _actions()
+    results = []
+    for step in steps:
+        function = actions[step.action][0]
+        try:
+            result = function(session, actor, **step.arguments)
+        except KamError as exc:
+            error = type(exc)(f"line {step.line} ({step.action}): {exc} Nothing was applied.")
+            raise error from exc
+        results.append({"line": step.line, "action": step.action, **_summary(result)})
+    return BatchReport(file, len(steps), len(steps), dry_run, results)

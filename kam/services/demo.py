@@ -1,0 +1,804 @@
+"""Deterministic demo data: a realistic customer base, a few years of sales, and a programme.
+
+The same seed, size and as-of date always give the same database. Sales follow a
+long-tailed (80/20) profit distribution, and some customers cost more to serve than
+they bring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from db.enums import (
+    AccountStatus,
+    BuyingRole,
+    CommitmentStatus,
+    CommunicationStyle,
+    ComplaintStatus,
+    CostCategory,
+    CustomerStatus,
+    Department,
+    InteractionKind,
+    LifecycleStage,
+    LoyaltyType,
+    Role,
+    Severity,
+)
+from kam.errors import RuleError
+from kam.rules import clock
+from kam.rules.permissions import Action, require
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sqlmodel import Session, SQLModel
+
+    from kam.database import Database
+    from kam.identity import Actor
+
+INDUSTRIES = [
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Logistics",
+    "Energy",
+    "Food & Beverage",
+    "Construction",
+    "Telecom",
+    "Automotive",
+    "Pharma",
+    "Chemicals",
+    "Public sector",
+]
+REGIONS = ["North", "South", "East", "West", "Central", "Asia-Pacific", "Export"]
+
+_LATIN_FIRST = [
+    "Acme",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Hooli",
+    "Pied Piper",
+    "Soylent",
+    "Wonka",
+    "Aperture",
+    "Black Mesa",
+    "Gringotts",
+    "Oceanic",
+    "Monarch",
+    "Nakatomi",
+    "Massive",
+    "Dunder",
+    "Bluth",
+    "Prestige",
+    "Sterling",
+    "Gekko",
+    "Virtucon",
+    "Zorg",
+    "Duff",
+    "Krusty",
+    "Ollivander",
+    "Bergström",
+    "Müller & Söhne",
+    "Løvstad",
+    "Ñandú",
+    "Château Brun",
+]
+_LATIN_SECOND = [
+    "Industries",
+    "Logistics",
+    "Foods",
+    "Health",
+    "Energy",
+    "Retail",
+    "Systems",
+    "Works",
+    "Holdings",
+    "Supply",
+    "Engineering",
+    "Pharma",
+    "Components",
+    "Trading",
+    "Labs",
+]
+_LATIN_FORM = ["Ltd", "GmbH", "AG", "S.A.", "Inc.", "plc", "B.V.", "Oy", "AB", "S.p.A.", "LLC"]
+_WIDE_NAMES = [
+    "华为技术",
+    "上海汽车",
+    "北京燕京啤酒",
+    "深圳华强电子",
+    "广州医药",
+    "中国远洋物流",
+    "株式会社山田製作所",
+    "東京精密工業",
+    "大阪化学",
+    "삼성물산",
+    "현대로지스틱스",
+    "ООО Северсталь-Сервис",
+    "АО Уралхим",
+    "Δέλτα Τροφίμων",
+    "شركة الخليج للتجارة",
+    "חברת גליל תעשיות",
+    "ไทยสตีล",
+    "Việt Tiến Logistics",
+]
+
+MANAGERS = [
+    ("mlopez", "María López", "Key Account Manager", (4, 3, 4, 5, 4)),
+    ("akumar", "Arjun Kumar", "Key Account Manager", (5, 4, 3, 3, 4)),
+    ("swong", "Sarah Wong", "Senior Key Account Manager", (4, 5, 5, 4, 5)),
+    ("jnovak", "Jan Novák", "Key Account Manager", (2, 3, 4, 4, 3)),
+    ("lchen", "陈丽 (Li Chen)", "Key Account Manager", (3, 4, 3, 5, 4)),
+]
+EXECUTIVES = [
+    ("ehartmann", "Eva Hartmann", "Chief Executive Officer"),
+    ("rokafor", "Richard Okafor", "Chief Operating Officer"),
+    ("dsato", "Daiki Sato", "Chief Financial Officer"),
+    ("pmorel", "Pauline Morel", "Chief Commercial Officer"),
+]
+VIEWERS = [("fanalyst", "Finn Analyst", "Commercial Analyst")]
+
+#: (status, manager index, sponsor index or None, days since nomination)
+PROGRAMME = [
+    (AccountStatus.ACTIVE, 0, 0, 900),
+    (AccountStatus.ACTIVE, 1, 0, 800),
+    (AccountStatus.ACTIVE, 2, 1, 700),
+    (AccountStatus.ACTIVE, 2, 1, 640),
+    (AccountStatus.ACTIVE, 4, 2, 600),
+    (AccountStatus.ACTIVE, 0, 2, 500),
+    (AccountStatus.ACTIVE, 1, 3, 420),
+    (AccountStatus.UNDER_REVIEW, 3, 3, 760),
+    (AccountStatus.UNDER_REVIEW, 4, 0, 560),
+    (AccountStatus.VETTING, 3, None, 40),
+    (AccountStatus.NOMINATED, 2, None, 10),
+    (AccountStatus.RETIRED, 1, None, 1000),
+]
+
+_CONTACT_FIRST = [
+    "Anna",
+    "Ben",
+    "Chloé",
+    "David",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kim",
+    "Lena",
+    "Marco",
+    "Nia",
+    "Omar",
+    "Priya",
+    "王伟",
+    "李娜",
+    "Søren",
+    "Zoë",
+]
+_CONTACT_LAST = [
+    "Schmidt",
+    "Rossi",
+    "Dubois",
+    "Smith",
+    "Yilmaz",
+    "Haddad",
+    "Berg",
+    "Tanaka",
+    "García",
+    "Weber",
+    "Park",
+    "Nowak",
+    "Silva",
+    "Okoye",
+    "Ali",
+    "Shah",
+]
+_JOB_TITLES = [
+    "Head of Procurement",
+    "CFO",
+    "Operations Director",
+    "Category Manager",
+    "Plant Manager",
+    "CEO",
+    "Supply Chain Lead",
+    "Quality Manager",
+]
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """How much demo data to make, from which seed, up to which date."""
+
+    seed: int = 7
+    customers: int = 2000
+    years: int = 3
+    as_of: date | None = None
+    """The last day of the data; today when None."""
+
+
+@dataclass
+class DemoSummary:
+    """What a demo load wrote."""
+
+    customers: int = 0
+    transactions: int = 0
+    service_costs: int = 0
+    users: int = 0
+    key_accounts: int = 0
+    contacts: int = 0
+    interactions: int = 0
+    commitments: int = 0
+    complaints: int = 0
+    as_of: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as a JSON-ready dict."""
+        return {k: v for k, v in asdict(self).items() if k != "counts"}
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"Demo data to {self.as_of}: {self.customers:,} customers, "
+            f"{self.transactions:,} sales lines, {self.service_costs:,} cost-to-serve lines, "
+            f"{self.users} users, {self.key_accounts} key accounts."
+        )
+
+
+def customer_names(rng: np.random.Generator, n: int) -> list[str]:
+    """`n` distinct company names, about one in twelve in a non-Latin script."""
+    names: list[str] = []
+    seen: set[str] = set()
+    wide = list(_WIDE_NAMES)
+    rng.shuffle(wide)
+    for i in range(n):
+        if i % 12 == 5 and wide:
+            base = wide.pop()
+        else:
+            base = (
+                f"{_LATIN_FIRST[rng.integers(len(_LATIN_FIRST))]} "
+                f"{_LATIN_SECOND[rng.integers(len(_LATIN_SECOND))]} "
+                f"{_LATIN_FORM[rng.integers(len(_LATIN_FORM))]}"
+            )
+        name, k = base, 2
+        while name.lower() in seen:
+            name, k = f"{base} {k}", k + 1
+        seen.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _require_empty(session: Session) -> None:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import Customer
+
+    count = session.exec(select(func.count()).select_from(Customer)).one()
+    if count:
+        raise RuleError(
+            f"The database already has {count:,} customers; demo data goes into an empty one "
+            "(point KAM_DATABASE_URL at a new file)."
+        )
+
+
+def load_demo(session: Session, actor: Actor, options: DemoOptions) -> DemoSummary:
+    """Fill an empty database with demo data, in the caller's transaction (admins only)."""
+    import numpy as np
+
+    from kam.services import audit
+
+    require(actor, Action.LOAD_DEMO)
+    if options.customers < 20 or options.years < 1:
+        raise RuleError("Demo data needs at least 20 customers and 1 year.")
+    _require_empty(session)
+    as_of = clock.on_or_today(options.as_of)
+    rng = np.random.default_rng(options.seed)
+    summary = DemoSummary(as_of=as_of.isoformat())
+
+    sizes = _insert_customers(session, rng, options.customers, summary)
+    _insert_sales(session, rng, sizes, as_of, options.years, summary)
+    users = _insert_users(session, rng, as_of, summary)
+    _insert_programme(session, rng, users, sizes, as_of, summary)
+    _insert_standing(session, rng, as_of)
+    audit.record(
+        session,
+        actor,
+        entity="demo",
+        entity_id=None,
+        customer_id=None,
+        field="(loaded)",
+        new=summary.summary(),
+    )
+    return summary
+
+
+def load_demo_if_empty(database: Database, options: DemoOptions) -> DemoSummary | None:
+    """Load demo data as the current admin unless the database already has customers."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.enums import Door
+    from db.models import Customer
+    from kam.identity import identify
+
+    with database.writing() as session:
+        if session.exec(select(func.count()).select_from(Customer)).one():
+            return None
+        return load_demo(session, identify(session, door=Door.CLI), options)
+
+
+def _bulk(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with one Core statement (the ORM is kept off bulk paths)."""
+    from sqlalchemy import Table, insert, inspect
+
+    table = cast(Table, inspect(model).local_table)  # the model's Core table (its __table__)
+    for start in range(0, len(rows), 20_000):
+        session.execute(insert(table), rows[start : start + 20_000])
+
+
+def _insert_customers(
+    session: Session, rng: np.random.Generator, n: int, summary: DemoSummary
+) -> np.ndarray:
+    """Customers with a long-tailed size; returns each customer's size factor by id order."""
+    import numpy as np
+    from sqlmodel import col, select
+
+    from db.models import Customer, utcnow
+
+    names = customer_names(rng, n)
+    # Long-tailed: about a fifth of the customers make 80 % of the profit.
+    sizes = rng.lognormal(0.0, 1.2, n)
+    stages = list(LifecycleStage)
+    loyalties = list(LoyaltyType)
+    now = utcnow()
+    rows = []
+    for i, name in enumerate(names):
+        annual = float(sizes[i]) * 40_000
+        rows.append(
+            {
+                "name": name,
+                "code": f"C{i + 1:06d}",
+                "industry": INDUSTRIES[int(rng.integers(len(INDUSTRIES)))],
+                "region": REGIONS[int(rng.integers(len(REGIONS)))],
+                "status": CustomerStatus.ACTIVE if rng.random() > 0.08 else CustomerStatus.INACTIVE,
+                "lifecycle_stage": stages[int(rng.integers(2, len(stages)))],
+                "loyalty_type": loyalties[int(rng.integers(len(loyalties)))],
+                "estimated_wallet": round(annual * float(rng.uniform(1.2, 4.0)), -2),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    _bulk(session, Customer, rows)
+    summary.customers = n
+    ids = session.exec(select(Customer.id).order_by(col(Customer.id))).all()
+    assert len(ids) == n
+    return np.asarray(sizes)
+
+
+def _insert_sales(
+    session: Session,
+    rng: np.random.Generator,
+    sizes: np.ndarray,
+    as_of: date,
+    years: int,
+    summary: DemoSummary,
+) -> None:
+    """Sales lines and cost-to-serve lines; about one customer in ten is served at a loss."""
+    import numpy as np
+    from sqlmodel import col, select
+
+    from db.models import Customer, ServiceCost, Transaction
+
+    ids = np.asarray(session.exec(select(Customer.id).order_by(col(Customer.id))).all())
+    days = 365 * years
+    start = as_of - timedelta(days=days - 1)
+    n = len(ids)
+    orders_per_year = np.clip(np.round(4 + 10 * np.sqrt(sizes)), 2, 60).astype(int)
+    margin_rate = np.clip(rng.normal(0.32, 0.07, n), 0.08, 0.6)
+    # Cost to serve as a share of revenue: most 5-15 %, a costly tail beyond the margin.
+    serve_rate = np.clip(rng.gamma(2.0, 0.05, n), 0.01, 0.5)
+    costly = rng.random(n) < 0.1
+    serve_rate[costly] = margin_rate[costly] * rng.uniform(1.1, 1.8, costly.sum())
+    growth = rng.normal(0.03, 0.12, n)
+    categories = list(CostCategory)
+    category_mix = np.array([0.35, 0.25, 0.2, 0.1, 0.05, 0.05])
+
+    sales: list[dict[str, Any]] = []
+    costs: list[dict[str, Any]] = []
+    # Most customers buy throughout; some arrive later, and some churn (stop buying).
+    first_day = np.where(rng.random(n) < 0.15, rng.integers(0, days, n), 0)
+    last_day = np.where(rng.random(n) < 0.2, rng.integers(0, days, n), days - 1)
+    last_day = np.maximum(last_day, first_day + 60)
+    largest = np.argsort(-sizes)[:20]  # the programme's candidates buy throughout
+    first_day[largest], last_day[largest] = 0, days - 1
+    for i in range(n):
+        span = max(1, min(days, int(last_day[i])) - int(first_day[i]))
+        count = max(1, int(orders_per_year[i] * span / 365))
+        offsets = np.sort(rng.integers(first_day[i], first_day[i] + span, count))
+        annual = float(sizes[i]) * 40_000
+        trend = (1 + growth[i]) ** ((offsets - days) / 365)
+        revenue = np.round(annual / orders_per_year[i] * trend * rng.lognormal(0, 0.35, count), 2)
+        cogs = np.round(revenue * (1 - margin_rate[i] * rng.uniform(0.85, 1.15, count)), 2)
+        qty = np.maximum(1, np.round(revenue / rng.uniform(20, 200)))
+        cid = int(ids[i])
+        for j in range(count):
+            order = f"SO-{cid:06d}-{j + 1:05d}"
+            sales.append(
+                {
+                    "customer_id": cid,
+                    "sold_on": start + timedelta(days=int(offsets[j])),
+                    "revenue": float(revenue[j]),
+                    "cost_of_goods": float(cogs[j]),
+                    "quantity": float(qty[j]),
+                    "product": f"P{int(rng.integers(1, 80)):03d}",
+                    "order_id": order,
+                    "line_key": f"{order}/1",
+                }
+            )
+        # Cost to serve: a quarterly line per category, sized from the revenue it served.
+        for q in range(years * 4):
+            quarter_start = start + timedelta(days=int(q * 91.25))
+            in_quarter = (offsets >= q * 91.25) & (offsets < (q + 1) * 91.25)
+            served = float(revenue[in_quarter].sum())
+            if served <= 0:
+                continue
+            for k, category in enumerate(categories):
+                amount = round(served * serve_rate[i] * category_mix[k] * rng.uniform(0.7, 1.3), 2)
+                if amount < 1:
+                    continue
+                costs.append(
+                    {
+                        "customer_id": cid,
+                        "incurred_on": min(quarter_start + timedelta(days=45), as_of),
+                        "category": category,
+                        "amount": amount,
+                        "note": "",
+                        "line_key": f"CTS-{cid:06d}-{q:02d}-{category.value}",
+                    }
+                )
+    _bulk(session, Transaction, sales)
+    _bulk(session, ServiceCost, costs)
+    summary.transactions = len(sales)
+    summary.service_costs = len(costs)
+
+
+def _insert_users(
+    session: Session, rng: np.random.Generator, as_of: date, summary: DemoSummary
+) -> dict[str, list[int]]:
+    """Managers with skills and training, executives, and a viewer."""
+    from sqlmodel import select
+
+    from db.models import ManagerSkill, TrainingRecord, User
+
+    made: dict[str, list[int]] = {"manager": [], "executive": []}
+    taken = set(session.exec(select(User.login)).all())
+    for login, name, title, skills in MANAGERS:
+        if login in taken:
+            continue
+        user = User(login=login, display_name=name, title=title, role=Role.MANAGER)
+        session.add(user)
+        session.flush()
+        assert user.id is not None
+        made["manager"].append(user.id)
+        finance, consulting, planning, interpersonal, influence = skills
+        session.add(
+            ManagerSkill(
+                user_id=user.id,
+                finance=finance,
+                consulting=consulting,
+                planning=planning,
+                interpersonal=interpersonal,
+                influence=influence,
+            )
+        )
+        for course in ("Key account fundamentals", "Value selling", "Finance for KAMs")[
+            : int(rng.integers(1, 4))
+        ]:
+            taken_on = as_of - timedelta(days=int(rng.integers(30, 900)))
+            session.add(TrainingRecord(user_id=user.id, course=course, taken_on=taken_on))
+    for login, name, title in EXECUTIVES:
+        if login in taken:
+            continue
+        user = User(login=login, display_name=name, title=title, role=Role.EXECUTIVE)
+        session.add(user)
+        session.flush()
+        assert user.id is not None
+        made["executive"].append(user.id)
+    for login, name, title in VIEWERS:
+        if login not in taken:
+            session.add(User(login=login, display_name=name, title=title, role=Role.VIEWER))
+    session.flush()
+    summary.users = len(made["manager"]) + len(made["executive"]) + len(VIEWERS)
+    return made
+
+
+def _insert_programme(
+    session: Session,
+    rng: np.random.Generator,
+    users: dict[str, list[int]],
+    sizes: np.ndarray,
+    as_of: date,
+    summary: DemoSummary,
+) -> None:
+    """Twelve key accounts among the largest customers, with their working records."""
+    import numpy as np
+    from sqlmodel import col, select
+
+    from db.models import (
+        Commitment,
+        Complaint,
+        Contact,
+        Customer,
+        Interaction,
+        KeyAccount,
+    )
+
+    ids = session.exec(select(Customer.id).order_by(col(Customer.id))).all()
+    ranked = [int(ids[i]) for i in np.argsort(-sizes)]
+    managers, executives = users["manager"], users["executive"]
+    if not managers or not executives:
+        return
+    chosen = ranked[: len(PROGRAMME) + 3]
+    picks = [chosen[i] for i in sorted(rng.choice(len(chosen), len(PROGRAMME), replace=False))]
+    roles, styles = list(BuyingRole), list(CommunicationStyle)
+    for (status, m, s, age), customer_id in zip(PROGRAMME, picks, strict=True):
+        nominated = as_of - timedelta(days=age)
+        admitted = (
+            nominated + timedelta(days=45)
+            if status in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW, AccountStatus.RETIRED)
+            else None
+        )
+        account = KeyAccount(
+            customer_id=customer_id,
+            status=status,
+            manager_id=managers[m % len(managers)],
+            sponsor_id=executives[s % len(executives)] if s is not None else None,
+            nominated_on=nominated,
+            admitted_on=admitted,
+            retired_on=as_of - timedelta(days=60) if status == AccountStatus.RETIRED else None,
+            next_review_on=(
+                admitted + timedelta(days=180 * (1 + age // 200)) if admitted else None
+            ),
+            reason="Top-decile profit, strong strategic fit."
+            if status != AccountStatus.RETIRED
+            else "Retired: two reviews below threshold after margin erosion.",
+            updated_by_id=managers[m % len(managers)],
+        )
+        session.add(account)
+        summary.key_accounts += 1
+        manager_id = managers[m % len(managers)]
+        for c in range(int(rng.integers(2, 5))):
+            first = _CONTACT_FIRST[int(rng.integers(len(_CONTACT_FIRST)))]
+            last = _CONTACT_LAST[int(rng.integers(len(_CONTACT_LAST)))]
+            session.add(
+                Contact(
+                    customer_id=customer_id,
+                    name=f"{first} {last}",
+                    job_title=_JOB_TITLES[int(rng.integers(len(_JOB_TITLES)))],
+                    email=f"{first.lower()}.{last.lower()}@example.com"
+                    if first.isascii() and last.isascii()
+                    else "",
+                    buying_role=roles[c % len(roles)],
+                    communication_style=styles[int(rng.integers(len(styles)))],
+                    relationship_strength=int(rng.integers(1, 6)),
+                )
+            )
+            summary.contacts += 1
+        if status in (AccountStatus.RETIRED,):
+            continue
+        kinds = [
+            InteractionKind.VISIT,
+            InteractionKind.CALL,
+            InteractionKind.MEETING,
+            InteractionKind.EMAIL,
+        ]
+        for _ in range(int(rng.integers(4, 10))):
+            session.add(
+                Interaction(
+                    customer_id=customer_id,
+                    kind=kinds[int(rng.integers(len(kinds)))],
+                    happened_on=as_of - timedelta(days=int(rng.integers(1, 200))),
+                    our_people="Account team",
+                    their_people="Procurement",
+                    summary="Reviewed open orders and the [Q3] forecast; agreed next steps.",
+                    user_id=manager_id,
+                )
+            )
+            summary.interactions += 1
+        if account.sponsor_id is not None:
+            # Some sponsors visit on cadence, some are overdue (> 90 days).
+            days_ago = int(rng.choice([20, 45, 70, 130, 200]))
+            session.add(
+                Interaction(
+                    customer_id=customer_id,
+                    kind=InteractionKind.EXECUTIVE_VISIT,
+                    happened_on=as_of - timedelta(days=days_ago),
+                    our_people="Executive sponsor",
+                    their_people="CEO",
+                    summary="Executive sponsor visit: strategy and joint roadmap.",
+                    user_id=account.sponsor_id,
+                )
+            )
+            summary.interactions += 1
+        departments = list(Department)
+        for k in range(int(rng.integers(1, 5))):
+            # Most promises are kept; a few are late or broken.
+            state = [CommitmentStatus.OPEN, CommitmentStatus.DONE, CommitmentStatus.BROKEN][
+                int(rng.choice(3, p=[0.4, 0.52, 0.08]))
+            ]
+            late = state == CommitmentStatus.OPEN and rng.random() < 0.2
+            due = as_of + timedelta(
+                days=int(
+                    rng.integers(-40, -1)
+                    if late or state != CommitmentStatus.OPEN
+                    else rng.integers(5, 90)
+                )
+            )
+            session.add(
+                Commitment(
+                    customer_id=customer_id,
+                    description=[
+                        "Deliver revised price list",
+                        "Dedicated logistics slot on Mondays",
+                        "Quarterly business review deck",
+                        "Fix EDI invoice format",
+                        "Custom packaging trial",
+                    ][k % 5],
+                    made_by_id=manager_id,
+                    department=departments[int(rng.integers(len(departments)))],
+                    due_on=due,
+                    status=state,
+                    closed_on=min(due, as_of) if state != CommitmentStatus.OPEN else None,
+                )
+            )
+            summary.commitments += 1
+        for _ in range(int(rng.integers(0, 3))):
+            recorded = as_of - timedelta(days=int(rng.integers(5, 300)))
+            step = int(rng.choice(4, p=[0.15, 0.1, 0.1, 0.65]))  # most are fed back
+            statuses = list(ComplaintStatus)
+            session.add(
+                Complaint(
+                    customer_id=customer_id,
+                    summary=[
+                        "Late delivery of two pallets",
+                        "Invoice did not match agreed discount",
+                        "Damaged goods on arrival",
+                    ][int(rng.integers(3))],
+                    severity=list(Severity)[int(rng.choice(4, p=[0.4, 0.35, 0.2, 0.05]))],
+                    status=statuses[step],
+                    owner_id=manager_id,
+                    recorded_on=recorded,
+                    handled_on=recorded + timedelta(days=3) if step >= 1 else None,
+                    verified_on=recorded + timedelta(days=10) if step >= 2 else None,
+                    fed_back_on=recorded + timedelta(days=14) if step >= 3 else None,
+                )
+            )
+            summary.complaints += 1
+    session.flush()
+
+
+PRACTICES = [
+    (
+        "Joint business plan",
+        "Industry benchmark study",
+        "planning",
+        "A yearly plan written with the customer, with shared targets and owners.",
+    ),
+    (
+        "Quarterly business review",
+        "Our Nordic sales team",
+        "cadence",
+        "Every quarter: results, open commitments, complaints and next steps, with the sponsor.",
+    ),
+    (
+        "Cost-to-serve review",
+        "Supply chain consultancy",
+        "profit",
+        "Twice a year, walk the customer's cost to serve line by line and agree changes.",
+    ),
+    (
+        "Executive-to-executive map",
+        "Peer company interview",
+        "relationships",
+        "Pair each of our executives with their counterpart; visits planned a year ahead.",
+    ),
+]
+
+
+def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) -> None:
+    """Assessments, one override, reviews and best practices, so the programme has history."""
+    import json
+
+    from sqlmodel import col, select
+
+    from db.enums import AssessmentDecision, AssessmentKind, ReviewDecision
+    from db.models import (
+        Assessment,
+        AssessmentScore,
+        BestPractice,
+        KeyAccount,
+        Review,
+        utcnow,
+    )
+    from kam.services.criteria import current_criteria as criteria_rows
+    from kam.services.criteria import ensure_criteria, total_score
+
+    for title, source, tag, text in PRACTICES:
+        session.add(BestPractice(title=title, source=source, tags=tag, description=text))
+    ensure_criteria(session)
+    criteria = criteria_rows(session)
+    accounts = session.exec(select(KeyAccount).order_by(col(KeyAccount.id))).all()
+    overridden = False
+    for account in accounts:
+        if account.status == AccountStatus.NOMINATED:
+            continue
+        vetting = account.status == AccountStatus.VETTING
+        scores = [(c, int(rng.integers(3, 6))) for c in criteria]
+        if vetting:  # manual scores still to come
+            scores = [(c, s) for c, s in scores if c.kind.value == "metric"]
+        total = total_score([(c.weight, s) for c, s in scores]) if not vetting else None
+        override = not overridden and account.status == AccountStatus.ACTIVE and total is not None
+        decided = utcnow() if account.admitted_on else None
+        assessment = Assessment(
+            key_account_id=account.id,  # type: ignore[arg-type]
+            kind=AssessmentKind.VETTING,
+            criteria_version=criteria[0].set_version,
+            total=50.0 if override else total,
+            complete=not vetting,
+            decision=AssessmentDecision.ADMIT if decided else None,
+            rationale="Meets the written criteria." if decided else "",
+            override=override,
+            override_reason="Board decision: strategic entry into the region." if override else "",
+            decided_by_id=account.sponsor_id if decided else None,
+            decided_at=decided,
+            created_by_id=account.manager_id,  # type: ignore[arg-type]
+        )
+        session.add(assessment)
+        session.flush()
+        assert assessment.id is not None
+        for c, score in scores:
+            session.add(
+                AssessmentScore(
+                    assessment_id=assessment.id,
+                    criterion_id=c.id,  # type: ignore[arg-type]
+                    score=score,
+                    comment="Scored at vetting",
+                )
+            )
+        if override:
+            account.admitted_by_override = True
+            overridden = True
+        if (
+            account.admitted_on
+            and account.status in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW)
+            and (as_of - account.admitted_on).days > 180
+        ):
+            watch = account.status == AccountStatus.UNDER_REVIEW
+            perceived, expected = (5, 8) if watch else (int(rng.integers(7, 10)), 7)
+            session.add(
+                Review(
+                    key_account_id=account.id,  # type: ignore[arg-type]
+                    assessment_id=assessment.id,
+                    reviewed_on=as_of - timedelta(days=int(rng.integers(20, 150))),
+                    perceived=perceived,
+                    expected=expected,
+                    satisfaction=round(perceived / expected, 3),
+                    decision=ReviewDecision.WATCH if watch else ReviewDecision.RETAIN,
+                    notes="Margin under pressure; service issues." if watch else "On plan.",
+                    checklist_json=json.dumps({"account_plan_updated": True}),
+                    next_review_on=account.next_review_on,
+                    reviewed_by_id=account.manager_id,  # type: ignore[arg-type]
+                )
+            )
+    session.flush()

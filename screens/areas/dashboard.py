@@ -1,0 +1,238 @@
+"""The dashboard: the programme against its cap, its worth, the base's Pareto curve, and the
+alerts to act on, each one key away from its account."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from screens.base import KamScreenMixin
+from screens.formatting import day, first_line, money, safe, share
+from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.pareto_chart import ParetoChart
+
+if TYPE_CHECKING:
+    from kam.services.dashboard import Alert, Overview
+
+COLUMNS = ("Alert", "Date", "Customer", "What")
+
+#: How each alert kind reads, and its colour.
+KINDS: dict[str, tuple[str, str]] = {
+    "commitment": ("Commitment", "bold red"),
+    "complaint": ("Complaint", "bold red"),
+    "visit": ("Sponsor visit", "yellow"),
+    "review": ("Review due", "yellow"),
+    "override": ("Override", "magenta"),
+}
+
+
+class DashboardScreen(KamScreenMixin, Screen[None]):
+    """Programme size against the cap, total CLV, key-account profit against the base, the
+    Pareto curve, and the alerts; Enter on an alert opens its account's sheet."""
+
+    AREA = "dashboard"
+    PALETTE_NOUN = "dashboard"
+    TITLE = "Dashboard"
+    CSS_PATH = "dashboard.tcss"
+    AUTO_FOCUS = "#alerts"
+    COMMANDS: ClassVar = {ScreenCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "open_alert",
+            "Open account",
+            id="dashboard.open",
+            tooltip="Open the sheet of the highlighted alert's account.",
+            priority=True,
+        ),
+        Binding(
+            "r", "reload", "Reload", id="dashboard.reload", tooltip="Compute the figures again."
+        ),
+    ]
+
+    class Loaded(Message):
+        """The overview was computed."""
+
+        def __init__(self, overview: Overview) -> None:
+            super().__init__()
+            self.overview = overview
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overview: Overview | None = None
+        """The figures and alerts as last computed."""
+
+    def compose(self) -> ComposeResult:
+        """Header, the figures beside the Pareto chart, the alerts, footer."""
+        yield Header()
+        with Vertical(id="body"):
+            with Horizontal(id="top"):
+                yield Static("", id="figures")
+                yield ParetoChart(id="pareto")
+            yield Static("", id="alerts-title")
+            yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set the columns and compute."""
+        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.action_reload()
+
+    def on_resize(self) -> None:
+        """Below 100 columns the chart narrows; below 30 rows it gets shorter."""
+        body = self.query_one("#body")
+        body.set_class(self.size.width < 100, "-narrow")
+        body.set_class(self.size.height < 30, "-short")
+
+    def on_screen_resume(self) -> None:
+        """Back from an account: compute again, something may have changed."""
+        if self.overview is not None:
+            self.action_reload()
+
+    # ------------------------------------------------------------------ loading
+
+    def action_reload(self) -> None:
+        """Compute the overview again in a worker, showing that it is loading."""
+        self.query_one("#body").loading = True
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
+    def _load(self) -> None:
+        from kam.services.dashboard import programme_overview
+
+        with self.kam.database.reading() as session:
+            overview = programme_overview(session, as_of=self.kam.as_of)
+        self.post_message(self.Loaded(overview))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.overview = o = message.overview
+        self.query_one("#body").loading = False
+        self.query_one("#figures", Static).update(self._figures(o))
+        self.query_one(ParetoChart).show(o.pareto_curve, o.share_for_80)
+        self._fill_alerts(o.alerts)
+        self.query_one(DataTable).focus()
+        self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed load stops the loading indicator (KamScreenMixin says what went wrong)."""
+        if event.worker.group == "dashboard" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self.query_one("#body").loading = False
+
+    # ------------------------------------------------------------------ showing
+
+    def _figures(self, o: Overview) -> Group:
+        """The programme's size and worth, in lines short enough for an 80-column terminal."""
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        grid.add_row("Size", Text(f"{o.active} of {o.cap} active; warn under {o.warn_below}"))
+        if o.active > o.cap:
+            grid.add_row("", Text(f"over the cap by {o.active - o.cap}", style="bold red"))
+        elif o.active < o.warn_below:
+            grid.add_row("", Text(f"under the minimum of {o.warn_below}", style="bold yellow"))
+        pipeline = o.open_accounts - o.active
+        if pipeline:
+            grid.add_row("", Text(f"+ {pipeline} nominated/vetting/review", style="dim"))
+        grid.add_row("CLV", Text.assemble((money(o.total_clv), "bold"), " of key accounts"))
+        profit_share = o.key_account_profit / o.total_profit if o.total_profit > 0 else None
+        grid.add_row(
+            "Profit",
+            Text.assemble(
+                (money(o.key_account_profit), "bold"),
+                " key accounts",
+                f" ({share(profit_share, 0)})" if profit_share is not None else "",
+            ),
+        )
+        grid.add_row("", Text(f"{money(o.total_profit)} whole base, T12M", style="dim"))
+        grid.add_row("Base", Text(f"{o.customers:,} customers, {o.below_break_even:,} losing"))
+        if o.share_for_80 is not None and o.customers_for_80 is not None:
+            grid.add_row(
+                "Pareto",
+                Text.assemble(
+                    (f"{share(o.share_for_80, 0)} of customers", "bold"),
+                    " make ",
+                    ("80 %", "bold"),
+                ),
+            )
+            grid.add_row(
+                "", Text(f"of profit: {o.customers_for_80:,} of {o.customers:,}", style="dim")
+            )
+        else:
+            grid.add_row("Pareto", Text("no profit in the last twelve months", style="italic"))
+        title = Text.assemble(("PROGRAMME", "bold"), (f"  as of {day(o.as_of)}", "dim"))
+        return Group(title, grid)
+
+    def _fill_alerts(self, alerts: list[Alert]) -> None:
+        """One row per alert; names and notes go in as Text, never markup."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for n, a in enumerate(alerts):
+            label, style = KINDS.get(a.kind, (a.kind, ""))
+            table.add_row(
+                Text(label, style=style),
+                Text(day(a.since) or "–"),
+                Text(safe(a.customer)),
+                Text(first_line(a.text, 80)),
+                key=str(n),
+            )
+        if alerts:
+            table.move_cursor(row=min(row, len(alerts) - 1))
+        count = len(alerts)
+        title = self.query_one("#alerts-title", Static)
+        if count:
+            title.update(
+                Content.assemble(
+                    (f"ALERTS ({count})", "bold"),
+                    ("  ·  Enter opens the account", "dim"),
+                )
+            )
+        else:
+            title.update(
+                Content.assemble(
+                    ("ALERTS", "bold"),
+                    ("  ·  nothing overdue, due, broken or open: no alerts", "dim"),
+                )
+            )
+
+    # ------------------------------------------------------------------ opening accounts
+
+    def highlighted(self) -> Alert | None:
+        """The alert under the cursor."""
+        table = self.query_one(DataTable)
+        if self.overview is None or table.row_count == 0:
+            return None
+        return self.overview.alerts[min(table.cursor_row, len(self.overview.alerts) - 1)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Opening needs an alert under the cursor."""
+        if action == "open_alert":
+            return self.highlighted() is not None
+        return True
+
+    def action_open_alert(self) -> None:
+        """Open the highlighted alert's account."""
+        alert = self.highlighted()
+        if alert is not None:
+            self.kam.open_account(alert.customer)
+
+    @on(DataTable.RowSelected, "#alerts")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_alert()

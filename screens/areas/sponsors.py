@@ -1,0 +1,286 @@
+"""Sponsors: the executives with the accounts they sponsor against the limit, and the visit
+cadence of every active account with the overdue visits first; record a visit (v)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db.enums import Role
+from kam.rules import clock
+from kam.rules.permissions import Action
+from screens.base import KamScreenMixin
+from screens.formatting import day, safe, words
+from screens.palette.screen_commands import ScreenCommands
+
+if TYPE_CHECKING:
+    from kam.services.programme import ProgrammeSettings
+    from kam.services.sponsors import SponsorView, VisitDueView
+    from kam.views import InteractionView
+
+SPONSOR_COLUMNS = ("Sponsor", "Accounts", "Overdue", "Sponsors", "Title")
+VISIT_COLUMNS = ("Customer", "Visit", "Next due", "Last visit", "Sponsor", "Status")
+
+#: A visit due within this many days is shown as coming up.
+SOON = 14
+
+
+@dataclass(frozen=True)
+class SponsorsData:
+    """The sponsors and the visit schedule, read in one transaction."""
+
+    sponsors: list[SponsorView]
+    schedule: list[VisitDueView]
+    settings: ProgrammeSettings
+
+
+class SponsorsScreen(KamScreenMixin, Screen[None]):
+    """Executive sponsors, their load against the limit and the visits due; v records one."""
+
+    AREA = "sponsors"
+    PALETTE_NOUN = "sponsors"
+    TITLE = "Sponsors"
+    CSS_PATH = "sponsors.tcss"
+    AUTO_FOCUS = "#visits"
+    COMMANDS: ClassVar = {ScreenCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "v",
+            "record_visit",
+            "Record visit",
+            id="sponsors.visit",
+            tooltip="Record a sponsor visit to the highlighted account.",
+        ),
+        Binding(
+            "o",
+            "open_sheet",
+            "Sheet",
+            id="sponsors.sheet",
+            tooltip="Open the highlighted account's sheet.",
+        ),
+        Binding("r", "reload", "Reload", id="sponsors.reload", tooltip="Read the sponsors again."),
+    ]
+
+    class Loaded(Message):
+        """The sponsors and the visit schedule were read."""
+
+        def __init__(self, data: SponsorsData) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: SponsorsData | None = None
+        """What was last read."""
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        """Header, the rules, who may do what, the sponsors, the visit schedule."""
+        yield Header()
+        yield Static("Reading the sponsors…", id="rules")
+        access = Static(self._access_line(), id="access")
+        visits_some = self.kam.may(Action.RECORD_SPONSOR_VISIT) or (
+            self.kam.actor.role == Role.EXECUTIVE  # on the accounts they sponsor
+        )
+        access.set_class(not visits_some, "-read-only")
+        yield access
+        yield Static(Content("Executive sponsors"), classes="caption")
+        yield DataTable(id="sponsors", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            Content("Sponsor visits, the most overdue first"),
+            id="visits-caption",
+            classes="caption",
+        )
+        yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def _access_line(self) -> Content:
+        role = self.kam.actor.role
+        if role == Role.ADMIN:
+            return Content("You record sponsor visits on any sponsored account (v).")
+        if role == Role.EXECUTIVE:
+            return Content("You record your visits to the accounts you sponsor (v).")
+        return Content("Read-only: an account's sponsor, or an admin, records its visits.")
+
+    def on_mount(self) -> None:
+        """Set the columns and read."""
+        self.query_one("#sponsors", DataTable).add_columns(*SPONSOR_COLUMNS)
+        self.query_one("#visits", DataTable).add_columns(*VISIT_COLUMNS)
+        self.action_reload()
+
+    # ------------------------------------------------------------------ loading
+
+    def action_reload(self) -> None:
+        """Read the sponsors and the visit schedule again in a worker."""
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sponsors")
+    def _load(self) -> None:
+        from kam.services.programme import load_settings
+        from kam.services.sponsors import list_sponsors, visit_schedule
+
+        with self.kam.database.reading() as session:
+            data = SponsorsData(
+                sponsors=list_sponsors(session),
+                schedule=visit_schedule(session, self.kam.as_of),
+                settings=load_settings(session),
+            )
+        self.post_message(self.Loaded(data))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.data = message.data
+        self._show_rules(message.data)
+        self._fill_sponsors(message.data)
+        self._fill_visits(message.data)
+        self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
+        """Back from a form or an account sheet: read again."""
+        if self.data is not None:
+            self.action_reload()
+
+    # ------------------------------------------------------------------ showing
+
+    def _show_rules(self, data: SponsorsData) -> None:
+        s = data.settings
+        overdue = sum(v.overdue for v in data.schedule)
+        self.query_one("#rules", Static).update(
+            Content.assemble(
+                f"A sponsor visit is due every {s.visit_days} days",
+                ("  ·  ", "dim"),
+                f"an executive sponsors at most {s.sponsor_limit} accounts",
+                ("  ·  ", "dim"),
+                (f"{overdue} overdue", "bold $error") if overdue else ("none overdue", "$success"),
+                (f" as of {self.kam.as_of.isoformat()}", "dim"),
+            )
+        )
+
+    def _fill_sponsors(self, data: SponsorsData) -> None:
+        """One row per sponsor; names go in as Text, never markup."""
+        table = self.query_one("#sponsors", DataTable)
+        table.clear()
+        overdue: dict[str, int] = {}
+        for v in data.schedule:
+            if v.overdue and v.sponsor:
+                overdue[v.sponsor] = overdue.get(v.sponsor, 0) + 1
+        for s in data.sponsors:
+            name = Text(safe(f"{s.display_name} ({s.login})"))
+            if s.login == self.kam.actor.login:
+                name.append("  you", style="bold")
+            load_style = "bold red" if s.count > s.limit else "yellow" if s.count == s.limit else ""
+            late = overdue.get(s.login, 0)
+            table.add_row(
+                name,
+                Text(f"{s.count}/{s.limit}", style=load_style, justify="right"),
+                Text(str(late), style="bold red" if late else "dim", justify="right"),
+                Text(safe(", ".join(s.accounts)) or "none", style="" if s.accounts else "dim"),
+                Text(safe(s.title)),
+                key=s.login,
+            )
+
+    def _fill_visits(self, data: SponsorsData) -> None:
+        """One row per active account, overdue ones in red; names as Text."""
+        table = self.query_one("#visits", DataTable)
+        kept = self.highlighted()
+        table.clear()
+        for v in data.schedule:
+            late = v.overdue
+            mine = v.sponsor is not None and v.sponsor == self.kam.actor.login
+            sponsor = (
+                Text(safe(v.sponsor_name or v.sponsor), style="bold" if mine else "")
+                if v.sponsor
+                else Text("no sponsor", style="italic red")
+            )
+            table.add_row(
+                Text(safe(v.customer), style="bold red" if late else ""),
+                _visit_state(v),
+                Text(day(v.due_on), style="red" if late else ""),
+                Text(day(v.last_visit) or "never", style="" if v.last_visit else "dim"),
+                sponsor,
+                Text(words(v.status)),
+                key=str(v.account_id),
+            )
+        if kept is not None:
+            keys = [str(v.account_id) for v in data.schedule]
+            if str(kept.account_id) in keys:
+                table.move_cursor(row=keys.index(str(kept.account_id)))
+
+    def highlighted(self) -> VisitDueView | None:
+        """The account under the visit table's cursor."""
+        table = self.query_one("#visits", DataTable)
+        if self.data is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((v for v in self.data.schedule if str(v.account_id) == key), None)
+
+    @on(DataTable.RowHighlighted, "#visits")
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected, "#visits")
+    def _row_selected(self) -> None:
+        self.action_open_sheet()
+
+    # ------------------------------------------------------------------ who may do what
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Recording a visit exists for the account's own sponsor and for admins, on a
+        sponsored account under the cursor."""
+        if action not in ("record_visit", "open_sheet"):
+            return True
+        visit = self.highlighted()
+        if visit is None:
+            return False
+        if action == "open_sheet":
+            return True
+        if visit.sponsor is None:
+            return False
+        return self.kam.may(Action.RECORD_SPONSOR_VISIT, visit)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_record_visit(self) -> None:
+        """Ask for the date and the notes, then record the sponsor visit."""
+        from screens.forms.visit_form import VisitForm
+
+        visit = self.highlighted()
+        if visit is None:
+            return
+        when = min(self.kam.as_of, clock.today())
+        self.app.push_screen(VisitForm(visit.customer, today=when), self._recorded)
+
+    def _recorded(self, view: InteractionView | None) -> None:
+        if view is not None:
+            self.notify(
+                f"Sponsor visit to {safe(view.customer)} on {day(view.happened_on)} recorded.",
+                markup=False,
+            )
+
+    def action_open_sheet(self) -> None:
+        """Open the highlighted account's sheet (in the accounts area)."""
+        visit = self.highlighted()
+        if visit is not None:
+            self.kam.open_account(visit.customer)
+
+
+def _visit_state(v: VisitDueView) -> Text:
+    """'overdue N days', 'due in N days' or 'due today', coloured by urgency."""
+    if v.sponsor is None:
+        return Text("assign a sponsor", style="bold red")
+    if v.overdue:
+        return Text(f"overdue {v.days_overdue} days", style="bold red")
+    left = -v.days_overdue
+    if left == 0:
+        return Text("due today", style="bold yellow")
+    return Text(f"due in {left} days", style="yellow" if left <= SOON else "green")

@@ -1,0 +1,240 @@
+"""The base of kam's forms: typed modal screens that validate as you type and save in a worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from kam.errors import ConflictError
+from screens.base import KamScreenMixin, report_failed_worker, report_refusal
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from textual.app import ComposeResult
+    from textual.worker import Worker
+
+ResultT = TypeVar("ResultT")
+
+
+#: The forms' shared stylesheet, by absolute path: forms live in several packages, and a
+#: relative CSS_PATH would be looked up beside each subclass.
+FORM_CSS = Path(__file__).with_name("form.tcss")
+
+
+class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
+    """A modal form: fields with live problems, Save (ctrl+s / Enter) and Cancel (Escape).
+
+    Subclasses yield their fields from `fields()`, read them in `collect()` (on the event
+    loop) and call one service in `write()` (in a thread). The form closes with the
+    service's view; a domain refusal is shown with its sentence and the form stays open;
+    a conflict closes the form so the reader reloads.
+    """
+
+    CSS_PATH = FORM_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without saving."),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            id="form.save",
+            tooltip="Check the form and save it.",
+            priority=True,
+        ),
+    ]
+    HEADING: ClassVar[str] = "Form"
+    AUTO_FOCUS = "Input, Select, TextArea"
+
+    class Saved(Message):
+        """The service accepted the form; `view` is what it returned."""
+
+        def __init__(self, view: Any) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._initial: dict[str, str] = {}
+        self._hints: dict[str, str] = {}
+        self._touched: set[str] = set()
+        self._saving = False
+
+    # ------------------------------------------------------------------ what subclasses give
+
+    def heading(self) -> Content:
+        """The form's heading; customer names go in as Content, never markup."""
+        return Content(self.HEADING)
+
+    def fields(self) -> Iterator[Widget]:
+        """The form's labelled fields (use `field()`)."""
+        yield from ()
+
+    def extra_problems(self) -> dict[str, str]:
+        """Problems validators cannot see (required choices, fields that depend on each other)."""
+        return {}
+
+    def collect(self) -> dict[str, Any]:
+        """The values to save, read from the widgets on the event loop."""
+        return {}
+
+    def write(self, session: Session, values: dict[str, Any]) -> ResultT:
+        """Call the service (in a worker thread) and return its view."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ building blocks
+
+    def field(self, label: str, widget: Widget, hint: str = "") -> Iterator[Widget]:
+        """A label, the widget and the line that says what is wrong with it."""
+        assert widget.id is not None, "form fields need an id"
+        yield Label(Content(label), classes="field-label")
+        if isinstance(widget, Input | Select | TextArea):
+            widget.compact = True
+        if isinstance(widget, Input):
+            self._initial[widget.id] = widget.value
+        yield widget
+        self._hints[widget.id] = hint
+        classes = "problem -hint" if hint else "problem"
+        yield Static(Content(hint), id=f"{widget.id}-problem", classes=classes)
+
+    def value(self, widget_id: str) -> str:
+        """The stripped text of an Input or TextArea."""
+        widget = self.query_one(f"#{widget_id}")
+        if isinstance(widget, TextArea):
+            return widget.text.strip()
+        assert isinstance(widget, Input)
+        return widget.value.strip()
+
+    def choice(self, widget_id: str) -> Any:
+        """The value of a Select, or None when nothing is chosen."""
+        select = self.query_one(f"#{widget_id}", Select)
+        return None if select.is_blank() else select.value
+
+    def optional(self, widget_id: str) -> str | None:
+        """The stripped text of an Input, or None when it is empty."""
+        return self.value(widget_id) or None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        """Heading, fields, the summary of problems, and the buttons."""
+        with VerticalScroll(id="form"):
+            yield Label(self.heading(), id="heading")
+            yield from self.fields()
+            yield Static("", id="problems")
+            with Horizontal(id="buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+
+    # ------------------------------------------------------------------ validation
+
+    def _set_problem(self, widget_id: str, problem: str | None) -> None:
+        line = self.query_one(f"#{widget_id}-problem", Static)
+        hint = self._hints.get(widget_id, "")
+        line.set_class(bool(problem), "-shown")
+        line.set_class(not problem and bool(hint), "-hint")
+        line.update(Content(problem or hint))
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        """Say what is wrong as soon as the user has typed in a field."""
+        widget_id = event.input.id
+        if widget_id is None or widget_id not in self._initial:
+            return
+        if widget_id not in self._touched and event.value == self._initial[widget_id]:
+            return
+        self._touched.add(widget_id)
+        result = event.validation_result
+        problem = None if result is None or result.is_valid else result.failure_descriptions[0]
+        self._set_problem(widget_id, problem)
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        if event.select.id is not None and not event.select.is_blank():
+            self._set_problem(event.select.id, None)
+
+    def problems(self) -> dict[str, str]:
+        """Every problem of the form now, by field id (inputs first, in order)."""
+        found: dict[str, str] = {}
+        for box in self.query(Input):
+            if box.id is None or box.id not in self._initial:
+                continue
+            result = box.validate(box.value)
+            if result is not None and not result.is_valid:
+                found[box.id] = result.failure_descriptions[0]
+        found.update(self.extra_problems())
+        return found
+
+    # ------------------------------------------------------------------ actions
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        """Close the form without saving."""
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        """Save if every field is right; else say what is wrong and go to the first problem."""
+        if self._saving:
+            return
+        problems = self.problems()
+        for widget_id in self._hints:
+            self._set_problem(widget_id, problems.get(widget_id))
+        summary = self.query_one("#problems", Static)
+        if problems:
+            count = len(problems)
+            summary.update(Content(f"Not saved: {count} field{'s' if count > 1 else ''} to fix."))
+            summary.add_class("-shown")
+            self.query_one(f"#{next(iter(problems))}").focus()
+            return
+        summary.update("")
+        summary.remove_class("-shown")
+        self.query_one("#save", Button).disabled = True
+        self._saving = True
+        self._save(self.collect())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-save")
+    def _save(self, values: dict[str, Any]) -> None:
+        with self.kam.database.writing() as session:
+            view = self.write(session, values)
+        self.post_message(self.Saved(view))
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self.dismiss(message.view)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A refusal keeps the form open to fix; a conflict closes it so the reader reloads."""
+        from textual.worker import WorkerState
+
+        event.prevent_default()  # handled here, not again by KamScreenMixin
+        if event.state != WorkerState.ERROR:
+            return
+        self._saving = False
+        self.query_one("#save", Button).disabled = False
+        error = event.worker.error
+        if isinstance(error, ConflictError):
+            report_refusal(self.app, error)
+            self.dismiss(None)
+            return
+        report_failed_worker(self.app, event.worker)

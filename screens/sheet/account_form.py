@@ -1,0 +1,153 @@
+"""The form that changes a key account, guarded by the version the reader saw."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Input, Select, TextArea
+
+from db.enums import AccountStatus
+from kam.rules import lifecycle
+from screens.formatting import safe
+from screens.forms.form import FormScreen
+from screens.forms.validators import Decimal, IsoDate, Login, parse_date
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from kam.views import AccountView
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class AccountForm(FormScreen["AccountView"]):
+    """Change a key account's review date, notes and CLV overrides (admins: status and people).
+
+    The change is sent with `expected_version` = the version the form was opened on; if
+    someone changed the account since, nothing is overwritten and the reader is told to reload.
+    """
+
+    def __init__(self, account: AccountView, *, admin: bool) -> None:
+        super().__init__()
+        self.account = account
+        """The account as shown when the form opened (its version is the one expected)."""
+        self.admin = admin
+        """Whether the status, manager and sponsor fields are offered."""
+
+    def heading(self) -> Content:
+        """The customer's name and the version being changed."""
+        return Content.assemble(
+            "Key account ",
+            (safe(self.account.customer), "bold"),
+            f" (version {self.account.version})",
+        )
+
+    def fields(self) -> Iterator[Widget]:
+        """Next review, CLV overrides, reason; for admins status, manager and sponsor."""
+        a = self.account
+        if self.admin:
+            current = AccountStatus(a.status)
+            yield from self.field(
+                "Status",
+                Select(
+                    [
+                        (s.value.replace("_", " "), s.value)
+                        for s in (current, *lifecycle.next_statuses(current))
+                        if s == current or lifecycle.can_move(current, s, by="update")
+                    ],
+                    id="status",
+                    allow_blank=False,
+                    value=current.value,
+                ),
+            )
+            yield from self.field(
+                "Key account manager (login)",
+                Input(a.manager or "", id="manager", validators=[Login()], valid_empty=True),
+            )
+            yield from self.field(
+                "Executive sponsor (login)",
+                Input(a.sponsor or "", id="sponsor", validators=[Login()], valid_empty=True),
+            )
+        review = a.next_review_on.isoformat() if a.next_review_on else ""
+        yield from self.field(
+            "Next review on",
+            Input(
+                review, id="next_review_on", max_length=10, validators=[IsoDate()], valid_empty=True
+            ),
+            hint="YYYY-MM-DD; empty for none.",
+        )
+        yield from self.field(
+            "Retention override",
+            Input(
+                _number(a.retention_override),
+                id="retention_override",
+                validators=[Decimal(0, 1, " from 0 to 1, e.g. 0.85")],
+                valid_empty=True,
+            ),
+            hint="Probability (0-1) the customer stays a year; empty uses the base's.",
+        )
+        yield from self.field(
+            "Margin override (annual gross margin)",
+            Input(
+                _number(a.margin_override),
+                id="margin_override",
+                validators=[Decimal(hint=", e.g. 250000")],
+                valid_empty=True,
+            ),
+            hint="A forecast replacing the T12M margin in CLV; empty uses T12M.",
+        )
+        yield from self.field("Reason / notes", TextArea(a.reason, id="reason", soft_wrap=True))
+
+    def extra_problems(self) -> dict[str, str]:
+        """The notes have a length limit."""
+        if len(self.value("reason")) > 2000:
+            return {"reason": "Notes have at most 2,000 characters."}
+        return {}
+
+    def collect(self) -> dict[str, Any]:
+        """Only the fields that differ from what was shown."""
+        a = self.account
+
+        def number(widget_id: str) -> float | None:
+            text = self.value(widget_id).replace(",", "")
+            return float(text) if text else None
+
+        shown: dict[str, Any] = {
+            "next_review_on": parse_date(self.value("next_review_on"))
+            if self.value("next_review_on")
+            else None,
+            "retention_override": number("retention_override"),
+            "margin_override": number("margin_override"),
+            "reason": self.value("reason"),
+        }
+        before: dict[str, Any] = {
+            "next_review_on": a.next_review_on,
+            "retention_override": a.retention_override,
+            "margin_override": a.margin_override,
+            "reason": a.reason,
+        }
+        if self.admin:
+            shown |= {
+                "status": self.choice("status"),
+                "manager": self.optional("manager"),
+                "sponsor": self.optional("sponsor"),
+            }
+            before |= {"status": a.status, "manager": a.manager, "sponsor": a.sponsor}
+        return {k: v for k, v in shown.items() if v != before[k]}
+
+    def write(self, session: Session, values: dict[str, Any]) -> AccountView:
+        """Update the account if it is still at the version shown."""
+        from kam.services.accounts import update_account
+
+        return update_account(
+            session,
+            self.kam.actor,
+            self.account.customer,
+            expected_version=self.account.version,
+            **values,
+        )

@@ -1,0 +1,84 @@
+"""The form that records a promise made to a customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Input, Select
+
+from db.enums import Department
+from screens.formatting import safe
+from screens.forms.form import FormScreen
+from screens.forms.validators import IsoDate, Login, Required, parse_date
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from kam.views import CommitmentView
+
+
+class CommitmentForm(FormScreen["CommitmentView"]):
+    """Add a commitment: what was promised, which department owns it, when it is due."""
+
+    def __init__(self, customer: str) -> None:
+        super().__init__()
+        self.customer = customer
+        """The customer the promise was made to."""
+
+    def heading(self) -> Content:
+        """'New commitment to <customer>'."""
+        return Content.assemble("New commitment to ", (safe(self.customer), "bold"))
+
+    def fields(self) -> Iterator[Widget]:
+        """Description, department, due date, made by."""
+        yield from self.field(
+            "What was promised",
+            Input(
+                id="description",
+                placeholder="e.g. Deliver the Q3 forecast to their planners",
+                max_length=2000,
+                validators=[Required("What was promised")],
+            ),
+        )
+        yield from self.field(
+            "Owning department",
+            Select(
+                [(d.value.replace("_", " "), d.value) for d in Department],
+                id="department",
+                prompt="Choose the department that keeps the promise",
+            ),
+        )
+        yield from self.field(
+            "Due on",
+            Input(id="due_on", placeholder="YYYY-MM-DD", max_length=10, validators=[IsoDate()]),
+            hint="The day the customer expects it, as YYYY-MM-DD.",
+        )
+        yield from self.field(
+            "Made by (login)",
+            Input(id="made_by", max_length=64, validators=[Login()], valid_empty=True),
+            hint="Leave empty if you made the promise yourself.",
+        )
+
+    def extra_problems(self) -> dict[str, str]:
+        """The department must be chosen."""
+        if self.choice("department") is None:
+            return {"department": "Choose the department that owns the promise."}
+        return {}
+
+    def collect(self) -> dict[str, Any]:
+        """The service's fields."""
+        return {
+            "description": self.value("description"),
+            "department": self.choice("department"),
+            "due_on": parse_date(self.value("due_on")),
+            "made_by": self.optional("made_by"),
+        }
+
+    def write(self, session: Session, values: dict[str, Any]) -> CommitmentView:
+        """Record the commitment."""
+        from kam.services.commitments import add_commitment
+
+        return add_commitment(session, self.kam.actor, self.customer, **values)

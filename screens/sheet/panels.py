@@ -1,0 +1,149 @@
+"""The account sheet's overview and metrics panels: who, worth, standing and CLV inputs,
+rendered as Rich tables from the service views (every name and note as literal text)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+
+from screens.formatting import day, money, safe, share, words
+
+if TYPE_CHECKING:
+    from kam.figures.worth import Worth
+    from kam.sheet import Sheet
+    from kam.views import AccountView
+
+#: What each CLV input's source means, in words.
+SOURCES = {
+    "t12m": "T12M gross margin",
+    "base": "the customer base's measured retention",
+    "override": "the account's override",
+}
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    return grid
+
+
+def who_table(a: AccountView, *, as_of: date) -> Table:
+    """Who the account is: customer, status, people, dates, override, reason, version."""
+    grid = _grid()
+    grid.add_column()
+
+    def person(name: str | None, login: str | None) -> Text:
+        return Text(safe(f"{name} ({login})")) if login else Text("none", style="italic")
+
+    review = Text(day(a.next_review_on) or "not set")
+    if a.next_review_on and a.next_review_on < as_of:
+        review.append("  overdue", style="bold red")
+    override = (
+        Text("yes: admitted by override", style="bold yellow")
+        if a.admitted_by_override
+        else Text("no")
+    )
+    rows: list[tuple[str, Text]] = [
+        ("Customer", Text(safe(a.customer), style="bold")),
+        ("Industry", Text(safe(a.industry) or "–")),
+        ("Region", Text(safe(a.region) or "–")),
+        ("Status", Text(words(a.status))),
+        ("Manager", person(a.manager_name, a.manager)),
+        ("Sponsor", person(a.sponsor_name, a.sponsor)),
+        ("Nominated", Text(day(a.nominated_on))),
+        ("Admitted", Text(day(a.admitted_on) or "–")),
+        ("Next review", review),
+        ("Override", override),
+        ("Reason", Text(safe(a.reason) or "–")),
+        ("Version", Text(f"{a.version} (changed {day(a.updated_at)} by {a.updated_by or '–'})")),
+    ]
+    if a.retired_on:
+        rows.insert(8, ("Retired", Text(day(a.retired_on))))
+    grid.add_row(Text("WHO", style="bold"), Text(""))
+    for label, value in rows:
+        grid.add_row(label, value)
+    return grid
+
+
+def worth_table(w: Worth) -> Table:
+    """The T12M figures, profit first, revenue last, and the CLV with its inputs."""
+    grid = _grid()
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(style="dim")
+    profit_style = "bold red" if w.profit < 0 else "bold"
+    grid.add_row(Text(f"WORTH (T12M to {day(w.as_of)})", style="bold"), "", "")
+    grid.add_row("Profit", Text(money(w.profit), style=profit_style), "after cost to serve")
+    grid.add_row("Gross margin", money(w.gross_margin), "")
+    grid.add_row("Cost to serve", money(w.cost_to_serve), "")
+    for category, amount in w.cost_to_serve_by_category.items():
+        grid.add_row(f"  {words(category)}", Text(money(amount), style="dim"), "")
+    grid.add_row("Revenue", money(w.revenue), "not the headline")
+    grid.add_row("Share of wallet", share(w.share_of_wallet), "")
+    if w.estimated_wallet is not None:
+        grid.add_row("  wallet", Text(money(w.estimated_wallet), style="dim"), "estimated")
+        grid.add_row("  headroom", Text(money(w.headroom), style="dim"), "")
+    grid.add_row("CLV", Text(money(w.clv), style="bold"), f"over {w.horizon} years")
+    grid.add_row("  M margin", Text(money(w.clv_margin), style="dim"), w.clv_margin_source)
+    grid.add_row("  C cost to serve", Text(money(w.clv_cost_to_serve), style="dim"), "t12m")
+    grid.add_row(
+        "  r retention", Text(f"{w.clv_retention:.3f}", style="dim"), w.clv_retention_source
+    )
+    grid.add_row("  d discount", Text(share(w.discount_rate, 0), style="dim"), "")
+    return grid
+
+
+def clv_table(w: Worth) -> Table:
+    """The CLV formula with every input and where it comes from."""
+    grid = _grid()
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column()
+    grid.add_row("CLV", Text(money(w.clv), style="bold"), "Σ t=1..H of (M − C) · r^(t−1) / (1+d)^t")
+    grid.add_row("M  margin", money(w.clv_margin), SOURCES.get(w.clv_margin_source, ""))
+    grid.add_row("C  cost to serve", money(w.clv_cost_to_serve), "T12M")
+    grid.add_row("r  retention", f"{w.clv_retention:.3f}", SOURCES.get(w.clv_retention_source, ""))
+    grid.add_row("d  discount rate", share(w.discount_rate, 0), "programme setting")
+    grid.add_row("H  horizon", f"{w.horizon} years", "programme setting")
+    return grid
+
+
+def standing_table(sheet: Sheet) -> Table:
+    """Health with its reasons, the criteria, the last review, the last sponsor visit."""
+    grid = _grid()
+    grid.add_column()
+    style = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
+    health = Text(sheet.health, style=style.get(sheet.health, ""))
+    for reason in sheet.health_reasons:
+        health.append(f"\n· {safe(reason)}", style="")
+    grid.add_row("Health", health)
+    total = sheet.criteria_total
+    if total is None and not sheet.criteria_kind:
+        criteria = "no assessment"
+    elif total is not None:
+        criteria = f"{total:g} / 100 at the latest {sheet.criteria_kind}"
+    else:
+        criteria = f"incomplete {sheet.criteria_kind}"
+    grid.add_row("Criteria", Text(criteria))
+    review = sheet.last_review
+    if review:
+        line = Text(f"{review['reviewed_on']}: {review['decision']}")
+        if review["satisfaction"] is not None:
+            line.append(f", satisfaction {review['satisfaction']:.2f}")
+        if review["recommendation"]:
+            line.append(f"  recommends {review['recommendation']}", style="bold red")
+    else:
+        line = Text("none yet", style="italic")
+    grid.add_row("Last review", line)
+    grid.add_row("Sponsor visit", Text(day(sheet.last_sponsor_visit) or "never"))
+    if sheet.override:
+        grid.add_row("Override", Text(safe(sheet.override_reason) or "–", style="yellow"))
+    grid.add_row(
+        "Open",
+        Text(
+            f"{len(sheet.open_commitments)} commitments, "
+            f"{len(sheet.open_complaints)} complaints not yet fed back"
+        ),
+    )
+    return grid

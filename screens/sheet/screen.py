@@ -1,0 +1,444 @@
+"""The account sheet: one key account on tabs, read by all, edited by its manager and admins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from db.enums import InteractionKind, Role
+from kam.rules import lifecycle
+from kam.rules.permissions import Action
+from screens.base import KamScreenMixin
+from screens.formatting import safe, words
+from screens.sheet.panels import clv_table, standing_table, who_table, worth_table
+from screens.sheet.records import CELLS, COLUMNS, TABS, SheetRecords, count_line
+from screens.widgets.trend_chart import TrendChart
+
+if TYPE_CHECKING:
+    from kam.figures.worth import Worth
+    from kam.sheet import Sheet
+    from kam.views import AccountView
+
+#: Editing actions: the tab each belongs to, the permission it needs, and whether it needs
+#: a highlighted row.
+EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
+    "edit_account": ("overview", Action.EDIT_ACCOUNT, False),
+    "add_contact": ("contacts", Action.EDIT_RECORDS, False),
+    "edit_contact": ("contacts", Action.EDIT_RECORDS, True),
+    "log_interaction": ("interactions", Action.LOG_EXECUTIVE_VISIT, False),
+    "edit_interaction": ("interactions", Action.EDIT_RECORDS, True),
+    "add_commitment": ("commitments", Action.EDIT_RECORDS, False),
+    "close_commitment": ("commitments", Action.EDIT_RECORDS, True),
+    "record_complaint": ("complaints", Action.EDIT_RECORDS, False),
+    "advance_complaint": ("complaints", Action.EDIT_RECORDS, True),
+}
+
+#: The permission that adding a record on each tab needs (for the count line's hint).
+ADD_ACTIONS: dict[str, Action] = {
+    "contacts": Action.EDIT_RECORDS,
+    "interactions": Action.LOG_EXECUTIVE_VISIT,
+    "commitments": Action.EDIT_RECORDS,
+    "complaints": Action.EDIT_RECORDS,
+}
+
+
+def _edit_binding(key: str, action: str, description: str, tooltip: str) -> Binding:
+    return Binding(key, action, description, id=f"sheet.{action}", tooltip=tooltip)
+
+
+class AccountSheetScreen(KamScreenMixin, Screen[None]):
+    """One key account: overview, metrics, contacts, interactions, commitments, complaints,
+    history. Executives and viewers read it; its manager and admins edit it."""
+
+    AREA = "accounts"
+    PALETTE_NOUN = "sheet"
+    TITLE = "Account sheet"
+    CSS_PATH = "screen.tcss"
+    AUTO_FOCUS = "#overview-scroll"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="sheet.back", tooltip="Back to the key accounts."),
+        Binding("r", "reload", "Reload", id="sheet.reload", tooltip="Read the account again."),
+        *(
+            Binding(
+                str(n),
+                f"show_tab('{tab}')",
+                title,
+                id=f"sheet.tab.{tab}",
+                tooltip=f"Show the {title.lower()} tab.",
+                show=False,
+            )
+            for n, (tab, title) in enumerate(TABS, start=1)
+        ),
+        _edit_binding("e", "edit_account", "Edit account", "Change review date, notes, overrides."),
+        _edit_binding("a", "add_contact", "Add contact", "Add a person at the customer."),
+        _edit_binding("e", "edit_contact", "Edit contact", "Correct the highlighted contact."),
+        _edit_binding("a", "log_interaction", "Log interaction", "Log a visit, call or meeting."),
+        _edit_binding(
+            "e", "edit_interaction", "Edit interaction", "Correct the highlighted interaction."
+        ),
+        _edit_binding("a", "add_commitment", "Add commitment", "Record a promise made."),
+        _edit_binding(
+            "e", "close_commitment", "Done/broken", "Mark the highlighted promise kept or broken."
+        ),
+        _edit_binding("a", "record_complaint", "Record complaint", "Record a new complaint."),
+        _edit_binding(
+            "e", "advance_complaint", "Advance", "Move the highlighted complaint to its next step."
+        ),
+    ]
+
+    class RecordsLoaded(Message):
+        """The account and its records were read."""
+
+        def __init__(self, records: SheetRecords) -> None:
+            super().__init__()
+            self.records = records
+
+    class WorthLoaded(Message):
+        """The account's sheet (its figures computed once) was built."""
+
+        def __init__(self, sheet: Sheet) -> None:
+            super().__init__()
+            self.sheet = sheet
+
+    def __init__(self, customer: str) -> None:
+        super().__init__()
+        self.customer = customer
+        """The customer's name, as the services look it up."""
+        self.records: SheetRecords | None = None
+        """The records as last read."""
+        self.sheet: Sheet | None = None
+        """The sheet (figures, standing) as last built."""
+
+    @property
+    def worth(self) -> Worth | None:
+        """The account's figures as last computed (those of the sheet)."""
+        return self.sheet.worth if self.sheet else None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        """Header, who-and-what banner, the tabs, footer."""
+        yield Header()
+        yield Static(Content(safe(self.customer)), id="banner")
+        yield Static("", id="access")
+        with TabbedContent(id="tabs"):
+            with TabPane(f"1 {TABS[0][1]}", id="overview"):
+                with VerticalScroll(id="overview-scroll"):
+                    with Horizontal(id="overview-columns"):
+                        yield Static("Loading…", id="who")
+                        yield Static("Computing figures…", id="worth")
+                    yield Static("", id="standing")
+            with TabPane(f"2 {TABS[1][1]}", id="metrics"):
+                with VerticalScroll(id="metrics-scroll"):
+                    yield Static(Content("Profit and cost to serve by year"), classes="caption")
+                    yield TrendChart(id="trend")
+                    yield Static(Content("Customer lifetime value"), classes="caption")
+                    yield Static("Computing figures…", id="clv")
+            for n, (tab, title) in enumerate(TABS[2:], start=3):
+                with TabPane(f"{n} {title}", id=tab):
+                    yield Static("", id=f"{tab}-count", classes="count")
+                    yield DataTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_resize(self) -> None:
+        """Below 100 columns the overview's two halves stack."""
+        self.query_one("#overview-columns").set_class(self.size.width < 100, "-narrow")
+
+    def on_mount(self) -> None:
+        """Set the tables' columns and read the account."""
+        for tab, columns in COLUMNS.items():
+            self.query_one(f"#{tab}-table", DataTable).add_columns(*columns)
+        self.action_reload()
+
+    # ------------------------------------------------------------------ loading
+
+    def action_reload(self) -> None:
+        """Read the account, its records and its figures again."""
+        self._load_records()
+        self._load_worth()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sheet-records")
+    def _load_records(self) -> None:
+        from kam.services.accounts import get_account
+        from kam.services.audit import list_events
+        from kam.services.commitments import list_commitments
+        from kam.services.complaints import list_complaints
+        from kam.services.contacts import list_contacts
+        from kam.services.interactions import list_interactions
+        from kam.services.reviews import list_reviews
+
+        name = self.customer
+        with self.kam.database.reading() as session:
+            account = get_account(session, name)
+            records = SheetRecords(
+                account=account,
+                contacts=list_contacts(session, name),
+                interactions=list_interactions(session, name),
+                commitments=list_commitments(session, name, today=self.kam.as_of),
+                complaints=list_complaints(session, name),
+                reviews=list_reviews(session, name),
+                history=list_events(session, customer_id=account.customer_id),
+            )
+        self.post_message(self.RecordsLoaded(records))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sheet-worth")
+    def _load_worth(self) -> None:
+        from kam.sheet import build_sheet
+
+        with self.kam.database.reading() as session:
+            sheet = build_sheet(session, self.customer, as_of=self.kam.as_of)
+        self.post_message(self.WorthLoaded(sheet))
+
+    @on(RecordsLoaded)
+    def _records_loaded(self, message: RecordsLoaded) -> None:
+        self.records = message.records
+        self.customer = message.records.account.customer
+        self._show_account(message.records.account)
+        self._fill_tables(message.records)
+        self.refresh_bindings()
+
+    @on(WorthLoaded)
+    def _worth_loaded(self, message: WorthLoaded) -> None:
+        sheet = self.sheet = message.sheet
+        self.query_one("#worth", Static).update(worth_table(sheet.worth))
+        self.query_one("#clv", Static).update(clv_table(sheet.worth))
+        self.query_one(TrendChart).show(sheet.worth.years)
+        self.query_one("#standing", Static).update(standing_table(sheet))
+
+    # ------------------------------------------------------------------ who may do what
+
+    def may(self, action: Action) -> bool:
+        """Whether the user may take `action` on this account (the services' own rule)."""
+        account = self.records.account if self.records else None
+        return account is not None and self.kam.may(action, account)
+
+    def _access_line(self, account: AccountView) -> Content:
+        if self.may(Action.EDIT_RECORDS):
+            return Content("")
+        if self.may(Action.LOG_EXECUTIVE_VISIT):
+            return Content(
+                "You sponsor this account: you read it and log executive visits (tab 4, key a)."
+            )
+        role = self.kam.actor.role
+        if role == Role.VIEWER:
+            return Content("Read-only: viewers see everything and change nothing.")
+        if role == Role.EXECUTIVE:
+            return Content(
+                "Executives read account sheets and decide admissions; managers and admins edit."
+            )
+        manager = safe(account.manager_name) or "no manager yet"
+        return Content.assemble(
+            "Read-only: this account is managed by ", manager, "; only they and admins edit it."
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Editing keys exist only on their tab, and only for those the rule allows."""
+        if action not in EDIT_ACTIONS:
+            return True
+        tab, permission, needs_row = EDIT_ACTIONS[action]
+        if self.records is None or self._active_tab() != tab:
+            return False
+        if not self.may(permission):
+            return False
+        if needs_row and self._highlighted(tab) is None:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ showing
+
+    def _show_account(self, a: AccountView) -> None:
+        place = ", ".join(p for p in (a.industry, a.region) if p)
+        self.query_one("#banner", Static).update(
+            Content.assemble(
+                (safe(a.customer), "bold"),
+                f"  ·  {words(a.status)}",
+                f"  ·  {safe(place)}" if place else "",
+                ("  ·  ADMITTED BY OVERRIDE", "bold $warning") if a.admitted_by_override else "",
+            )
+        )
+        access = self._access_line(a)
+        line = self.query_one("#access", Static)
+        line.update(access)
+        line.display = bool(access)
+        line.set_class(not self.may(Action.LOG_EXECUTIVE_VISIT), "-read-only")
+        self.query_one("#who", Static).update(who_table(a, as_of=self.kam.as_of))
+
+    def _fill_tables(self, r: SheetRecords) -> None:
+        for tab, cells in CELLS.items():
+            self._fill(tab, getattr(r, tab), cells)
+            add = ADD_ACTIONS.get(tab)
+            line = count_line(tab, r, may_add=add is not None and self.may(add))
+            self.query_one(f"#{tab}-count", Static).update(Content(line))
+
+    def _fill(
+        self, tab: str, views: Sequence[Any], cells: Callable[[Any], tuple[str, ...]]
+    ) -> None:
+        """Refill one table; every cell is Text, so names and notes are never markup."""
+        table = self.query_one(f"#{tab}-table", DataTable)
+        highlighted = self._highlighted(tab)
+        table.clear()
+        for view in views:
+            table.add_row(*(Text(safe(c)) for c in cells(view)), key=str(view.id))
+        if highlighted is not None:
+            keys = [str(v.id) for v in views]
+            if str(highlighted.id) in keys:
+                table.move_cursor(row=keys.index(str(highlighted.id)))
+
+    # ------------------------------------------------------------------ tabs and rows
+
+    def _active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def _highlighted(self, tab: str) -> Any:
+        """The view under the cursor of a record tab, or None."""
+        if self.records is None or tab not in COLUMNS:
+            return None
+        table = self.query_one(f"#{tab}-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        views: list[Any] = getattr(self.records, tab)
+        return next((v for v in views if str(v.id) == key), None)
+
+    def action_show_tab(self, tab: str) -> None:
+        """Show a tab and put the keyboard on its table."""
+        self.query_one(TabbedContent).active = tab
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        """The table of a record tab, or the scrolling page of the others, takes the keys."""
+        target = f"#{tab}-table" if tab in COLUMNS else f"#{tab}-scroll"
+        self.query_one(target).focus()
+        self.refresh_bindings()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab chosen with the mouse gets the keys too."""
+        if event.pane.id is not None and not (
+            self.focused is not None and event.pane in self.focused.ancestors
+        ):
+            self.call_after_refresh(self._focus_tab, event.pane.id)
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        """Back to the key accounts."""
+        self.app.pop_screen()
+
+    # ------------------------------------------------------------------ editing
+
+    def _after_save(self, what: str, reload_worth: bool = False) -> Callable[[Any], None]:
+        def done(view: Any) -> None:
+            if view is None:
+                return
+            self.notify(what, markup=False)
+            self._load_records()
+            if reload_worth:
+                self._load_worth()
+
+        return done
+
+    def action_edit_account(self) -> None:
+        """Change the account (expected version: the one shown)."""
+        from screens.sheet.account_form import AccountForm
+
+        assert self.records is not None
+        admin = self.may(Action.CHANGE_STATUS)
+        self.app.push_screen(
+            AccountForm(self.records.account, admin=admin),
+            self._after_save("Key account saved.", reload_worth=True),
+        )
+
+    def action_add_contact(self) -> None:
+        """Add a person at the customer."""
+        from screens.sheet.contact_form import ContactForm
+
+        self.app.push_screen(ContactForm(self.customer), self._after_save("Contact added."))
+
+    def action_edit_contact(self) -> None:
+        """Correct the highlighted contact."""
+        from screens.sheet.contact_form import ContactForm
+
+        contact = self._highlighted("contacts")
+        if contact is not None:
+            self.app.push_screen(
+                ContactForm(self.customer, contact), self._after_save("Contact saved.")
+            )
+
+    def action_log_interaction(self) -> None:
+        """Log an interaction (a sponsoring executive logs executive visits)."""
+        from screens.sheet.interaction_form import InteractionForm
+
+        kinds = (
+            tuple(InteractionKind)
+            if self.may(Action.EDIT_RECORDS)
+            else (InteractionKind.EXECUTIVE_VISIT,)
+        )
+        self.app.push_screen(
+            InteractionForm(self.customer, today=self.kam.as_of, kinds=kinds),
+            self._after_save("Interaction logged."),
+        )
+
+    def action_edit_interaction(self) -> None:
+        """Correct the highlighted interaction."""
+        from screens.sheet.interaction_form import InteractionForm
+
+        interaction = self._highlighted("interactions")
+        if interaction is not None:
+            self.app.push_screen(
+                InteractionForm(self.customer, today=self.kam.as_of, interaction=interaction),
+                self._after_save("Interaction saved."),
+            )
+
+    def action_add_commitment(self) -> None:
+        """Record a promise made to the customer."""
+        from screens.sheet.commitment_form import CommitmentForm
+
+        self.app.push_screen(CommitmentForm(self.customer), self._after_save("Commitment added."))
+
+    def action_close_commitment(self) -> None:
+        """Mark the highlighted commitment done or broken."""
+        from screens.sheet.commitment_status_form import CommitmentStatusForm
+
+        commitment = self._highlighted("commitments")
+        if commitment is not None:
+            self.app.push_screen(
+                CommitmentStatusForm(commitment), self._after_save("Commitment updated.")
+            )
+
+    def action_record_complaint(self) -> None:
+        """Record a complaint."""
+        from screens.sheet.complaint_form import ComplaintForm
+
+        self.app.push_screen(
+            ComplaintForm(self.customer, today=self.kam.as_of),
+            self._after_save("Complaint recorded."),
+        )
+
+    def action_advance_complaint(self) -> None:
+        """Move the highlighted complaint to its next step."""
+        from screens.sheet.complaint_advance_form import ComplaintAdvanceForm
+
+        complaint = self._highlighted("complaints")
+        if complaint is None:
+            return
+        if not lifecycle.complaint_is_open(complaint.status):
+            self.notify("This complaint is closed: it was fed back to the customer.")
+            return
+        self.app.push_screen(
+            ComplaintAdvanceForm(complaint, today=self.kam.as_of),
+            self._after_save("Complaint advanced."),
+        )
