@@ -39,7 +39,9 @@ def sales_lines(
     conn: Connection, *, customer_ids: Collection[int] | None = None, since: date | None = None
 ) -> list[tuple[Any, ...]]:
     """Sales lines (SALES_COLUMNS) of some customers (all when None), from `since` on."""
-    where, params, expanding = [], {}, []
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    expanding: list[str] = []
     if customer_ids is not None:
         where.append("customer_id IN :cids")
         params["cids"] = list(customer_ids) or [-1]
@@ -55,7 +57,9 @@ def cost_lines(
     conn: Connection, *, customer_ids: Collection[int] | None = None, since: date | None = None
 ) -> list[tuple[Any, ...]]:
     """Cost-to-serve lines (COST_COLUMNS) of some customers (all when None), from `since` on."""
-    where, params, expanding = [], {}, []
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    expanding: list[str] = []
     if customer_ids is not None:
         where.append("customer_id IN :cids")
         params["cids"] = list(customer_ids) or [-1]

@@ -25,3 +25,23 @@ def clean_optional(value: str | None, *, multiline: bool = False) -> str | None:
         return None
     cleaned = clean_text(value, multiline=multiline)
     return cleaned or None
+
+
+def csv_safe(value: object) -> object:
+    """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a leading '.
+
+    Plain numbers (e.g. -12.5) are left alone (OWASP CSV injection).
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=+@\t\r" or (value[0] == "-" and not _is_number(value)):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True

@@ -42,17 +42,34 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_engine():  # type: ignore[no-untyped-def]
-    """The PostgreSQL test database, migrated once per run."""
+    """This test worker's own PostgreSQL database, created fresh and migrated once per run.
+
+    Each pytest-xdist worker gets a database of its own (named after the server's test
+    database and the worker), so fixtures that empty tables cannot collide across workers.
+    """
     if not PG_URL:
         pytest.skip("KAM_TEST_POSTGRES_URL is not set")
-    from db.engine import make_engine
-    from db.migrate import has_schema, upgrade
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
 
-    engine = make_engine(PG_URL)
-    if not has_schema(engine):
-        upgrade(engine)
+    from db.engine import make_engine
+    from db.migrate import upgrade
+
+    base = make_url(PG_URL)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
     yield engine
     engine.dispose()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 def _fresh_sqlite(template: Path, folder: Path) -> Database:

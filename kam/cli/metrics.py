@@ -39,9 +39,9 @@ def _show(
     rows = report.rows.head(top) if top else report.rows
     frame = rows.reset_index()
     if csv_:
-        from kam.services.importing.importer import safe_cell
+        from kam.text import csv_safe
 
-        frame.map(safe_cell).to_csv(sys.stdout, index=False)
+        frame.map(csv_safe).to_csv(sys.stdout, index=False)
         return
     records = [
         {k: (None if v != v else v) for k, v in r.items()}  # NaN -> None

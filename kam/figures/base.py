@@ -64,7 +64,7 @@ def base_figures(
 
 
 def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
-    """Per customer at `as_of`: profit, revenue, clv, headroom, share_of_wallet, active (T12M).
+    """Per customer at `as_of`: profit, revenue, clv, headroom, share_of_wallet, buying (T12M).
 
     What the metric criteria score from: one customer's value ranked against the active base.
     """
@@ -81,7 +81,7 @@ def metric_frame(figures: BaseFigures) -> pd.DataFrame:
             "clv": figures.clv["clv"],
             "headroom": figures.wallet["headroom"],
             "share_of_wallet": figures.wallet["share"],
-            "active": profit["revenue"] != 0,
+            "buying": profit["revenue"] != 0,
         },
         index=profit.index,
     )

@@ -53,7 +53,6 @@ class RankingSummary(View):
 def rank_candidates(session: Session, *, as_of: date) -> tuple[list[CandidateView], RankingSummary]:
     """Every customer ranked by profit (Pareto report) and by CLV (CLV report), best first."""
     import numpy as np
-
     from sqlmodel import col, select
 
     from db.models import KeyAccount

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from db.bulk import insert_rows
 from db.enums import (
     AccountStatus,
     BuyingRole,
@@ -32,7 +33,7 @@ from kam.rules.permissions import Action, require
 
 if TYPE_CHECKING:
     import numpy as np
-    from sqlmodel import Session, SQLModel
+    from sqlmodel import Session
 
     from kam.database import Database
     from kam.identity import Actor
@@ -338,15 +339,6 @@ def load_demo_if_empty(database: Database, options: DemoOptions) -> DemoSummary 
         return load_demo(session, identify(session, door=Door.CLI), options)
 
 
-def _bulk(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
-    """Insert many rows with one Core statement (the ORM is kept off bulk paths)."""
-    from sqlalchemy import Table, insert, inspect
-
-    table = cast(Table, inspect(model).local_table)  # the model's Core table (its __table__)
-    for start in range(0, len(rows), 20_000):
-        session.execute(insert(table), rows[start : start + 20_000])
-
-
 def _insert_customers(
     session: Session, rng: np.random.Generator, n: int, summary: DemoSummary
 ) -> np.ndarray:
@@ -379,7 +371,7 @@ def _insert_customers(
                 "updated_at": now,
             }
         )
-    _bulk(session, Customer, rows)
+    insert_rows(session, Customer, rows)
     summary.customers = n
     ids = session.exec(select(Customer.id).order_by(col(Customer.id))).all()
     assert len(ids) == n
@@ -467,8 +459,8 @@ def _insert_sales(
                         "line_key": f"CTS-{cid:06d}-{q:02d}-{category.value}",
                     }
                 )
-    _bulk(session, Transaction, sales)
-    _bulk(session, ServiceCost, costs)
+    insert_rows(session, Transaction, sales)
+    insert_rows(session, ServiceCost, costs)
     summary.transactions = len(sales)
     summary.service_costs = len(costs)
 

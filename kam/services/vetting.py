@@ -192,7 +192,7 @@ def score_account(
             raise InvalidData(f"{name}: a manual score needs a comment saying why.")
     carried = _carried_manual(session, account, kind, criteria[0].set_version)
     frame = base_metrics(session, as_of=as_of)
-    active = frame[frame["active"]]
+    buying = frame[frame["buying"]]
     row = frame.loc[account.customer_id] if account.customer_id in frame.index else None
     assessment = Assessment(
         key_account_id=account.id,  # type: ignore[arg-type]
@@ -215,8 +215,8 @@ def score_account(
                 value = float(row[c.metric])
             else:
                 value = 0.0  # unknown wallet: no headroom
-            population = [float(v) for v in active[c.metric].dropna()]
-            if not (row is not None and known and bool(row["active"])):
+            population = [float(v) for v in buying[c.metric].dropna()]
+            if not (row is not None and known and bool(row["buying"])):
                 population.append(value)  # rank the nominee among the base it would join
             score: int | None = metric_score(c, value, population)
             comment = f"{c.metric} {value:,.2f} as of {as_of.isoformat()}"
@@ -451,8 +451,8 @@ def _closing(
     account = account_by_name(session, name)
     customer = get_account(session, name).customer
     if not lifecycle.can_move(account.status, to, by=action.value):
-        done = {Action.REJECT: "rejected", Action.RETIRE: "retired"}[action]
-        raise RuleError(f"'{customer}' is {account.status.value}; only {who} can be {done}.")
+        # The target status reads as the past tense: "only members can be retired".
+        raise RuleError(f"'{customer}' is {account.status.value}; only {who} can be {to.value}.")
     cleaned = clean_text(text, multiline=True)
     if not cleaned:
         raise InvalidData(f"{field}: say why.")

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from db.enums import Role
+from db.enums import AccountStatus, Role
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.formatting import day, safe, words
@@ -271,7 +271,7 @@ class VettingScreen(KamScreenMixin, Screen[None]):
         grid.add_column()
         heading = Text.assemble(
             (safe(a.customer), "bold"),
-            f"  ·  {'' if a.status == 'nominated' else words(a.status) + '  ·  '}"
+            f"  ·  {'' if a.status == AccountStatus.NOMINATED else words(a.status) + '  ·  '}"
             f"nominated {day(a.nominated_on)}",
             "  ·  manager ",
             safe(a.manager_name) or ("none", "italic red"),

@@ -13,9 +13,9 @@ from kam.database import Database
 from kam.services.accounts import update_account
 from kam.services.interactions import log_interaction
 from screens.sheet.account_form import AccountForm
-from screens.sheet.screen import AccountSheetScreen
 from screens.sheet.commitment_form import CommitmentForm
 from screens.sheet.interaction_form import InteractionForm
+from screens.sheet.screen import AccountSheetScreen
 from screens.widgets.trend_chart import TrendChart
 from tests.conftest import Cast
 from tests.tui.conftest import AS_OF, keys, make_app, notices, rows, settle, text_of, tui

@@ -9,8 +9,8 @@ from textual.widgets import DataTable, Static
 
 from db.enums import Door
 from kam.database import Database
-from screens.areas.accounts import KeyAccountsScreen
 from screens.app import create_app
+from screens.areas.accounts import KeyAccountsScreen
 from tests.conftest import Cast, make_cast
 
 

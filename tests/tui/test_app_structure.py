@@ -6,11 +6,11 @@ from __future__ import annotations
 from textual.command import CommandPalette
 
 from kam.database import Database
-from screens.sheet.screen import AccountSheetScreen
-from screens.areas.accounts import KeyAccountsScreen
-from screens.palette.accounts_commands import AccountsCommands
 from screens.app import AREAS, KamApp
+from screens.areas.accounts import KeyAccountsScreen
 from screens.areas.candidates import CandidatesScreen
+from screens.palette.accounts_commands import AccountsCommands
+from screens.sheet.screen import AccountSheetScreen
 from tests.conftest import Cast
 from tests.tui.conftest import AS_OF, keys, make_app, settle
 

@@ -21,9 +21,9 @@ from db.models import Commitment, Complaint, Customer, KeyAccount
 from kam.database import Database
 from kam.errors import RuleError
 from kam.identity import Actor
-from screens.sheet.screen import AccountSheetScreen
 from screens.app import KamApp, create_app
 from screens.areas.dashboard import DashboardScreen
+from screens.sheet.screen import AccountSheetScreen
 from screens.widgets.pareto_chart import ParetoChart
 from tests.conftest import Cast, add_small_base, make_cast
 from tests.tui.conftest import notices, rows, settle, text_of, tui

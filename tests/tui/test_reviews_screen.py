@@ -20,10 +20,10 @@ from db.models import AuditEvent, BestPractice, KeyAccount, ProgrammeSetting, Re
 from kam.database import Database
 from kam.identity import Actor
 from kam.services.reviews import record_review
-from screens.sheet.screen import AccountSheetScreen
 from screens.app import KamApp, create_app
-from screens.forms.review_form import ReviewForm
 from screens.areas.reviews import ReviewsScreen
+from screens.forms.review_form import ReviewForm
+from screens.sheet.screen import AccountSheetScreen
 from tests.conftest import Cast, add_small_base, make_cast
 from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
 

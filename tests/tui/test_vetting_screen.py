@@ -14,12 +14,12 @@ from kam.database import Database
 from kam.identity import Actor
 from kam.services.accounts import create_account
 from kam.services.vetting import assess
-from screens.forms.admit_form import AdmitForm
 from screens.app import KamApp, create_app
+from screens.areas.vetting import VettingScreen
+from screens.forms.admit_form import AdmitForm
 from screens.forms.reject_form import RejectForm
 from screens.forms.scoring_form import ScoringForm
 from screens.palette.screen_commands import ScreenCommands
-from screens.areas.vetting import VettingScreen
 from tests.conftest import Cast, add_small_base, make_cast
 from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
 

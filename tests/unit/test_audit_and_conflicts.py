@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from db.enums import Department, Door
-from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import ConflictError, InvalidData
 from kam.services import accounts, commitments, contacts, customers
+from kam.services.audit import list_events
 from tests.conftest import Cast
 
 

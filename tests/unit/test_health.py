@@ -18,8 +18,8 @@ from db.enums import AccountStatus, CommitmentStatus, ComplaintStatus, Departmen
 from db.models import Commitment, Complaint, Customer, KeyAccount, Review, User
 from kam.database import Database
 from kam.errors import NotFound
-from kam.services.programme import set_setting
 from kam.services import accounts, health, sponsors
+from kam.services.programme import set_setting
 from tests.conftest import Cast
 
 AS_OF = date(2026, 6, 30)

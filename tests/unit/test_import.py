@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import InvalidData, PermissionDenied
-from kam.services.importing.importer import ImportRefused, run_import, safe_cell
+from kam.services.audit import list_events
+from kam.services.importing.importer import run_import
+from kam.services.importing.report import ImportRefused
+from kam.text import csv_safe
 from tests.conftest import Cast
 
 
@@ -332,7 +334,7 @@ def test_a_file_that_is_not_an_xlsx_is_refused_clearly(
      ("-12.5", "-12.5"), ("\tTab", "'\tTab"), ("Acme", "Acme")],
 )  # fmt: skip
 def test_exported_cells_that_a_spreadsheet_would_run_are_neutralised(cell: str, safe: str) -> None:
-    assert safe_cell(cell) == safe
+    assert csv_safe(cell) == safe
 
 
 def test_a_return_with_negative_revenue_cost_and_quantity_is_stored(

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from db import bulk
 from kam.database import Database
 from kam.errors import InvalidData
-from kam.services.importing import importer, parsing
+from kam.services.importing import importer, keys, parsing
 from kam.services.importing.reading import read_table
 from kam.text import _UNSAFE_LINE
 from tests.conftest import Cast
@@ -141,16 +142,22 @@ def test_the_arrow_reader_gives_what_pandas_gives(content: bytes, tmp_path: Path
 
 
 def test_line_numbers_within_orders_do_not_depend_on_the_file_being_sorted() -> None:
-    for orders in (["A", "A", "B", "C", "C", "C"], ["C", "A", "C", "B", "A", "C"]):
-        keys = pd.Series(orders, dtype="str")
-        expected = keys.groupby(keys).cumcount() + 1
-        assert importer._occurrence(keys).tolist() == expected.tolist()
+    for orders, expected in (
+        (["A", "A", "B", "C", "C", "C"], [1, 2, 1, 1, 2, 3]),  # sorted: the fast path
+        (["C", "A", "C", "B", "A", "C"], [1, 1, 2, 1, 2, 3]),  # unsorted: hashed
+    ):
+        assert keys.occurrence(pd.Series(orders, dtype="str")).tolist() == expected
 
 
 def test_content_hashes_are_written_as_sixteen_hex_digits() -> None:
     values = np.array([0, 1, 2**64 - 1, 0x0123456789ABCDEF], dtype=np.uint64)
-    hexed = importer._hex(values, pd.RangeIndex(4)).tolist()
-    assert hexed == [f"{v:016x}" for v in values.tolist()]
+    hexed = keys._hex(values, pd.RangeIndex(4)).tolist()
+    assert hexed == [
+        "0000000000000000",
+        "0000000000000001",
+        "ffffffffffffffff",
+        "0123456789abcdef",
+    ]
 
 
 def write(path: Path, rows: list[str]) -> Path:
@@ -176,9 +183,9 @@ def lines(database: Database) -> list[tuple[object, ...]]:
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 3 rows, statements of 2 rows, index rebuilds from 2 rows."""
-    monkeypatch.setattr(importer, "CHUNK", 3)
-    monkeypatch.setattr(importer, "ROWS_PER_STATEMENT", 2)
-    monkeypatch.setattr(importer, "REBUILD_INDEXES_FROM", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 3)
+    monkeypatch.setattr(bulk, "ROWS_PER_STATEMENT", 2)
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 2)
 
 
 @pytest.mark.usefixtures("small_batches")
@@ -219,7 +226,7 @@ def test_a_failed_import_leaves_the_indexes_it_rebuilds_as_they_were(
 
     before = indexes()
     assert ("ix_sales_line_customer_date",) in [r[:1] for r in before]
-    real_blocks = importer._blocks
+    real_blocks = bulk.blocks
 
     def failing_blocks(*args, **kwargs):  # type: ignore[no-untyped-def]
         for n, block in enumerate(real_blocks(*args, **kwargs)):
@@ -227,13 +234,13 @@ def test_a_failed_import_leaves_the_indexes_it_rebuilds_as_they_were(
                 raise RuntimeError("disk on fire")
             yield block
 
-    monkeypatch.setattr(importer, "_blocks", failing_blocks)
+    monkeypatch.setattr(bulk, "blocks", failing_blocks)
     rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 8)]
     with pytest.raises(RuntimeError, match="disk on fire"):
         run(sqlite_database, cast, write(tmp_path / "a.csv", rows))
     assert indexes() == before
     assert lines(sqlite_database) == []
-    monkeypatch.setattr(importer, "_blocks", real_blocks)
+    monkeypatch.setattr(bulk, "blocks", real_blocks)
     assert run(sqlite_database, cast, write(tmp_path / "a.csv", rows)).written == 7
     assert indexes() == before
     with sqlite_database.engine.connect() as conn:

@@ -9,8 +9,8 @@ import pytest
 from db.enums import ReviewDecision
 from kam.database import Database
 from kam.errors import InvalidData, NotFound, PermissionDenied, RuleError
-from kam.services.programme import set_setting
 from kam.services import accounts, practices, reviews
+from kam.services.programme import set_setting
 from tests.conftest import Cast, add_small_base
 
 AS_OF = date(2026, 6, 30)

@@ -15,11 +15,11 @@ from sqlmodel import select
 
 from db.enums import AccountStatus, InteractionKind, Role
 from db.models import Customer, KeyAccount, User
-from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import ConflictError, InvalidData, NotFound, PermissionDenied, RuleError
-from kam.services.programme import set_setting
 from kam.services import accounts, interactions, managers, sponsors
+from kam.services.audit import list_events
+from kam.services.programme import set_setting
 from tests.conftest import Cast
 
 ACME, BEER, PLAIN = "Acme [/b] Ltd", "北京燕京啤酒", "Plain Prospect GmbH"

@@ -11,11 +11,11 @@ from datetime import date
 
 import pytest
 
-from kam.services.audit import list_events
 from kam.database import Database
 from kam.errors import InvalidData, PermissionDenied, RuleError
-from kam.services.programme import set_setting
 from kam.services import accounts, criteria, vetting
+from kam.services.audit import list_events
+from kam.services.programme import set_setting
 from tests.conftest import Cast, add_small_base
 
 AS_OF = date(2026, 6, 30)

@@ -1,0 +1,221 @@
+"""Checking an import's rows: every cell parsed and every problem named by row and column,
+before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from db.bulk import customer_keys
+from db.enums import CostCategory, CustomerStatus, LifecycleStage, LoyaltyType
+from kam.rules import clock
+from kam.services.importing.keys import content_key, joined, occurrence
+from kam.services.importing.parsing import Parsed, clean_text_column, parse_dates, parse_numbers
+from kam.services.importing.reading import normalise_header
+from kam.services.importing.report import RowError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+_CATEGORY_ALIASES = {
+    "terms_discounts": "terms", "discounts": "terms", "discount": "terms", "custom": "custom_work",
+    "customwork": "custom_work", "custom_work": "custom_work", "service": "support",
+}  # fmt: skip
+
+
+@dataclass
+class Checked:
+    """Typed columns for the valid rows, and every problem found."""
+
+    values: dict[str, pd.Series]
+    errors: list[RowError]
+
+
+def _errors(parsed: Parsed, column: str) -> list[RowError]:
+    bad = parsed.errors[parsed.errors.notna()]
+    return [RowError(int(i) + 2, column, str(p)) for i, p in bad.items()]
+
+
+def _text(frame: pd.DataFrame, column: str, width: int | None = None) -> pd.Series:
+    """A text column, cleaned, and cut to `width` characters; "" throughout when absent."""
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    text = clean_text_column(frame[column].fillna("").astype(str))
+    return text if width is None else text.str.slice(0, width)
+
+
+def _optional_number(
+    frame: pd.DataFrame, column: str, mark: str, errors: list[RowError]
+) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index)
+    parsed = parse_numbers(frame[column], decimal=mark)
+    parsed.errors[parsed.errors == "is empty"] = None
+    errors.extend(_errors(parsed, column))
+    return parsed.values
+
+
+def _enum_column(
+    raw: pd.Series, column: str, allowed: list[str], errors: list[RowError],
+    aliases: dict[str, str] | None = None, default: str | None = None,
+) -> pd.Series:  # fmt: skip
+    """Match words case-insensitively to a vocabulary; empty takes the default."""
+    text = raw.fillna("").astype(str)
+    distinct = pd.unique(text)
+    words = text.map(dict(zip(distinct, [normalise_header(w) for w in distinct], strict=True)))
+    if aliases:
+        words = words.replace(aliases)
+    empty = words == ""
+    bad = ~empty & ~words.isin(allowed)
+    for i in words.index[bad]:
+        errors.append(
+            RowError(int(i) + 2, column, f"'{raw[i]}' is not one of {', '.join(allowed)}")
+        )
+    return words.where(~empty, default)
+
+
+def _customer_ids(session: Session, raw: pd.Series, errors: list[RowError]) -> pd.Series:
+    """Resolve customer codes or names (case-insensitive) to ids; unknown ones are errors."""
+    rows = customer_keys(session)
+    by_code = {code: cid for cid, _name, code in rows if code}
+    by_name = {name.lower(): cid for cid, name, _code in rows}
+    text = clean_text_column(raw.fillna("").astype(str))
+    ids = _lookup(text, by_code)
+    missing = ids.isna()
+    ids[missing] = text[missing].str.lower().map(by_name)
+    for i in text.index[ids.isna()]:
+        problem = "is empty" if text[i] == "" else f"unknown customer '{text[i][:60]}'"
+        errors.append(RowError(int(i) + 2, "customer", problem))
+    return ids
+
+
+def _lookup(text: pd.Series, mapping: dict[str, int]) -> pd.Series:
+    """`text.map(mapping)` (NaN where a cell is not a key), by an Arrow hash join."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not mapping:
+        return pd.Series(np.nan, index=text.index)
+    cells = pa.array(text, type=pa.large_string(), from_pandas=True)
+    keys = pa.array(list(mapping), type=pa.large_string())
+    found = pc.index_in(cells, value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False)
+    ids = np.append(np.asarray(list(mapping.values()), dtype=float), np.nan)[found]
+    return pd.Series(ids, index=text.index)
+
+
+def _dates(frame: pd.DataFrame, order: str | None, errors: list[RowError]) -> pd.Series:
+    parsed = parse_dates(frame["date"], order=order)
+    errors.extend(_errors(parsed, "date"))
+    future = parsed.values > pd.Timestamp(clock.today())
+    for i in frame.index[future.fillna(False).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "date", f"{frame['date'][i]} is in the future"))
+    return parsed.values
+
+
+def check_sales(session: Session, frame: pd.DataFrame, mark: str, order: str | None) -> Checked:
+    errors: list[RowError] = []
+    customer = _customer_ids(session, frame["customer"], errors)
+    sold_on = _dates(frame, order, errors)
+    revenue = parse_numbers(frame["revenue"], decimal=mark)
+    cogs = parse_numbers(frame["cost_of_goods"], decimal=mark)
+    errors += _errors(revenue, "revenue") + _errors(cogs, "cost_of_goods")
+    quantity = _optional_number(frame, "quantity", mark, errors).fillna(0.0)
+    is_return = revenue.values < 0
+    for i in frame.index[(cogs.values < 0) & ~is_return]:
+        errors.append(
+            RowError(
+                int(i) + 2,
+                "cost_of_goods",
+                "is negative on a sale; only a return (negative revenue) has negative cost "
+                "of goods",
+            )
+        )
+    for i in frame.index[(quantity < 0) & ~is_return]:
+        errors.append(
+            RowError(
+                int(i) + 2, "quantity", "is negative on a sale; only a return has negative quantity"
+            )
+        )
+    product = _text(frame, "product", 100)
+    order_id = _text(frame, "order_id", 100)
+    line = _optional_number(frame, "line", mark, errors)
+    has_order = order_id != ""
+    line_no = line.where(line.notna(), occurrence(order_id).astype(float)).fillna(1).astype(int)
+    key = joined(order_id, "/", line_no, index=frame.index)
+    if not has_order.all():
+        content = pd.DataFrame({"c": customer.fillna(-1).astype("int64"),
+                                "d": sold_on.astype("int64"), "r": revenue.values,
+                                "g": cogs.values, "q": quantity, "p": product})  # fmt: skip
+        key = content_key(content).where(~has_order, key)
+    if "line" in frame:  # without it, (order, occurrence) is unique by construction
+        dup = key.duplicated(keep="first") & has_order
+        for i in frame.index[dup.to_numpy()]:
+            errors.append(
+                RowError(int(i) + 2, "line", f"order {order_id[i]} line {line_no[i]} appears twice")
+            )
+    return Checked(
+        {"customer_id": customer, "sold_on": sold_on, "revenue": revenue.values,
+         "cost_of_goods": cogs.values, "quantity": quantity, "product": product.replace("", None),
+         "order_id": order_id.replace("", None), "line_key": key},
+        errors,
+    )  # fmt: skip
+
+
+def check_costs(session: Session, frame: pd.DataFrame, mark: str, order: str | None) -> Checked:
+    errors: list[RowError] = []
+    customer = _customer_ids(session, frame["customer"], errors)
+    incurred = _dates(frame, order, errors)
+    category = _enum_column(frame["category"], "category", [c.value for c in CostCategory],
+                            errors, aliases=_CATEGORY_ALIASES)  # fmt: skip
+    for i in frame.index[(category.isna()).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "category", "is empty"))
+    amount = parse_numbers(frame["amount"], decimal=mark)
+    errors += _errors(amount, "amount")
+    for i in frame.index[amount.values < 0]:
+        errors.append(RowError(int(i) + 2, "amount", "is negative; a cost-to-serve line is a cost"))
+    note = _text(frame, "note", 500)
+    content = pd.DataFrame({"c": customer.fillna(-1).astype("int64"),
+                            "d": incurred.astype("int64"), "k": category.fillna(""),
+                            "a": amount.values, "n": note})  # fmt: skip
+    key = content_key(content)
+    return Checked(
+        {"customer_id": customer, "incurred_on": incurred, "category": category,
+         "amount": amount.values, "note": note, "line_key": key},
+        errors,
+    )  # fmt: skip
+
+
+def check_customers(session: Session, frame: pd.DataFrame, mark: str, order: str | None) -> Checked:
+    errors: list[RowError] = []
+    name = _text(frame, "name", 200)
+    for i in frame.index[name == ""]:
+        errors.append(RowError(int(i) + 2, "name", "is empty"))
+    lowered = name.str.lower()
+    first_seen = {n: i for i, n in reversed(list(lowered.items()))}
+    for i in frame.index[(lowered.duplicated() & (name != "")).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "name", f"repeats row {first_seen[lowered[i]] + 2}"))
+    code = _text(frame, "code", 64)
+    for i in frame.index[(code.duplicated() & (code != "")).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "code", f"'{code[i]}' appears twice"))
+    wallet = _optional_number(frame, "estimated_wallet", mark, errors)
+    for i in frame.index[(wallet < 0).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "estimated_wallet", "is negative"))
+    values = {
+        "name": name,
+        "code": code.replace("", None),
+        "industry": _text(frame, "industry", 100),
+        "region": _text(frame, "region", 100),
+        "status": _enum_column(_text(frame, "status"), "status",
+                               [s.value for s in CustomerStatus], errors,
+                               default=CustomerStatus.ACTIVE.value),
+        "lifecycle_stage": _enum_column(_text(frame, "lifecycle_stage"), "lifecycle_stage",
+                                        [s.value for s in LifecycleStage], errors,
+                                        default="purchase"),
+        "loyalty_type": _enum_column(_text(frame, "loyalty_type"), "loyalty_type",
+                                     [s.value for s in LoyaltyType], errors),
+        "estimated_wallet": wallet,
+    }  # fmt: skip
+    return Checked(values, errors)
