@@ -57,7 +57,8 @@ def postgres_engine():  # type: ignore[no-untyped-def]
 
     base = make_url(PG_URL)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"{base.database}_{worker}"
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+    name = f"{base.database}_{worker}_{run}"  # unique per worker and per run
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
