@@ -8,21 +8,63 @@ the service tests against PostgreSQL too; `.ci/run` starts a throwaway server an
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from db.enums import Door, Role
-from db.models import Customer, KeyAccount, User
+from db.enums import Role
+from db.models import User
 from kam.database import Database
-from kam.identity import Actor, os_login
+from kam.identity import os_login
+from tests.support import Cast, fresh_sqlite, make_cast
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--today YYYY-MM-DD` runs the suite with the clock moved to that day."""
+    parser.addoption(
+        "--today",
+        default=None,
+        help="Run every test with today's date moved to this day (time-machine), to prove "
+        "no test depends on the real date. CI runs the suite at 2026-03-01 and 2031-01-01.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the time machine for the whole run when --today is given."""
+    today = config.getoption("--today")
+    if today:
+        import time_machine
+
+        moved = datetime.combine(date.fromisoformat(today), datetime.min.time().replace(hour=12))
+        traveller = time_machine.travel(moved.astimezone(), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture(autouse=True)
+def _today_of_the_story(request: pytest.FixtureRequest) -> Iterator[None]:
+    """`@pytest.mark.today("YYYY-MM-DD")`: the test's story happens on that day, whatever
+    the real date (or --today) is; kam's one clock says so for the test's duration."""
+    marker = request.node.get_closest_marker("today")
+    if marker is None:
+        yield
+        return
+    from kam.rules import clock
+
+    day = marker.args[0]
+    with clock.frozen(day if isinstance(day, date) else date.fromisoformat(day)):
+        yield
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say when the clock was moved."""
+    today = config.getoption("--today")
+    return f"clock moved to {today} (--today)" if today else None
 
 
 @pytest.fixture(scope="session")
@@ -73,21 +115,13 @@ def postgres_engine():  # type: ignore[no-untyped-def]
     admin.dispose()
 
 
-def _fresh_sqlite(template: Path, folder: Path) -> Database:
-    from db.engine import make_engine
-
-    path = folder / "kam.db"
-    shutil.copy(template, path)
-    return Database(make_engine(f"sqlite:///{path}"))
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 ) -> Iterator[Database]:
     """An empty, migrated database on each backend."""
     if request.param == "sqlite":
-        db = _fresh_sqlite(sqlite_template, tmp_path)
+        db = fresh_sqlite(sqlite_template, tmp_path)
         yield db
         db.dispose()
         return
@@ -110,77 +144,9 @@ def database(
 @pytest.fixture
 def sqlite_database(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     """An empty, migrated SQLite database (for tests about SQLite itself)."""
-    db = _fresh_sqlite(sqlite_template, tmp_path)
+    db = fresh_sqlite(sqlite_template, tmp_path)
     yield db
     db.dispose()
-
-
-@dataclass
-class Cast:
-    """The people and records that role tests act with."""
-
-    admin: Actor
-    manager: Actor
-    other_manager: Actor
-    executive: Actor
-    viewer: Actor
-    customer: str
-    """A key account managed by `manager` and sponsored by `executive`."""
-    other_customer: str
-    """A key account managed by `other_manager`."""
-    plain_customer: str
-    """A customer that is not a key account."""
-
-
-def _actor(user: User, door: Door = Door.CLI) -> Actor:
-    assert user.id is not None
-    return Actor(user.id, user.login, user.display_name, user.role, door)
-
-
-def make_cast(database: Database) -> Cast:
-    """Insert the cast directly (not through services, which the tests exercise)."""
-    with database.writing() as s:
-        users = {
-            login: User(login=login, display_name=name, role=role)
-            for login, name, role in [
-                ("ada", "Ada Admin", Role.ADMIN),
-                ("mia", "Mia Manager", Role.MANAGER),
-                ("otto", "Otto Other", Role.MANAGER),
-                ("eve", "Eve Executive", Role.EXECUTIVE),
-                ("val", "Val Viewer", Role.VIEWER),
-            ]
-        }
-        s.add_all(users.values())
-        s.flush()
-        customers = [
-            Customer(name="Acme [/b] Ltd", industry="Retail", region="North", estimated_wallet=1e6),
-            Customer(name="北京燕京啤酒", industry="Food", region="Asia-Pacific"),
-            Customer(name="Plain Prospect GmbH", industry="Energy", region="West"),
-        ]
-        s.add_all(customers)
-        s.flush()
-        s.add(
-            KeyAccount(
-                customer_id=customers[0].id,
-                manager_id=users["mia"].id,
-                sponsor_id=users["eve"].id,
-                admitted_on=date(2025, 1, 15),
-                status="active",
-            )
-        )
-        s.add(
-            KeyAccount(customer_id=customers[1].id, manager_id=users["otto"].id, status="nominated")
-        )
-    return Cast(
-        admin=_actor(users["ada"]),
-        manager=_actor(users["mia"]),
-        other_manager=_actor(users["otto"]),
-        executive=_actor(users["eve"]),
-        viewer=_actor(users["val"]),
-        customer="Acme [/b] Ltd",
-        other_customer="北京燕京啤酒",
-        plain_customer="Plain Prospect GmbH",
-    )
 
 
 @pytest.fixture
@@ -192,7 +158,7 @@ def cast(database: Database) -> Cast:
 @pytest.fixture
 def cli_db(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
     """A SQLite database the CLI will use, with the OS user as admin plus the cast."""
-    db = _fresh_sqlite(sqlite_template, tmp_path)
+    db = fresh_sqlite(sqlite_template, tmp_path)
     with db.writing() as s:
         s.add(User(login=os_login(), display_name="Test Runner", role=Role.ADMIN))
     make_cast(db)
@@ -200,41 +166,3 @@ def cli_db(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("KAM_DATABASE_URL", str(db.engine.url))
     monkeypatch.delenv("KAM_USER", raising=False)
     return db
-
-
-def add_small_base(database: Database) -> None:
-    """Sales and cost-to-serve lines for the cast's customers, worked out by hand in the tests.
-
-    As of 2026-06-30 (T12M 2025-07-01 .. 2026-06-30): Acme revenue 1500, margin 650, cost to
-    serve 150 (logistics 100, support 50), profit 500; 北京 profit -40 (costs only); Plain
-    revenue 100, margin 70, profit 70. Base retention 2/3 (all three bought in the year
-    before; Acme and Plain bought in the T12M).
-    """
-    acme, beijing, plain = 1, 2, 3  # the cast's customers, in insertion order
-    sales = [
-        (acme, "2025-08-01", 1000, 600, "A1"), (acme, "2026-03-01", 500, 250, "A2"),
-        (acme, "2024-09-01", 200, 100, "A0"), (beijing, "2024-10-01", 300, 200, "B0"),
-        (plain, "2025-01-10", 100, 20, "P0"), (plain, "2026-06-30", 100, 30, "P1"),
-        (plain, "2026-07-01", 999, 1, "P2"),  # after 2026-06-30
-    ]  # fmt: skip
-    costs = [
-        (acme, "2026-01-15", "logistics", 100), (acme, "2026-02-01", "support", 50),
-        (beijing, "2025-12-01", "sales", 40),
-    ]  # fmt: skip
-    with database.engine.begin() as conn:
-        for cid, day, rev, cogs, order in sales:
-            conn.execute(
-                text(
-                    "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
-                    "quantity, order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :o)"
-                ),
-                {"c": cid, "d": date.fromisoformat(day), "r": rev, "g": cogs, "o": order},
-            )
-        for n, (cid, day, category, amount) in enumerate(costs):
-            conn.execute(
-                text(
-                    "INSERT INTO service_cost (customer_id, incurred_on, category, amount, note, "
-                    "line_key) VALUES (:c, :d, :k, :a, '', :n)"
-                ),
-                {"c": cid, "d": date.fromisoformat(day), "k": category, "a": amount, "n": f"k{n}"},
-            )

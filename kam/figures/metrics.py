@@ -12,7 +12,6 @@ Every function ignores rows dated after ``as_of``; a date-time on the ``as_of`` 
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from datetime import date
@@ -385,23 +384,6 @@ def trailing_retention(sales: pd.DataFrame, *, as_of: date) -> float | None:
         return None
     during = sold.loc[(when >= first) & (when < last + _ONE_DAY), "customer_id"]
     return float(np.isin(before, pd.unique(during)).sum() / len(before))
-
-
-def clv(
-    margin: float,
-    cost_to_serve: float,
-    retention: float,
-    *,
-    discount_rate: float = 0.10,
-    horizon: int = 5,
-) -> float:
-    """CLV = sum_{t=1..H} (M - C) * r**(t-1) / (1+d)**t."""
-    _check_clv_inputs(discount_rate, horizon)
-    _check_retention(retention)
-    factor = math.fsum(
-        retention ** (t - 1) / (1 + discount_rate) ** t for t in range(1, horizon + 1)
-    )
-    return (margin - cost_to_serve) * factor
 
 
 def clv_table(

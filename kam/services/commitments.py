@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import CommitmentStatus, Department
 from kam.errors import NotFound, RuleError
-from kam.rules import clock
+from kam.rules import clock, limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import (
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class CommitmentInput(BaseModel):
     """A new commitment."""
 
-    description: str = Field(min_length=1, max_length=2000)
+    description: str = Field(min_length=1, max_length=limits.NOTE)
     department: Department
     due_on: date
     made_by: str | None = None
@@ -46,7 +46,7 @@ class CommitmentInput(BaseModel):
 class CommitmentChanges(BaseModel):
     """Changes to a commitment."""
 
-    description: str | None = Field(default=None, min_length=1, max_length=2000)
+    description: str | None = Field(default=None, min_length=1, max_length=limits.NOTE)
     department: Department | None = None
     due_on: date | None = None
     status: CommitmentStatus | None = None

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import ComplaintStatus, Severity
 from kam.errors import NotFound, RuleError
-from kam.rules import clock, lifecycle
+from kam.rules import clock, lifecycle, limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import (
@@ -39,7 +39,7 @@ _STAMP = {
 class ComplaintInput(BaseModel):
     """A new complaint."""
 
-    summary: str = Field(min_length=1, max_length=5000)
+    summary: str = Field(min_length=1, max_length=limits.LONG_NOTE)
     severity: Severity
     recorded_on: date | None = None
     owner: str | None = None
@@ -53,9 +53,9 @@ class ComplaintInput(BaseModel):
 class ComplaintChanges(BaseModel):
     """Changes to a complaint other than its status."""
 
-    summary: str | None = Field(default=None, min_length=1, max_length=5000)
+    summary: str | None = Field(default=None, min_length=1, max_length=limits.LONG_NOTE)
     severity: Severity | None = None
-    resolution: str | None = Field(default=None, max_length=5000)
+    resolution: str | None = Field(default=None, max_length=limits.LONG_NOTE)
 
     @field_validator("summary", "resolution", mode="before")
     @classmethod

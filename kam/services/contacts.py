@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import BuyingRole, CommunicationStyle
 from kam.errors import NotFound
+from kam.rules import limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import customer_by_name, require_on_customer, validated
@@ -24,10 +25,10 @@ if TYPE_CHECKING:
 class ContactInput(BaseModel):
     """A contact's fields; on update only those given change."""
 
-    name: str = Field(min_length=1, max_length=200)
-    job_title: str = Field(default="", max_length=200)
-    email: str = Field(default="", max_length=200)
-    phone: str = Field(default="", max_length=50)
+    name: str = Field(min_length=1, max_length=limits.NAME)
+    job_title: str = Field(default="", max_length=limits.NAME)
+    email: str = Field(default="", max_length=limits.NAME)
+    phone: str = Field(default="", max_length=limits.PHONE)
     buying_role: BuyingRole | None = None
     communication_style: CommunicationStyle | None = None
     relationship_strength: int | None = Field(default=None, ge=1, le=5)
@@ -41,7 +42,7 @@ class ContactInput(BaseModel):
 class ContactChanges(ContactInput):
     """Changes to a contact."""
 
-    name: str = Field(default="", min_length=1, max_length=200)
+    name: str = Field(default="", min_length=1, max_length=limits.NAME)
 
 
 def to_view(contact: Contact, customer: str) -> ContactView:

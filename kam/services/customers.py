@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import CustomerStatus, LifecycleStage, LoyaltyType
 from kam.errors import InvalidData
-from kam.rules import lifecycle
+from kam.rules import lifecycle, limits
 from kam.rules.permissions import Action, require
 from kam.services import audit
 from kam.services.common import (
@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 class CustomerInput(BaseModel):
     """A new customer."""
 
-    name: str = Field(min_length=1, max_length=200)
-    code: str | None = Field(default=None, max_length=64)
-    industry: str = Field(default="", max_length=100)
-    region: str = Field(default="", max_length=100)
+    name: str = Field(min_length=1, max_length=limits.NAME)
+    code: str | None = Field(default=None, max_length=limits.CODE)
+    industry: str = Field(default="", max_length=limits.LABEL)
+    region: str = Field(default="", max_length=limits.LABEL)
     status: CustomerStatus = CustomerStatus.ACTIVE
     lifecycle_stage: LifecycleStage = LifecycleStage.PURCHASE
     loyalty_type: LoyaltyType | None = None
@@ -53,9 +53,9 @@ class CustomerInput(BaseModel):
 class CustomerChanges(BaseModel):
     """Changes to a customer; only the fields given are changed."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    industry: str | None = Field(default=None, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
+    name: str | None = Field(default=None, min_length=1, max_length=limits.NAME)
+    industry: str | None = Field(default=None, max_length=limits.LABEL)
+    region: str | None = Field(default=None, max_length=limits.LABEL)
     status: CustomerStatus | None = None
     lifecycle_stage: LifecycleStage | None = None
     loyalty_type: LoyaltyType | None = None

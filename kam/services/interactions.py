@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import InteractionKind
 from kam.errors import NotFound
+from kam.rules import limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import customer_by_name, login_of, require_on_customer, validated
@@ -27,9 +28,9 @@ class InteractionInput(BaseModel):
 
     kind: InteractionKind
     happened_on: date
-    our_people: str = Field(default="", max_length=500)
-    their_people: str = Field(default="", max_length=500)
-    summary: str = Field(default="", max_length=10_000)
+    our_people: str = Field(default="", max_length=limits.PEOPLE)
+    their_people: str = Field(default="", max_length=limits.PEOPLE)
+    summary: str = Field(default="", max_length=limits.SUMMARY)
 
     @field_validator("our_people", "their_people", mode="before")
     @classmethod

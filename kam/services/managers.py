@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from db.enums import Role, Skill
 from kam.errors import InvalidData, RuleError
-from kam.rules import lifecycle
+from kam.rules import lifecycle, limits
 from kam.rules.permissions import Action, require
 from kam.services import audit
 from kam.services.accounts import update_account
@@ -46,9 +46,9 @@ class SkillsInput(BaseModel):
 class TrainingInput(BaseModel):
     """A course a manager took."""
 
-    course: str = Field(min_length=1, max_length=200)
+    course: str = Field(min_length=1, max_length=limits.NAME)
     taken_on: date
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=limits.NOTE)
 
     @field_validator("course", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ Two reviews in a row with a total under the threshold recommend retirement.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -167,17 +168,23 @@ def benchmark(
             "account": mine,
             "median": median,
             "top_quartile": top,
-            "position": None
-            if mine is None or median is None
-            else (
-                "top quartile"
-                if top is not None and mine >= top
-                else "above median"
-                if mine >= median
-                else "below median"
-            ),
+            "position": position(mine, median, top),
         }
     return result
+
+
+def position(mine: float | None, median: float | None, top: float | None) -> str | None:
+    """Where a value stands among the members: top quartile, above, at or below the median.
+
+    "At" means equal to the cent (the median is interpolated, so it may differ from an
+    account's own figure by a rounding error)."""
+    if mine is None or median is None:
+        return None
+    if top is not None and mine >= top and not math.isclose(top, median, abs_tol=0.005):
+        return "top quartile"
+    if math.isclose(mine, median, rel_tol=1e-12, abs_tol=0.005):
+        return "at median"
+    return "above median" if mine > median else "below median"
 
 
 def _latest_satisfaction(session: Session) -> dict[int, float]:

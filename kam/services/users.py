@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import Role
 from kam.errors import InvalidData, RuleError
+from kam.rules import limits
 from kam.rules.permissions import Action, require
 from kam.services import audit
 from kam.services.common import user_by_login, validated
@@ -24,9 +25,9 @@ if TYPE_CHECKING:
 class UserInput(BaseModel):
     """A new user."""
 
-    login: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_.@-]*$")
-    display_name: str = Field(default="", max_length=200)
-    title: str = Field(default="", max_length=200)
+    login: str = Field(min_length=1, max_length=limits.LOGIN, pattern=limits.LOGIN_PATTERN)
+    display_name: str = Field(default="", max_length=limits.NAME)
+    title: str = Field(default="", max_length=limits.NAME)
     role: Role
 
     @field_validator("display_name", "title")

@@ -211,8 +211,9 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Editing skills and adding training exist for admins, with a manager highlighted."""
-        if action in ("edit_skills", "add_training"):
-            return self._is_admin and self.highlighted() is not None
+        permission = {"edit_skills": Action.SCORE_SKILLS, "add_training": Action.RECORD_TRAINING}
+        if action in permission:
+            return self.kam.may(permission[action]) and self.highlighted() is not None
         return True
 
     # ------------------------------------------------------------------ actions

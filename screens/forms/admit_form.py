@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static, TextArea
 
+from kam.rules import limits
 from screens.formatting import safe
 from screens.forms.form import FormScreen
 
@@ -69,7 +70,7 @@ class AdmitForm(FormScreen["AdmissionResult"]):
         )
         yield from self.field(
             "Reason for the override",
-            Input("", id="override_reason", max_length=2000, disabled=True),
+            Input("", id="override_reason", max_length=limits.NOTE, disabled=True),
             hint="With the override ticked: why the rules are set aside.",
         )
 

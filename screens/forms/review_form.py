@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Select, SelectionList, Static, TextAre
 from textual.widgets.selection_list import Selection
 
 from db.enums import ReviewDecision
+from kam.rules import limits
 from screens.formatting import safe, words
 from screens.forms.form import FORM_CSS, FormScreen
 from screens.forms.validators import IsoDate, WholeNumber, parse_date
@@ -130,7 +131,7 @@ class ReviewForm(FormScreen["ReviewView"]):
                 ),
             )
             why_label, why, why_problem = self.field(
-                "Why", Input(id=f"comment-{n}", max_length=2000)
+                "Why", Input(id=f"comment-{n}", max_length=limits.NOTE)
             )
             yield Horizontal(score_label, score, why_label, why, classes="criterion")
             yield score_problem

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from kam.errors import KamError
+from kam.rules import limits
 from screens.formatting import money, safe, share
 from screens.forms.form import FORM_CSS, FormScreen
 
@@ -158,7 +159,7 @@ class ScoringForm(FormScreen["AssessmentView"]):
                             before.comment if before else "",
                             placeholder="why this score",
                             id=f"comment-{n}",
-                            max_length=2000,
+                            max_length=limits.NOTE,
                         ),
                     )
         yield Static(Content("Scored from the figures"), classes="section")

@@ -10,8 +10,10 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from kam.services.managers import TrainingInput
 from screens.formatting import safe
 from screens.forms.form import FormScreen
+from screens.forms.limits import max_length
 from screens.forms.validators import IsoDate, Required, parse_date
 
 if TYPE_CHECKING:
@@ -41,7 +43,13 @@ class TrainingForm(FormScreen["TrainingView"]):
     def fields(self) -> Iterator[Widget]:
         """Course, date, note."""
         yield from self.field(
-            "Course", Input("", id="course", max_length=200, validators=[Required("A course")])
+            "Course",
+            Input(
+                "",
+                id="course",
+                max_length=max_length(TrainingInput, "course"),
+                validators=[Required("A course")],
+            ),
         )
         yield from self.field(
             "Taken on",
@@ -52,8 +60,9 @@ class TrainingForm(FormScreen["TrainingView"]):
 
     def extra_problems(self) -> dict[str, str]:
         """The note has a length limit."""
-        if len(self.value("note")) > 2000:
-            return {"note": "A note has at most 2,000 characters."}
+        longest = max_length(TrainingInput, "note")
+        if len(self.value("note")) > longest:
+            return {"note": f"A note has at most {longest:,} characters."}
         return {}
 
     def collect(self) -> dict[str, Any]:

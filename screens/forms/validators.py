@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from textual.validation import ValidationResult, Validator
-
-_LOGIN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def parse_date(value: str) -> date | None:
@@ -82,13 +79,19 @@ class Decimal(Validator):
 
 
 class Login(Validator):
-    """A kam login: letters, digits, dot, dash or underscore."""
+    """A kam login, by the rule `kam user add` applies (kam.rules.limits, via UserInput)."""
 
     def validate(self, value: str) -> ValidationResult:
-        """Fail unless the value looks like a login."""
-        if _LOGIN.match(value.strip()):
+        """Fail unless the value is a login the services accept."""
+        from screens.forms.limits import login_length, login_pattern
+
+        login = value.strip()
+        if login and len(login) <= login_length() and login_pattern().match(login):
             return self.success()
-        return self.failure("A login has only letters, digits, '.', '-' or '_'.")
+        return self.failure(
+            "A login has letters, digits, '.', '_', '-' or '@' (not first), "
+            f"at most {login_length()} characters."
+        )
 
 
 class Email(Validator):

@@ -11,8 +11,10 @@ from textual.widgets import Input, Select, TextArea
 
 from db.enums import AccountStatus
 from kam.rules import lifecycle
+from kam.services.accounts import AccountChanges
 from screens.formatting import safe
 from screens.forms.form import FormScreen
+from screens.forms.limits import max_length
 from screens.forms.validators import Decimal, IsoDate, Login, parse_date
 
 if TYPE_CHECKING:
@@ -105,8 +107,9 @@ class AccountForm(FormScreen["AccountView"]):
 
     def extra_problems(self) -> dict[str, str]:
         """The notes have a length limit."""
-        if len(self.value("reason")) > 2000:
-            return {"reason": "Notes have at most 2,000 characters."}
+        longest = max_length(AccountChanges, "reason")
+        if len(self.value("reason")) > longest:
+            return {"reason": f"Notes have at most {longest:,} characters."}
         return {}
 
     def collect(self) -> dict[str, Any]:

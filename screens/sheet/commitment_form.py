@@ -10,8 +10,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from db.enums import Department
+from kam.services.commitments import CommitmentInput
 from screens.formatting import safe
 from screens.forms.form import FormScreen
+from screens.forms.limits import login_length, max_length
 from screens.forms.validators import IsoDate, Login, Required, parse_date
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ class CommitmentForm(FormScreen["CommitmentView"]):
             Input(
                 id="description",
                 placeholder="e.g. Deliver the Q3 forecast to their planners",
-                max_length=2000,
+                max_length=max_length(CommitmentInput, "description"),
                 validators=[Required("What was promised")],
             ),
         )
@@ -58,7 +60,7 @@ class CommitmentForm(FormScreen["CommitmentView"]):
         )
         yield from self.field(
             "Made by (login)",
-            Input(id="made_by", max_length=64, validators=[Login()], valid_empty=True),
+            Input(id="made_by", max_length=login_length(), validators=[Login()], valid_empty=True),
             hint="Leave empty if you made the promise yourself.",
         )
 

@@ -11,8 +11,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from db.enums import Severity
+from kam.services.complaints import ComplaintInput
 from screens.formatting import safe
 from screens.forms.form import FormScreen
+from screens.forms.limits import login_length, max_length
 from screens.forms.validators import IsoDate, Login, Required, parse_date
 
 if TYPE_CHECKING:
@@ -39,7 +41,11 @@ class ComplaintForm(FormScreen["ComplaintView"]):
         """Summary, severity, date, owner."""
         yield from self.field(
             "What is the complaint",
-            Input(id="summary", max_length=5000, validators=[Required("The complaint")]),
+            Input(
+                id="summary",
+                max_length=max_length(ComplaintInput, "summary"),
+                validators=[Required("The complaint")],
+            ),
         )
         yield from self.field(
             "Severity",
@@ -52,7 +58,7 @@ class ComplaintForm(FormScreen["ComplaintView"]):
         )
         yield from self.field(
             "Owner (login)",
-            Input(id="owner", max_length=64, validators=[Login()], valid_empty=True),
+            Input(id="owner", max_length=login_length(), validators=[Login()], valid_empty=True),
             hint="Leave empty to own it yourself.",
         )
 

@@ -10,8 +10,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from db.enums import BuyingRole, CommunicationStyle
+from kam.services.contacts import ContactInput
 from screens.formatting import safe
 from screens.forms.form import FormScreen
+from screens.forms.limits import max_length
 from screens.forms.validators import Email, Required, WholeNumber
 
 if TYPE_CHECKING:
@@ -43,22 +45,35 @@ class ContactForm(FormScreen["ContactView"]):
         c = self.contact
         yield from self.field(
             "Name",
-            Input(c.name if c else "", id="name", max_length=200, validators=[Required("Name")]),
+            Input(
+                c.name if c else "",
+                id="name",
+                max_length=max_length(ContactInput, "name"),
+                validators=[Required("Name")],
+            ),
         )
         yield from self.field(
-            "Job title", Input(c.job_title if c else "", id="job_title", max_length=200)
+            "Job title",
+            Input(
+                c.job_title if c else "",
+                id="job_title",
+                max_length=max_length(ContactInput, "job_title"),
+            ),
         )
         yield from self.field(
             "E-mail",
             Input(
                 c.email if c else "",
                 id="email",
-                max_length=200,
+                max_length=max_length(ContactInput, "email"),
                 validators=[Email()],
                 valid_empty=True,
             ),
         )
-        yield from self.field("Phone", Input(c.phone if c else "", id="phone", max_length=50))
+        yield from self.field(
+            "Phone",
+            Input(c.phone if c else "", id="phone", max_length=max_length(ContactInput, "phone")),
+        )
         yield from self.field(
             "Buying role",
             Select(

@@ -11,8 +11,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
 
 from db.enums import InteractionKind
+from kam.services.interactions import InteractionInput
 from screens.formatting import safe
 from screens.forms.form import FormScreen
+from screens.forms.limits import max_length
 from screens.forms.validators import IsoDate, parse_date
 
 if TYPE_CHECKING:
@@ -72,10 +74,20 @@ class InteractionForm(FormScreen["InteractionView"]):
             hint="YYYY-MM-DD",
         )
         yield from self.field(
-            "Our people", Input(i.our_people if i else "", id="our_people", max_length=500)
+            "Our people",
+            Input(
+                i.our_people if i else "",
+                id="our_people",
+                max_length=max_length(InteractionInput, "our_people"),
+            ),
         )
         yield from self.field(
-            "Their people", Input(i.their_people if i else "", id="their_people", max_length=500)
+            "Their people",
+            Input(
+                i.their_people if i else "",
+                id="their_people",
+                max_length=max_length(InteractionInput, "their_people"),
+            ),
         )
         yield from self.field(
             "Summary", TextArea(i.summary if i else "", id="summary", soft_wrap=True)

@@ -22,7 +22,7 @@ import pytest
 from kam.database import Database
 from tests.cli.conftest import Kam
 from tests.cli.support import ok, parsed
-from tests.conftest import add_small_base
+from tests.support import add_small_base
 
 AS_OF = "2026-06-30"
 

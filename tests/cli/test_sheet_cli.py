@@ -10,9 +10,12 @@ from sqlalchemy import text
 from kam.database import Database
 from tests.cli.conftest import Kam
 from tests.cli.support import ok, refused
-from tests.conftest import add_small_base
+from tests.support import add_small_base
 
 ACME = "Acme [/b] Ltd"
+
+#: The story happens on this day, whatever the real date.
+pytestmark = pytest.mark.today("2026-06-30")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from kam.database import Database
 from tests.cli.conftest import Kam
 from tests.cli.support import ok, parsed, refused, usage_error
-from tests.conftest import add_small_base
+from tests.support import add_small_base
 
 PLAIN = "Plain Prospect GmbH"
 MANUAL = ["--score", "strategic_fit=5", "--comment", "strategic_fit=Roadmap",

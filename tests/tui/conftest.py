@@ -1,99 +1,12 @@
-"""TUI test fixtures: the cast with fixed dates and a few sales, so figures and screens are
-deterministic, and small helpers to read what the app shows."""
+"""TUI test fixtures (the helpers they use live in tests/tui/support.py)."""
 
 from __future__ import annotations
 
-import io
-from dataclasses import replace
-from datetime import UTC, date, datetime
-
 import pytest
-from textual.app import App
-from textual.content import Content
-from textual.widgets import DataTable, Static
 
-from db.enums import Door
 from kam.database import Database
-from kam.identity import Actor
-from screens.app import KamApp, create_app
-from tests.conftest import Cast, make_cast
-
-#: The day every TUI test computes figures for.
-AS_OF = date(2025, 6, 30)
-
-#: (customer, sold_on, revenue, cost_of_goods) for the cast's customers.
-SALES = [
-    ("Acme [/b] Ltd", date(2023, 5, 10), 100_000.0, 60_000.0),
-    ("Acme [/b] Ltd", date(2024, 3, 15), 120_000.0, 70_000.0),
-    ("Acme [/b] Ltd", date(2024, 11, 20), 80_000.0, 50_000.0),
-    ("Acme [/b] Ltd", date(2025, 2, 1), 90_000.0, 50_000.0),
-    ("北京燕京啤酒", date(2024, 5, 5), 50_000.0, 30_000.0),
-    ("北京燕京啤酒", date(2025, 1, 10), 40_000.0, 25_000.0),
-    ("Plain Prospect GmbH", date(2024, 8, 8), 30_000.0, 10_000.0),
-    ("Plain Prospect GmbH", date(2025, 4, 4), 60_000.0, 20_000.0),
-]
-
-#: (customer, incurred_on, category, amount).
-COSTS = [
-    ("Acme [/b] Ltd", date(2024, 12, 1), "support", 5_000.0),
-    ("Acme [/b] Ltd", date(2025, 3, 1), "logistics", 3_000.0),
-    ("Plain Prospect GmbH", date(2025, 5, 5), "sales", 45_000.0),
-]
-
-
-def tui(actor: Actor) -> Actor:
-    """The actor as the TUI identifies it (door: tui)."""
-    return replace(actor, door=Door.TUI)
-
-
-def add_figures(database: Database) -> None:
-    """Fixed membership dates and a few sales and cost lines for the cast's customers."""
-    from sqlalchemy import update
-    from sqlmodel import select
-
-    from db.models import Customer, KeyAccount, ServiceCost, Transaction
-
-    with database.writing() as s:
-        ids = {c.name: c.id for c in s.exec(select(Customer)).all()}
-        for n, (name, sold_on, revenue, cogs) in enumerate(SALES):
-            s.add(
-                Transaction(
-                    customer_id=ids[name],
-                    sold_on=sold_on,
-                    revenue=revenue,
-                    cost_of_goods=cogs,
-                    order_id=f"o{n}",
-                    line_key=f"test-sale-{n}",
-                )
-            )
-        for n, (name, incurred_on, category, amount) in enumerate(COSTS):
-            s.add(
-                ServiceCost(
-                    customer_id=ids[name],
-                    incurred_on=incurred_on,
-                    category=category,
-                    amount=amount,
-                    line_key=f"test-cost-{n}",
-                )
-            )
-        # A table-level UPDATE: the ORM would bump each account's version.
-        accounts = KeyAccount.__table__
-        s.exec(
-            update(accounts).values(  # type: ignore[call-overload]
-                nominated_on=date(2024, 1, 15),
-                created_at=datetime(2024, 1, 15, 9, 0, tzinfo=UTC),
-                updated_at=datetime(2025, 6, 1, 9, 0, tzinfo=UTC),
-            )
-        )
-        s.exec(
-            update(accounts)  # type: ignore[call-overload]
-            .where(accounts.c.status == "active")
-            .values(
-                admitted_on=date(2024, 3, 1),
-                next_review_on=date(2025, 9, 1),
-                reason="Top-decile profit; [TODO] plan the QBR.",
-            )
-        )
+from tests.support import Cast, make_cast
+from tests.tui.support import add_figures
 
 
 @pytest.fixture
@@ -102,43 +15,3 @@ def sheet_cast(sqlite_database: Database) -> Cast:
     cast = make_cast(sqlite_database)
     add_figures(sqlite_database)
     return cast
-
-
-def make_app(database: Database, actor: Actor) -> KamApp:
-    """The app as the tests run it: door tui, figures as of AS_OF."""
-    return create_app(database, tui(actor), as_of=AS_OF, area="accounts")
-
-
-async def settle(app: App[object], pilot: object) -> None:
-    """Wait for every worker, then for the messages they posted."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-def rows(table: DataTable) -> list[list[str]]:
-    """The table's cells as plain strings."""
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def notices(app: App[object]) -> list[str]:
-    """The notifications shown so far."""
-    return [n.message for n in app._notifications]
-
-
-def keys(app: App[object]) -> dict[str, str]:
-    """The active key bindings of the current screen: key -> action."""
-    return {k: b.binding.action for k, b in app.screen.active_bindings.items()}
-
-
-def text_of(widget: Static) -> str:
-    """What a Static shows, as plain text (Rich tables included)."""
-    from rich.console import Console
-
-    content = widget.content
-    if isinstance(content, str | Content):
-        return str(content)
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(content)
-    return console.export_text()

@@ -17,8 +17,8 @@ from screens.sheet.commitment_form import CommitmentForm
 from screens.sheet.interaction_form import InteractionForm
 from screens.sheet.screen import AccountSheetScreen
 from screens.widgets.trend_chart import TrendChart
-from tests.conftest import Cast
-from tests.tui.conftest import AS_OF, keys, make_app, notices, rows, settle, text_of, tui
+from tests.support import Cast
+from tests.tui.support import AS_OF, keys, make_app, notices, rows, settle, text_of, tui
 
 SIZE = (120, 40)
 
@@ -360,4 +360,3 @@ async def test_a_manager_corrects_the_date_of_a_logged_interaction(
                 date(2025, 6, 28),
                 "Plant tour",
             )
-

@@ -11,7 +11,7 @@ from db.enums import Door
 from kam.database import Database
 from screens.app import create_app
 from screens.areas.accounts import KeyAccountsScreen
-from tests.conftest import Cast, make_cast
+from tests.support import Cast, make_cast
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ async def test_the_list_shows_health_and_worth_and_sorts_by_a_key(
 ) -> None:
     from datetime import date
 
-    from tests.conftest import add_small_base
+    from tests.support import add_small_base
 
     add_small_base(sqlite_database)
     app = create_app(sqlite_database, tui_cast.manager, as_of=date(2026, 6, 30), area="accounts")

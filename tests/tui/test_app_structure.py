@@ -11,8 +11,8 @@ from screens.areas.accounts import KeyAccountsScreen
 from screens.areas.candidates import CandidatesScreen
 from screens.palette.accounts_commands import AccountsCommands
 from screens.sheet.screen import AccountSheetScreen
-from tests.conftest import Cast
-from tests.tui.conftest import AS_OF, keys, make_app, settle
+from tests.support import Cast
+from tests.tui.support import AS_OF, keys, make_app, settle
 
 SIZE = (120, 40)
 

@@ -9,8 +9,8 @@ from db.models import Customer, KeyAccount
 from kam.database import Database
 from screens.areas.candidates import SHOWN, CandidatesScreen
 from screens.forms.confirm import ConfirmScreen
-from tests.conftest import Cast
-from tests.tui.conftest import keys, make_app, notices, rows, settle, text_of
+from tests.support import Cast
+from tests.tui.support import keys, make_app, notices, rows, settle, text_of
 
 SIZE = (120, 40)
 

@@ -25,8 +25,8 @@ from screens.app import KamApp, create_app
 from screens.areas.dashboard import DashboardScreen
 from screens.sheet.screen import AccountSheetScreen
 from screens.widgets.pareto_chart import ParetoChart
-from tests.conftest import Cast, add_small_base, make_cast
-from tests.tui.conftest import notices, rows, settle, text_of, tui
+from tests.support import Cast, add_small_base, make_cast
+from tests.tui.support import notices, rows, settle, text_of, tui
 
 SIZE = (120, 40)
 AS_OF = date(2026, 6, 30)

@@ -16,8 +16,8 @@ from screens.app import KamApp, create_app
 from screens.areas.managers import ManagersScreen
 from screens.forms.skills_form import SkillsForm
 from screens.forms.training_form import TrainingForm
-from tests.conftest import Cast, make_cast
-from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
+from tests.support import Cast, make_cast
+from tests.tui.support import keys, notices, rows, settle, text_of, tui
 
 SIZE = (120, 40)
 AS_OF = date(2026, 6, 30)

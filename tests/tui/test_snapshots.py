@@ -12,8 +12,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from kam.database import Database
-from tests.conftest import Cast
-from tests.tui.conftest import make_app, settle
+from tests.support import Cast
+from tests.tui.support import make_app, settle
 
 SIZE = (120, 40)
 

@@ -17,11 +17,14 @@ from kam.identity import Actor
 from screens.app import KamApp, create_app
 from screens.areas.sponsors import SponsorsScreen
 from screens.forms.visit_form import VisitForm
-from tests.conftest import Cast, add_small_base, make_cast
-from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
+from tests.support import Cast, add_small_base, make_cast
+from tests.tui.support import keys, notices, rows, settle, text_of, tui
 
 SIZE = (120, 40)
 AS_OF = date(2026, 6, 30)
+
+#: The story happens on this day, whatever the real date.
+pytestmark = pytest.mark.today("2026-06-30")
 ACME = "Acme [/b] Ltd"
 BEIJING = "北京燕京啤酒"
 

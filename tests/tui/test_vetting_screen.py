@@ -20,8 +20,8 @@ from screens.forms.admit_form import AdmitForm
 from screens.forms.reject_form import RejectForm
 from screens.forms.scoring_form import ScoringForm
 from screens.palette.screen_commands import ScreenCommands
-from tests.conftest import Cast, add_small_base, make_cast
-from tests.tui.conftest import keys, notices, rows, settle, text_of, tui
+from tests.support import Cast, add_small_base, make_cast
+from tests.tui.support import keys, notices, rows, settle, text_of, tui
 
 SIZE = (120, 40)
 AS_OF = date(2026, 6, 30)

@@ -12,7 +12,7 @@ from kam.database import Database
 from kam.errors import ConflictError, InvalidData
 from kam.services import accounts, commitments, contacts, customers
 from kam.services.audit import list_events
-from tests.conftest import Cast
+from tests.support import Cast
 
 
 def test_creating_a_record_writes_one_audit_event_with_its_values(

@@ -10,7 +10,7 @@ from db.enums import Department, Severity
 from kam.database import Database
 from kam.services import commitments, complaints
 from kam.services.dashboard import programme_overview
-from tests.conftest import Cast, add_small_base
+from tests.support import Cast, add_small_base
 
 AS_OF = date(2026, 6, 30)
 

@@ -20,9 +20,12 @@ from kam.database import Database
 from kam.errors import NotFound
 from kam.services import accounts, health, sponsors
 from kam.services.programme import set_setting
-from tests.conftest import Cast
+from tests.support import Cast
 
 AS_OF = date(2026, 6, 30)
+
+#: The story happens on this day, whatever the real date.
+pytestmark = pytest.mark.today("2026-06-30")
 ACME, BEER = "Acme [/b] Ltd", "北京燕京啤酒"
 
 

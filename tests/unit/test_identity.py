@@ -10,7 +10,7 @@ from db.enums import Door
 from kam.database import Database
 from kam.errors import NotFound, PermissionDenied
 from kam.identity import identify, os_login
-from tests.conftest import Cast
+from tests.support import Cast
 
 
 def test_the_os_login_comes_from_the_uid_not_the_environment(

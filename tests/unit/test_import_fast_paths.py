@@ -17,51 +17,50 @@ from kam.errors import InvalidData
 from kam.services.importing import importer, keys, parsing
 from kam.services.importing.reading import read_table
 from kam.text import _UNSAFE_LINE
-from tests.conftest import Cast
+from tests.support import Cast
+
+NAN = float("nan")
+NOT = "is not a number: "
+
+#: (cells, decimal mark, values, errors), worked out by hand from the written rules:
+#: thousands separators only in groups of three, currency signs and (accounting)
+#: negatives accepted, ASCII digits only, the decimal mark the file's.
+NUMBERS: list[tuple[list[str], str, list[float], list[str | None]]] = [
+    (["1", "2.5", "-3", "+4", "007"], ".", [1, 2.5, -3, 4, 7], [None] * 5),
+    (["1", "2.5", "-3", "+4", "007"], ",", [1, NAN, -3, 4, 7],
+     [None, NOT + "2.5", None, None, None]),
+    (["-0", "5.5"], ".", [0, 5.5], [None, None]),
+    (["(0)", "5"], ".", [0, 5], [None, None]),
+    (["-0", ""], ".", [0, NAN], [None, "is empty"]),
+    (["-0", "99999999999999999999"], ".", [0, 1e20], [None, None]),
+    (["1,234.50", "1.234,50", "1 000", "1'000", "$10", "(5)", "ten", "", " 7 ", "1.234"], ".",
+     [1234.5, NAN, 1000, 1000, 10, -5, NAN, NAN, 7, 1.234],
+     [None, NOT + "1.234,50", None, None, None, None, NOT + "ten", "is empty", None, None]),
+    (["1,234.50", "1.234,50", "1 000", "1'000", "$10", "(5)", "ten", "", " 7 ", "1.234"], ",",
+     [NAN, 1234.5, 1000, 1000, 10, -5, NAN, NAN, 7, 1234],
+     [NOT + "1,234.50", None, None, None, None, None, NOT + "ten", "is empty", None, None]),
+    (["12,5", "0,000", "-0,0", "1.234.567,89", "٣", "1e5", "inf", ".5"], ".",
+     [NAN, 0, NAN, NAN, NAN, NAN, NAN, NAN],
+     [NOT + "12,5", None, NOT + "-0,0", NOT + "1.234.567,89", NOT + "٣", NOT + "1e5",
+      NOT + "inf", NOT + ".5"]),
+    (["12,5", "0,000", "-0,0", "1.234.567,89", "٣", "1e5", "inf", ".5"], ",",
+     [12.5, 0, 0, 1234567.89, NAN, NAN, NAN, NAN],
+     [None, None, None, None, NOT + "٣", NOT + "1e5", NOT + "inf", NOT + ".5"]),
+]  # fmt: skip
 
 
-def general_numbers(raw: pd.Series, decimal: str) -> tuple[list[float], list[object]]:
-    """The general rules on the whole column, read by pandas as the importer always did."""
-    normal, ok, errors = parsing._normalise_numbers(raw, decimal)
-    values = pd.to_numeric(normal.where(ok), errors="coerce").astype(float)
-    return values.tolist(), errors.tolist()
+def _same(values: list[float], expected: list[float]) -> bool:
+    return all((x != x and y != y) or x == y for x, y in zip(values, expected, strict=True))
 
 
-def same_floats(a: list[float], b: list[float]) -> bool:
-    return all(
-        (np.isnan(x) and np.isnan(y)) or (x == y and np.signbit(x) == np.signbit(y))
-        for x, y in zip(a, b, strict=True)
-    )
-
-
-def same_cells(a: list[object], b: list[object]) -> bool:
-    return all(
-        x == y or (pd.isna(x) and pd.isna(y))
-        for x, y in zip(a, b, strict=True)  # type: ignore[arg-type]
-    )
-
-
-NUMBER_COLUMNS = [
-    ["1", "2.5", "-3", "+4", "007"],
-    ["-0", "5"],
-    ["-0", "5.5"],
-    ["(0)", "5"],
-    ["-0", ""],
-    ["-0", "99999999999999999999"],
-    ["-0", "18446744073709551615"],
-    ["1,234.50", "1.234,50", "1 000", "1'000", "$10", "(5)", "ten", "", " 7 ", "1.234"],
-    ["12,5", "0,000", "-0,0", "1.234.567,89", "٣", "1e5", "inf", ".5"],
-]
-
-
-@pytest.mark.parametrize("decimal", [".", ","])
-@pytest.mark.parametrize("cells", NUMBER_COLUMNS)
-def test_numbers_read_as_the_general_rules_read_them(cells: list[str], decimal: str) -> None:
-    raw = pd.Series(cells, dtype="str")
-    parsed = parsing.parse_numbers(raw, decimal=decimal)
-    values, errors = general_numbers(raw, decimal)
-    assert same_floats(parsed.values.tolist(), values)
-    assert same_cells(parsed.errors.tolist(), errors)
+@pytest.mark.parametrize(("cells", "decimal", "values", "errors"), NUMBERS)
+def test_numbers_read_as_the_written_rules_say(
+    cells: list[str], decimal: str, values: list[float], errors: list[str | None]
+) -> None:
+    for repeat in (1, 3):  # once, and repeated (a column of many rows takes the fast path)
+        parsed = parsing.parse_numbers(pd.Series(cells * repeat, dtype="str"), decimal=decimal)
+        assert _same(parsed.values.tolist(), values * repeat)
+        assert [e if isinstance(e, str) else None for e in parsed.errors] == errors * repeat
 
 
 def test_a_decimal_comma_column_never_reads_a_thousands_dot_as_a_decimal_point() -> None:
@@ -69,25 +68,50 @@ def test_a_decimal_comma_column_never_reads_a_thousands_dot_as_a_decimal_point()
     assert parsed.values.tolist() == [1234.0, 1234.5, 1.5, 2.0]
 
 
-DATE_COLUMNS = [
-    ["2026-01-02", "2024-02-29", "2023-02-29", "2026-13-01", "2026-00-10", "2026-01-32"],
-    ["1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01", "1500-06-01", "0000-01-01"],
-    ["2026-1-2", "2026/01/02", " 2026-01-02 ", "2026-03-01 00:00:00", "1.2.2026", "x", ""],
-    ["2026-01-02", "03/04/2026", "05/06/2026"],
-    ["2026-01-02", "03/04/2026", "25/06/2026", "03/04/2026"],
-    ["12/13/2026", "13/12/2026"],
-]
+AMBIGUOUS = (
+    "the column has dates like 03/04/2026 that could be day/month or month/day; "
+    "use YYYY-MM-DD or pass --date-order dmy|mdy"
+)
+MIXED = "the column mixes day/month/year and month/day/year dates"
+REAL = "is not a real date: "
+PLAUSIBLE = "is not a plausible date (year 1900 to 2999): "
+
+#: (cells, --date-order, dates as ISO text or None, errors), worked out by hand.
+DATES: list[tuple[list[str], str | None, list[str | None], list[str | None]]] = [
+    (["2026-01-02", "2024-02-29", "2023-02-29", "2026-13-01", "2026-00-10", "2026-01-32"], None,
+     ["2026-01-02", "2024-02-29", None, None, None, None],
+     [None, None, REAL + "2023-02-29", REAL + "2026-13-01", REAL + "2026-00-10",
+      REAL + "2026-01-32"]),
+    (["1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01", "0000-01-01", "31.12.1899"], None,
+     [None, "1900-01-01", "2999-12-31", None, None, None],
+     [PLAUSIBLE + "1899-12-31", None, None, PLAUSIBLE + "3000-01-01", PLAUSIBLE + "0000-01-01",
+      PLAUSIBLE + "31.12.1899"]),
+    (["2026-1-2", "2026/01/02", " 2026-01-02 ", "2026-03-01 00:00:00", "1.2.2026", "x", ""], None,
+     ["2026-01-02", "2026-01-02", "2026-01-02", "2026-03-01", "2026-02-01", None, None],
+     [None, None, None, None, None, "is not a date (use YYYY-MM-DD): x", "is empty"]),
+    (["2026-01-02", "03/04/2026", "05/06/2026"], None,
+     ["2026-01-02", None, None], [None, AMBIGUOUS, AMBIGUOUS]),
+    (["2026-01-02", "03/04/2026", "05/06/2026"], "dmy",
+     ["2026-01-02", "2026-04-03", "2026-06-05"], [None] * 3),
+    (["2026-01-02", "03/04/2026", "05/06/2026"], "mdy",
+     ["2026-01-02", "2026-03-04", "2026-05-06"], [None] * 3),
+    (["03/04/2026", "25/06/2026"], None, ["2026-04-03", "2026-06-25"], [None, None]),
+    (["03/04/2026", "25/06/2026"], "mdy", ["2026-03-04", None], [None, REAL + "25/06/2026"]),
+    (["12/13/2026", "13/12/2026"], None, [None, None], [MIXED, MIXED]),
+    (["12/13/2026", "13/12/2026"], "dmy", [None, "2026-12-13"], [REAL + "12/13/2026", None]),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize("order", [None, "dmy", "mdy"])
-@pytest.mark.parametrize("cells", DATE_COLUMNS)
-def test_dates_read_as_the_general_rules_read_them(cells: list[str], order: str | None) -> None:
-    raw = pd.Series(cells * 2, dtype="str")  # repeated cells are read once
-    parsed = parsing.parse_dates(raw, order=order)
-    general = parsing._parse_dates_general(raw, order=order)
-    assert parsed.values.dtype == general.values.dtype
-    assert parsed.values.equals(general.values)
-    assert same_cells(parsed.errors.tolist(), general.errors.tolist())
+@pytest.mark.parametrize(("cells", "order", "dates", "errors"), DATES)
+def test_dates_read_as_the_written_rules_say(
+    cells: list[str], order: str | None, dates: list[str | None], errors: list[str | None]
+) -> None:
+    for repeat in (1, 3):  # repeated cells are read once
+        parsed = parsing.parse_dates(pd.Series(cells * repeat, dtype="str"), order=order)
+        assert str(parsed.values.dtype) == "datetime64[us]"
+        shown = [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in parsed.values]
+        assert shown == dates * repeat
+        assert [e if isinstance(e, str) else None for e in parsed.errors] == errors * repeat
 
 
 def test_text_is_cleaned_of_exactly_the_unsafe_characters() -> None:
@@ -211,7 +235,7 @@ def test_batched_writes_count_written_and_present_rows_and_keep_file_order(
 def test_a_failed_import_leaves_the_indexes_it_rebuilds_as_they_were(
     sqlite_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.conftest import make_cast
+    from tests.support import make_cast
 
     cast = make_cast(sqlite_database)
 

@@ -11,7 +11,6 @@ import pytest
 from kam.figures.metrics import (
     COST_CATEGORIES,
     all_metrics,
-    clv,
     clv_table,
     pareto,
     profit_by_year,
@@ -459,6 +458,25 @@ def test_trailing_retention_without_a_base_is_none() -> None:
 
 
 # --------------------------------------------------------------------------- CLV
+
+
+def clv(
+    margin: float,
+    cost_to_serve: float,
+    retention: float,
+    *,
+    discount_rate: float = 0.10,
+    horizon: int = 5,
+) -> float:
+    """The forward CLV of one customer, through clv_table (the one computation kam uses)."""
+    profit = pd.DataFrame(
+        {"gross_margin": [margin], "cost_to_serve": [cost_to_serve]},
+        index=pd.Index([1], name="customer_id"),
+    )
+    table = clv_table(
+        profit, base_retention=retention, discount_rate=discount_rate, horizon=horizon
+    )
+    return float(table.loc[1, "clv"])
 
 
 def test_clv_by_hand() -> None:

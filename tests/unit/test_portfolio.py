@@ -8,7 +8,7 @@ import pytest
 
 from kam.database import Database
 from kam.services.portfolio import portfolio
-from tests.conftest import Cast, add_small_base
+from tests.support import Cast, add_small_base
 
 
 def test_each_open_account_has_its_health_and_worth(database: Database, cast: Cast) -> None:

@@ -11,7 +11,7 @@ from kam.database import Database
 from kam.errors import InvalidData, NotFound, PermissionDenied, RuleError
 from kam.services import accounts, practices, reviews
 from kam.services.programme import set_setting
-from tests.conftest import Cast, add_small_base
+from tests.support import Cast, add_small_base
 
 AS_OF = date(2026, 6, 30)
 LOW = {
@@ -49,9 +49,9 @@ def test_a_manager_records_a_review_with_satisfaction_snapshot_and_benchmark(
     assert view.satisfaction == 0.8  # perceived 8 / expected 10: dissatisfied
     assert view.metrics["profit"] == 500 and view.metrics["cost_to_serve"] == 150
     assert view.next_review_on == date(2026, 12, 27)  # 2026-06-30 + 180 days
-    # Acme is the only member, so it is its own median and top quartile.
+    # Acme is the only member, so it is its own median (and top quartile): at the median.
     assert view.benchmark["profit"] == {"account": 500, "median": 500, "top_quartile": 500,
-                                        "position": "top quartile"}  # fmt: skip
+                                        "position": "at median"}  # fmt: skip
     assert view.benchmark["satisfaction"]["account"] == 0.8
     with database.reading() as s:
         account = accounts.get_account(s, "Acme [/b] Ltd")
@@ -75,6 +75,75 @@ def test_two_reviews_in_a_row_under_the_threshold_recommend_retirement(
     assert (first.recommendation, second.recommendation) == (None, "retire")
     third = review(database, base.manager, manual={k: (5, "Recovered") for k in LOW})
     assert third.total == 100.0 and third.recommendation is None
+
+
+def test_a_total_exactly_at_the_threshold_is_not_under_it(database: Database, base: Cast) -> None:
+    with database.writing() as s:
+        set_setting(s, base.admin, "threshold", "76")  # Acme scores exactly 76
+    first, second = review(database, base.manager), review(database, base.manager)
+    assert (first.total, second.total) == (76.0, 76.0)
+    assert second.recommendation is None
+    with database.writing() as s:
+        set_setting(s, base.admin, "threshold", "76.01")  # now 76 is under it, twice in a row
+    assert review(database, base.manager).recommendation == "retire"
+
+
+def test_the_benchmark_places_each_member_against_seven_exactly(
+    database: Database, cast: Cast
+) -> None:
+    """Seven members whose T12M profit is 100, 200, ... 700 (one sale each, no costs):
+    median 400 (the 4th), top quartile 550 (between the 5th and 6th: 500 + 0.5 * 100)."""
+    from sqlalchemy import text
+    from sqlmodel import select
+
+    from db.enums import AccountStatus
+    from db.models import Customer, KeyAccount
+
+    with database.writing() as s:
+        for n in range(2, 8):
+            customer = Customer(name=f"Member {n}")
+            s.add(customer)
+            s.flush()
+            s.add(KeyAccount(customer_id=customer.id, status=AccountStatus.ACTIVE))  # type: ignore[arg-type]
+        s.flush()
+        ids = {c.name: c.id for c in s.exec(select(Customer)).all()}
+    profits = {"Acme [/b] Ltd": 100, **{f"Member {n}": n * 100 for n in range(2, 8)}}
+    with database.engine.begin() as conn:
+        for name, profit in profits.items():
+            conn.execute(
+                text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                     "quantity, line_key) VALUES (:c, :d, :r, 0, 1, :k)"),
+                {"c": ids[name], "d": date(2026, 3, 1), "r": profit, "k": name},
+            )  # fmt: skip
+    with database.reading() as s:
+        rows = {
+            name: s.exec(select(KeyAccount).where(KeyAccount.customer_id == ids[name])).one()
+            for name in profits
+        }
+        placed = {
+            name: reviews.benchmark(s, row, as_of=AS_OF, satisfaction=None)["profit"]
+            for name, row in rows.items()
+        }
+    assert {p["median"] for p in placed.values()} == {400.0}
+    assert {p["top_quartile"] for p in placed.values()} == {550.0}
+    assert {name: p["position"] for name, p in placed.items()} == {
+        "Acme [/b] Ltd": "below median",
+        "Member 2": "below median",
+        "Member 3": "below median",
+        "Member 4": "at median",
+        "Member 5": "above median",
+        "Member 6": "top quartile",
+        "Member 7": "top quartile",
+    }
+
+
+def test_positions_at_the_cent() -> None:
+    assert reviews.position(214_869.70, 214_869.70, 300_000.0) == "at median"
+    assert reviews.position(214_869.70, 214_869.699999999, 300_000.0) == "at median"
+    assert reviews.position(214_869.71, 214_869.70, 300_000.0) == "above median"
+    assert reviews.position(214_869.69, 214_869.70, 300_000.0) == "below median"
+    assert reviews.position(300_000.0, 214_869.70, 300_000.0) == "top quartile"
+    assert reviews.position(None, 1.0, 2.0) is None
 
 
 def test_review_input_is_validated(database: Database, base: Cast) -> None:

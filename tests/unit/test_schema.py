@@ -13,7 +13,7 @@ from db.migrate import current_revision, has_schema, head_revision, upgrade
 from db.models import Customer, SQLModel, User
 from kam.database import Database
 from kam.errors import InvalidData
-from tests.conftest import Cast
+from tests.support import Cast
 
 
 def test_migrations_upgrade_an_empty_sqlite_database_to_the_models(tmp_path: Path) -> None:

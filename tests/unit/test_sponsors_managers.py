@@ -20,7 +20,7 @@ from kam.errors import ConflictError, InvalidData, NotFound, PermissionDenied, R
 from kam.services import accounts, interactions, managers, sponsors
 from kam.services.audit import list_events
 from kam.services.programme import set_setting
-from tests.conftest import Cast
+from tests.support import Cast
 
 ACME, BEER, PLAIN = "Acme [/b] Ltd", "北京燕京啤酒", "Plain Prospect GmbH"
 ALL_SKILLS = {"finance": 3, "consulting": 4, "planning": 5, "interpersonal": 3, "influence": 4}

@@ -16,7 +16,7 @@ from kam.errors import InvalidData, PermissionDenied, RuleError
 from kam.services import accounts, criteria, vetting
 from kam.services.audit import list_events
 from kam.services.programme import set_setting
-from tests.conftest import Cast, add_small_base
+from tests.support import Cast, add_small_base
 
 AS_OF = date(2026, 6, 30)
 BEIJING_MANUAL = {
@@ -174,8 +174,46 @@ def test_an_executive_admits_a_nominee_that_meets_every_rule(
         assert view.total == 76.0
         result = vetting.admit(s, base.executive, base.plain_customer, rationale="Qualifies")
     assert result.account.status == "active" and not result.override
-    assert result.account.next_review_on is not None
     assert result.warnings  # 2 active accounts is under the 5 a programme needs
+
+
+@pytest.mark.today("2026-07-01")
+def test_admission_is_dated_today_and_reviewed_after_the_cadence(
+    database: Database, base: Cast
+) -> None:
+    with database.writing() as s:
+        accounts.create_account(
+            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
+        )
+        vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
+                       manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
+        result = vetting.admit(s, base.executive, base.plain_customer, rationale="Qualifies")
+    # Admitted on kam's today; the first review 180 days later (the programme's cadence).
+    assert result.account.admitted_on == date(2026, 7, 1)
+    assert result.account.next_review_on == date(2026, 12, 28)
+    assert result.account.nominated_on == date(2026, 7, 1)
+
+
+@pytest.mark.parametrize(("threshold", "admitted"), [("76", True), ("76.01", False)])
+def test_a_total_exactly_at_the_threshold_is_admitted(
+    database: Database, base: Cast, threshold: str, admitted: bool
+) -> None:
+    with database.writing() as s:
+        set_setting(s, base.admin, "threshold", threshold)
+        accounts.create_account(
+            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
+        )
+        view = vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
+                              manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
+    assert view.total == 76.0
+    if admitted:
+        with database.writing() as s:
+            result = vetting.admit(s, base.executive, base.plain_customer, rationale="At 76")
+        assert result.account.status == "active" and not result.override
+    else:
+        with pytest.raises(RuleError, match="total 76 is under the threshold 76.01"):
+            with database.writing() as s:
+                vetting.admit(s, base.executive, base.plain_customer, rationale="At 76")
 
 
 def test_admission_is_refused_when_the_programme_is_at_its_cap(

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from db.enums import AccountStatus
 from kam.database import Database
 from kam.services import sponsors
-from tests.conftest import Cast
+from tests.support import Cast
 from tests.unit.test_sponsors_managers import ACME, add_accounts
+
+#: The story happens on this day, whatever the real date.
+pytestmark = pytest.mark.today("2026-07-15")
 
 
 def test_the_schedule_lists_every_visited_account_by_urgency_with_days_left_or_late(

@@ -125,8 +125,6 @@ def parse_numbers(raw: pd.Series, *, decimal: str = ".") -> Parsed:
         part = _part(raw, slow)
         normal, ok, part_errors = _normalise_numbers(part, decimal)
         errors.iloc[slow] = part_errors.to_numpy()
-        # Like pd.to_numeric(errors="coerce"): a cell that passed the rules but is not ASCII
-        # digits (e.g. Arabic-Indic) reads as NaN.
         taken = _cells(normal[ok])
         readable = _matches(taken, r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
         numbers_slow = taken.filter(pa.array(readable))
@@ -147,13 +145,14 @@ def _normalise_numbers(raw: pd.Series, decimal: str) -> tuple[pd.Series, np.ndar
     negative_paren = text.str.match(r"^\(.*\)$")
     text = text.where(~negative_paren, "-" + text.str.slice(1, -1))
     grouped = (
-        r"^[+-]?\d{1,3}(?:["
+        r"^[+-]?[0-9]{1,3}(?:["
         + re.escape(thousands)
-        + r"\s'’\u00a0\u202f]\d{3})+(?:"
+        + r"\s'’\u00a0\u202f][0-9]{3})+(?:"
         + re.escape(decimal)
-        + r"\d+)?$"
+        + r"[0-9]+)?$"
     )
-    plain = r"^[+-]?\d+(?:" + re.escape(decimal) + r"\d+)?$"
+    # ASCII digits only: other scripts' digits (e.g. Arabic-Indic) are refused, not misread.
+    plain = r"^[+-]?[0-9]+(?:" + re.escape(decimal) + r"[0-9]+)?$"
     ok = text.str.match(plain) | text.str.match(grouped)
     normal = text.str.replace(r"[\s'’\u00a0\u202f]", "", regex=True)
     normal = normal.str.replace(thousands, "", regex=False)
@@ -295,4 +294,8 @@ def _parse_dates_general(raw: pd.Series, *, order: str | None = None) -> Parsed:
     errors[bad_shape] = "is not a date (use YYYY-MM-DD): " + text[bad_shape].str.slice(0, 40)
     impossible = shaped & values.isna() & errors.isna()
     errors[impossible] = "is not a real date: " + text[impossible]
+    # Years outside 1900..2999 are typing or spreadsheet errors (0000-01-01 is Excel's zero).
+    implausible = shaped & values.notna() & ~year.between(*_FAST_YEARS) & errors.isna()
+    errors[implausible] = "is not a plausible date (year 1900 to 2999): " + text[implausible]
+    values[implausible] = pd.NaT
     return Parsed(values, errors)

@@ -1,0 +1,131 @@
+"""Helpers the tests share: the cast of users and accounts every role test acts with, a
+small hand-worked base of sales and costs, and fresh SQLite copies. Fixtures live in
+conftest.py and use these; tests import from here, never from conftest."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+
+from db.enums import Door, Role
+from db.models import Customer, KeyAccount, User
+from kam.database import Database
+from kam.identity import Actor
+
+
+def fresh_sqlite(template: Path, folder: Path) -> Database:
+    from db.engine import make_engine
+
+    path = folder / "kam.db"
+    shutil.copy(template, path)
+    return Database(make_engine(f"sqlite:///{path}"))
+
+
+@dataclass
+class Cast:
+    """The people and records that role tests act with."""
+
+    admin: Actor
+    manager: Actor
+    other_manager: Actor
+    executive: Actor
+    viewer: Actor
+    customer: str
+    """A key account managed by `manager` and sponsored by `executive`."""
+    other_customer: str
+    """A key account managed by `other_manager`."""
+    plain_customer: str
+    """A customer that is not a key account."""
+
+
+def actor_of(user: User, door: Door = Door.CLI) -> Actor:
+    assert user.id is not None
+    return Actor(user.id, user.login, user.display_name, user.role, door)
+
+
+def make_cast(database: Database) -> Cast:
+    """Insert the cast directly (not through services, which the tests exercise)."""
+    with database.writing() as s:
+        users = {
+            login: User(login=login, display_name=name, role=role)
+            for login, name, role in [
+                ("ada", "Ada Admin", Role.ADMIN),
+                ("mia", "Mia Manager", Role.MANAGER),
+                ("otto", "Otto Other", Role.MANAGER),
+                ("eve", "Eve Executive", Role.EXECUTIVE),
+                ("val", "Val Viewer", Role.VIEWER),
+            ]
+        }
+        s.add_all(users.values())
+        s.flush()
+        customers = [
+            Customer(name="Acme [/b] Ltd", industry="Retail", region="North", estimated_wallet=1e6),
+            Customer(name="北京燕京啤酒", industry="Food", region="Asia-Pacific"),
+            Customer(name="Plain Prospect GmbH", industry="Energy", region="West"),
+        ]
+        s.add_all(customers)
+        s.flush()
+        s.add(
+            KeyAccount(
+                customer_id=customers[0].id,
+                manager_id=users["mia"].id,
+                sponsor_id=users["eve"].id,
+                admitted_on=date(2025, 1, 15),
+                status="active",
+            )
+        )
+        s.add(
+            KeyAccount(customer_id=customers[1].id, manager_id=users["otto"].id, status="nominated")
+        )
+    return Cast(
+        admin=actor_of(users["ada"]),
+        manager=actor_of(users["mia"]),
+        other_manager=actor_of(users["otto"]),
+        executive=actor_of(users["eve"]),
+        viewer=actor_of(users["val"]),
+        customer="Acme [/b] Ltd",
+        other_customer="北京燕京啤酒",
+        plain_customer="Plain Prospect GmbH",
+    )
+
+
+def add_small_base(database: Database) -> None:
+    """Sales and cost-to-serve lines for the cast's customers, worked out by hand in the tests.
+
+    As of 2026-06-30 (T12M 2025-07-01 .. 2026-06-30): Acme revenue 1500, margin 650, cost to
+    serve 150 (logistics 100, support 50), profit 500; 北京 profit -40 (costs only); Plain
+    revenue 100, margin 70, profit 70. Base retention 2/3 (all three bought in the year
+    before; Acme and Plain bought in the T12M).
+    """
+    acme, beijing, plain = 1, 2, 3  # the cast's customers, in insertion order
+    sales = [
+        (acme, "2025-08-01", 1000, 600, "A1"), (acme, "2026-03-01", 500, 250, "A2"),
+        (acme, "2024-09-01", 200, 100, "A0"), (beijing, "2024-10-01", 300, 200, "B0"),
+        (plain, "2025-01-10", 100, 20, "P0"), (plain, "2026-06-30", 100, 30, "P1"),
+        (plain, "2026-07-01", 999, 1, "P2"),  # after 2026-06-30
+    ]  # fmt: skip
+    costs = [
+        (acme, "2026-01-15", "logistics", 100), (acme, "2026-02-01", "support", 50),
+        (beijing, "2025-12-01", "sales", 40),
+    ]  # fmt: skip
+    with database.engine.begin() as conn:
+        for cid, day, rev, cogs, order in sales:
+            conn.execute(
+                text(
+                    "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                    "quantity, order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :o)"
+                ),
+                {"c": cid, "d": date.fromisoformat(day), "r": rev, "g": cogs, "o": order},
+            )
+        for n, (cid, day, category, amount) in enumerate(costs):
+            conn.execute(
+                text(
+                    "INSERT INTO service_cost (customer_id, incurred_on, category, amount, note, "
+                    "line_key) VALUES (:c, :d, :k, :a, '', :n)"
+                ),
+                {"c": cid, "d": date.fromisoformat(day), "k": category, "a": amount, "n": f"k{n}"},
+            )

@@ -1,0 +1,146 @@
+"""A key is offered exactly when the rule allows its action: every role against every
+permissioned key the TUI has (the services' side is tests/unit/test_permissions.py).
+
+For each user, the app visits each place where such a key lives, puts the cursor where
+the key would act, and compares the footer's keys with `kam.rules.permissions.may`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+from textual.widgets import DataTable
+
+from db.enums import Role
+from db.models import Customer, KeyAccount, User
+from kam.database import Database
+from kam.rules.permissions import Action, Stake, may
+from screens.app import KamApp
+from screens.sheet.screen import AccountSheetScreen
+from tests.support import Cast, actor_of
+from tests.tui.support import SIZE, make_app, settle
+
+ACME = "Acme [/b] Ltd"  # active; Mia's, sponsored by Eve
+BEER = "北京燕京啤酒"  # nominated; Otto's
+PLAIN = "Plain Prospect GmbH"  # outside the programme
+
+
+@dataclass(frozen=True)
+class Key:
+    """A permissioned key: where it lives, its screen action, the rule, the account."""
+
+    place: str
+    """An area's key ("3".."7"), or a sheet tab ("sheet:<tab>")."""
+    row: str | None
+    """The customer the cursor must be on (None: the first row)."""
+    action: str
+    rule: Action
+    account: str | None
+
+
+KEYS = [
+    Key("3", PLAIN, "nominate", Action.NOMINATE, None),
+    Key("4", BEER, "score", Action.SCORE, BEER),
+    Key("4", BEER, "admit", Action.ADMIT, BEER),
+    Key("4", BEER, "reject", Action.REJECT, BEER),
+    Key("5", ACME, "record_visit", Action.RECORD_SPONSOR_VISIT, ACME),
+    Key("6", None, "edit_skills", Action.SCORE_SKILLS, None),
+    Key("6", None, "add_training", Action.RECORD_TRAINING, None),
+    Key("7", ACME, "record", Action.RECORD_REVIEW, ACME),
+    Key("sheet:overview", None, "edit_account", Action.EDIT_ACCOUNT, ACME),
+    Key("sheet:contacts", None, "add_contact", Action.EDIT_RECORDS, ACME),
+    Key("sheet:interactions", None, "log_interaction", Action.LOG_EXECUTIVE_VISIT, ACME),
+    Key("sheet:commitments", None, "add_commitment", Action.EDIT_RECORDS, ACME),
+    Key("sheet:complaints", None, "record_complaint", Action.EDIT_RECORDS, ACME),
+]
+
+
+@pytest.fixture
+def people(sqlite_database: Database, sheet_cast: Cast) -> dict[str, object]:
+    """The cast plus an executive who sponsors nothing; Acme's review falls due."""
+    with sqlite_database.writing() as s:
+        s.add(User(login="xavier", display_name="Xavier Exec", role=Role.EXECUTIVE))
+        acme = s.exec(select(Customer.id).where(Customer.name == ACME)).one()
+        s.exec(  # type: ignore[call-overload]
+            update(KeyAccount).where(KeyAccount.customer_id == acme)  # type: ignore[arg-type]
+            .values(next_review_on=date(2025, 7, 10))
+        )  # fmt: skip
+    with sqlite_database.reading() as s:
+        return {u.login: actor_of(u) for u in s.exec(select(User)).all()}
+
+
+def _stake(database: Database, name: str | None) -> Stake | None:
+    if name is None:
+        return None
+    with database.reading() as s:
+        row = s.exec(select(KeyAccount).join(Customer).where(Customer.name == name)).one()
+        return Stake(name, row.manager_id, row.sponsor_id)
+
+
+def _offered(app: KamApp) -> set[str]:
+    return {b.binding.action for b in app.screen.active_bindings.values()}
+
+
+async def _go(app: KamApp, pilot: object, key: Key) -> None:
+    """Open the key's place and put the cursor on its row."""
+    if key.place.startswith("sheet:"):
+        if not isinstance(app.screen, AccountSheetScreen):
+            app.open_account(ACME)
+            await settle(app, pilot)
+        app.screen.action_show_tab(key.place.removeprefix("sheet:"))  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        return
+    await pilot.press(key.place)  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    if key.row is None:
+        return
+    for table in app.screen.query(DataTable):
+        for index in range(table.row_count):
+            if any(str(cell) == key.row for cell in table.get_row_at(index)):
+                table.focus()
+                table.move_cursor(row=index)
+                await settle(app, pilot)
+                return
+    raise AssertionError(f"no row for {key.row} in area {key.place}")
+
+
+@pytest.mark.parametrize("login", ["ada", "mia", "otto", "eve", "xavier", "val"])
+async def test_each_key_is_offered_exactly_when_the_rule_allows_it(
+    sqlite_database: Database, people: dict[str, object], login: str
+) -> None:
+    actor = people[login]
+    app = make_app(sqlite_database, actor)  # type: ignore[arg-type]
+    expected, shown = {}, {}
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for key in KEYS:
+            await _go(app, pilot, key)
+            allowed = may(actor, key.rule, _stake(sqlite_database, key.account)) is None  # type: ignore[arg-type]
+            expected[(key.place, key.action)] = allowed
+            shown[(key.place, key.action)] = key.action in _offered(app)
+    assert shown == expected
+
+
+def test_the_table_covers_every_rule_a_key_can_offer() -> None:
+    """Rules without a key are taken from the CLI only (admin work and account decisions
+    that issue 14 brings to the TUI)."""
+    cli_only = {
+        Action.OVERRIDE,  # inside the admit form, for admins
+        Action.RETIRE,
+        Action.CHANGE_STATUS,  # the account form's admin fields
+        Action.ASSIGN_SPONSOR,
+        Action.ASSIGN_MANAGER,
+        Action.ADD_CUSTOMER,
+        Action.EDIT_CUSTOMER,
+        Action.ADD_PRACTICE,
+        Action.MANAGE_USERS,
+        Action.CHANGE_SETTINGS,
+        Action.CHANGE_CRITERIA,
+        Action.IMPORT,
+        Action.LOAD_DEMO,
+    }
+    assert {k.rule for k in KEYS} | cli_only == set(Action)
