@@ -360,4 +360,3 @@ async def test_a_manager_corrects_the_date_of_a_logged_interaction(
                 date(2025, 6, 28),
                 "Plant tour",
             )
-
