@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from db.enums import AccountStatus
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, reading, writing
-from kam.cli.params import parse_date
+from kam.cli.context import reading, writing
+from kam.cli.params import (
+    AsOfOption,
+    CsvOption,
+    DryRunOption,
+    JsonOption,
+    criterion_pairs,
+    date_option,
+)
 from kam.rules import clock
+
+if TYPE_CHECKING:
+    from kam.figures.worth import Worth
+    from kam.services.vetting import AssessmentView
 
 app = typer.Typer(help="Key accounts: list, show, nominate and update.", no_args_is_help=True)
 
@@ -23,32 +35,35 @@ COLUMNS = [
     ("Next review", "next_review_on"),
     ("Version", "version"),
 ]
+HEALTH_COLUMNS = [("Customer", "customer"), ("Health", "status"), ("Why", "reasons")]
 
 
 @app.command("list")
 def list_accounts(
     status: Annotated[AccountStatus | None, typer.Option(help="Only this status.")] = None,
-    all_: Annotated[
-        bool, typer.Option("--all", help="Include retired and rejected accounts.")
+    closed: Annotated[
+        bool,
+        typer.Option(
+            "--closed", "--all", help="Include retired and rejected accounts (--all: the same)."
+        ),
     ] = False,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
-    """List the key accounts (open ones unless --all or --status)."""
+    """List the key accounts (open ones unless --closed or --status)."""
     from kam.services.accounts import list_accounts as list_
+    from kam.views import AccountView
 
     with reading() as (session, _actor):
-        views = list_(session, status=status, include_closed=all_)
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-    else:
-        output.print_table(views, COLUMNS)
+        views = list_(session, status=status, include_closed=closed)
+    output.show_list(views, COLUMNS, json_=json_, csv_=csv_, keys=output.keys_of(AccountView))
 
 
 @app.command("show")
 def show(
     name: Annotated[str, typer.Argument(help="The customer's name.")],
     as_of: Annotated[
-        str | None, typer.Option(help="Compute its worth as of this date (default today).")
+        date | None, date_option("Compute its worth as of this date (default today).")
     ] = None,
     json_: JsonOption = False,
 ) -> None:
@@ -56,15 +71,20 @@ def show(
     from kam.figures.worth import customer_worth
     from kam.services.accounts import get_account
 
-    when = clock.on_or_today(parse_date(as_of))
+    when = clock.on_or_today(as_of)
     with reading() as (session, _actor):
         view = get_account(session, name)
         worth = customer_worth(session, view.customer_id, as_of=when)
-    if json_:
-        output.print_json({**view.to_dict(), "worth": worth.to_dict()})
-        return
-    output.print_record(view.to_dict())
-    sys.stdout.write(f"\nWorth, trailing twelve months to {when.isoformat()}:\n")
+
+    def for_people() -> None:
+        output.print_record(view.to_dict())
+        _print_worth(worth)
+
+    output.show_record({**view.to_dict(), "worth": worth.to_dict()}, json_=json_, table=for_people)
+
+
+def _print_worth(worth: Worth) -> None:
+    sys.stdout.write(f"\nWorth, trailing twelve months to {worth.as_of.isoformat()}:\n")
     output.print_record(
         {
             "revenue": worth.revenue,
@@ -107,10 +127,20 @@ def add(
         view = create_account(
             session, actor, customer=customer, manager=manager, sponsor=sponsor, reason=reason
         )
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Nominated '{view.customer}' (account {view.id}, {view.status}).")
+    output.show_written(
+        view, json_=json_, said=f"Nominated '{view.customer}' (account {view.id}, {view.status})."
+    )
+
+
+UPDATE_OPTIONS = [
+    "--status",
+    "--manager",
+    "--sponsor",
+    "--reason",
+    "--retention",
+    "--margin-forecast",
+    "--next-review",
+]
 
 
 @app.command("update")
@@ -126,7 +156,7 @@ def update(
     margin_forecast: Annotated[
         float | None, typer.Option(help="Annual gross margin forecast override, for CLV.")
     ] = None,
-    next_review: Annotated[str | None, typer.Option(help="Next review date, YYYY-MM-DD.")] = None,
+    next_review: Annotated[date | None, date_option("Next review date.")] = None,
     if_version: Annotated[
         int | None,
         typer.Option(help="Refuse (exit 3) unless the account is still at this version."),
@@ -145,18 +175,19 @@ def update(
         ("reason", reason),
         ("retention_override", retention),
         ("margin_override", margin_forecast),
-        ("next_review_on", parse_date(next_review)),
+        ("next_review_on", next_review),
     ):
         if value is not None:
             fields[key] = value
     if not fields:
-        raise typer.BadParameter("nothing to change: give at least one option (see --help).")
+        raise typer.BadParameter(
+            "nothing to change: give at least one of them.", param_hint=UPDATE_OPTIONS
+        )
     with writing(dry_run=dry_run) as (session, actor):
         view = update_account(session, actor, name, expected_version=if_version, **fields)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Updated '{view.customer}' (now version {view.version}).")
+    output.show_written(
+        view, json_=json_, said=f"Updated '{view.customer}' (now version {view.version})."
+    )
 
 
 @app.command("nominate")
@@ -170,16 +201,6 @@ def nominate(
     add(customer, None, None, reason, dry_run, json_)
 
 
-def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
-    pairs = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"'{item}' is not CRITERION=VALUE.", param_hint=option)
-        pairs[key.strip()] = value.strip()
-    return pairs
-
-
 SCORE_COLUMNS = [
     ("Criterion", "criterion"),
     ("Kind", "kind"),
@@ -191,11 +212,8 @@ SCORE_COLUMNS = [
 ]
 
 
-def print_assessment(view: object) -> None:
+def print_assessment(view: AssessmentView) -> None:
     """An assessment for people: the scores, then the total and what is missing."""
-    from kam.services.vetting import AssessmentView
-
-    assert isinstance(view, AssessmentView)
     output.print_table(view.scores, SCORE_COLUMNS)
     total = "incomplete" if view.total is None else f"{view.total:g} / 100"
     sys.stdout.write(f"\nTotal: {total} (criteria version {view.criteria_version})\n")
@@ -216,32 +234,29 @@ def assess(
         list[str] | None,
         typer.Option(help="Why: CRITERION=TEXT (needed with each score).", show_default=False),
     ] = None,
-    as_of: Annotated[str | None, typer.Option(help="Score the data as of this date.")] = None,
+    as_of: Annotated[date | None, date_option("Score the data as of this date.")] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
     """Score a nominee against every criterion; metric ones score themselves from the data."""
     from kam.services.vetting import assess as run
 
-    scores = _pairs(score, "--score")
-    comments = _pairs(comment, "--comment")
+    scores = criterion_pairs(score, "--score")
+    comments = criterion_pairs(comment, "--comment")
     manual: dict[str, tuple[int, str]] = {}
     for key, value in scores.items():
         if not value.isdigit():
             raise typer.BadParameter(
-                f"{key}: '{value}' is not a whole number.", param_hint="--score"
+                f"{key}: '{value}' is not a whole number.", param_hint=["--score"]
             )
         manual[key] = (int(value), comments.pop(key, ""))
     if comments:
         raise typer.BadParameter(
-            f"a comment without a score: {', '.join(comments)}.", param_hint="--comment"
+            f"a comment without a score: {', '.join(comments)}.", param_hint=["--comment"]
         )
     with writing(dry_run=dry_run) as (session, actor):
-        view = run(session, actor, name, manual=manual, as_of=parse_date(as_of))
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        print_assessment(view)
+        view = run(session, actor, name, manual=manual, as_of=as_of)
+    output.show_record(view, json_=json_, table=lambda: print_assessment(view))
 
 
 @app.command("assessment")
@@ -254,10 +269,7 @@ def assessment(
 
     with reading() as (session, _actor):
         view = get_assessment(session, name)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        print_assessment(view)
+    output.show_record(view, json_=json_, table=lambda: print_assessment(view))
 
 
 @app.command("admit")
@@ -276,26 +288,22 @@ def admit(
     from kam.services.vetting import admit as run
 
     if override and not reason:
-        raise typer.BadParameter("an override needs --reason.", param_hint="--override")
+        raise typer.BadParameter("an override needs --reason.", param_hint=["--override"])
     if reason and not override:
-        raise typer.BadParameter("--reason is for --override.", param_hint="--reason")
+        raise typer.BadParameter("--reason is for --override.", param_hint=["--reason"])
     with writing(dry_run=dry_run) as (session, actor):
         result = run(
             session, actor, name, rationale=rationale, override_reason=reason if override else None
         )
     for warning in result.warnings:
         output.info(f"Warning: {warning}")
-    if json_:
-        output.print_json(result.to_dict())
-        return
-    if result.override:
-        output.info(
-            f"Admitted '{result.account.customer}' by override: {'; '.join(result.waived)}."
-        )
-    else:
-        output.info(
-            f"Admitted '{result.account.customer}'; next review {result.account.next_review_on}."
-        )
+    customer = result.account.customer
+    said = (
+        f"Admitted '{customer}' by override: {'; '.join(result.waived)}."
+        if result.override
+        else f"Admitted '{customer}'; next review {result.account.next_review_on}."
+    )
+    output.show_written(result, json_=json_, said=said)
 
 
 @app.command("reject")
@@ -310,10 +318,7 @@ def reject(
 
     with writing(dry_run=dry_run) as (session, actor):
         view = run(session, actor, name, rationale=rationale)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Rejected '{view.customer}'.")
+    output.show_written(view, json_=json_, said=f"Rejected '{view.customer}'.")
 
 
 @app.command("retire")
@@ -328,10 +333,7 @@ def retire(
 
     with writing(dry_run=dry_run) as (session, actor):
         view = run(session, actor, name, reason=reason)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Retired '{view.customer}'.")
+    output.show_written(view, json_=json_, said=f"Retired '{view.customer}'.")
 
 
 @app.command("health")
@@ -339,25 +341,34 @@ def health(
     name: Annotated[
         str | None, typer.Argument(help="One account (default: every open one).")
     ] = None,
-    as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
+    as_of: AsOfOption = None,
     rule: Annotated[bool, typer.Option("--rule", help="Also print the written rule.")] = False,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
     """Green, amber or red for each key account, with the reasons, by a written rule."""
-    from kam.services.health import RULE, account_health, programme_health
+    from kam.services.health import RULE, HealthView, account_health, programme_health
 
-    when = clock.on_or_today(parse_date(as_of))
+    when = clock.on_or_today(as_of)
     with reading() as (session, _actor):
         views = (
             [account_health(session, name, as_of=when)]
             if name
             else programme_health(session, as_of=when)
         )
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-        return
-    rows = [{"customer": v.customer, "status": v.status, "reasons": "; ".join(v.reasons)}
-            for v in views]  # fmt: skip
-    output.print_table(rows, [("Customer", "customer"), ("Health", "status"), ("Why", "reasons")])
-    if rule:
-        sys.stdout.write("\n" + RULE + "\n")
+
+    def for_people() -> None:
+        rows = [{"customer": v.customer, "status": v.status, "reasons": "; ".join(v.reasons)}
+                for v in views]  # fmt: skip
+        output.print_table(rows, HEALTH_COLUMNS)
+        if rule:
+            sys.stdout.write("\n" + RULE + "\n")
+
+    output.show_list(
+        views,
+        json_=json_,
+        csv_=csv_,
+        context={"as_of": when},
+        keys=output.keys_of(HealthView),
+        table=for_people,
+    )

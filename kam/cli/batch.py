@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, writing
+from kam.cli.context import writing
+from kam.cli.params import DryRunOption, JsonOption
 
 
 def batch(
@@ -22,8 +23,7 @@ def batch(
     steps = parse(path)
     with writing(dry_run=dry_run) as (session, actor):
         report = apply(session, actor, steps, file=path.name, dry_run=dry_run)
-    if json_:
-        output.print_json(report.to_dict())
-        return
     verb = "would apply" if dry_run else "applied"
-    output.info(f"{path.name}: {verb} {report.applied} of {report.lines} lines.")
+    output.show_written(
+        report, json_=json_, said=f"{path.name}: {verb} {report.applied} of {report.lines} lines."
+    )

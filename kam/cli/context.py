@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from db.enums import Door
 
@@ -16,11 +14,6 @@ if TYPE_CHECKING:
     from kam.database import Database
     from kam.identity import Actor
     from kam.settings import Settings
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Check and show the change, but write nothing.")
-]
 
 
 def settings() -> Settings:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from db.enums import CriterionKind
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, reading, writing
+from kam.cli.context import reading, writing
+from kam.cli.params import CsvOption, DryRunOption, JsonOption
+
+if TYPE_CHECKING:
+    from kam.services.criteria import CriterionView
 
 app = typer.Typer(help="The admission criteria (a versioned, weighted set).", no_args_is_help=True)
 programme = typer.Typer(
@@ -26,23 +30,28 @@ COLUMNS = [
 ]
 
 
-def _show(views: list, json_: bool) -> None:  # type: ignore[type-arg]
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-        return
-    output.print_table(views, COLUMNS)
-    if views:
-        output.info(f"Criteria set version {views[0].set_version}.")
+def _show(views: list[CriterionView], json_: bool, csv_: bool = False) -> None:
+    """The criteria set, as a list (after a change too: the change makes a new set)."""
+    from kam.services.criteria import CriterionView
+
+    def for_people() -> None:
+        output.print_table(views, COLUMNS)
+        if views:
+            output.info(f"Criteria set version {views[0].set_version}.")
+
+    output.show_list(
+        views, json_=json_, csv_=csv_, keys=output.keys_of(CriterionView), table=for_people
+    )
 
 
 @app.command("list")
-def list_(json_: JsonOption = False) -> None:
+def list_(json_: JsonOption = False, csv_: CsvOption = False) -> None:
     """Show the current criteria."""
     from kam.services.criteria import list_criteria
 
     with writing() as (session, _actor):  # saves the default set the first time
         views = list_criteria(session)
-    _show(views, json_)
+    _show(views, json_, csv_)
 
 
 @app.command("set")
@@ -134,10 +143,7 @@ def show(json_: JsonOption = False) -> None:
 
     with reading() as (session, _actor):
         settings = asdict(load_settings(session))
-    if json_:
-        output.print_json(settings)
-    else:
-        output.print_record(settings)
+    output.show_record(settings, json_=json_)
 
 
 @programme.command("set")
@@ -161,7 +167,4 @@ def set_setting(
 
     with writing(dry_run=dry_run) as (session, actor):
         settings = asdict(run(session, actor, key, value))
-    if json_:
-        output.print_json(settings)
-    else:
-        output.info(f"{key} is now {settings[key]}.")
+    output.show_written(settings, json_=json_, said=f"{key} is now {settings[key]}.")

@@ -8,7 +8,8 @@ import typer
 
 from db.enums import CustomerStatus, LifecycleStage, LoyaltyType
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, reading, writing
+from kam.cli.context import reading, writing
+from kam.cli.params import AllOption, CsvOption, DryRunOption, JsonOption
 
 app = typer.Typer(help="The customer base: list, show and add.", no_args_is_help=True)
 
@@ -29,19 +30,28 @@ def list_customers(
     region: Annotated[str | None, typer.Option(help="Only this region.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
+    all_: AllOption = False,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
-    """List customers by name."""
+    """List customers by name (the first --limit of them unless --all)."""
+    from kam.services.customers import count_customers
     from kam.services.customers import list_customers as list_
+    from kam.views import CustomerView
 
+    where = {"search": search, "industry": industry, "region": region}
     with reading() as (session, _actor):
-        views = list_(
-            session, search=search, industry=industry, region=region, limit=limit, offset=offset
-        )
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-    else:
-        output.print_table(views, COLUMNS)
+        views = list_(session, **where, limit=None if all_ else limit, offset=offset)
+        total = count_customers(session, **where)
+    output.show_list(
+        views,
+        COLUMNS,
+        json_=json_,
+        csv_=csv_,
+        total=total,
+        more=None if all_ else "--all for every row",
+        keys=output.keys_of(CustomerView),
+    )
 
 
 @app.command("show")
@@ -54,10 +64,7 @@ def show(
 
     with reading() as (session, _actor):
         view = get_customer(session, name)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.print_record(view.to_dict())
+    output.show_record(view, json_=json_)
 
 
 @app.command("add")
@@ -93,7 +100,4 @@ def add(
             loyalty_type=loyalty,
             estimated_wallet=wallet,
         )
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Added customer '{view.name}' (id {view.id}).")
+    output.show_written(view, json_=json_, said=f"Added customer '{view.name}' (id {view.id}).")

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from kam.cli import output
-from kam.cli.context import JsonOption, open_database, settings
+from kam.cli.context import open_database, settings
+from kam.cli.params import JsonOption
 
 app = typer.Typer(help="The database schema.", no_args_is_help=True)
 
@@ -37,21 +38,18 @@ def init(
             loaded = load_demo_if_empty(database, DemoOptions(seed=seed))
     finally:
         database.dispose()
-    if json_:
-        output.print_json(
-            {
-                "database": result.url,
-                "revision": result.revision,
-                "admin": result.admin,
-                "demo": loaded.to_dict() if loaded else None,
-            }
-        )
-        return
-    output.info(f"Database ready at {result.url} (schema {result.revision}).")
+    said = [f"Database ready at {result.url} (schema {result.revision})."]
     if result.admin:
-        output.info(f"You ({result.admin}) are its first admin.")
+        said.append(f"You ({result.admin}) are its first admin.")
     if demo:
-        output.info(loaded.summary() if loaded else "Demo data skipped: there are customers.")
+        said.append(loaded.summary() if loaded else "Demo data skipped: there are customers.")
+    written = {
+        "database": result.url,
+        "revision": result.revision,
+        "admin": result.admin,
+        "demo": loaded.to_dict() if loaded else None,
+    }
+    output.show_written(written, json_=json_, said="\n".join(said))
 
 
 @app.command("upgrade")
@@ -85,7 +83,4 @@ def status(json_: JsonOption = False) -> None:
         }
     finally:
         database.dispose()
-    if json_:
-        output.print_json(info)
-    else:
-        output.print_record(info)
+    output.show_record(info, json_=json_)

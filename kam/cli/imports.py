@@ -11,7 +11,8 @@ import typer
 
 from db.enums import Door
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, writing
+from kam.cli.context import writing
+from kam.cli.params import DryRunOption, JsonOption
 
 app = typer.Typer(
     help="Import CSV (comma, semicolon or tab; UTF-8 with or without BOM) or XLSX files.",
@@ -44,7 +45,7 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         source, sep, target = pair.partition("=")
         if not sep or not source.strip() or not target.strip():
-            raise typer.BadParameter(f"'{pair}' is not SOURCE=FIELD.", param_hint="--map")
+            raise typer.BadParameter(f"'{pair}' is not SOURCE=FIELD.", param_hint=["--map"])
         mapping[source.strip()] = target.strip()
     return mapping
 
@@ -86,9 +87,10 @@ def _run(
     from kam.services.importing.importer import run_import
 
     if date_order not in (None, "dmy", "mdy"):
-        raise typer.BadParameter("use dmy or mdy.", param_hint="--date-order")
+        raise typer.BadParameter("use dmy or mdy.", param_hint=["--date-order"])
     if decimal not in (None, ".", ","):
-        raise typer.BadParameter("use '.' or ','.", param_hint="--decimal")
+        raise typer.BadParameter("use '.' or ','.", param_hint=["--decimal"])
+    renames = _mapping(mapping)
     bar = _Bar() if sys.stderr.isatty() and not json_ else None
     shown: AbstractContextManager[Any] = bar.progress if bar else nullcontext()
     with shown, writing(dry_run=dry_run, door=Door.IMPORT) as (session, actor):
@@ -97,7 +99,7 @@ def _run(
             actor,
             kind,
             path,
-            mapping=_mapping(mapping),
+            mapping=renames,
             skip_invalid=skip_invalid,
             rejects=rejects,
             dry_run=dry_run,
@@ -105,14 +107,12 @@ def _run(
             decimal=decimal,
             progress=bar,
         )
-    if json_:
-        output.print_json(report.to_dict())
-        return
+    said = [report.summary()]
     if report.ignored_columns:
-        output.info(f"Ignored columns: {', '.join(report.ignored_columns)}.")
-    output.info(report.summary())
+        said.insert(0, f"Ignored columns: {', '.join(report.ignored_columns)}.")
     if report.rejected:
-        output.info(f"Rejected rows were written to {rejects}.")
+        said.append(f"Rejected rows were written to {rejects}.")
+    output.show_written(report, json_=json_, said="\n".join(said))
 
 
 def _command(kind: str, doc: str) -> None:

@@ -97,7 +97,9 @@ def tui(
     from kam.cli.context import reading, settings
 
     if area is not None and area not in AREAS:
-        raise typer.BadParameter(f"'{area}' is not one of {', '.join(AREAS)}.", param_hint="--area")
+        raise typer.BadParameter(
+            f"'{area}' is not one of {', '.join(AREAS)}.", param_hint=["--area"]
+        )
     with reading():  # refuse early, with one line, if the database or the user is not set up
         pass
     from screens.app import run

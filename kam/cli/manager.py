@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from typing import Annotated
 
 import typer
 
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, reading, writing
-from kam.cli.params import parse_date
+from kam.cli.context import reading, writing
+from kam.cli.params import CsvOption, DryRunOption, JsonOption, date_option
 
 app = typer.Typer(
     help="Key account managers: skills, training, assignment (within the limit), load.",
@@ -30,6 +31,7 @@ LIST_COLUMNS = [
 ]
 
 Score = Annotated[int | None, typer.Option(help="Score 1 (novice) to 5 (expert).")]
+SKILLS = ("finance", "consulting", "planning", "interpersonal", "influence")
 
 
 @app.command("skills")
@@ -46,33 +48,26 @@ def skills(
     """Set a manager's skill scores (admins); only the skills given change."""
     from kam.services.managers import set_skills
 
-    given = {
-        name: value
-        for name, value in (
-            ("finance", finance),
-            ("consulting", consulting),
-            ("planning", planning),
-            ("interpersonal", interpersonal),
-            ("influence", influence),
-        )
-        if value is not None
-    }
+    values = (finance, consulting, planning, interpersonal, influence)
+    given = {name: value for name, value in zip(SKILLS, values, strict=True) if value is not None}
     if not given:
-        raise typer.BadParameter("give at least one skill score, e.g. --finance 4 (see --help).")
+        raise typer.BadParameter(
+            "give at least one skill score, e.g. --finance 4.",
+            param_hint=[f"--{skill}" for skill in SKILLS],
+        )
     with writing(dry_run=dry_run) as (session, actor):
         view = set_skills(session, actor, login, **given)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        scores = ", ".join(f"{k} {v if v is not None else '-'}" for k, v in view.skills.items())
-        output.info(f"Skills of {view.display_name} ({view.login}): {scores}.")
+    scores = ", ".join(f"{k} {v if v is not None else '-'}" for k, v in view.skills.items())
+    output.show_written(
+        view, json_=json_, said=f"Skills of {view.display_name} ({view.login}): {scores}."
+    )
 
 
 @app.command("train")
 def train(
     login: Annotated[str, typer.Argument(metavar="USER", help="The manager's login.")],
     course: Annotated[str, typer.Option(help="The course taken.")],
-    on: Annotated[str, typer.Option("--date", help="When it was taken, YYYY-MM-DD.")],
+    on: Annotated[date, date_option("When it was taken.", "--date")],
     note: Annotated[str, typer.Option(help="A note on the course.")] = "",
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
@@ -80,14 +75,13 @@ def train(
     """Record a course a manager took (admins)."""
     from kam.services.managers import add_training
 
-    when = parse_date(on)
-    assert when is not None
     with writing(dry_run=dry_run) as (session, actor):
-        view = add_training(session, actor, login, course=course, on=when, note=note)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Recorded '{view.course}' for {view.login} on {view.taken_on.isoformat()}.")
+        view = add_training(session, actor, login, course=course, on=on, note=note)
+    output.show_written(
+        view,
+        json_=json_,
+        said=f"Recorded '{view.course}' for {view.login} on {view.taken_on.isoformat()}.",
+    )
 
 
 @app.command("assign")
@@ -109,13 +103,12 @@ def assign(
     if result.warning:
         output.info(f"Warning: {result.warning}")
     view = result.account
-    if json_:
-        output.print_json(result.to_dict())
-    else:
-        output.info(
-            f"'{view.customer}' is managed by {view.manager_name} ({view.manager}); "
-            f"now version {view.version}."
-        )
+    output.show_written(
+        result,
+        json_=json_,
+        said=f"'{view.customer}' is managed by {view.manager_name} ({view.manager}); "
+        f"now version {view.version}.",
+    )
 
 
 @app.command("show")
@@ -128,47 +121,49 @@ def show(
 
     with reading() as (session, _actor):
         view = manager_profile(session, login)
-    if json_:
-        output.print_json(view.to_dict())
-        return
-    output.print_record(
-        {
-            "login": view.login,
-            "name": view.display_name,
-            "title": view.title,
-            **{skill: score for skill, score in view.skills.items()},
-            "load": f"{view.load}/{view.limit}",
-            "accounts": ", ".join(view.accounts),
-            "warning": view.warning,
-        }
-    )
-    sys.stdout.write("\nTraining:\n")
-    output.print_table(
-        view.trainings, [("Date", "taken_on"), ("Course", "course"), ("Note", "note")]
-    )
+
+    def for_people() -> None:
+        output.print_record(
+            {
+                "login": view.login,
+                "name": view.display_name,
+                "title": view.title,
+                **{skill: score for skill, score in view.skills.items()},
+                "load": f"{view.load}/{view.limit}",
+                "accounts": ", ".join(view.accounts),
+                "warning": view.warning,
+            }
+        )
+        sys.stdout.write("\nTraining:\n")
+        output.print_table(
+            view.trainings, [("Date", "taken_on"), ("Course", "course"), ("Note", "note")]
+        )
+
+    output.show_record(view, json_=json_, table=for_people)
 
 
 @app.command("list")
-def list_managers(json_: JsonOption = False) -> None:
+def list_managers(json_: JsonOption = False, csv_: CsvOption = False) -> None:
     """Managers with their skills, courses and load against the manager limit."""
-    from kam.services.managers import manager_profiles
+    from kam.services.managers import ManagerProfileView, manager_profiles
 
     with reading() as (session, _actor):
         views = manager_profiles(session)
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-        return
-    output.print_table(
-        [
-            {
-                "login": v.login,
-                "display_name": v.display_name,
-                "load": f"{v.load}/{v.limit}",
-                **v.skills,
-                "courses": len(v.trainings),
-                "accounts": ", ".join(v.accounts),
-            }
-            for v in views
-        ],
-        LIST_COLUMNS,
+    rows = [
+        {
+            "login": v.login,
+            "display_name": v.display_name,
+            "load": f"{v.load}/{v.limit}",
+            **v.skills,
+            "courses": len(v.trainings),
+            "accounts": ", ".join(v.accounts),
+        }
+        for v in views
+    ]
+    output.show_list(
+        views,
+        json_=json_,
+        csv_=csv_,
+        keys=output.keys_of(ManagerProfileView),
+        table=lambda: output.print_table(rows, LIST_COLUMNS),
     )

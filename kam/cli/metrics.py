@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 import typer
 
 from kam.cli import output
 from kam.cli.context import reading
-from kam.cli.params import parse_date
+from kam.cli.params import CsvOption, JsonOption, date_option
 from kam.rules import clock
 
 app = typer.Typer(
@@ -17,51 +18,54 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsOf = Annotated[str | None, typer.Option(help="Compute as of this date (default today).")]
+AsOf = Annotated[date | None, date_option("Compute as of this date (default today).")]
 CustomerOpt = Annotated[str | None, typer.Option(help="Only this customer.")]
 Top = Annotated[int | None, typer.Option(min=1, help="Only the first N rows.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-Csv = Annotated[bool, typer.Option("--csv", help="Print CSV (formulas neutralised).")]
+
+
+def _percent(key: str, value: Any) -> Any:
+    """Shares and rates read as percentages, for people."""
+    if isinstance(value, float) and ("share" in key or key in ("rate", "retention")):
+        return f"{value:.1%}"
+    return value
 
 
 def _show(
-    name: str, as_of: str | None, customer: str | None, top: int | None, json_: bool, csv_: bool
+    name: str, as_of: date | None, customer: str | None, top: int | None, json_: bool, csv_: bool
 ) -> None:
     from kam.figures.reports import metrics_report
     from kam.services.common import customer_by_name
 
-    if json_ and csv_:
-        raise typer.BadParameter("choose --json or --csv, not both.")
-    when = clock.on_or_today(parse_date(as_of))
+    when = clock.on_or_today(as_of)
     with reading() as (session, _actor):
         target = customer_by_name(session, customer).id if customer else None
         report = metrics_report(session, name, as_of=when, customer_id=target)
-    rows = report.rows.head(top) if top else report.rows
-    frame = rows.reset_index()
-    if csv_:
-        from kam.text import csv_safe
-
-        frame.map(csv_safe).to_csv(sys.stdout, index=False)
-        return
+    frame = (report.rows.head(top) if top else report.rows).reset_index()
     records = [
         {k: (None if v != v else v) for k, v in r.items()}  # NaN -> None
         for r in frame.to_dict("records")
     ]
-    if json_:
-        output.print_json({"report": name, "summary": report.summary, "rows": records})
-        return
-    for record in records:  # shares and rates read as percentages
-        for key, value in record.items():
-            if isinstance(value, float) and ("share" in key or key in ("rate", "retention")):
-                record[key] = f"{value:.1%}"
-    output.print_record(
-        {
+
+    def for_people() -> None:
+        summary = {
             k: f"{v:.1%}" if isinstance(v, float) and ("share" in k or "retention" in k) else v
             for k, v in report.summary.items()
         }
+        output.print_record(summary)
+        sys.stdout.write("\n")
+        rows = [{k: _percent(k, v) for k, v in record.items()} for record in records]
+        output.print_table(rows, [(str(c).replace("_", " "), str(c)) for c in frame.columns])
+
+    output.show_list(
+        records,
+        json_=json_,
+        csv_=csv_,
+        total=len(report.rows),
+        context={"report": name, "as_of": when, "summary": report.summary},
+        more="without --top for every row",
+        keys=[str(c) for c in frame.columns],
+        table=for_people,
     )
-    sys.stdout.write("\n")
-    output.print_table(records, [(c.replace("_", " "), c) for c in frame.columns])
 
 
 def _command(name: str, doc: str) -> None:
@@ -69,8 +73,8 @@ def _command(name: str, doc: str) -> None:
         as_of: AsOf = None,
         customer: CustomerOpt = None,
         top: Top = None,
-        json_: Json = False,
-        csv_: Csv = False,
+        json_: JsonOption = False,
+        csv_: CsvOption = False,
     ) -> None:
         _show(name, as_of, customer, top, json_, csv_)
 

@@ -1,10 +1,24 @@
-"""Printing results: aligned plain tables for people, JSON for scripts, one-line errors."""
+"""Printing results: aligned plain tables for people, JSON and CSV for scripts, notes on stderr.
+
+Every command prints through `show_list`, `show_record` or `show_written`, so every
+`--json` follows one convention:
+
+- a list prints `{"total": N, "rows": [...]}`, `total` being the rows that match before
+  any limit; a list may add keys that say what it is (`as_of`, a report's `summary`);
+- a record prints the record object itself;
+- a write prints the record it wrote (a batch or an import: its report).
+
+`--csv` prints the JSON rows: a header of their keys, nested values as JSON text, and
+cells a spreadsheet would run as formulas prefixed with `'`. A list cut short by a limit
+says so on stderr.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -20,9 +34,54 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _write(text: str) -> None:
+    """Write text to stdout as UTF-8, whatever the locale says stdout's encoding is."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if encoding == "utf8" or buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
 def print_json(data: Any) -> None:
     """Write `data` as JSON (UTF-8, not ASCII-escaped) to stdout."""
-    sys.stdout.write(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2) + "\n")
+    _write(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2) + "\n")
+
+
+def _csv_cell(value: Any) -> Any:
+    from kam.text import csv_safe
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the JSON
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list | dict):
+        value = json.dumps(value, default=_json_default, ensure_ascii=False)
+    elif isinstance(value, datetime | date | Enum):
+        value = _json_default(value)
+    return csv_safe(str(value))
+
+
+def print_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str] = ()) -> None:
+    """Write rows as CSV to stdout: a header of their keys (`keys` if there are no rows)."""
+    import csv
+    import io
+
+    from kam.text import csv_safe
+
+    header = list(dict.fromkeys(k for row in rows for k in row)) if rows else list(keys)
+    if not header:
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([csv_safe(k) for k in header])
+    writer.writerows([_csv_cell(row.get(k)) for k in header] for row in rows)
+    _write(buffer.getvalue())
 
 
 def _cell(value: Any) -> str:
@@ -65,7 +124,7 @@ def print_table(rows: Iterable[Any], columns: Sequence[tuple[str, str]]) -> None
     sys.stdout.write("\n".join(out) + "\n")
 
 
-def print_record(record: dict[str, Any]) -> None:
+def print_record(record: Mapping[str, Any]) -> None:
     """Print one record as aligned `field: value` lines."""
     width = max((len(k) for k in record), default=0)
     for key, value in record.items():
@@ -75,3 +134,67 @@ def print_record(record: dict[str, Any]) -> None:
 def info(message: str) -> None:
     """A status line for people, on stderr so stdout stays clean for pipes."""
     sys.stderr.write(message + "\n")
+
+
+def as_dict(item: Any) -> dict[str, Any]:
+    """A view (`to_dict()`) or a mapping as a plain dict."""
+    return item.to_dict() if hasattr(item, "to_dict") else dict(item)
+
+
+def keys_of(view: type) -> list[str]:
+    """The JSON keys of a view dataclass's rows: the CSV header of an empty list."""
+    assert is_dataclass(view)
+    return [f.name for f in fields(view)]
+
+
+def show_list(
+    rows: Sequence[Any],
+    columns: Sequence[tuple[str, str]] = (),
+    *,
+    json_: bool = False,
+    csv_: bool = False,
+    total: int | None = None,
+    context: Mapping[str, Any] | None = None,
+    more: str | None = None,
+    keys: Sequence[str] = (),
+    table: Callable[[], None] | None = None,
+) -> None:
+    """Print a list: JSON `{**context, "total", "rows"}`, CSV, or a table for people.
+
+    `rows` are views or dicts; `total` counts the matching rows before any limit (default:
+    all of `rows`); `more` says how to see the rest when rows were left out, on stderr;
+    `keys` heads the CSV of an empty list; `table` prints the list for people when a
+    plain table of `columns` is not enough.
+    """
+    records = [as_dict(row) for row in rows]
+    total = len(records) if total is None else total
+    if json_:
+        print_json({**(context or {}), "total": total, "rows": records})
+    elif csv_:
+        print_csv(records, keys)
+    elif table is not None:
+        table()
+    else:
+        print_table(rows, columns)
+    if total > len(records):
+        info(f"Showing {len(records):,} of {total:,}" + (f"; {more}." if more else "."))
+
+
+def show_record(
+    record: Any, *, json_: bool = False, table: Callable[[], None] | None = None
+) -> None:
+    """Print one record: its JSON object, or `field: value` lines (or `table`) for people."""
+    if json_:
+        print_json(as_dict(record))
+    elif table is not None:
+        table()
+    else:
+        print_record(as_dict(record))
+
+
+def show_written(record: Any, *, json_: bool, said: str) -> None:
+    """After a write: the JSON of what was written, or a sentence for people on stderr."""
+    if json_:
+        print_json(as_dict(record))
+    else:
+        info(said)

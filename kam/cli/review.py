@@ -3,47 +3,68 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from db.enums import ReviewDecision
 from kam.cli import output
-from kam.cli.account import _pairs
-from kam.cli.context import DryRunOption, JsonOption, reading, writing
-from kam.cli.params import parse_date
+from kam.cli.context import reading, writing
+from kam.cli.params import (
+    AsOfOption,
+    CsvOption,
+    DryRunOption,
+    JsonOption,
+    criterion_pairs,
+    date_option,
+)
 from kam.rules import clock
+
+if TYPE_CHECKING:
+    from kam.services.reviews import ReviewView
 
 app = typer.Typer(
     help="Periodic reviews against the criteria and the other key accounts.", no_args_is_help=True
 )
 practice = typer.Typer(help="Best practices, linkable from reviews.", no_args_is_help=True)
 
+DUE_COLUMNS = [
+    ("Customer", "customer"),
+    ("Status", "status"),
+    ("Manager", "manager"),
+    ("Due", "next_review_on"),
+    ("Days overdue", "days_overdue"),
+]
+PRACTICE_COLUMNS = [
+    ("Title", "title"),
+    ("Source", "source"),
+    ("Tags", "tags"),
+    ("Description", "description"),
+]
+
 
 @app.command("due")
 def due(
-    as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
+    as_of: AsOfOption = None,
     within: Annotated[int, typer.Option(min=0, help="Also those due within N days.")] = 30,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
     """Reviews due and overdue, most overdue first."""
-    from kam.services.reviews import reviews_due
+    from kam.services.reviews import DueView, reviews_due
 
+    when = clock.on_or_today(as_of)
     with reading() as (session, _actor):
-        views = reviews_due(session, as_of=clock.on_or_today(parse_date(as_of)), within_days=within)
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-    else:
-        output.print_table(
-            views,
-            [
-                ("Customer", "customer"),
-                ("Status", "status"),
-                ("Manager", "manager"),
-                ("Due", "next_review_on"),
-                ("Days overdue", "days_overdue"),
-            ],
-        )
+        views = reviews_due(session, as_of=when, within_days=within)
+    output.show_list(
+        views,
+        DUE_COLUMNS,
+        json_=json_,
+        csv_=csv_,
+        context={"as_of": when},
+        keys=output.keys_of(DueView),
+    )
 
 
 @app.command("record")
@@ -71,22 +92,21 @@ def record(
         typer.Option("--practice", help="Link a best practice by title.", show_default=False),
     ] = None,  # noqa: E501
     notes: Annotated[str, typer.Option(help="Notes.")] = "",
-    on: Annotated[str | None, typer.Option("--date", help="Review date (default today).")] = None,
-    next_review: Annotated[
-        str | None, typer.Option(help="Next review (default + review_days).")
-    ] = None,  # noqa: E501
+    on: Annotated[date | None, date_option("Review date (default today).", "--date")] = None,
+    next_review: Annotated[date | None, date_option("Next review (default + review_days).")] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
     """Record a review: re-score, snapshot the metrics, benchmark, decide (manager or admin)."""
     from kam.services.reviews import record_review
 
-    scores, comments = _pairs(score, "--score"), _pairs(comment, "--comment")
+    scores = criterion_pairs(score, "--score")
+    comments = criterion_pairs(comment, "--comment")
     manual = {}
     for key, value in scores.items():
         if not value.isdigit():
             raise typer.BadParameter(
-                f"{key}: '{value}' is not a whole number.", param_hint="--score"
+                f"{key}: '{value}' is not a whole number.", param_hint=["--score"]
             )
         manual[key] = (int(value), comments.get(key, ""))
     with writing(dry_run=dry_run) as (session, actor):
@@ -101,20 +121,16 @@ def record(
             checklist=check or [],
             practices=practice_ or [],
             notes=notes,
-            reviewed_on=parse_date(on),
-            next_review_on=parse_date(next_review),
+            reviewed_on=on,
+            next_review_on=next_review,
         )
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        print_review(view)
+    output.show_record(view, json_=json_, table=lambda: print_review(view))
 
 
-def print_review(view: object) -> None:
+def print_review(view: ReviewView) -> None:
     """One review for people, with the benchmark comparison beside it."""
-    from kam.services.reviews import BENCHMARKS, ReviewView
+    from kam.services.reviews import BENCHMARKS
 
-    assert isinstance(view, ReviewView)
     total = "incomplete" if view.total is None else f"{view.total:g}"
     sat = "" if view.satisfaction is None else f"{view.satisfaction:.2f}"
     output.print_record(
@@ -148,10 +164,13 @@ def print_review(view: object) -> None:
 @app.command("show")
 def show(
     name: Annotated[str, typer.Argument(help="The account's customer name.")],
-    all_: Annotated[bool, typer.Option("--all", help="Every review, newest first.")] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every review, newest first: a list.")
+    ] = False,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
-    """Show an account's latest review (or all of them)."""
+    """Show an account's latest review (or, with --all, the list of all of them)."""
     from kam.errors import NotFound
     from kam.services.reviews import list_reviews
 
@@ -160,12 +179,23 @@ def show(
     if not views:
         raise NotFound(f"'{name}' has not been reviewed yet; `kam review record` records one.")
     chosen = views if all_ else views[:1]
-    if json_:
-        output.print_json([v.to_dict() for v in chosen] if all_ else chosen[0].to_dict())
-        return
-    for view in chosen:
-        print_review(view)
-        sys.stdout.write("\n")
+
+    def for_people() -> None:
+        for view in chosen:
+            print_review(view)
+            sys.stdout.write("\n")
+
+    if all_ or csv_:
+        output.show_list(
+            chosen,
+            json_=json_,
+            csv_=csv_,
+            total=len(views),
+            more="--all for every row",
+            table=for_people,
+        )
+    else:
+        output.show_record(views[0], json_=json_, table=for_people)
 
 
 @practice.command("add")
@@ -186,32 +216,26 @@ def add_practice(
         view = run(
             session, actor, title=title, description=description, source=source, tags=tag or []
         )
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Recorded '{view.title}'.")
+    output.show_written(view, json_=json_, said=f"Recorded '{view.title}'.")
 
 
 @practice.command("list")
 def list_practices(
     tag: Annotated[str | None, typer.Option(help="Only practices with this tag.")] = None,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
     """List best practices."""
+    from kam.services.practices import PracticeView
     from kam.services.practices import list_practices as run
 
     with reading() as (session, _actor):
         views = run(session, tag=tag)
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-    else:
-        rows = [{**v.to_dict(), "tags": ", ".join(v.tags)} for v in views]
-        output.print_table(
-            rows,
-            [
-                ("Title", "title"),
-                ("Source", "source"),
-                ("Tags", "tags"),
-                ("Description", "description"),
-            ],
-        )
+    rows = [{**v.to_dict(), "tags": ", ".join(v.tags)} for v in views]
+    output.show_list(
+        views,
+        json_=json_,
+        csv_=csv_,
+        keys=output.keys_of(PracticeView),
+        table=lambda: output.print_table(rows, PRACTICE_COLUMNS),
+    )

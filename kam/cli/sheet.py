@@ -11,7 +11,7 @@ import typer
 
 from kam.cli import output
 from kam.cli.context import reading
-from kam.cli.params import parse_date
+from kam.cli.params import AsOfOption
 from kam.rules import clock
 
 
@@ -28,13 +28,13 @@ def sheet(
     output_file: Annotated[
         Path | None, typer.Option("--output", help="Write to this file (default stdout).")
     ] = None,
-    as_of: Annotated[str | None, typer.Option(help="As of this date (default today).")] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """The one-page account sheet an executive reads in two minutes."""
     from kam.sheet import build_sheet, render_html, render_markdown
 
     with reading() as (session, _actor):
-        data = build_sheet(session, name, as_of=clock.on_or_today(parse_date(as_of)))
+        data = build_sheet(session, name, as_of=clock.on_or_today(as_of))
     text = render_html(data) if format_ == Format.HTML else render_markdown(data)
     if output_file is None:
         sys.stdout.write(text)

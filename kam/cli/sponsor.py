@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, reading, writing
-from kam.cli.params import parse_date
+from kam.cli.context import reading, writing
+from kam.cli.params import CsvOption, DryRunOption, JsonOption, date_option
 from kam.rules import clock
 
 app = typer.Typer(
@@ -50,19 +51,18 @@ def assign(
 
     with writing(dry_run=dry_run) as (session, actor):
         view = assign_sponsor(session, actor, account, executive, expected_version=if_version)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(
-            f"'{view.customer}' is sponsored by {view.sponsor_name} ({view.sponsor}); "
-            f"now version {view.version}."
-        )
+    output.show_written(
+        view,
+        json_=json_,
+        said=f"'{view.customer}' is sponsored by {view.sponsor_name} ({view.sponsor}); "
+        f"now version {view.version}.",
+    )
 
 
 @app.command("visit")
 def visit(
     account: Annotated[str, typer.Argument(help="The key account's customer name.")],
-    on: Annotated[str, typer.Option("--date", help="The day of the visit, YYYY-MM-DD.")],
+    on: Annotated[date, date_option("The day of the visit.", "--date")],
     notes: Annotated[str, typer.Option(help="What was discussed and agreed.")],
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
@@ -70,55 +70,59 @@ def visit(
     """Record a sponsor visit (the account's sponsor, or an admin on their behalf)."""
     from kam.services.sponsors import record_visit
 
-    when = parse_date(on)
-    assert when is not None
     with writing(dry_run=dry_run) as (session, actor):
-        view = record_visit(session, actor, account, on=when, notes=notes)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Recorded the sponsor visit to '{view.customer}' on {when.isoformat()}.")
+        view = record_visit(session, actor, account, on=on, notes=notes)
+    output.show_written(
+        view,
+        json_=json_,
+        said=f"Recorded the sponsor visit to '{view.customer}' on {on.isoformat()}.",
+    )
 
 
 @app.command("overdue")
 def overdue(
-    as_of: Annotated[
-        str | None, typer.Option(help="Count as of this date, YYYY-MM-DD (default today).")
-    ] = None,
+    as_of: Annotated[date | None, date_option("Count as of this date (default today).")] = None,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
     """Active accounts whose sponsor visit is overdue (more than visit_days since the last)."""
-    from kam.services.sponsors import overdue_visits
+    from kam.services.sponsors import OverdueVisitView, overdue_visits
 
-    when = clock.on_or_today(parse_date(as_of))
+    when = clock.on_or_today(as_of)
     with reading() as (session, _actor):
         views = overdue_visits(session, as_of=when)
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-    else:
-        output.print_table(views, OVERDUE_COLUMNS)
+    output.show_list(
+        views,
+        OVERDUE_COLUMNS,
+        json_=json_,
+        csv_=csv_,
+        context={"as_of": when},
+        keys=output.keys_of(OverdueVisitView),
+    )
 
 
 @app.command("list")
-def list_sponsors(json_: JsonOption = False) -> None:
+def list_sponsors(json_: JsonOption = False, csv_: CsvOption = False) -> None:
     """Executives with the open key accounts they sponsor, against the sponsor limit."""
+    from kam.services.sponsors import SponsorView
     from kam.services.sponsors import list_sponsors as list_
 
     with reading() as (session, _actor):
         views = list_(session)
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-        return
-    output.print_table(
-        [
-            {
-                "login": v.login,
-                "display_name": v.display_name,
-                "title": v.title,
-                "load": f"{v.count}/{v.limit}",
-                "accounts": ", ".join(v.accounts),
-            }
-            for v in views
-        ],
-        LIST_COLUMNS,
+    rows = [
+        {
+            "login": v.login,
+            "display_name": v.display_name,
+            "title": v.title,
+            "load": f"{v.count}/{v.limit}",
+            "accounts": ", ".join(v.accounts),
+        }
+        for v in views
+    ]
+    output.show_list(
+        views,
+        json_=json_,
+        csv_=csv_,
+        keys=output.keys_of(SponsorView),
+        table=lambda: output.print_table(rows, LIST_COLUMNS),
     )

@@ -8,7 +8,8 @@ import typer
 
 from db.enums import Role
 from kam.cli import output
-from kam.cli.context import DryRunOption, JsonOption, reading, writing
+from kam.cli.context import reading, writing
+from kam.cli.params import CsvOption, DryRunOption, JsonOption
 
 app = typer.Typer(help="Users and roles (admins change them).", no_args_is_help=True)
 
@@ -29,26 +30,22 @@ def add(
 
     with writing(dry_run=dry_run) as (session, actor):
         view = add_user(session, actor, login=login, role=role, display_name=name, title=title)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"Added {view.login} as {view.role}.")
+    output.show_written(view, json_=json_, said=f"Added {view.login} as {view.role}.")
 
 
 @app.command("list")
 def list_users(
     role: Annotated[Role | None, typer.Option(help="Only this role.")] = None,
     json_: JsonOption = False,
+    csv_: CsvOption = False,
 ) -> None:
     """List users."""
     from kam.services.users import list_users as list_
+    from kam.views import UserView
 
     with reading() as (session, _actor):
         views = list_(session, role=role)
-    if json_:
-        output.print_json([v.to_dict() for v in views])
-    else:
-        output.print_table(views, COLUMNS)
+    output.show_list(views, COLUMNS, json_=json_, csv_=csv_, keys=output.keys_of(UserView))
 
 
 @app.command("role")
@@ -63,7 +60,4 @@ def role(
 
     with writing(dry_run=dry_run) as (session, actor):
         view = set_role(session, actor, login=login, role=new_role)
-    if json_:
-        output.print_json(view.to_dict())
-    else:
-        output.info(f"{view.login} is now {view.role}.")
+    output.show_written(view, json_=json_, said=f"{view.login} is now {view.role}.")

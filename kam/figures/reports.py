@@ -27,7 +27,10 @@ REPORTS = {
 
 @dataclass(frozen=True)
 class Report:
-    """One metrics report: rows (customer per row, best first) and a summary."""
+    """One metrics report: rows (customer per row, best first) and a summary.
+
+    A customer's row holds `customer_id` and `customer` (the name) before its figures.
+    """
 
     name: str
     as_of: date
@@ -88,4 +91,5 @@ def metrics_report(
         }
     if customer_id is not None and name != "retention":
         rows = rows[rows.index == customer_id]
-    return Report(name, as_of, rows, summary)
+    # A row names its customer as every other list does: `customer_id` and `customer`.
+    return Report(name, as_of, rows.rename(columns={"name": "customer"}), summary)

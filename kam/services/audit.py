@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kam.views import AuditView
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
     from sqlmodel import Session
 
     from kam.identity import Actor
@@ -115,12 +116,26 @@ def apply_changes(
     return changed
 
 
+def _event_filters(customer_id: int | None, entity: str | None) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of an audit search, shared by the list and its count."""
+    from sqlmodel import col
+
+    from db.models import AuditEvent
+
+    conditions: list[ColumnElement[bool]] = []
+    if customer_id is not None:
+        conditions.append(col(AuditEvent.customer_id) == customer_id)
+    if entity is not None:
+        conditions.append(col(AuditEvent.entity) == entity)
+    return conditions
+
+
 def list_events(
     session: Session,
     *,
     customer_id: int | None = None,
     entity: str | None = None,
-    limit: int = 200,
+    limit: int | None = 200,
 ) -> list[AuditView]:
     """The newest audit events first, optionally for one customer's records or one entity."""
     from sqlmodel import col, select
@@ -130,13 +145,11 @@ def list_events(
     query = (
         select(AuditEvent, Customer.name)
         .join(Customer, col(Customer.id) == AuditEvent.customer_id, isouter=True)
+        .where(*_event_filters(customer_id, entity))
         .order_by(col(AuditEvent.id).desc())
-        .limit(limit)
     )
-    if customer_id is not None:
-        query = query.where(AuditEvent.customer_id == customer_id)
-    if entity is not None:
-        query = query.where(AuditEvent.entity == entity)
+    if limit is not None:
+        query = query.limit(limit)
     return [
         AuditView(
             id=e.id or 0,
@@ -152,3 +165,16 @@ def list_events(
         )
         for e, name in session.exec(query).all()
     ]
+
+
+def count_events(
+    session: Session, *, customer_id: int | None = None, entity: str | None = None
+) -> int:
+    """How many audit events `list_events` finds with these filters, before any limit."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import AuditEvent
+
+    query = select(func.count()).select_from(AuditEvent)
+    return session.exec(query.where(*_event_filters(customer_id, entity))).one()

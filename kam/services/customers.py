@@ -21,6 +21,7 @@ from kam.text import clean_optional, clean_text
 from kam.views import CustomerView
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
     from sqlmodel import Session
 
     from db.models import Customer
@@ -84,6 +85,24 @@ def to_view(customer: Customer, account_status: str | None = None) -> CustomerVi
     )
 
 
+def _customer_filters(
+    search: str | None, industry: str | None, region: str | None
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a customer search, shared by the list and its count."""
+    from sqlmodel import col
+
+    from db.models import Customer
+
+    conditions: list[ColumnElement[bool]] = []
+    if search:
+        conditions.append(col(Customer.name).icontains(search, autoescape=True))
+    if industry:
+        conditions.append(col(Customer.industry) == industry)
+    if region:
+        conditions.append(col(Customer.region) == region)
+    return conditions
+
+
 def list_customers(
     session: Session,
     *,
@@ -108,18 +127,30 @@ def list_customers(
             ),
             isouter=True,
         )
+        .where(*_customer_filters(search, industry, region))
         .order_by(Customer.name)
         .offset(offset)
     )
-    if search:
-        query = query.where(col(Customer.name).icontains(search, autoescape=True))
-    if industry:
-        query = query.where(Customer.industry == industry)
-    if region:
-        query = query.where(Customer.region == region)
     if limit is not None:
         query = query.limit(limit)
     return [to_view(c, status.value if status else None) for c, status in session.exec(query).all()]
+
+
+def count_customers(
+    session: Session,
+    *,
+    search: str | None = None,
+    industry: str | None = None,
+    region: str | None = None,
+) -> int:
+    """How many customers `list_customers` finds with these filters, before any limit."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import Customer
+
+    query = select(func.count()).select_from(Customer)
+    return session.exec(query.where(*_customer_filters(search, industry, region))).one()
 
 
 def get_customer(session: Session, name: str) -> CustomerView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,14 @@ def ok(result: Result) -> Result:
 def parsed(result: Result) -> Any:
     """The JSON a successful `--json` command printed on stdout."""
     return json.loads(ok(result).stdout)
+
+
+def listed(result: Result) -> list[Any]:
+    """The rows a successful `--json` list printed, checking the list shape on the way."""
+    data = parsed(result)
+    assert isinstance(data, dict) and isinstance(data.get("rows"), list), data
+    assert isinstance(data.get("total"), int) and data["total"] >= len(data["rows"]), data
+    return data["rows"]
 
 
 def refused(result: Result, exit_code: int) -> str:
@@ -43,14 +52,35 @@ def refused(result: Result, exit_code: int) -> str:
 
 
 def usage_error(result: Result) -> str:
-    """Assert a usage error: exit 2, no traceback; returns stderr."""
+    """Assert a usage error: exit 2, no traceback; returns stderr as one line of words.
+
+    Typer draws the error in a box and wraps it to the terminal; the box and the line
+    breaks are removed, so a test can look for a whole sentence.
+    """
     assert result.exit_code == 2, (
         f"expected exit 2, got {result.exit_code}\nstdout:\n{result.stdout}\n"
         f"stderr:\n{result.stderr}\nexception: {result.exception!r}"
     )
     assert isinstance(result.exception, SystemExit), f"uncaught {result.exception!r}"
     assert "Traceback" not in result.output
-    return result.stderr
+    return " ".join(result.stderr.translate(str.maketrans("", "", "│╭╮╰╯─")).split())
+
+
+def commands() -> Iterator[tuple[str, set[str]]]:
+    """Every leaf command of the app ("account list"), with its option names."""
+    import typer.main
+
+    from kam.cli.main import app
+
+    def walk(command: Any, path: tuple[str, ...]) -> Iterator[tuple[str, set[str]]]:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                yield from walk(sub, (*path, name))
+        else:
+            yield " ".join(path), {o for p in command.params for o in getattr(p, "opts", [])}
+
+    yield from walk(typer.main.get_command(app), ())
 
 
 def sqlite_url(path: Path) -> str:

@@ -12,7 +12,7 @@ from db.models import AuditEvent, Customer, KeyAccount
 from kam.database import Database
 from kam.identity import os_login
 from tests.cli.conftest import Kam
-from tests.cli.support import count, ok, parsed, refused
+from tests.cli.support import count, listed, ok, parsed, refused
 
 ACME = "Acme [/b] Ltd"
 BEER = "北京燕京啤酒"
@@ -25,7 +25,7 @@ PLAIN = "Plain Prospect GmbH"
 def test_an_admin_lists_the_open_key_accounts_as_json_sorted_by_customer(
     cli_db: Database, kam: Kam
 ) -> None:
-    accounts = parsed(kam("account", "list", "--json"))
+    accounts = listed(kam("account", "list", "--json"))
 
     assert [a["customer"] for a in accounts] == [ACME, BEER]
     acme, beer = accounts
@@ -44,7 +44,7 @@ def test_an_admin_lists_the_open_key_accounts_as_json_sorted_by_customer(
 
 
 def test_listing_by_status_shows_only_that_status(cli_db: Database, kam: Kam) -> None:
-    accounts = parsed(kam("account", "list", "--status", "nominated", "--json"))
+    accounts = listed(kam("account", "list", "--status", "nominated", "--json"))
 
     assert [a["customer"] for a in accounts] == [BEER]
 
@@ -126,8 +126,8 @@ def test_an_admin_nominates_a_customer_with_manager_and_sponsor(cli_db: Database
     assert account["reason"] == "Fast grower"
     assert account["version"] == 1
     assert account["updated_by"] == os_login()
-    listed = parsed(kam("account", "list", "--json"))
-    assert PLAIN in [a["customer"] for a in listed]
+    accounts = listed(kam("account", "list", "--json"))
+    assert PLAIN in [a["customer"] for a in accounts]
     assert count(cli_db, KeyAccount) == 3
 
 
@@ -175,8 +175,8 @@ def test_a_dry_run_nomination_shows_the_account_but_writes_nothing(
     account = parsed(result)
     assert account["customer"] == PLAIN
     assert "Dry run: nothing was written." in result.stderr
-    listed = parsed(kam("account", "list", "--json"))
-    assert PLAIN not in [a["customer"] for a in listed]
+    accounts = listed(kam("account", "list", "--json"))
+    assert PLAIN not in [a["customer"] for a in accounts]
     assert count(cli_db, KeyAccount) == 2
     assert count(cli_db, AuditEvent, AuditEvent.entity == "key_account") == 0
 

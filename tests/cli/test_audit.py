@@ -7,14 +7,14 @@ from datetime import datetime
 from kam.database import Database
 from kam.identity import os_login
 from tests.cli.conftest import Kam
-from tests.cli.support import ok, parsed, refused
+from tests.cli.support import listed, ok, refused
 
 ACME = "Acme [/b] Ltd"
 BEER = "北京燕京啤酒"
 
 
 def test_an_untouched_database_has_an_empty_audit(cli_db: Database, kam: Kam) -> None:
-    assert parsed(kam("audit", "--json")) == []
+    assert listed(kam("audit", "--json")) == []
     assert "(none)" in ok(kam("audit")).stdout
 
 
@@ -25,7 +25,7 @@ def test_the_audit_of_one_account_shows_each_changed_field_newest_first(
     ok(kam("account", "update", ACME, "--retention", "0.9", "--next-review", "2026-09-01"))
     ok(kam("account", "update", BEER, "--reason", "Elsewhere"))
 
-    events = parsed(kam("audit", "--account", ACME, "--json"))
+    events = listed(kam("audit", "--account", ACME, "--json"))
 
     assert {e["customer"] for e in events} == {ACME}
     assert [e["id"] for e in events] == sorted((e["id"] for e in events), reverse=True)
@@ -48,11 +48,11 @@ def test_the_whole_audit_includes_every_customer_and_user_changes(
     ok(kam("account", "update", BEER, "--reason", "Elsewhere"))
     ok(kam("user", "add", "nina", "--role", "viewer"))
 
-    events = parsed(kam("audit", "--json"))
+    events = listed(kam("audit", "--json"))
 
     assert [(e["entity"], e["customer"]) for e in events] == [("user", None), ("key_account", BEER)]
-    assert [e["entity"] for e in parsed(kam("audit", "--entity", "user", "--json"))] == ["user"]
-    assert len(parsed(kam("audit", "--limit", "1", "--json"))) == 1
+    assert [e["entity"] for e in listed(kam("audit", "--entity", "user", "--json"))] == ["user"]
+    assert len(listed(kam("audit", "--limit", "1", "--json"))) == 1
 
 
 def test_the_audit_table_shows_the_chinese_customer(cli_db: Database, kam: Kam) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from db.models import AuditEvent, Customer
 from kam.database import Database
 from tests.cli.conftest import Kam
-from tests.cli.support import count, ok, parsed, refused, usage_error
+from tests.cli.support import count, listed, ok, parsed, refused, usage_error
 
 ACME = "Acme [/b] Ltd"
 BEER = "北京燕京啤酒"
@@ -15,7 +15,7 @@ PLAIN = "Plain Prospect GmbH"
 def test_anyone_lists_the_customers_as_json_with_their_key_account_status(
     cli_db: Database, kam: Kam
 ) -> None:
-    customers = parsed(kam("customer", "list", "--json", as_user="val"))
+    customers = listed(kam("customer", "list", "--json", as_user="val"))
 
     by_name = {c["name"]: c for c in customers}
     assert sorted(by_name) == sorted([ACME, BEER, PLAIN])
@@ -31,12 +31,12 @@ def test_anyone_lists_the_customers_as_json_with_their_key_account_status(
 
 def test_the_customer_list_is_searched_and_filtered(cli_db: Database, kam: Kam) -> None:
     assert [
-        c["name"] for c in parsed(kam("customer", "list", "--search", "prospect", "--json"))
+        c["name"] for c in listed(kam("customer", "list", "--search", "prospect", "--json"))
     ] == [PLAIN]
     assert [
-        c["name"] for c in parsed(kam("customer", "list", "--region", "Asia-Pacific", "--json"))
+        c["name"] for c in listed(kam("customer", "list", "--region", "Asia-Pacific", "--json"))
     ] == [BEER]
-    assert len(parsed(kam("customer", "list", "--limit", "2", "--json"))) == 2
+    assert len(listed(kam("customer", "list", "--limit", "2", "--json"))) == 2
 
 
 def test_the_customer_table_shows_the_chinese_name(cli_db: Database, kam: Kam) -> None:
@@ -118,7 +118,7 @@ def test_a_dry_run_add_writes_no_customer(cli_db: Database, kam: Kam) -> None:
 
     assert parsed(result)["name"] == "Zeta Works AG"
     assert "Dry run: nothing was written." in result.stderr
-    assert parsed(kam("customer", "list", "--search", "Zeta", "--json")) == []
+    assert listed(kam("customer", "list", "--search", "Zeta", "--json")) == []
     assert count(cli_db, Customer) == 3
     assert count(cli_db, AuditEvent) == 0
 

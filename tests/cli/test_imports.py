@@ -65,6 +65,6 @@ def test_listing_accounts_as_json_imports_neither_pandas_nor_textual(
     exit_code, modules, stdout = run_kam(tmp_path, "account", "list", "--json")
 
     assert exit_code == 0
-    assert [a["customer"] for a in json.loads(stdout)] == ["Acme [/b] Ltd", "北京燕京啤酒"]
+    assert [a["customer"] for a in json.loads(stdout)["rows"]] == ["Acme [/b] Ltd", "北京燕京啤酒"]
     assert "kam.services.accounts" in modules  # the command really ran
     assert heavy_modules(modules) == []

@@ -35,7 +35,8 @@ def base(cli_db: Database) -> Database:
 
 def test_profit_is_margin_after_cost_to_serve_per_customer(kam: Kam, base: Database) -> None:
     rows = {
-        r["name"]: r for r in parsed(kam("metrics", "profit", "--as-of", AS_OF, "--json"))["rows"]
+        r["customer"]: r
+        for r in parsed(kam("metrics", "profit", "--as-of", AS_OF, "--json"))["rows"]
     }  # noqa: E501
     acme = rows["Acme [/b] Ltd"]
     assert (acme["revenue"], acme["gross_margin"], acme["cost_to_serve"], acme["profit"]) == (
@@ -118,7 +119,7 @@ def test_account_show_prints_worth_for_people(kam: Kam, base: Database) -> None:
 def test_csv_output_is_machine_readable(kam: Kam, base: Database) -> None:
     out = ok(kam("metrics", "profit", "--as-of", AS_OF, "--csv", "--top", "2")).stdout
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [r["name"] for r in rows] == ["Acme [/b] Ltd", "Plain Prospect GmbH"]
+    assert [r["customer"] for r in rows] == ["Acme [/b] Ltd", "Plain Prospect GmbH"]
 
 
 def test_metrics_help_does_not_need_a_database(kam: Kam) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from kam.database import Database
 from tests.cli.conftest import Kam
-from tests.cli.support import ok, parsed, refused, usage_error
+from tests.cli.support import listed, ok, parsed, refused, usage_error
 from tests.support import add_small_base
 
 ACME = "Acme [/b] Ltd"
@@ -45,13 +45,13 @@ def test_review_refusals_and_usage(kam: Kam, base: Database) -> None:
 
 
 def test_reviews_due(kam: Kam, base: Database) -> None:
-    due = parsed(kam("review", "due", "--as-of", "2026-06-30", "--json"))
+    due = listed(kam("review", "due", "--as-of", "2026-06-30", "--json"))
     assert [d["customer"] for d in due] == [ACME]
 
 
 def test_practices_are_listed(kam: Kam, base: Database) -> None:
     ok(kam("practice", "add", "Quarterly business review", "--source", "Peer", "--tag", "cadence"))
-    assert [p["title"] for p in parsed(kam("practice", "list", "--tag", "cadence", "--json"))] == [
+    assert [p["title"] for p in listed(kam("practice", "list", "--tag", "cadence", "--json"))] == [
         "Quarterly business review"
     ]
     refused(kam("practice", "add", "Another", as_user="val"), 1)

@@ -21,7 +21,7 @@ from db.models import (
 from kam.database import Database
 from kam.identity import os_login
 from tests.cli.conftest import Kam
-from tests.cli.support import count, ok, parsed, refused, sqlite_url, usage_error
+from tests.cli.support import count, listed, ok, parsed, refused, sqlite_url, usage_error
 
 DEMO = ("demo", "--customers", "40", "--years", "1", "--as-of", "2026-01-31")
 
@@ -35,7 +35,7 @@ def test_init_on_an_empty_file_creates_the_schema_and_makes_me_admin(
     assert report["revision"] == head_revision()
     assert report["admin"] == os_login()
     assert report["demo"] is None
-    users = parsed(kam("user", "list", "--json"))
+    users = listed(kam("user", "list", "--json"))
     assert [(u["login"], u["role"]) for u in users] == [(os_login(), "admin")]
     assert count(empty_db, AuditEvent, AuditEvent.entity == "user") == 1
 
@@ -126,9 +126,9 @@ def test_demo_data_is_the_same_for_the_same_seed(tmp_path: Path, empty_db: Path,
         env = {"KAM_DATABASE_URL": sqlite_url(path)}
         ok(kam("init", env=env))
         ok(kam(*DEMO, "--seed", "11", env=env))
-        customers = parsed(kam("customer", "list", "--limit", "1000", "--json", env=env))
+        customers = listed(kam("customer", "list", "--limit", "1000", "--json", env=env))
         names.append([c["name"] for c in customers])
-        accounts = parsed(kam("account", "list", "--all", "--json", env=env))
+        accounts = listed(kam("account", "list", "--all", "--json", env=env))
         programmes.append(
             [(a["customer"], a["status"], a["manager"], a["sponsor"]) for a in accounts]
         )
@@ -145,7 +145,7 @@ def test_another_seed_gives_other_customers(tmp_path: Path, empty_db: Path, kam:
         env = {"KAM_DATABASE_URL": sqlite_url(path)}
         ok(kam("init", env=env))
         ok(kam(*DEMO, "--seed", seed, env=env))
-        names.append({c["name"] for c in parsed(kam("customer", "list", "--json", env=env))})
+        names.append({c["name"] for c in listed(kam("customer", "list", "--json", env=env))})
 
     assert names[0] != names[1]
 

@@ -15,7 +15,7 @@ from db.enums import InteractionKind
 from db.models import AuditEvent, Customer, Interaction, KeyAccount, User
 from kam.database import Database
 from tests.cli.conftest import Kam
-from tests.cli.support import count, ok, parsed, refused, usage_error
+from tests.cli.support import count, listed, ok, parsed, refused, usage_error
 from tests.cli.test_imports import heavy_modules, run_kam
 
 ACME, BEER, PLAIN = "Acme [/b] Ltd", "北京燕京啤酒", "Plain Prospect GmbH"
@@ -118,9 +118,9 @@ def test_a_visit_needs_a_valid_date_and_notes(cli_db: Database, kam: Kam) -> Non
 
 
 def test_overdue_visits_as_of_a_date_as_json(cli_db: Database, kam: Kam) -> None:
-    assert parsed(kam("sponsor", "overdue", "--as-of", "2025-04-15", "--json")) == []
+    assert listed(kam("sponsor", "overdue", "--as-of", "2025-04-15", "--json")) == []
 
-    [late] = parsed(kam("sponsor", "overdue", "--as-of", "2025-04-16", "--json"))
+    [late] = listed(kam("sponsor", "overdue", "--as-of", "2025-04-16", "--json"))
 
     # Admitted 2025-01-15, never visited: due 90 days later, on 2025-04-15.
     assert (late["customer"], late["sponsor"], late["last_visit"]) == (ACME, "eve", None)
@@ -138,7 +138,7 @@ def test_overdue_visits_as_a_table(cli_db: Database, kam: Kam) -> None:
 
 
 def test_the_sponsor_list_shows_load_against_the_limit(cli_db: Database, kam: Kam) -> None:
-    [eve] = [s for s in parsed(kam("sponsor", "list", "--json")) if s["login"] == "eve"]
+    [eve] = [s for s in listed(kam("sponsor", "list", "--json")) if s["login"] == "eve"]
     table = ok(kam("sponsor", "list")).stdout
 
     assert (eve["accounts"], eve["count"], eve["limit"]) == ([ACME], 1, 3)
@@ -229,7 +229,7 @@ def test_a_viewer_cannot_assign_a_manager(cli_db: Database, kam: Kam) -> None:
 def test_the_manager_list_shows_skills_courses_and_load(cli_db: Database, kam: Kam) -> None:
     ok(kam("manager", "skills", "otto", "--finance", "2"))
 
-    managers = {m["login"]: m for m in parsed(kam("manager", "list", "--json"))}
+    managers = {m["login"]: m for m in listed(kam("manager", "list", "--json"))}
     table = ok(kam("manager", "list")).stdout.splitlines()
 
     assert set(managers) == {"mia", "otto"}
@@ -253,7 +253,7 @@ def test_sponsor_and_manager_commands_import_neither_pandas_nor_textual(
 def test_account_health_lists_every_open_account_with_reasons_and_the_rule(
     kam: Kam, cli_db: Database
 ) -> None:
-    rows = parsed(kam("account", "health", "--as-of", "2026-06-30", "--json"))
+    rows = listed(kam("account", "health", "--as-of", "2026-06-30", "--json"))
     assert {r["customer"] for r in rows} == {"Acme [/b] Ltd", "北京燕京啤酒"}
     assert all(r["status"] in ("green", "amber", "red") for r in rows)
     out = ok(kam("account", "health", "Acme [/b] Ltd", "--rule")).stdout

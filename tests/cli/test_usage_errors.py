@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kam.database import Database
 from tests.cli.conftest import Kam
-from tests.cli.support import ok, parsed, usage_error
+from tests.cli.support import commands, ok, parsed, usage_error
 
 ACME = "Acme [/b] Ltd"
 
@@ -62,3 +64,63 @@ def test_help_lists_the_nouns(kam: Kam) -> None:
 
     for noun in ("account", "customer", "user", "audit", "init", "db", "demo"):
         assert noun in result.stdout
+
+
+#: Options that take a date, by name: a new one is parsed as a date or this test fails.
+DATE_OPTION = re.compile(r"^--(.*date.*|as-of|next-review|.*-on)$")
+DATE_OPTIONS = [
+    pytest.param(command, option, id=f"{command} {option}")
+    for command, options in commands()
+    for option in sorted(options)
+    if DATE_OPTION.match(option) and option != "--date-order"  # dmy or mdy, not a date
+]
+
+
+def test_the_date_options_are_found() -> None:
+    found = {tuple(case.values) for case in DATE_OPTIONS}
+
+    assert {("account show", "--as-of"), ("review record", "--next-review"),
+            ("sponsor visit", "--date"), ("demo", "--as-of")} <= found  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "option"), DATE_OPTIONS)
+def test_a_bad_date_is_a_usage_error_that_names_its_option(
+    empty_db: object, kam: Kam, command: str, option: str
+) -> None:
+    stderr = usage_error(kam(*command.split(), option, "2026-13-01"))
+
+    assert f"Invalid value for '{option}': '2026-13-01' is not a date (YYYY-MM-DD)." in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("account", "update", ACME), "'--status' / '--manager'"),
+        (("manager", "skills", "mia"), "'--finance' / '--consulting'"),
+        (("account", "admit", ACME, "--rationale", "x", "--override"), "'--override'"),
+        (("account", "assess", ACME, "--score", "advocacy"), "'--score'"),
+        (
+            (
+                "review",
+                "record",
+                ACME,
+                "--perceived",
+                "5",
+                "--expected",
+                "5",
+                "--decision",
+                "retain",
+                "--score",
+                "advocacy=high",
+            ),
+            "'--score'",
+        ),  # fmt: skip
+        (("import", "customers", "x.csv", "--map", "oops"), "'--map'"),
+        (("tui", "--area", "moon"), "'--area'"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else " ".join(value[:2]),
+)
+def test_a_usage_error_raised_by_a_command_names_its_option(
+    cli_db: Database, kam: Kam, args: tuple[str, ...], named: str
+) -> None:
+    assert f"Invalid value for {named}" in usage_error(kam(*args))

@@ -6,7 +6,7 @@ from db.models import User
 from kam.database import Database
 from kam.identity import os_login
 from tests.cli.conftest import Kam
-from tests.cli.support import count, ok, parsed, refused, usage_error
+from tests.cli.support import count, listed, ok, parsed, refused, usage_error
 
 
 def test_an_admin_adds_a_manager(cli_db: Database, kam: Kam) -> None:
@@ -30,26 +30,26 @@ def test_an_admin_adds_a_manager(cli_db: Database, kam: Kam) -> None:
     assert user["display_name"] == "Nina Neu"
     assert user["title"] == "Key Account Manager"
     assert user["active"] is True
-    assert "nina" in [u["login"] for u in parsed(kam("user", "list", "--json"))]
+    assert "nina" in [u["login"] for u in listed(kam("user", "list", "--json"))]
 
 
 def test_a_user_added_without_a_name_is_named_by_login(cli_db: Database, kam: Kam) -> None:
     result = ok(kam("user", "add", "nina", "--role", "viewer"))
 
     assert "Added nina as viewer." in result.stderr
-    viewers = {u["login"]: u for u in parsed(kam("user", "list", "--role", "viewer", "--json"))}
+    viewers = {u["login"]: u for u in listed(kam("user", "list", "--role", "viewer", "--json"))}
     assert viewers["nina"]["display_name"] == "nina"
 
 
 def test_the_user_list_shows_everyone_by_login_and_filters_by_role(
     cli_db: Database, kam: Kam
 ) -> None:
-    users = parsed(kam("user", "list", "--json"))
+    users = listed(kam("user", "list", "--json"))
 
     logins = [u["login"] for u in users]
     assert logins == sorted(logins)
     assert set(logins) == {"ada", "mia", "otto", "eve", "val", os_login()}
-    managers = parsed(kam("user", "list", "--role", "manager", "--json"))
+    managers = listed(kam("user", "list", "--role", "manager", "--json"))
     assert [(u["login"], u["display_name"]) for u in managers] == [
         ("mia", "Mia Manager"),
         ("otto", "Otto Other"),
@@ -93,7 +93,7 @@ def test_an_admin_promotes_a_viewer_to_manager(cli_db: Database, kam: Kam) -> No
 
     assert user["login"] == "val"
     assert user["role"] == "manager"
-    assert [u["role"] for u in parsed(kam("user", "list", "--json")) if u["login"] == "val"] == [
+    assert [u["role"] for u in listed(kam("user", "list", "--json")) if u["login"] == "val"] == [
         "manager"
     ]
 

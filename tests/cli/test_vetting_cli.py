@@ -6,7 +6,7 @@ import pytest
 
 from kam.database import Database
 from tests.cli.conftest import Kam
-from tests.cli.support import ok, parsed, refused, usage_error
+from tests.cli.support import listed, ok, parsed, refused, usage_error
 from tests.support import add_small_base
 
 PLAIN = "Plain Prospect GmbH"
@@ -87,9 +87,9 @@ def test_bad_score_syntax_is_a_usage_error(kam: Kam, base: Database) -> None:
 
 
 def test_criteria_are_listed_and_changed_by_admins(kam: Kam, base: Database) -> None:
-    listed = parsed(kam("criteria", "list", "--json"))
-    assert len(listed) == 8 and {c["set_version"] for c in listed} == {1}
-    changed = parsed(kam("criteria", "set", "advocacy", "--weight", "15", "--json"))
+    criteria = listed(kam("criteria", "list", "--json"))
+    assert len(criteria) == 8 and {c["set_version"] for c in criteria} == {1}
+    changed = listed(kam("criteria", "set", "advocacy", "--weight", "15", "--json"))
     assert {c["set_version"] for c in changed} == {2}
     refused(kam("criteria", "set", "advocacy", "--weight", "15", as_user="mia"), 1)
     assert "no criterion is named" in refused(kam("criteria", "remove", "charm"), 1).lower()

@@ -1,0 +1,233 @@
+"""One output convention for every command: JSON shapes, CSV, and lists that say when cut.
+
+The commands are enumerated from the Typer app itself: a new command with `--json` fails
+the first test until it is listed below as a list, a record or a write.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from kam.cli import output
+from kam.database import Database
+from tests.cli.conftest import Kam
+from tests.cli.support import commands, listed, ok, parsed, usage_error
+from tests.support import add_small_base
+
+ACME = "Acme [/b] Ltd"
+BEER = "北京燕京啤酒"
+AS_OF = "2026-06-30"
+METRICS = ("profit", "pareto", "wallet", "rfm", "retention", "clv")
+
+#: Every read command that prints a list, with the arguments to run it on the fixture.
+LISTS: list[tuple[str, ...]] = [
+    ("account", "list"),
+    ("account", "list", "--closed"),
+    ("account", "health", "--as-of", AS_OF),
+    ("account", "health", ACME, "--as-of", AS_OF),
+    ("customer", "list"),
+    ("user", "list"),
+    ("audit",),
+    ("criteria", "list"),
+    ("review", "due", "--as-of", AS_OF),
+    ("review", "show", ACME, "--all"),
+    ("practice", "list"),
+    ("sponsor", "list"),
+    ("sponsor", "overdue", "--as-of", AS_OF),
+    ("manager", "list"),
+    *[("metrics", name, "--as-of", AS_OF) for name in METRICS],
+]
+#: Every read command that prints one record.
+RECORDS: list[tuple[str, ...]] = [
+    ("account", "show", ACME, "--as-of", AS_OF),
+    ("account", "assessment", BEER),
+    ("customer", "show", ACME),
+    ("programme", "show"),
+    ("review", "show", ACME),
+    ("manager", "show", "mia"),
+    ("db", "status"),
+]
+#: Commands whose `--json` prints what they wrote (a batch or an import: its report);
+#: `criteria set|add|remove` print the new criteria set, as a list.
+WRITES = {
+    "init", "demo", "batch",
+    "account add", "account update", "account nominate", "account assess", "account admit",
+    "account reject", "account retire",
+    "customer add", "user add", "user role",
+    "import customers", "import transactions", "import costs",
+    "criteria set", "criteria add", "criteria remove", "programme set",
+    "review record", "practice add",
+    "sponsor assign", "sponsor visit", "manager skills", "manager train", "manager assign",
+}  # fmt: skip
+
+
+def _path(args: tuple[str, ...]) -> str:
+    """The command an invocation runs: "account list" of ("account", "list", "--closed")."""
+    groups = {name.split()[0] for name, _ in commands() if " " in name}
+    return " ".join(args[:2] if args[0] in groups else args[:1])
+
+
+def test_every_command_with_json_is_a_list_a_record_or_a_write() -> None:
+    with_json = {name for name, options in commands() if "--json" in options}
+    lists = {_path(args) for args in LISTS}
+    records = {_path(args) for args in RECORDS}
+
+    assert with_json == lists | records | WRITES, "classify the new command in this module"
+    assert not WRITES & (lists | records)
+
+
+def test_every_list_command_offers_csv_and_no_other_does() -> None:
+    with_csv = {name for name, options in commands() if "--csv" in options}
+
+    assert with_csv == {_path(args) for args in LISTS}
+
+
+@pytest.fixture
+def filled(cli_db: Database, kam: Kam) -> Database:
+    """The cast, the small base, and one of everything the read commands show."""
+    add_small_base(cli_db)
+    ok(kam("account", "assess", BEER, "--as-of", AS_OF))
+    ok(kam("review", "record", ACME, "--perceived", "8", "--expected", "7",
+           "--decision", "retain", "--date", AS_OF))  # fmt: skip
+    ok(kam("practice", "add", "Joint business plan", "--tag", "planning"))
+    ok(kam("manager", "train", "mia", "--course", "Negotiation", "--date", "2026-01-10"))
+    return cli_db
+
+
+def test_every_read_command_prints_json_in_the_one_convention(kam: Kam, filled: Database) -> None:
+    problems = []
+    for args in LISTS:
+        data = parsed(kam(*args, "--json"))
+        if not (
+            isinstance(data, dict)
+            and isinstance(data.get("rows"), list)
+            and all(isinstance(row, dict) for row in data["rows"])
+            and isinstance(data.get("total"), int)
+            and data["total"] >= len(data["rows"])
+        ):
+            problems.append(f"{' '.join(args)}: not {{total, rows}}: {str(data)[:200]}")
+    for args in RECORDS:
+        data = parsed(kam(*args, "--json"))
+        if not isinstance(data, dict) or "rows" in data:
+            problems.append(f"{' '.join(args)}: not a record: {str(data)[:200]}")
+
+    assert problems == []
+
+
+def test_lists_with_a_date_say_which_date(kam: Kam, filled: Database) -> None:
+    for args in LISTS:
+        if "--as-of" in args:
+            assert parsed(kam(*args, "--json"))["as_of"] == AS_OF, args
+    report = parsed(kam("metrics", "pareto", "--as-of", AS_OF, "--json"))
+    assert report["report"] == "pareto" and report["summary"]["customers"] == 3
+
+
+def test_every_list_prints_csv_headed_by_its_json_keys(kam: Kam, filled: Database) -> None:
+    for args in LISTS:
+        rows = listed(kam(*args, "--json"))
+        table = list(csv.reader(io.StringIO(ok(kam(*args, "--csv")).stdout)))
+
+        header, *lines = table
+        if rows:
+            assert header == list(rows[0]), args
+        assert len(lines) == len(rows), args
+
+
+def test_an_empty_list_still_prints_its_csv_header(kam: Kam, cli_db: Database) -> None:
+    out = ok(kam("practice", "list", "--csv")).stdout
+
+    assert out == "id,title,description,source,tags\n"
+    assert listed(kam("practice", "list", "--json")) == []
+
+
+def test_csv_is_utf8_with_formulas_neutralised_and_nested_values_as_json(
+    kam: Kam, cli_db: Database
+) -> None:
+    ok(kam("customer", "add", "=HYPERLINK(1)", "--industry", "@risk", "--wallet", "12.5"))
+
+    out = ok(kam("customer", "list", "--csv")).stdout
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(out))}
+
+    assert rows["'=HYPERLINK(1)"]["industry"] == "'@risk"
+    assert rows["'=HYPERLINK(1)"]["estimated_wallet"] == "12.5"
+    assert rows[BEER]["account_status"] == "nominated"
+    health = list(csv.DictReader(io.StringIO(ok(kam("account", "health", "--csv")).stdout)))
+    assert all(isinstance(json.loads(r["reasons"]), list) for r in health)
+
+
+@pytest.mark.parametrize("args", LISTS, ids=" ".join)
+def test_json_and_csv_together_is_a_usage_error_naming_both(
+    kam: Kam, cli_db: Database, args: tuple[str, ...]
+) -> None:
+    assert "Invalid value for '--json' / '--csv'" in usage_error(kam(*args, "--json", "--csv"))
+
+
+def test_a_limited_customer_list_says_how_many_it_left_out(kam: Kam, cli_db: Database) -> None:
+    result = ok(kam("customer", "list", "--limit", "2", "--json"))
+
+    assert (len(parsed(result)["rows"]), parsed(result)["total"]) == (2, 3)
+    assert "Showing 2 of 3; --all for every row." in result.stderr
+    every = ok(kam("customer", "list", "--limit", "2", "--all", "--json"))
+    assert (len(parsed(every)["rows"]), parsed(every)["total"]) == (3, 3)
+    assert every.stderr == ""
+    assert ok(kam("customer", "list")).stderr == ""  # all three fit: nothing to say
+
+
+def test_the_customer_total_counts_the_matching_rows_only(kam: Kam, cli_db: Database) -> None:
+    result = parsed(kam("customer", "list", "--search", "l", "--limit", "1", "--json"))
+
+    # "Acme [/b] Ltd" and "Plain Prospect GmbH" contain an l; 北京燕京啤酒 does not.
+    assert (len(result["rows"]), result["total"]) == (1, 2)
+
+
+def test_a_limited_audit_says_how_many_it_left_out(kam: Kam, cli_db: Database) -> None:
+    ok(kam("account", "update", ACME, "--reason", "One"))
+    ok(kam("account", "update", ACME, "--reason", "Two"))
+
+    result = ok(kam("audit", "--limit", "1", "--csv"))
+
+    assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == 1
+    assert "Showing 1 of 2; --all for every row." in result.stderr
+    assert len(listed(kam("audit", "--limit", "1", "--all", "--json"))) == 2
+
+
+def test_metrics_top_says_how_many_rows_it_left_out(kam: Kam, cli_db: Database) -> None:
+    add_small_base(cli_db)
+
+    result = ok(kam("metrics", "profit", "--as-of", AS_OF, "--top", "1", "--json"))
+
+    assert (len(parsed(result)["rows"]), parsed(result)["total"]) == (1, 3)
+    assert "Showing 1 of 3; without --top for every row." in result.stderr
+
+
+def test_the_note_counts_in_thousands(capsys: pytest.CaptureFixture[str]) -> None:
+    output.show_list([{"n": n} for n in range(100)], [("N", "n")], total=2001,
+                     more="--all for every row")  # fmt: skip
+
+    assert capsys.readouterr().err == "Showing 100 of 2,001; --all for every row.\n"
+
+
+def test_closed_accounts_are_listed_with_closed_or_its_alias_all(
+    kam: Kam, cli_db: Database
+) -> None:
+    ok(kam("account", "reject", BEER, "--rationale", "Loss"))
+
+    assert [a["customer"] for a in listed(kam("account", "list", "--json"))] == [ACME]
+    closed = listed(kam("account", "list", "--closed", "--json"))
+    assert [a["customer"] for a in closed] == [ACME, BEER]
+    assert listed(kam("account", "list", "--all", "--json")) == closed
+
+
+def test_metrics_rows_name_the_customer_as_every_other_list_does(
+    kam: Kam, cli_db: Database
+) -> None:
+    add_small_base(cli_db)
+
+    (row,) = listed(kam("metrics", "clv", "--as-of", AS_OF, "--customer", ACME, "--json"))
+    (account,) = [a for a in listed(kam("account", "list", "--json")) if a["customer"] == ACME]
+
+    assert (row["customer_id"], row["customer"]) == (account["customer_id"], ACME)
