@@ -122,7 +122,15 @@ async def test_a_manager_records_a_review_and_sees_the_account_against_the_key_a
         assert "2 of 6 done" in result and PRACTICE in result
         assert "Against the 1 key account" in result
         profit = next(line for line in result.splitlines() if "Profit (T12M)" in line)
-        assert profit.split() == ["Profit", "(T12M)", "500", "500", "500", "at", "median"]  # the one member
+        assert profit.split() == [
+            "Profit",
+            "(T12M)",
+            "500",
+            "500",
+            "500",
+            "at",
+            "median",
+        ]  # the one member
         assert "retirement recommended" not in result
         assert text_of(screen.query_one("#latest", Static)) == ""
         # Reviewed: not due for 180 days, so the list is empty.
