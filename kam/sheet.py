@@ -139,7 +139,7 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
         (
             "Gross margin / cost to serve",
             f"{_money(w.gross_margin)} / {_money(w.cost_to_serve)}",
-        ),  # noqa: E501
+        ),
         ("Share of wallet / headroom", f"{_pct(w.share_of_wallet)} / {_money(w.headroom)}"),
         ("Revenue (T12M)", _money(w.revenue)),
         ("Profit by year", trend),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 # C0 controls except tab/newline, DEL, C1 controls, and the bidi embedding/override/isolate marks.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -15,7 +15,7 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     Single-line fields (names, titles) lose tabs and newlines too; multiline fields
     (notes, summaries) keep them.
     """
-    pattern = _UNSAFE if multiline else _UNSAFE_LINE
+    pattern = UNSAFE if multiline else UNSAFE_LINE
     return pattern.sub("", value).strip()
 
 

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from kam.rules import clock
 from kam.rules.permissions import Action, allowed, standing
+from screens.areas import AREAS as AREA_LIST
 from screens.palette.accounts_commands import AccountsCommands
 
 if TYPE_CHECKING:
@@ -39,16 +40,8 @@ class Area:
         return getattr(import_module(module), name)()  # type: ignore[no-any-return]
 
 
-#: The top-level areas, in footer order. Adding an area is one line here.
-AREAS: tuple[Area, ...] = (
-    Area("dashboard", "Dashboard", "1", "screens.areas.dashboard:DashboardScreen"),
-    Area("accounts", "Accounts", "2", "screens.areas.accounts:KeyAccountsScreen"),
-    Area("candidates", "Candidates", "3", "screens.areas.candidates:CandidatesScreen"),
-    Area("vetting", "Vetting", "4", "screens.areas.vetting:VettingScreen"),
-    Area("sponsors", "Sponsors", "5", "screens.areas.sponsors:SponsorsScreen"),
-    Area("managers", "Managers", "6", "screens.areas.managers:ManagersScreen"),
-    Area("reviews", "Reviews", "7", "screens.areas.reviews:ReviewsScreen"),
-)
+#: The top-level areas, in footer order (their list lives in screens.areas).
+AREAS: tuple[Area, ...] = tuple(Area(*area) for area in AREA_LIST)
 
 
 class KamApp(App[None]):

@@ -28,6 +28,7 @@ from kam.cli import (
     user,
 )
 from kam.errors import KamError
+from screens.areas import NAMES as AREAS  # data only: the area names, no Textual
 
 if TYPE_CHECKING:
     from typer._click import Context  # Typer's vendored Click, which TyperGroup is built on
@@ -82,9 +83,6 @@ def root(ctx: typer.Context) -> None:
     """Key account management in the terminal."""
     if ctx.invoked_subcommand is None:
         tui(area=None)
-
-
-AREAS = ("dashboard", "accounts", "candidates", "vetting", "sponsors", "managers", "reviews")
 
 
 @app.command("tui")

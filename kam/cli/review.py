@@ -72,25 +72,25 @@ def record(
     name: Annotated[str, typer.Argument(help="The account's customer name.")],
     perceived: Annotated[
         int, typer.Option(min=1, max=10, help="Customer's perceived service, 1-10.")
-    ],  # noqa: E501
+    ],
     expected: Annotated[
         int, typer.Option(min=1, max=10, help="Customer's expected service, 1-10.")
-    ],  # noqa: E501
+    ],
     decision: Annotated[ReviewDecision, typer.Option(help="retain, watch or retire.")],
     score: Annotated[
         list[str] | None, typer.Option(help="CRITERION=1..5 (manual).", show_default=False)
-    ] = None,  # noqa: E501
+    ] = None,
     comment: Annotated[
         list[str] | None, typer.Option(help="CRITERION=TEXT.", show_default=False)
-    ] = None,  # noqa: E501
+    ] = None,
     check: Annotated[
         list[str] | None,
         typer.Option(help="A checklist item done (repeatable).", show_default=False),
-    ] = None,  # noqa: E501
+    ] = None,
     practice_: Annotated[
         list[str] | None,
         typer.Option("--practice", help="Link a best practice by title.", show_default=False),
-    ] = None,  # noqa: E501
+    ] = None,
     notes: Annotated[str, typer.Option(help="Notes.")] = "",
     on: Annotated[date | None, date_option("Review date (default today).", "--date")] = None,
     next_review: Annotated[date | None, date_option("Next review (default + review_days).")] = None,
@@ -205,7 +205,7 @@ def add_practice(
     source: Annotated[str, typer.Option(help="Where it was found.")] = "",
     tag: Annotated[
         list[str] | None, typer.Option(help="A tag (repeatable).", show_default=False)
-    ] = None,  # noqa: E501
+    ] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:

@@ -65,11 +65,11 @@ class Account(Protocol):
     """What account-bound rules look at."""
 
     @property
-    def customer(self) -> str: ...  # noqa: D102
+    def customer(self) -> str: ...
     @property
-    def manager_id(self) -> int | None: ...  # noqa: D102
+    def manager_id(self) -> int | None: ...
     @property
-    def sponsor_id(self) -> int | None: ...  # noqa: D102
+    def sponsor_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,11 @@ def _actions() -> dict[str, tuple[Callable[..., Any], dict[str, str], type[BaseM
         ),
         "complaint.record": (complaints.record_complaint, {}, complaints.ComplaintInput),
         "complaint.advance": (complaints.advance_complaint, {"id": "complaint_id"}, None),
+        "complaint.update": (
+            complaints.update_complaint,
+            {"id": "complaint_id"},
+            complaints.ComplaintChanges,
+        ),
         "sponsor.assign": (sponsors.assign_sponsor, {"executive": "executive_login"}, None),
         "sponsor.visit": (sponsors.record_visit, {"date": "on"}, None),
         "manager.assign": (managers.assign_manager, {"manager": "login"}, None),
@@ -212,7 +217,7 @@ def _summary(result: Any) -> dict[str, Any]:
 
 def apply(
     session: Session, actor: Actor, steps: list[Step], *, file: str, dry_run: bool
-) -> BatchReport:  # noqa: E501
+) -> BatchReport:
     """Run every step in the caller's transaction; the first refusal names its line."""
     actions = _actions()
     results = []

@@ -93,7 +93,7 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
             )
         elif (
             c.status == CommitmentStatus.BROKEN and c.closed_on and (as_of - c.closed_on).days <= 90
-        ):  # noqa: E501
+        ):
             alerts.append(
                 Alert(
                     "commitment",

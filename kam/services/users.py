@@ -127,11 +127,6 @@ def list_users(session: Session, *, role: Role | None = None) -> list[UserView]:
     return [to_view(u) for u in session.exec(query).all()]
 
 
-def get_user(session: Session, login: str) -> UserView:
-    """One user by login."""
-    return to_view(user_by_login(session, login))
-
-
 def set_role(session: Session, actor: Actor, *, login: str, role: Role) -> UserView:
     """Change a user's role (admins only); the last admin cannot be demoted."""
     from sqlalchemy import func

@@ -20,7 +20,7 @@ def jsonl(path: Path, *lines: object) -> Path:
 
 def test_a_batch_applies_every_line_and_reports_each(
     kam: Kam, cli_db: Database, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     path = jsonl(
         tmp_path / "b.jsonl",
         "# quarterly clean-up",
@@ -29,7 +29,7 @@ def test_a_batch_applies_every_line_and_reports_each(
             "account": ACME,
             "reason": "Q3 plan",
             "next_review_on": "2026-12-01",
-        },  # noqa: E501
+        },
         {"action": "customer.add", "name": "Neue Kunde GmbH", "industry": "Energy"},
         {"action": "account.nominate", "customer": "Neue Kunde GmbH", "manager": "mia"},
         {
@@ -52,7 +52,7 @@ def test_a_batch_applies_every_line_and_reports_each(
 
 def test_invalid_lines_are_all_named_and_nothing_is_applied(
     kam: Kam, cli_db: Database, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     path = jsonl(
         tmp_path / "b.jsonl",
         {"action": "account.update", "account": ACME, "reason": "fine"},
@@ -65,7 +65,7 @@ def test_invalid_lines_are_all_named_and_nothing_is_applied(
             "description": "x",
             "department": "sales",
             "due_on": "someday",
-        },  # noqa: E501
+        },
         {"action": "account.retire", "account": ACME},
     )
     result = kam("batch", str(path))
@@ -81,7 +81,7 @@ def test_invalid_lines_are_all_named_and_nothing_is_applied(
 
 def test_a_refusal_on_any_line_rolls_back_the_whole_batch(
     kam: Kam, cli_db: Database, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     path = jsonl(
         tmp_path / "b.jsonl",
         {"action": "account.update", "account": ACME, "reason": "applied first"},
@@ -100,10 +100,10 @@ def test_a_stale_version_in_a_batch_exits_3(kam: Kam, cli_db: Database, tmp_path
 
 def test_dry_run_checks_and_reports_but_writes_nothing(
     kam: Kam, cli_db: Database, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     path = jsonl(
         tmp_path / "b.jsonl", {"action": "account.update", "account": ACME, "reason": "maybe"}
-    )  # noqa: E501
+    )
     result = ok(kam("batch", str(path), "--dry-run"))
     assert "would apply 1 of 1 lines" in result.stderr
     assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""

@@ -15,7 +15,7 @@ BAD = "customer,date,revenue,cost_of_goods\nNobody,2026-03-01,1,1\nAcme [/b] Ltd
 
 def test_an_admin_imports_sales_and_reads_a_summary(
     kam: Kam, cli_db: Database, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     path = tmp_path / "sales.csv"
     path.write_text(GOOD, encoding="utf-8-sig")
     result = ok(kam("import", "transactions", str(path)))
@@ -26,7 +26,7 @@ def test_an_admin_imports_sales_and_reads_a_summary(
 
 def test_an_invalid_file_exits_1_naming_the_row_and_column(
     kam: Kam, cli_db: Database, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(BAD, encoding="utf-8")
     message = refused(kam("import", "transactions", str(path)), 1)
@@ -49,7 +49,7 @@ def test_a_manager_cannot_import(kam: Kam, cli_db: Database, tmp_path: Path) -> 
     path.write_text(GOOD, encoding="utf-8")
     assert "Only admins may import" in refused(
         kam("import", "transactions", str(path), as_user="mia"), 1
-    )  # noqa: E501
+    )
 
 
 def test_import_usage_errors_exit_2(kam: Kam, cli_db: Database, tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_profit_is_margin_after_cost_to_serve_per_customer(kam: Kam, base: Datab
     rows = {
         r["customer"]: r
         for r in parsed(kam("metrics", "profit", "--as-of", AS_OF, "--json"))["rows"]
-    }  # noqa: E501
+    }
     acme = rows["Acme [/b] Ltd"]
     assert (acme["revenue"], acme["gross_margin"], acme["cost_to_serve"], acme["profit"]) == (
         1000 + 500,
@@ -66,7 +66,7 @@ def test_pareto_names_who_makes_80_percent_and_who_is_below_break_even(
 def test_share_of_wallet_and_headroom(kam: Kam, base: Database) -> None:
     report = parsed(
         kam("metrics", "wallet", "--as-of", AS_OF, "--customer", "acme [/b] ltd", "--json")
-    )  # noqa: E501
+    )
     (acme,) = report["rows"]
     assert (acme["share"], acme["headroom"]) == (1500 / 1_000_000, 1_000_000 - 1500)
 
@@ -82,7 +82,7 @@ def test_retention_of_the_base(kam: Kam, base: Database) -> None:
 def test_clv_shows_every_input_beside_the_result(kam: Kam, base: Database) -> None:
     report = parsed(
         kam("metrics", "clv", "--as-of", AS_OF, "--customer", "Acme [/b] Ltd", "--json")
-    )  # noqa: E501
+    )
     (acme,) = report["rows"]
     # (M - C) = 650 - 150 = 500; r = 2/3; d = 10 %; H = 5:
     # 500 * (0.909091 + 0.550964 + 0.333918 + 0.202374 + 0.122651) = 500 * 2.118998 = 1059.50
@@ -91,7 +91,7 @@ def test_clv_shows_every_input_beside_the_result(kam: Kam, base: Database) -> No
         650,
         150,
         pytest.approx(2 / 3),
-    )  # noqa: E501
+    )
     assert (acme["discount_rate"], acme["horizon"]) == (0.1, 5)
     assert (acme["margin_source"], acme["retention_source"]) == ("t12m", "base")
 

@@ -34,7 +34,7 @@ def fake_server(monkeypatch: pytest.MonkeyPatch) -> type[FakeServer]:
 
 def test_serve_runs_the_tui_for_browsers_on_loopback(
     kam: Kam, cli_db: Database, fake_server: type[FakeServer]
-) -> None:  # noqa: E501
+) -> None:
     ok(kam("serve", "--port", "8123"))
     (made,) = fake_server.made
     assert made["command"].endswith("-m kam tui") and made["served"]
@@ -43,6 +43,6 @@ def test_serve_runs_the_tui_for_browsers_on_loopback(
 
 def test_serve_refuses_before_listening_when_kam_is_not_set_up(
     kam: Kam, empty_db: object, fake_server: type[FakeServer]
-) -> None:  # noqa: E501
+) -> None:
     assert "kam init" in refused(kam("serve"), 1)
     assert fake_server.made == []

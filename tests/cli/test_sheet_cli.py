@@ -27,12 +27,12 @@ def base(cli_db: Database, kam: Kam) -> Database:
         conn.execute(
             text(
                 "INSERT INTO commitment (customer_id, description, department, due_on, status, created_at) "
-                "VALUES (1, '<script>alert(1)</script> | **ship** [link](http://x)', 'sales', '2026-06-01', 'open', '2026-01-01 00:00:00')"  # noqa: E501
+                "VALUES (1, '<script>alert(1)</script> | **ship** [link](http://x)', 'sales', '2026-06-01', 'open', '2026-01-01 00:00:00')"
             )
         )
         conn.execute(
             text(
-                "INSERT INTO complaint (customer_id, summary, severity, status, recorded_on, resolution, created_at) "  # noqa: E501
+                "INSERT INTO complaint (customer_id, summary, severity, status, recorded_on, resolution, created_at) "
                 "VALUES (1, 'Late <b>pallets</b>', 'high', 'handled', '2026-06-10', '', '2026-01-01 00:00:00')"
             )
         )
@@ -41,11 +41,11 @@ def base(cli_db: Database, kam: Kam) -> Database:
 
 def test_the_markdown_sheet_has_who_worth_standing_and_what_is_open(
     kam: Kam, base: Database
-) -> None:  # noqa: E501
+) -> None:
     out = ok(kam("sheet", ACME, "--as-of", "2026-06-30")).stdout
     assert out.startswith("# Acme \\[/b\\] Ltd\n")
     for expected in ("## Who", "## Worth", "## Standing", "## Open", "Mia Manager", "Eve Executive",
-                     "| Last sponsor visit | 2026-05-01 |", "| Profit after cost to serve (T12M) | 500 |",  # noqa: E501
+                     "| Last sponsor visit | 2026-05-01 |", "| Profit after cost to serve (T12M) | 500 |",
                      "r 50.0% (override)", "H 5 years", "Health | red:"):  # fmt: skip
         assert expected in out, expected
     # Untrusted text is escaped: no raw HTML, no table-breaking pipe, no live link.
@@ -56,7 +56,7 @@ def test_the_markdown_sheet_has_who_worth_standing_and_what_is_open(
 
 def test_the_html_sheet_is_self_contained_and_escaped(
     kam: Kam, base: Database, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     target = tmp_path / "acme.html"
     ok(kam("sheet", ACME, "--format", "html", "--output", str(target), "--as-of", "2026-06-30"))
     page = target.read_text(encoding="utf-8")

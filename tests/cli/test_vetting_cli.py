@@ -27,11 +27,11 @@ def test_a_manager_nominates_and_assesses_and_an_executive_admits(kam: Kam, base
             "manager"
         ]
         == "mia"
-    )  # noqa: E501
+    )
     ok(kam("account", "update", PLAIN, "--sponsor", "eve"))
     view = parsed(
         kam("account", "assess", PLAIN, "--as-of", "2026-06-30", *MANUAL, "--json", as_user="mia")
-    )  # noqa: E501
+    )
     assert view["total"] == 76.0 and view["complete"]  # worked out in tests/unit/test_vetting.py
     admitted = kam("account", "admit", PLAIN, "--rationale", "Qualifies", "--json", as_user="eve")
     result = parsed(admitted)
@@ -68,16 +68,16 @@ def test_reject_and_retire(kam: Kam, base: Database) -> None:
             kam("account", "reject", "北京燕京啤酒", "--rationale", "Loss", "--json", as_user="eve")
         )["status"]
         == "rejected"
-    )  # noqa: E501
+    )
     assert "Only executives or admins may retire" in refused(
         kam("account", "retire", "Acme [/b] Ltd", "--reason", "x", as_user="mia"), 1
-    )  # noqa: E501
+    )
     assert (
         parsed(
             kam("account", "retire", "Acme [/b] Ltd", "--reason", "Weak", "--json", as_user="eve")
         )["status"]
         == "retired"
-    )  # noqa: E501
+    )
 
 
 def test_bad_score_syntax_is_a_usage_error(kam: Kam, base: Database) -> None:

@@ -64,9 +64,9 @@ def _hammer(
                         add_contact(s, actor, ACCOUNT, name=f"Contact {worker}-{i}")
                 seen.append(version)
                 contacts += i % 2 == 0
-            except Exception as exc:  # noqa: BLE001 - every error is a finding
+            except Exception as exc:
                 errors.append(f"iteration {i}: {type(exc).__name__}: {exc}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         errors.append(f"setup: {type(exc).__name__}: {exc}")
     finally:
         if database is not None:
@@ -201,7 +201,7 @@ def test_immediate_read_then_write_waits_for_the_lock_and_reads_fresh_data(
                 seen = account_by_name(a, ACCOUNT).version
                 outcome["seen"] = seen
                 update_account(a, cast.admin, ACCOUNT, expected_version=seen, reason="A")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             outcome["error"] = exc
 
     b = write_session(engine)

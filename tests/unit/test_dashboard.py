@@ -51,3 +51,36 @@ def test_every_alert_names_its_account_most_pressing_first(database: Database, b
     ]
     assert alerts[0].text == "commitment overdue since 2026-06-01: Price list"
     assert alerts[1].text.startswith("high complaint recorded since 2026-06-10")
+
+
+def test_the_clv_of_key_accounts_counts_members_not_nominees(
+    database: Database, base: Cast
+) -> None:
+    """Members are active and under-review accounts (kam.rules.lifecycle): a nominee being
+    vetted is not a key account yet, whatever its worth."""
+    from sqlalchemy import update
+
+    from db.enums import AccountStatus
+    from db.models import KeyAccount
+    from kam.services import accounts
+
+    acme_clv = 500 * 2.118998  # the base's retention 2/3, d 10 %, H 5
+    plain_clv = 70 * 2.118998
+
+    def total() -> float:
+        with database.reading() as s:
+            return programme_overview(s, as_of=AS_OF).total_clv
+
+    def move(customer_id: int, status: AccountStatus) -> None:
+        with database.writing() as s:
+            s.exec(update(KeyAccount).where(KeyAccount.customer_id == customer_id)  # type: ignore[call-overload, arg-type]
+                   .values(status=status))  # fmt: skip
+
+    with database.writing() as s:
+        accounts.create_account(s, base.manager, customer=base.plain_customer)
+    move(3, AccountStatus.VETTING)  # Plain: being vetted
+    assert total() == pytest.approx(acme_clv, abs=0.01)
+    move(1, AccountStatus.UNDER_REVIEW)  # Acme: under review is still a member
+    assert total() == pytest.approx(acme_clv, abs=0.01)
+    move(3, AccountStatus.ACTIVE)
+    assert total() == pytest.approx(acme_clv + plain_clv, abs=0.01)

@@ -164,7 +164,7 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(
     assert (
         run(database, cast, "costs", costs).written,
         run(database, cast, "costs", costs).written,
-    ) == (2, 0)  # noqa: E501
+    ) == (2, 0)
     assert (count(database, "sales_line"), count(database, "service_cost")) == (4, 2)
 
 
@@ -185,10 +185,10 @@ def test_customers_import_adds_new_ones_and_updates_known_ones(
         assert (
             conn.execute(text("SELECT region FROM customer WHERE name = 'Acme [/b] Ltd'")).scalar()
             == "South"
-        )  # noqa: E501
+        )
         assert conn.execute(
             text("SELECT lifecycle_stage, estimated_wallet FROM customer WHERE code = 'SAIC'")
-        ).one() == ("loyalty", 2_000_000.0)  # noqa: E501
+        ).one() == ("loyalty", 2_000_000.0)
 
 
 def test_customer_rows_are_validated(database: Database, cast: Cast, tmp_path: Path) -> None:
@@ -223,7 +223,7 @@ def test_ambiguous_slashed_dates_are_refused_until_the_order_is_given(
     with database.engine.connect() as conn:
         dates = conn.execute(
             text("SELECT incurred_on FROM service_cost ORDER BY incurred_on")
-        ).scalars()  # noqa: E501
+        ).scalars()
         assert [str(d) for d in dates] == ["2026-03-04", "2026-05-06"]
 
 
@@ -241,7 +241,7 @@ def test_one_unambiguous_slashed_date_settles_the_column(
     with database.engine.connect() as conn:
         dates = conn.execute(
             text("SELECT incurred_on FROM service_cost ORDER BY incurred_on")
-        ).scalars()  # noqa: E501
+        ).scalars()
         assert [str(d) for d in dates] == ["2026-04-03", "2026-06-25"]
 
 
@@ -277,7 +277,7 @@ def test_control_characters_are_removed_from_imported_text(
     with database.engine.connect() as conn:
         row = conn.execute(
             text("SELECT name, industry FROM customer WHERE name LIKE 'Evil%'")
-        ).one()  # noqa: E501
+        ).one()
     assert tuple(row) == ("Evil[2J Corp", "Retail")
 
 

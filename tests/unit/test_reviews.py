@@ -18,7 +18,7 @@ LOW = {
     "strategic_fit": (1, "Drifting"),
     "advocacy": (1, "None"),
     "relationship_loyalty": (1, "Weak"),
-}  # noqa: E501
+}
 
 
 @pytest.fixture

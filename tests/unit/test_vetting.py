@@ -88,7 +88,7 @@ def test_manual_scores_are_carried_over_until_the_assessment_is_complete(
     assert (
         second.complete
         and {sc.criterion: sc.comment for sc in second.scores}["strategic_fit"] == "Fit"
-    )  # noqa: E501
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_admission_is_refused_naming_every_broken_rule(database: Database, base:
     with database.writing() as s:
         vetting.assess(
             s, base.other_manager, base.other_customer, manual=BEIJING_MANUAL, as_of=AS_OF
-        )  # noqa: E501
+        )
     with pytest.raises(RuleError) as refused, database.writing() as s:
         vetting.admit(s, base.executive, base.other_customer, rationale="Growth")
     message = str(refused.value)
@@ -139,7 +139,7 @@ def test_an_admin_overrides_with_a_reason_and_the_override_is_kept_and_audited(
     with database.writing() as s:
         vetting.assess(
             s, base.other_manager, base.other_customer, manual=BEIJING_MANUAL, as_of=AS_OF
-        )  # noqa: E501
+        )
     with pytest.raises(PermissionDenied, match="Only admins may override"), database.writing() as s:
         vetting.admit(s, base.executive, base.other_customer, rationale="x", override_reason="y")
     with pytest.raises(InvalidData, match="written reason"), database.writing() as s:
@@ -154,7 +154,7 @@ def test_an_admin_overrides_with_a_reason_and_the_override_is_kept_and_audited(
         "admit",
         True,
         "ada",
-    )  # noqa: E501
+    )
     with database.reading() as s:
         override = [e for e in list_events(s) if e.field == "override"]
     assert override and override[0].new == "Board decision to enter the market"
@@ -166,7 +166,7 @@ def test_an_executive_admits_a_nominee_that_meets_every_rule(
     with database.writing() as s:
         accounts.create_account(
             s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
-        )  # noqa: E501
+        )
         view = vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                               manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
         # Plain among [Acme, Plain]: quintiles 3; above break-even 5; manual 5s:
@@ -223,7 +223,7 @@ def test_admission_is_refused_when_the_programme_is_at_its_cap(
         set_setting(s, base.admin, "cap", "1")  # Acme is already active
         accounts.create_account(
             s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
-        )  # noqa: E501
+        )
         vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                        manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
     with pytest.raises(RuleError, match="at its cap of 1 active accounts"), database.writing() as s:
@@ -262,14 +262,14 @@ def test_criteria_changes_make_a_new_version_and_are_admin_only(
         criteria.change_criterion(s, cast.manager, "advocacy", weight=30)
     with database.writing() as s:
         views = criteria.change_criterion(s, cast.admin, "advocacy", weight=30, knock_out=True)
-        added = criteria.add_criterion(s, cast.admin, "Innovation partner", kind="manual", weight=5)  # type: ignore[arg-type]  # noqa: E501
+        added = criteria.add_criterion(s, cast.admin, "Innovation partner", kind="manual", weight=5)  # type: ignore[arg-type]
         removed = criteria.remove_criterion(s, cast.admin, "purchase_volume")
     assert {v.set_version for v in views} == {2}
     assert next(v for v in views if v.name == "advocacy").weight == 30
     assert "innovation_partner" in [v.name for v in added] and added[0].set_version == 3
     assert "purchase_volume" not in [v.name for v in removed] and removed[0].set_version == 4
     with pytest.raises(InvalidData, match="metric"), database.writing() as s:
-        criteria.add_criterion(s, cast.admin, "x", kind="metric", metric="vibes", weight=1)  # type: ignore[arg-type]  # noqa: E501
+        criteria.add_criterion(s, cast.admin, "x", kind="metric", metric="vibes", weight=1)  # type: ignore[arg-type]
 
 
 def test_programme_settings_are_admin_only_validated_and_audited(

@@ -15,12 +15,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kam.text import _UNSAFE_LINE
+from kam.text import UNSAFE_LINE
 
-_NUMBER_PLAIN = r"[+-]?\d+(?:\.\d+)?"
 _CURRENCY = re.compile(r"^[\s$€£¥]+|[\s$€£¥]+$")
-#: `_UNSAFE_LINE` spelled for RE2, the regex engine of Arrow's kernels (\uXXXX -> \x{XXXX}).
-_UNSAFE_RE2 = re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", _UNSAFE_LINE.pattern)
+#: `UNSAFE_LINE` spelled for RE2, the regex engine of Arrow's kernels (\uXXXX -> \x{XXXX}).
+_UNSAFE_RE2 = re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", UNSAFE_LINE.pattern)
 #: Cells taken by the fast paths: a plain number of at most 18 integer digits, an ISO date.
 _FAST_NUMBER = r"^[+-]?[0-9]{1,18}(?:%s[0-9]+)?$"
 _FAST_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -95,12 +94,12 @@ def _no_errors(raw: pd.Series) -> pd.Series:
 def clean_text_column(raw: pd.Series) -> pd.Series:
     """Strip control characters and bidi overrides from every cell, then trim."""
     if not _is_arrow_text(raw):
-        return raw.str.replace(_UNSAFE_LINE, "", regex=True).str.strip()
+        return raw.str.replace(UNSAFE_LINE, "", regex=True).str.strip()
     unsafe = _matches(_cells(raw), _UNSAFE_RE2)
     if unsafe.any():
         positions = np.flatnonzero(unsafe)
         raw = raw.copy()
-        raw.iloc[positions] = raw.iloc[positions].str.replace(_UNSAFE_LINE, "", regex=True)
+        raw.iloc[positions] = raw.iloc[positions].str.replace(UNSAFE_LINE, "", regex=True)
     return raw.str.strip()
 
 

@@ -162,7 +162,6 @@ def _ends_inside_quotes(path: Path, table: pa.Table) -> bool:
 
 def _read_xlsx(path: Path, max_rows: int) -> pd.DataFrame:
     """The first sheet of an XLSX file, with zip-bomb and row limits (defusedxml guards XML)."""
-    import defusedxml  # noqa: F401  (openpyxl uses it when installed: no entity expansion)
 
     if path.stat().st_size > MAX_XLSX_BYTES:
         raise InvalidData(f"{path}: XLSX files over {MAX_XLSX_BYTES // 2**20} MiB are refused.")
