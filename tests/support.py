@@ -129,3 +129,42 @@ def add_small_base(database: Database) -> None:
                 ),
                 {"c": cid, "d": date.fromisoformat(day), "k": category, "a": amount, "n": f"k{n}"},
             )
+
+
+#: One line per batch action, in an order that applies on the cast (after add_small_base):
+#: the ids (1) are those of the first contact, commitment and complaint of a fresh database.
+EVERY_BATCH_ACTION: list[dict[str, object]] = [
+    {"action": "customer.add", "name": "Batch Co", "industry": "Retail"},
+    {"action": "customer.update", "customer": "Batch Co", "region": "North"},
+    {"action": "user.add", "login": "bexec", "role": "executive", "display_name": "B Exec"},
+    {"action": "user.add", "login": "bview", "role": "viewer"},
+    {"action": "user.role", "login": "bview", "role": "manager"},
+    {"action": "account.nominate", "customer": "Batch Co", "manager": "mia"},
+    {"action": "account.assess", "account": "Batch Co", "as_of": "2026-06-30",
+     "manual": {"strategic_fit": [5, "Fit"], "advocacy": [5, "Refers us"],
+                "relationship_loyalty": [5, "Trust"]}},
+    {"action": "sponsor.assign", "account": "Batch Co", "executive": "bexec"},
+    {"action": "account.admit", "account": "Batch Co", "rationale": "Strategic",
+     "override": "Board decision"},
+    {"action": "account.update", "account": "Batch Co", "reason": "Q3 plan"},
+    {"action": "manager.assign", "account": "Batch Co", "manager": "otto"},
+    {"action": "manager.skills", "user": "otto", "finance": 4},
+    {"action": "contact.add", "customer": "Batch Co", "name": "Kim Park"},
+    {"action": "contact.update", "id": 1, "job_title": "CFO"},
+    {"action": "interaction.log", "customer": "Batch Co", "kind": "call",
+     "happened_on": "2026-06-01"},
+    {"action": "commitment.add", "customer": "Batch Co", "description": "Price list",
+     "department": "sales", "due_on": "2026-10-01"},
+    {"action": "commitment.update", "id": 1, "status": "done"},
+    {"action": "complaint.record", "customer": "Batch Co", "summary": "Late pallets",
+     "severity": "high", "recorded_on": "2026-06-01"},
+    {"action": "complaint.advance", "id": 1, "to": "handled", "on": "2026-06-02"},
+    {"action": "complaint.update", "id": 1, "resolution": "Resent"},
+    {"action": "sponsor.visit", "account": "Batch Co", "date": "2026-06-03", "notes": "QBR"},
+    {"action": "review.record", "account": "Batch Co", "perceived": 8, "expected": 8,
+     "decision": "retain", "reviewed_on": "2026-06-30"},
+    {"action": "practice.add", "title": "Joint business plan"},
+    {"action": "programme.set", "key": "visit_days", "value": "60"},
+    {"action": "account.reject", "account": "北京燕京啤酒", "rationale": "Not strategic"},
+    {"action": "account.retire", "account": "Batch Co", "reason": "Test over"},
+]  # fmt: skip

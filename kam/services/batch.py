@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -120,14 +121,43 @@ class BatchReport:
         }
 
 
-def _dates(value: Any, annotation: Any) -> Any:
-    """ISO strings become dates where the service takes a date."""
-    if isinstance(value, str) and "date" in str(annotation) and "datetime" not in str(annotation):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise InvalidData(f"'{value}' is not a date (YYYY-MM-DD).") from None
+def _coerce(value: Any, hint: Any) -> Any:
+    """JSON values as the service takes them: ISO strings become dates, words become the
+    vocabulary's members (refused, naming the choices, when they are not one)."""
+    import types
+    import typing
+
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if value is None or not isinstance(value, str):
+        return value
+    for option in options:
+        if option is date:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise InvalidData(f"'{value}' is not a date (YYYY-MM-DD).") from None
+        if isinstance(option, type) and issubclass(option, Enum):
+            try:
+                return option(value)
+            except ValueError:
+                choices = ", ".join(str(m.value) for m in option)
+                raise InvalidData(f"'{value}' is not one of {choices}.") from None
     return value
+
+
+def _hints(function: Callable[..., Any]) -> dict[str, Any]:
+    """The service's parameter types, resolved where they can be (the modules postpone
+    annotations; names imported only for type checking, such as Session, stay unresolved)."""
+    hints: dict[str, Any] = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        annotation = parameter.annotation
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, function.__globals__)
+            except NameError:
+                continue
+        hints[name] = annotation
+    return hints
 
 
 def parse(path: Path) -> list[Step]:
@@ -158,6 +188,7 @@ def parse(path: Path) -> list[Step]:
             continue
         function, renames, model = actions[action]
         parameters = inspect.signature(function).parameters
+        hints = _hints(function)
         takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
         fields = set(model.model_fields) if model is not None else set()
         arguments = {}
@@ -167,9 +198,9 @@ def parse(path: Path) -> list[Step]:
             if name in ("session", "actor") or not known:
                 problems.append(f"line {number}: {action} has no field '{key}'")
                 continue
-            annotation = parameters[name].annotation if name in parameters else ""
+            hint = hints.get(name) if name in parameters else None
             try:
-                arguments[name] = _dates(value, annotation)
+                arguments[name] = _coerce(value, hint)
             except InvalidData as exc:
                 problems.append(f"line {number}: {key}: {exc}")
         if model is not None:

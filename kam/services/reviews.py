@@ -234,7 +234,7 @@ def record_review(
     from kam.figures.worth import customer_worth
     from kam.rules.programme import load_settings
     from kam.services.practices import practice_by_title
-    from kam.services.vetting import score_account
+    from kam.services.vetting import missing_manual, score_account
 
     account = account_by_name(session, name)
     customer = customer_by_name(session, name)
@@ -247,6 +247,13 @@ def record_review(
     unknown = sorted(set(checklist or []) - set(CHECKLIST))
     if unknown:
         raise InvalidData(f"checklist: {', '.join(unknown)} not in {', '.join(CHECKLIST)}.")
+    unscored = missing_manual(session, account, manual or {})
+    if unscored:
+        raise RuleError(
+            f"A review scores every criterion, and no earlier assessment of '{customer.name}' "
+            f"has a score for {', '.join(unscored)}; give {'it' if len(unscored) == 1 else 'them'}"
+            " (1-5 with a comment why)."
+        )
     settings = load_settings(session)
     when = clock.on_or_today(reviewed_on)
     linked = [practice_by_title(session, t) for t in practices or []]

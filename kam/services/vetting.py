@@ -172,8 +172,8 @@ def score_account(
 ) -> Assessment:
     """Score an account against the current criteria (metric ones from the data as of `as_of`).
 
-    Manual scores not given now are carried over from the account's previous assessment
-    of the same kind and criteria version; a manual score needs a comment.
+    Manual scores not given now are carried over, by criterion name, from the account's
+    newest assessment (a vetting or a review); a manual score needs a comment.
     """
     from db.models import Assessment, AssessmentScore
     from kam.figures.base import base_metrics
@@ -190,7 +190,7 @@ def score_account(
             raise InvalidData(f"{name}: score {manual_score} is outside 1-5.")
         if not clean_text(comment):
             raise InvalidData(f"{name}: a manual score needs a comment saying why.")
-    carried = _carried_manual(session, account, kind, criteria[0].set_version)
+    carried = carried_manual(session, account)
     frame = base_metrics(session, as_of=as_of)
     buying = frame[frame["buying"]]
     row = frame.loc[account.customer_id] if account.customer_id in frame.index else None
@@ -247,15 +247,19 @@ def score_account(
     return assessment
 
 
-def _carried_manual(
-    session: Session, account: KeyAccount, kind: AssessmentKind, version: int
-) -> dict[str, tuple[int, str]]:
-    from sqlmodel import select
+def carried_manual(session: Session, account: KeyAccount) -> dict[str, tuple[int, str]]:
+    """The manual scores of the account's newest assessment (a vetting or a review), by
+    criterion name: what a new scoring keeps when no new score is given."""
+    from sqlmodel import col, select
 
-    from db.models import AssessmentScore, Criterion
+    from db.models import Assessment, AssessmentScore, Criterion
 
-    previous = latest_assessment(session, account, kind)
-    if previous is None or previous.criteria_version != version:
+    previous = session.exec(
+        select(Assessment)
+        .where(Assessment.key_account_id == account.id)
+        .order_by(col(Assessment.id).desc())
+    ).first()
+    if previous is None:
         return {}
     rows = session.exec(
         select(Criterion.name, AssessmentScore.score, AssessmentScore.comment)
@@ -263,6 +267,18 @@ def _carried_manual(
         .where(AssessmentScore.assessment_id == previous.id, Criterion.kind == CriterionKind.MANUAL)
     ).all()
     return {name: (score, comment) for name, score, comment in rows}
+
+
+def missing_manual(
+    session: Session, account: KeyAccount, given: dict[str, tuple[int, str]]
+) -> list[str]:
+    """The current manual criteria that neither `given` nor the newest assessment scores."""
+    carried = carried_manual(session, account)
+    return [
+        c.name
+        for c in current_criteria(session)
+        if c.kind == CriterionKind.MANUAL and c.name not in given and c.name not in carried
+    ]
 
 
 def assess(

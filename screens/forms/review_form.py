@@ -109,7 +109,7 @@ class ReviewForm(FormScreen["ReviewView"]):
             yield Static(
                 Content(
                     "Manual criteria: a score from 1 to 5 and why. Leave both empty to keep "
-                    "the score of the last review."
+                    "the score of the last assessment (vetting or review)."
                 ),
                 classes="criteria-help",
             )

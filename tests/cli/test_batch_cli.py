@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from kam.database import Database
 from tests.cli.conftest import Kam
 from tests.cli.support import ok, parsed, refused
@@ -111,3 +113,16 @@ def test_dry_run_checks_and_reports_but_writes_nothing(
 
 def test_a_missing_batch_file_is_named(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
     assert "no such file" in refused(kam("batch", str(tmp_path / "none.jsonl")), 1)
+
+
+@pytest.mark.today("2026-07-01")
+def test_every_batch_action_runs_through_kam_batch(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    from tests.support import EVERY_BATCH_ACTION, add_small_base
+
+    add_small_base(cli_db)
+    path = jsonl(tmp_path / "all.jsonl", *EVERY_BATCH_ACTION)
+    report = parsed(kam("batch", str(path), "--json"))
+    assert report["applied"] == len(EVERY_BATCH_ACTION)
+    assert [r["action"] for r in report["results"]] == [x["action"] for x in EVERY_BATCH_ACTION]

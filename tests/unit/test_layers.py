@@ -68,7 +68,9 @@ def test_no_status_literal_outside_the_lifecycle() -> None:
             continue
         where = str(path.relative_to(ROOT))
         for line, text in _strings(path):
-            allowed = any(where.startswith(prefix) and text == word for prefix, word in NOT_STATUSES)
+            allowed = any(
+                where.startswith(prefix) and text == word for prefix, word in NOT_STATUSES
+            )
             if text in statuses and not allowed:
                 found.append(f"{where}:{line}: {text!r}")
     assert found == []

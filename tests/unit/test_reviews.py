@@ -198,3 +198,32 @@ def test_best_practices_are_recorded_by_managers_and_linked_from_reviews(
     with database.reading() as s:
         assert [p.tags for p in practices.list_practices(s, tag="planning")] == [["planning"]]
         assert [r.id for r in reviews.list_reviews(s, "Acme [/b] Ltd")] == [view.id]
+
+
+def test_a_review_without_new_manual_scores_keeps_those_of_the_vetting(
+    database: Database, base: Cast
+) -> None:
+    """Acme was scored at vetting (manual 4, 3, 2); a review that gives no manual score
+    keeps them, so its total is complete: (20*5 + 10*5 + 10*5 + 20*5 + 10*5 + 10*4 + 10*3 +
+    10*2) / 5 = 440 / 5 = 88."""
+    from db.enums import AssessmentKind
+    from kam.services import vetting
+
+    with database.writing() as s:
+        account = accounts.account_by_name(s, "Acme [/b] Ltd")
+        vetting.score_account(
+            s, base.admin, account, kind=AssessmentKind.VETTING, as_of=AS_OF,
+            manual={"strategic_fit": (4, "Fit"), "advocacy": (3, "Refers"),
+                    "relationship_loyalty": (2, "Price")},
+        )  # fmt: skip
+    view = review(database, base.manager, manual={})
+    assert view.total == 88.0
+
+
+def test_a_review_with_no_score_anywhere_is_refused_before_anything_is_saved(
+    database: Database, base: Cast
+) -> None:
+    with pytest.raises(RuleError, match="no earlier assessment .* has a score for strategic_fit"):
+        review(database, base.manager, manual={})
+    with database.reading() as s:
+        assert reviews.list_reviews(s, "Acme [/b] Ltd") == []
