@@ -127,6 +127,8 @@ class CommitmentView(View):
     status: str
     closed_on: date | None
     overdue: bool
+    warning: str | None = None
+    """Said once, when the promise is recorded already past its due date."""
 
 
 @dataclass(frozen=True)

@@ -136,14 +136,21 @@ def remove(
 
 @programme.command("show")
 def show(json_: JsonOption = False) -> None:
-    """Show the programme settings in force."""
+    """Show the programme settings in force, by the names `kam programme set` takes."""
     from dataclasses import asdict
 
-    from kam.rules.programme import load_settings
+    from kam.rules.programme import DESCRIPTIONS, load_settings
 
     with reading() as (session, _actor):
         settings = asdict(load_settings(session))
-    output.show_record(settings, json_=json_)
+    rows = [{"setting": k, "value": v, "meaning": DESCRIPTIONS[k]} for k, v in settings.items()]
+    output.show_record(
+        settings,
+        json_=json_,
+        table=lambda: output.print_table(
+            rows, [("Setting", "setting"), ("Value", "value"), ("Meaning", "meaning")]
+        ),
+    )
 
 
 @programme.command("set")
@@ -157,14 +164,21 @@ def set_setting(
         ),
     ],
     value: Annotated[str, typer.Argument(help="The new value.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Set a cap or limit below what the programme already holds.",
+        ),
+    ] = False,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
-    """Change a programme setting (admins); audited."""
+    """Change a programme setting (admins); checked against the others, audited."""
     from dataclasses import asdict
 
     from kam.services.programme import set_setting as run
 
     with writing(dry_run=dry_run) as (session, actor):
-        settings = asdict(run(session, actor, key, value))
+        settings = asdict(run(session, actor, key, value, force=force))
     output.show_written(settings, json_=json_, said=f"{key} is now {settings[key]}.")

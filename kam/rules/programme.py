@@ -51,6 +51,31 @@ LIMITS: dict[str, tuple[type, float, float]] = {
 }
 
 
+#: What each setting means, as `kam programme show` and the settings screen say it.
+DESCRIPTIONS: dict[str, str] = {
+    "cap": "at most this many active key accounts",
+    "warn_below": "warn when fewer accounts than this are active",
+    "threshold": "minimum assessment total (0-100) for admission",
+    "sponsor_limit": "open accounts one executive may sponsor",
+    "manager_limit": "open accounts one manager may run",
+    "visit_days": "a sponsor visit is due this many days after the last",
+    "review_days": "an active account is reviewed this often (days)",
+    "discount_rate": "CLV discount rate d",
+    "horizon": "CLV horizon H (years)",
+}
+
+
+def conflicts(settings: ProgrammeSettings) -> list[str]:
+    """Settings that contradict each other, as sentences (none may be saved)."""
+    problems = []
+    if settings.warn_below > settings.cap:
+        problems.append(
+            f"warn_below {settings.warn_below} is above the cap {settings.cap}: the programme "
+            "would warn however many accounts it had"
+        )
+    return problems
+
+
 def load_settings(session: Session) -> ProgrammeSettings:
     """The settings in force: stored values over the defaults."""
     from sqlmodel import select

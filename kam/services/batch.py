@@ -242,8 +242,8 @@ def _check_model(number: int, model: Any, values: dict[str, Any]) -> list[str]:
 
 
 def _summary(result: Any) -> dict[str, Any]:
-    keep = ("id", "customer", "status", "version", "login", "role", "name", "total")
-    return {k: getattr(result, k) for k in keep if hasattr(result, k)}
+    keep = ("id", "customer", "status", "version", "login", "role", "name", "total", "warning")
+    return {k: getattr(result, k) for k in keep if getattr(result, k, None) is not None}
 
 
 def apply(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import CommitmentStatus, Department
 from kam.errors import NotFound, RuleError
-from kam.rules import clock, limits
+from kam.rules import clock, dates, limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import (
@@ -117,7 +118,8 @@ def add_commitment(session: Session, actor: Actor, customer: str, **fields: Any)
         customer_id=target.id,
         values={**data.model_dump(), "made_by": login_of(session, made_by_id)},
     )
-    return to_view(row, target.name, login_of(session, made_by_id), clock.today())
+    view = to_view(row, target.name, login_of(session, made_by_id), clock.today())
+    return replace(view, warning=dates.overdue_warning(data.due_on, "The promise"))
 
 
 def update_commitment(

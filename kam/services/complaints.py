@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import ComplaintStatus, Severity
 from kam.errors import NotFound, RuleError
-from kam.rules import clock, lifecycle, limits
+from kam.rules import clock, dates, lifecycle, limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import (
@@ -34,6 +34,10 @@ _STAMP = {
     ComplaintStatus.VERIFIED: "verified_on",
     ComplaintStatus.FED_BACK: "fed_back_on",
 }
+
+
+#: The date field of the step a complaint is at.
+_PREVIOUS_STAMP = {ComplaintStatus.RECORDED: "recorded_on", **_STAMP}
 
 
 class ComplaintInput(BaseModel):
@@ -121,7 +125,7 @@ def record_complaint(session: Session, actor: Actor, customer: str, **fields: An
         customer_id=target.id,
         summary=data.summary,
         severity=data.severity,
-        recorded_on=clock.on_or_today(data.recorded_on),
+        recorded_on=dates.happened(clock.on_or_today(data.recorded_on), "recorded_on"),
         owner_id=owner_id,
     )
     session.add(row)
@@ -155,7 +159,11 @@ def advance_complaint(
             f"Complaint {complaint_id} is {row.status.value}; its next step is "
             f"{expected.value if expected else 'none (it is closed)'}, not {to.value}."
         )
-    changes: dict[str, Any] = {"status": to, _STAMP[to]: clock.on_or_today(on)}
+    when = dates.happened(clock.on_or_today(on), _STAMP[to])
+    previous = row.status
+    dates.not_before(when, getattr(row, _PREVIOUS_STAMP[previous]), _STAMP[to],
+                     f"the complaint was {previous.value.replace('_', ' ')}")  # fmt: skip
+    changes: dict[str, Any] = {"status": to, _STAMP[to]: when}
     if resolution is not None:
         changes["resolution"] = clean_text(resolution, multiline=True)
     audit.apply_changes(session, actor, row, changes, entity="complaint", customer_id=customer.id)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import InteractionKind
 from kam.errors import NotFound
-from kam.rules import limits
+from kam.rules import dates, limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import customer_by_name, login_of, require_on_customer, validated
@@ -97,6 +97,7 @@ def log_interaction(
     assert target.id is not None
     data = validated(InteractionInput, **fields)
     require_on_customer(session, actor, _action(data.kind), target)
+    dates.happened(data.happened_on, "happened_on")
     row = Interaction(customer_id=target.id, user_id=actor.id, **data.model_dump())
     session.add(row)
     session.flush()
@@ -125,5 +126,7 @@ def update_interaction(
     require_on_customer(session, actor, _action(row.kind), customer)
     changes = validated(InteractionChanges, **fields).model_dump(exclude_unset=True)
     changes.pop("kind", None)
+    if changes.get("happened_on") is not None:
+        dates.happened(changes["happened_on"], "happened_on")
     audit.apply_changes(session, actor, row, changes, entity="interaction", customer_id=customer.id)
     return to_view(row, customer.name, login_of(session, row.user_id))

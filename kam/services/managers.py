@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from db.enums import Role, Skill
 from kam.errors import InvalidData, RuleError
-from kam.rules import lifecycle, limits
+from kam.rules import dates, lifecycle, limits
 from kam.rules.permissions import Action, require
 from kam.services import audit
 from kam.services.accounts import update_account
@@ -274,6 +274,7 @@ def add_training(
 
     require(actor, Action.RECORD_TRAINING)
     data = validated(TrainingInput, course=course, taken_on=on, note=note)
+    dates.happened(data.taken_on, "taken_on")
     user = _key_account_manager(session, login)
     assert user.id is not None
     row = TrainingRecord(user_id=user.id, **data.model_dump())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from db.enums import AccountStatus, AssessmentKind, ReviewDecision
 from kam.errors import InvalidData, RuleError
-from kam.rules import clock, lifecycle
+from kam.rules import clock, dates, lifecycle
 from kam.rules.permissions import Action, require
 from kam.services import audit
 from kam.services.accounts import account_by_name, get_account
@@ -255,7 +255,7 @@ def record_review(
             " (1-5 with a comment why)."
         )
     settings = load_settings(session)
-    when = clock.on_or_today(reviewed_on)
+    when = dates.happened(clock.on_or_today(reviewed_on), "reviewed_on")
     linked = [practice_by_title(session, t) for t in practices or []]
     previous = _previous_total(session, account)
     assessment = score_account(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from db.enums import InteractionKind, Role
 from kam.errors import RuleError
-from kam.rules import clock, lifecycle
+from kam.rules import dates, lifecycle
 from kam.rules.permissions import Action, require
 from kam.services.accounts import account_by_name, update_account
 from kam.services.common import stake
@@ -99,10 +99,7 @@ def record_visit(
             f"'{customer.name}' has no executive sponsor; assign one with `kam sponsor assign` "
             "before recording a sponsor visit."
         )
-    if on > clock.today():
-        raise RuleError(
-            f"A sponsor visit is recorded after it happens; {on.isoformat()} is in the future."
-        )
+    dates.happened(on, "A sponsor visit's date")
     sponsor = session.get(User, target.sponsor_id)
     assert sponsor is not None
     return log_interaction(

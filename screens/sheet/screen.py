@@ -345,6 +345,9 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             if view is None:
                 return
             self.notify(what, markup=False)
+            warning = getattr(view, "warning", None)
+            if warning:
+                self.notify(safe(warning), title="Note", severity="warning", markup=False)
             self._load_records()
             if reload_worth:
                 self._load_worth()

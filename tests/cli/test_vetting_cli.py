@@ -101,3 +101,11 @@ def test_programme_settings_show_and_set(kam: Kam, base: Database) -> None:
     assert parsed(kam("programme", "show", "--json"))["cap"] == 12
     assert "outside" in refused(kam("programme", "set", "horizon", "0"), 1)
     refused(kam("programme", "set", "cap", "12", as_user="eve"), 1)
+
+
+def test_programme_show_names_each_setting_as_set_takes_it(kam: Kam, cli_db: Database) -> None:
+    shown = ok(kam("programme", "show")).stdout
+    assert "sponsor_limit" in shown and "sponsor limit" not in shown
+    ok(kam("programme", "set", "sponsor_limit", "4"))
+    assert parsed(kam("programme", "show", "--json"))["sponsor_limit"] == 4
+    assert "above the cap" in refused(kam("programme", "set", "warn_below", "30"), 1)

@@ -220,6 +220,7 @@ def test_admission_is_refused_when_the_programme_is_at_its_cap(
     database: Database, base: Cast
 ) -> None:
     with database.writing() as s:
+        set_setting(s, base.admin, "warn_below", "1")
         set_setting(s, base.admin, "cap", "1")  # Acme is already active
         accounts.create_account(
             s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
