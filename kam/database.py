@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from kam.errors import BusyError, ConflictError, InvalidData, NotInitialised
+from kam.errors import (
+    BusyError,
+    ConflictError,
+    InvalidData,
+    NotInitialised,
+    PermissionDenied,
+    Unreachable,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -32,7 +39,7 @@ class Database:
         """Refuse to go on against a database that `kam init` has not set up."""
         from db.migrate import has_schema
 
-        with _translated():
+        with _translated(self._where()):
             if not has_schema(self.engine):
                 raise NotInitialised(
                     "This database has no kam schema yet: run `kam init` first "
@@ -44,7 +51,7 @@ class Database:
         """A session for reads; nothing it does is committed."""
         from db.engine import read_session
 
-        with _translated(), read_session(self.engine) as session:
+        with _translated(self._where()), read_session(self.engine) as session:
             try:
                 yield session
             finally:
@@ -55,7 +62,7 @@ class Database:
         """A write transaction: committed at the end, rolled back on error or on a dry run."""
         from db.engine import write_session
 
-        with _translated(), write_session(self.engine) as session:
+        with _translated(self._where()), write_session(self.engine) as session:
             try:
                 yield session
                 if dry_run:
@@ -66,14 +73,27 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def translated(self) -> Iterator[None]:
+        """Driver errors as domain errors, for work on the engine outside a session
+        (schema upgrades, status)."""
+        with _translated(self._where()):
+            yield
+
+    def _where(self) -> str:
+        """The database, as errors name it (never with its password)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
 
 
 @contextmanager
-def _translated() -> Iterator[None]:
-    """Turn lock, serialization, staleness and constraint errors into domain errors."""
+def _translated(where: str = "the database") -> Iterator[None]:
+    """Turn driver errors a user can cause or meet into domain errors, each one sentence:
+    locks and serialization failures, stale versions, constraints, a server that cannot be
+    reached, a login without the right to write."""
     from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
     from sqlalchemy.orm.exc import StaleDataError
 
@@ -96,11 +116,31 @@ def _translated() -> Iterator[None]:
             raise NotInitialised(
                 "This database has no kam schema yet: run `kam init` first."
             ) from exc
+        if "readonly" in text or "read-only" in text:
+            raise PermissionDenied(
+                f"{where} is read-only for you ({_first_line(exc.orig)}); ask its owner for "
+                "write access."
+            ) from exc
+        if getattr(exc.orig, "sqlstate", None) in (None, "08001", "08006", "08004", "57P03"):
+            raise Unreachable(
+                f"Cannot reach {where}: {_first_line(exc.orig)} (check KAM_DATABASE_URL and "
+                "that the server is running)."
+            ) from exc
         raise
     except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) in ("40001", "40P01"):
+        state = getattr(exc.orig, "sqlstate", None)
+        if state in ("40001", "40P01"):
             raise BusyError(
                 "The database could not serialise this change with another; try again."
+            ) from exc
+        if state == "42501":
+            raise PermissionDenied(
+                f"{where} refused: {_first_line(exc.orig)}; your database login may only "
+                "read. Use a login with write access (GRANT), or ask the database's owner."
+            ) from exc
+        if state == "25006":  # read-only transaction
+            raise PermissionDenied(
+                f"{where} is read-only for this login ({_first_line(exc.orig)})."
             ) from exc
         raise
 

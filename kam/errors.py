@@ -39,3 +39,15 @@ class BusyError(KamError):
     """The database stayed locked past the busy timeout; a retry may succeed."""
 
     exit_code = 3
+
+
+class SettingError(KamError):
+    """A setting in the environment (KAM_...) cannot be used; the message names it."""
+
+    exit_code = 2
+
+
+class Unreachable(KamError):
+    """The database server cannot be reached; a retry may succeed once it is up."""
+
+    exit_code = 3

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kam.errors import SettingError
+
 ENV_PREFIX = "KAM_"
 
 
@@ -31,8 +33,35 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Read the settings from the environment."""
         env = os.environ if environ is None else environ
+        timeout = env.get(f"{ENV_PREFIX}BUSY_TIMEOUT_MS", "10000").strip()
+        if not timeout.isdigit() or not 0 <= int(timeout) <= 3_600_000:
+            raise SettingError(
+                f"{ENV_PREFIX}BUSY_TIMEOUT_MS is '{timeout[:40]}'; it takes a whole number of "
+                "milliseconds from 0 to 3600000 (default 10000)."
+            )
+        url = env.get(f"{ENV_PREFIX}DATABASE_URL") or default_database_url()
+        _check_url(url)
         return cls(
-            database_url=env.get(f"{ENV_PREFIX}DATABASE_URL") or default_database_url(),
+            database_url=url,
             act_as=env.get(f"{ENV_PREFIX}USER") or None,
-            busy_timeout_ms=int(env.get(f"{ENV_PREFIX}BUSY_TIMEOUT_MS", "10000")),
+            busy_timeout_ms=int(timeout),
+        )
+
+
+def _check_url(url: str) -> None:
+    """Refuse a database URL SQLAlchemy cannot read, naming the setting (never the password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingError(
+            f"{ENV_PREFIX}DATABASE_URL is not a database URL; write it like "
+            "sqlite:////path/to/kam.db or postgresql+psycopg://user@host/kam."
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingError(
+            f"{ENV_PREFIX}DATABASE_URL names {parsed.get_backend_name()}; kam runs on SQLite "
+            "or PostgreSQL."
         )

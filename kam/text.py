@@ -19,6 +19,23 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return pattern.sub("", value).strip()
 
 
+#: Characters JSON leaves raw (C1 controls, DEL, bidi marks) that a terminal would act on.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def terminal_json(text: str) -> str:
+    """JSON text with the characters a terminal would act on written as \\uXXXX escapes
+    (still the same JSON: nothing is lost, nothing reaches the terminal raw)."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def for_terminal(value: str, *, multiline: bool = False) -> str:
+    """Text from data as it may reach a terminal: escape sequences, other controls and bidi
+    marks removed (the one cleaning every printed string goes through)."""
+    pattern = UNSAFE if multiline else UNSAFE_LINE
+    return pattern.sub("", value)
+
+
 def clean_optional(value: str | None, *, multiline: bool = False) -> str | None:
     """`clean_text` for an optional value; empty results become None."""
     if value is None:

@@ -30,7 +30,8 @@ def init(
     try:
         login = os_login()
         gecos = pwd.getpwnam(login).pw_gecos.split(",")[0]
-        result = initialise(database, login=login, display_name=gecos or login)
+        with database.translated():
+            result = initialise(database, login=login, display_name=gecos or login)
         loaded = None
         if demo:
             from kam.services.demo import DemoOptions, load_demo_if_empty
@@ -62,8 +63,9 @@ def upgrade(
 
     database = open_database(require_schema=False)
     try:
-        run_upgrade(database.engine, revision)
-        output.info(f"Schema at {current_revision(database.engine)}.")
+        with database.translated():
+            run_upgrade(database.engine, revision)
+            output.info(f"Schema at {current_revision(database.engine)}.")
     finally:
         database.dispose()
 
@@ -76,11 +78,12 @@ def status(json_: JsonOption = False) -> None:
     config = settings()
     database = open_database(config, require_schema=False)
     try:
-        info = {
-            "database": database.engine.url.render_as_string(hide_password=True),
-            "revision": current_revision(database.engine),
-            "head": head_revision(),
-        }
+        with database.translated():
+            info = {
+                "database": database.engine.url.render_as_string(hide_password=True),
+                "revision": current_revision(database.engine),
+                "head": head_revision(),
+            }
     finally:
         database.dispose()
     output.show_record(info, json_=json_)

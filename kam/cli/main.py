@@ -35,26 +35,51 @@ if TYPE_CHECKING:
 
 
 class KamGroup(TyperGroup):
-    """The top-level group: turns domain errors into one line and an exit code."""
+    """The top-level group: every failure becomes one line on stderr and an exit code."""
 
     def invoke(self, ctx: Context) -> Any:
-        """Run the command, reporting domain errors as `kam: <sentence>` on stderr, no traceback.
+        """Run the command, reporting failures as `kam: <sentence>` on stderr, no traceback.
 
+        Domain errors carry their sentence and exit code; anything else is a failure kam
+        did not foresee: one line naming it (exit 1), the traceback only with KAM_DEBUG=1.
         (Typer vendors its own Click, so a `click.ClickException` raised here would not be
         recognised and would surface as a traceback; `typer.Exit` is.)
         """
+        import os
+
         try:
             return super().invoke(ctx)
         except KamError as error:
             # One sentence; an import's refusal adds its first errors on indented lines.
-            typer.echo(f"kam: {error}", err=True)
+            _say(f"kam: {error}")
             raise typer.Exit(error.exit_code) from error
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if type(error).__module__.startswith(("click", "typer")):
+                raise  # usage errors: Typer prints them and exits 2
+            if os.environ.get("KAM_DEBUG") == "1":
+                raise
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            _say(
+                f"kam: unexpected {type(error).__name__}: {first} "
+                "(KAM_DEBUG=1 shows where; please report it)."
+            )
+            raise typer.Exit(1) from None
+
+
+def _say(message: str) -> None:
+    """One message on stderr, cleaned of anything a terminal would act on."""
+    from kam.text import for_terminal
+
+    typer.echo(for_terminal(message, multiline=True), err=True)
 
 
 app = typer.Typer(
     cls=KamGroup,
     name="kam",
     help="Key account management: `kam` alone opens the TUI; the nouns below are for scripts.",
+    pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -82,7 +107,22 @@ app.command("batch")(batch.batch)
 def root(ctx: typer.Context) -> None:
     """Key account management in the terminal."""
     if ctx.invoked_subcommand is None:
+        if not _on_a_terminal():
+            typer.echo(ctx.get_help())
+            _say("kam: the TUI needs a terminal; give a command (see above) to script kam.")
+            raise typer.Exit(2)
         tui(area=None)
+
+
+def _on_a_terminal() -> bool:
+    """Whether the TUI can draw: stdin and stdout are a terminal, or a Textual driver (such
+    as `kam serve`'s web driver) is named in TEXTUAL_DRIVER."""
+    import os
+    import sys
+
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @app.command("tui")
@@ -98,6 +138,9 @@ def tui(
         raise typer.BadParameter(
             f"'{area}' is not one of {', '.join(AREAS)}.", param_hint=["--area"]
         )
+    if not _on_a_terminal():
+        _say("kam: the TUI needs a terminal (stdin and stdout are not one); see `kam --help`.")
+        raise typer.Exit(2)
     with reading():  # refuse early, with one line, if the database or the user is not set up
         pass
     from screens.app import run

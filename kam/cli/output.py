@@ -23,6 +23,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from kam.text import for_terminal, terminal_json
+
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
@@ -48,7 +50,8 @@ def _write(text: str) -> None:
 
 def print_json(data: Any) -> None:
     """Write `data` as JSON (UTF-8, not ASCII-escaped) to stdout."""
-    _write(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
+    _write(terminal_json(text) + "\n")
 
 
 def _csv_cell(value: Any) -> Any:
@@ -64,7 +67,7 @@ def _csv_cell(value: Any) -> Any:
         value = json.dumps(value, default=_json_default, ensure_ascii=False)
     elif isinstance(value, datetime | date | Enum):
         value = _json_default(value)
-    return csv_safe(str(value))
+    return csv_safe(for_terminal(str(value), multiline=True))
 
 
 def print_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str] = ()) -> None:
@@ -79,7 +82,7 @@ def print_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str] = ()) -> No
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([csv_safe(k) for k in header])
+    writer.writerow([csv_safe(for_terminal(k)) for k in header])
     writer.writerows([_csv_cell(row.get(k)) for k in header] for row in rows)
     _write(buffer.getvalue())
 
@@ -97,7 +100,7 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, Enum):
         return str(value.value)
-    return str(value).replace("\n", " ")
+    return for_terminal(str(value).replace("\n", " "))
 
 
 def print_table(rows: Iterable[Any], columns: Sequence[tuple[str, str]]) -> None:
@@ -128,12 +131,12 @@ def print_record(record: Mapping[str, Any]) -> None:
     """Print one record as aligned `field: value` lines."""
     width = max((len(k) for k in record), default=0)
     for key, value in record.items():
-        sys.stdout.write(f"{key.replace('_', ' '):<{width}}  {_cell(value)}\n")
+        sys.stdout.write(f"{for_terminal(key).replace('_', ' '):<{width}}  {_cell(value)}\n")
 
 
 def info(message: str) -> None:
     """A status line for people, on stderr so stdout stays clean for pipes."""
-    sys.stderr.write(message + "\n")
+    sys.stderr.write(for_terminal(message, multiline=True) + "\n")
 
 
 def as_dict(item: Any) -> dict[str, Any]:

@@ -158,3 +158,38 @@ def test_dry_run_rolls_everything_back(database: Database, cast: Cast) -> None:
     with database.reading() as s:
         assert accounts.get_account(s, cast.customer).reason == ""
         assert list_events(s) == []
+
+
+@pytest.mark.parametrize("database", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)  # fmt: skip
+def test_a_write_through_a_read_only_postgresql_login_is_refused_in_one_sentence(
+    database: Database, cast: Cast
+) -> None:
+    """A login granted SELECT only: the write is refused with a sentence, not a traceback."""
+    from sqlalchemy.engine import make_url
+
+    from db.engine import make_engine
+    from kam.errors import PermissionDenied
+    from kam.services import accounts
+
+    url = database.engine.url
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kam_reader') "
+            "THEN CREATE ROLE kam_reader LOGIN; END IF; END $$"
+        )
+        conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{url.database}" TO kam_reader')
+        conn.exec_driver_sql("GRANT USAGE ON SCHEMA public TO kam_reader")
+        conn.exec_driver_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO kam_reader")
+    reader = Database(make_engine(make_url(url).set(username="kam_reader").render_as_string(
+        hide_password=False)))  # fmt: skip
+    try:
+        with pytest.raises(
+            PermissionDenied, match="refused: permission denied for table .*may only read"
+        ):
+            with reader.writing() as s:
+                accounts.update_account(s, cast.admin, cast.customer, reason="sneaky")
+    finally:
+        reader.dispose()
+    with database.reading() as s:
+        assert accounts.get_account(s, cast.customer).reason == ""
