@@ -180,3 +180,44 @@ class Skill(StrEnum):
     PLANNING = "planning"
     INTERPERSONAL = "interpersonal"
     INFLUENCE = "influence"
+
+
+class Stance(StrEnum):
+    """Where a person at the customer stands toward us."""
+
+    CHAMPION = "champion"
+    SUPPORTER = "supporter"
+    NEUTRAL = "neutral"
+    SKEPTIC = "skeptic"
+    BLOCKER = "blocker"
+
+
+class GoalStatus(StrEnum):
+    """Where a plan's goal stands."""
+
+    OPEN = "open"
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"
+    CARRIED = "carried"
+    """Carried into the next period's plan (a copy continues there)."""
+
+
+class ActionStatus(StrEnum):
+    """Where a plan's action stands."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class PlanFigure(StrEnum):
+    """A kam figure an objective may be linked to, so its progress is computed."""
+
+    T12M_PROFIT = "t12m_profit"
+    GROSS_MARGIN = "gross_margin"
+    REVENUE = "revenue"
+    SHARE_OF_WALLET = "share_of_wallet"
+    COST_TO_SERVE = "cost_to_serve"
+    SATISFACTION = "satisfaction"
+    CONTACTS_MET_90D = "contacts_met_90d"

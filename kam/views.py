@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -98,6 +98,24 @@ class ContactView(View):
     buying_role: str | None
     communication_style: str | None
     relationship_strength: int | None
+    reports_to_id: int | None = None
+    reports_to: str | None = None
+    """The name of the person they report to."""
+    influence: int | None = None
+    stance: str | None = None
+    owner: str | None = None
+    """The login of the kam user who holds the relationship."""
+    owner_name: str | None = None
+    cadence_days: int = 90
+    """How often to be in touch (their own cadence, else their buying role's)."""
+    last_contact: date | None = None
+    """The last interaction they took part in (derived, never typed)."""
+    contact_due_on: date | None = None
+    """When the next contact is due: the last contact plus the cadence."""
+    overdue: bool = False
+    """Not in touch within their cadence (never met counts as overdue)."""
+    guidance: str | None = None
+    """How their communication style wants to be dealt with."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +128,13 @@ class InteractionView(View):
     happened_on: date
     our_people: str
     their_people: str
+    """People at the customer named as free text (not among its contacts)."""
     summary: str
     logged_by: str | None
+    contact_ids: list[int] = field(default_factory=list)
+    """The customer's contacts who took part."""
+    contacts: list[str] = field(default_factory=list)
+    """Their names."""
 
 
 @dataclass(frozen=True)
@@ -122,12 +145,20 @@ class CommitmentView(View):
     customer: str
     description: str
     made_by: str | None
+    """Who made the promise: a kam login, or the name of someone outside kam."""
     department: str
     due_on: date
     status: str
     closed_on: date | None
     overdue: bool
     warning: str | None = None
+    made_by_name: str | None = None
+    """The display name of who made it (a kam user's, or the outside person's)."""
+    made_by_department: str | None = None
+    """The department of an outside person who made it."""
+    contact_id: int | None = None
+    contact: str | None = None
+    """To whom at the customer it was made."""
     """Said once, when the promise is recorded already past its due date."""
 
 

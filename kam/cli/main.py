@@ -15,6 +15,7 @@ from kam.cli import (
     account,
     audit,
     batch,
+    contact,
     criteria,
     customer,
     database,
@@ -22,6 +23,7 @@ from kam.cli import (
     imports,
     manager,
     metrics,
+    plan,
     review,
     sheet,
     sponsor,
@@ -53,7 +55,7 @@ class KamGroup(TyperGroup):
             # One sentence; an import's refusal adds its first errors on indented lines.
             _say(f"kam: {error}")
             raise typer.Exit(error.exit_code) from error
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as error:
             if type(error).__module__.startswith(("click", "typer")):
@@ -96,6 +98,8 @@ app.add_typer(review.app, name="review")
 app.add_typer(review.practice, name="practice")
 app.add_typer(sponsor.app, name="sponsor")
 app.add_typer(manager.app, name="manager")
+app.add_typer(plan.app, name="plan")
+app.add_typer(contact.app, name="contact")
 app.command("init")(database.init)
 app.command("demo")(demo.demo)
 app.command("audit")(audit.audit)
@@ -174,4 +178,11 @@ def serve(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    import os
+    import sys
+
+    try:
+        app()
+    except BrokenPipeError:  # the reader went away (`kam ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

@@ -134,6 +134,11 @@ def print_record(record: Mapping[str, Any]) -> None:
         sys.stdout.write(f"{for_terminal(key).replace('_', ' '):<{width}}  {_cell(value)}\n")
 
 
+def info_out(message: str) -> None:
+    """A line for people on stdout (what they asked to see), cleaned for the terminal."""
+    _write(for_terminal(message, multiline=True) + "\n")
+
+
 def info(message: str) -> None:
     """A status line for people, on stderr so stdout stays clean for pipes."""
     sys.stderr.write(for_terminal(message, multiline=True) + "\n")

@@ -5,10 +5,11 @@ Roles:
 
 - admins do everything, including overrides of the admission rules;
 - managers nominate customers for themselves, and edit the key accounts they manage:
-  the account's notes and overrides, its contacts, interactions, commitments, complaints,
-  vetting scores and reviews; they add best practices;
-- executives read everything, record visits to the accounts they sponsor, and admit,
-  reject or retire any account; they do not score assessments or override;
+  the account's notes and overrides, its plan, contacts, interactions, commitments,
+  complaints, vetting scores and reviews; they add best practices;
+- executives read everything, record visits to the accounts they sponsor, comment on
+  account plans, and admit, reject or retire any account; they do not score assessments
+  or override;
 - viewers read.
 
 `may(actor, action, account)` returns None when allowed, else a `Refusal` whose sentence
@@ -59,6 +60,9 @@ class Action(StrEnum):
     CHANGE_CRITERIA = "change_criteria"
     IMPORT = "import"
     LOAD_DEMO = "load_demo"
+    EDIT_PLAN = "edit_plan"
+    """The account plan: situation, SWOT, goals, objectives, actions."""
+    COMMENT_PLAN = "comment_plan"
 
 
 class Account(Protocol):
@@ -112,6 +116,7 @@ _BY_ROLE: dict[Action, tuple[tuple[Role, ...], str]] = {
 #: Account-bound actions that the account's manager (and any admin) may take.
 _EDITING = (
     Action.EDIT_ACCOUNT,
+    Action.EDIT_PLAN,
     Action.EDIT_RECORDS,
     Action.EDIT_CUSTOMER,
     Action.SCORE,
@@ -164,6 +169,10 @@ def may(
         return _editor(actor, account, name)
     if action == Action.LOG_EXECUTIVE_VISIT:
         return None if _own_sponsor(actor, account) else _editor(actor, account, name)
+    if action == Action.COMMENT_PLAN:
+        if actor.role == Role.EXECUTIVE:
+            return None  # sponsors and other executives read and comment
+        return _editor(actor, account, name)
     if action == Action.RECORD_SPONSOR_VISIT:
         if actor.role == Role.ADMIN or _own_sponsor(actor, account):
             return None

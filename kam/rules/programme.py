@@ -35,6 +35,8 @@ class ProgrammeSettings:
     """CLV discount rate d."""
     horizon: int = 5
     """CLV horizon H in years."""
+    fiscal_year_start: int = 1
+    """The month (1-12) the fiscal year, and so each account plan, starts in."""
 
 
 #: What each setting accepts: (type, lowest, highest).
@@ -48,6 +50,7 @@ LIMITS: dict[str, tuple[type, float, float]] = {
     "review_days": (int, 1, 3650),
     "discount_rate": (float, 0, 1),
     "horizon": (int, 1, 50),
+    "fiscal_year_start": (int, 1, 12),
 }
 
 
@@ -62,6 +65,7 @@ DESCRIPTIONS: dict[str, str] = {
     "review_days": "an active account is reviewed this often (days)",
     "discount_rate": "CLV discount rate d",
     "horizon": "CLV horizon H (years)",
+    "fiscal_year_start": "the month (1-12) the fiscal year and account plans start",
 }
 
 

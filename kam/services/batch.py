@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from kam.errors import InvalidData, KamError
+from kam.text import clean_text
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -37,6 +38,8 @@ def _actions() -> dict[str, tuple[Callable[..., Any], dict[str, str], type[BaseM
         customers,
         interactions,
         managers,
+        people,
+        plans,
         practices,
         programme,
         reviews,
@@ -88,7 +91,67 @@ def _actions() -> dict[str, tuple[Callable[..., Any], dict[str, str], type[BaseM
         "review.record": (reviews.record_review, name, None),
         "practice.add": (practices.add_practice, {}, None),
         "programme.set": (programme.set_setting, {}, None),
+        "plan.edit": (
+            plans.set_plan_text,
+            {"year": "fiscal_year", "if_version": "expected_version"},
+            plans.PlanText,
+        ),
+        "plan.goal.add": (plans.add_goal, {"year": "fiscal_year"}, plans.GoalInput),
+        "plan.goal.update": (plans.update_goal, {"id": "goal_id"}, plans.GoalChanges),
+        "plan.objective.add": (plans.add_objective, {"goal": "goal_id"}, plans.ObjectiveInput),
+        "plan.objective.update": (
+            plans.update_objective,
+            {"id": "objective_id"},
+            plans.ObjectiveChanges,
+        ),
+        "plan.action.add": (plans.add_action, {"objective": "objective_id"}, plans.ActionInput),
+        "plan.action.update": (plans.update_action, {"id": "action_id"}, plans.ActionChanges),
+        "plan.action.done": (plans.complete_action, {"id": "action_id"}, None),
+        "plan.comment": (plans.comment_plan, {"year": "fiscal_year"}, None),
+        "plan.carry": (plans.carry_goals, {}, None),
+        "contact.counterpart": (people.set_counterpart, {}, None),
     }
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """One field a batch action takes."""
+
+    name: str
+    type: str
+    required: bool
+
+
+def describe_actions() -> dict[str, list[FieldDoc]]:
+    """Every batch action with its fields, from the services' signatures and input models."""
+    import types
+    import typing
+
+    def shown(hint: Any) -> str:
+        if isinstance(hint, types.UnionType):
+            return " | ".join(shown(h) for h in typing.get_args(hint) if h is not type(None))
+        if isinstance(hint, type):
+            if issubclass(hint, Enum):
+                return " | ".join(str(m.value) for m in hint)
+            return hint.__name__
+        return str(hint).replace("typing.", "").replace("datetime.", "")
+
+    described: dict[str, list[FieldDoc]] = {}
+    for action, (function, renames, model) in _actions().items():
+        back = {v: k for k, v in renames.items()}
+        hints = _hints(function)
+        docs: list[FieldDoc] = []
+        for name, parameter in inspect.signature(function).parameters.items():
+            if name in ("session", "actor") or parameter.kind == parameter.VAR_KEYWORD:
+                continue
+            docs.append(FieldDoc(back.get(name, name), shown(hints.get(name, "")),
+                                 parameter.default is parameter.empty))  # fmt: skip
+        if model is not None:
+            model_hints = typing.get_type_hints(model)
+            for name, info in model.model_fields.items():
+                docs.append(FieldDoc(name, shown(model_hints.get(name)), info.is_required()))
+        described[action] = docs
+    return described
 
 
 @dataclass(frozen=True)
@@ -184,7 +247,10 @@ def parse(path: Path) -> list[Step]:
             continue
         action = item.pop("action")
         if action not in actions:
-            problems.append(f"line {number}: unknown action '{action}'")
+            problems.append(
+                f"line {number}: unknown action '{clean_text(action)[:40]}'; the actions are "
+                f"{', '.join(actions)} (`kam batch --actions` lists their fields)"
+            )
             continue
         function, renames, model = actions[action]
         parameters = inspect.signature(function).parameters

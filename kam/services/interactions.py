@@ -31,6 +31,8 @@ class InteractionInput(BaseModel):
     our_people: str = Field(default="", max_length=limits.PEOPLE)
     their_people: str = Field(default="", max_length=limits.PEOPLE)
     summary: str = Field(default="", max_length=limits.SUMMARY)
+    contacts: list[int] = Field(default_factory=list, max_length=100)
+    """Ids of the customer's contacts who took part."""
 
     @field_validator("our_people", "their_people", mode="before")
     @classmethod
@@ -48,6 +50,7 @@ class InteractionChanges(InteractionInput):
 
     kind: InteractionKind | None = None  # type: ignore[assignment]
     happened_on: date | None = None  # type: ignore[assignment]
+    contacts: list[int] | None = None  # type: ignore[assignment]
 
 
 def _action(kind: InteractionKind) -> Action:
@@ -57,8 +60,13 @@ def _action(kind: InteractionKind) -> Action:
     return Action.EDIT_RECORDS
 
 
-def to_view(row: Interaction, customer: str, logged_by: str | None) -> InteractionView:
-    """The plain view of an interaction row."""
+def to_view(
+    row: Interaction,
+    customer: str,
+    logged_by: str | None,
+    people: list[tuple[int, str]] | None = None,
+) -> InteractionView:
+    """The plain view of an interaction row (`people`: its contacts, (id, name))."""
     assert row.id is not None
     return InteractionView(
         id=row.id,
@@ -69,22 +77,66 @@ def to_view(row: Interaction, customer: str, logged_by: str | None) -> Interacti
         their_people=row.their_people,
         summary=row.summary,
         logged_by=logged_by,
+        contact_ids=[cid for cid, _ in people or []],
+        contacts=[name for _, name in people or []],
     )
 
 
-def list_interactions(session: Session, customer: str) -> list[InteractionView]:
-    """A customer's interactions, newest first."""
+def participants(session: Session, interaction_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """The contacts who took part in each interaction, by name (one query)."""
     from sqlmodel import col, select
 
-    from db.models import Interaction
+    from db.models import Contact, InteractionContact
+
+    if not interaction_ids:
+        return {}
+    found: dict[int, list[tuple[int, str]]] = {}
+    for interaction_id, contact_id, name in session.exec(
+        select(InteractionContact.interaction_id, Contact.id, Contact.name)
+        .join(Contact, col(Contact.id) == InteractionContact.contact_id)
+        .where(col(InteractionContact.interaction_id).in_(interaction_ids))
+        .order_by(Contact.name)
+    ).all():
+        found.setdefault(interaction_id, []).append((int(contact_id), name))  # type: ignore[arg-type]
+    return found
+
+
+def list_interactions(
+    session: Session, customer: str, *, contact_id: int | None = None
+) -> list[InteractionView]:
+    """A customer's interactions, newest first (those a contact took part in, if given)."""
+    from sqlmodel import col, select
+
+    from db.models import Interaction, InteractionContact
 
     target = customer_by_name(session, customer)
+    query = select(Interaction).where(Interaction.customer_id == target.id)
+    if contact_id is not None:
+        query = query.join(
+            InteractionContact, col(InteractionContact.interaction_id) == Interaction.id
+        ).where(InteractionContact.contact_id == contact_id)
     rows = session.exec(
-        select(Interaction)
-        .where(Interaction.customer_id == target.id)
-        .order_by(col(Interaction.happened_on).desc(), col(Interaction.id).desc())
+        query.order_by(col(Interaction.happened_on).desc(), col(Interaction.id).desc())
     ).all()
-    return [to_view(r, target.name, login_of(session, r.user_id)) for r in rows]
+    people = participants(session, [r.id for r in rows if r.id is not None])
+    return [
+        to_view(r, target.name, login_of(session, r.user_id), people.get(r.id or 0)) for r in rows
+    ]
+
+
+def _link(session: Session, row: Interaction, customer_id: int, contact_ids: list[int]) -> None:
+    """Make exactly these contacts the interaction's participants."""
+    from sqlmodel import delete
+
+    from db.models import InteractionContact
+    from kam.services.contacts import contact_of
+
+    for cid in dict.fromkeys(contact_ids):
+        contact_of(session, cid, customer_id)
+    session.exec(delete(InteractionContact).where(InteractionContact.interaction_id == row.id))  # type: ignore[call-overload, arg-type]
+    for cid in dict.fromkeys(contact_ids):
+        session.add(InteractionContact(interaction_id=row.id, contact_id=cid))  # type: ignore[arg-type]
+    session.flush()
 
 
 def log_interaction(
@@ -98,9 +150,12 @@ def log_interaction(
     data = validated(InteractionInput, **fields)
     require_on_customer(session, actor, _action(data.kind), target)
     dates.happened(data.happened_on, "happened_on")
-    row = Interaction(customer_id=target.id, user_id=actor.id, **data.model_dump())
+    row = Interaction(
+        customer_id=target.id, user_id=actor.id, **data.model_dump(exclude={"contacts"})
+    )
     session.add(row)
     session.flush()
+    _link(session, row, target.id, data.contacts)
     audit.record_created(
         session,
         actor,
@@ -109,7 +164,9 @@ def log_interaction(
         customer_id=target.id,
         values=data.model_dump(),
     )
-    return to_view(row, target.name, actor.login)
+    return to_view(
+        row, target.name, actor.login, participants(session, [row.id or 0]).get(row.id or 0)
+    )
 
 
 def update_interaction(
@@ -128,5 +185,20 @@ def update_interaction(
     changes.pop("kind", None)
     if changes.get("happened_on") is not None:
         dates.happened(changes["happened_on"], "happened_on")
+    linked = changes.pop("contacts", None)
+    if linked is not None:
+        before = [cid for cid, _ in participants(session, [interaction_id]).get(interaction_id, [])]
+        assert customer.id is not None
+        _link(session, row, customer.id, linked)
+        if sorted(set(linked)) != sorted(before):
+            audit.record(session, actor, entity="interaction", entity_id=row.id,
+                         customer_id=customer.id, field="contacts",
+                         old=",".join(map(str, sorted(before))),
+                         new=",".join(map(str, sorted(set(linked)))))  # fmt: skip
     audit.apply_changes(session, actor, row, changes, entity="interaction", customer_id=customer.id)
-    return to_view(row, customer.name, login_of(session, row.user_id))
+    return to_view(
+        row,
+        customer.name,
+        login_of(session, row.user_id),
+        participants(session, [interaction_id]).get(interaction_id),
+    )

@@ -23,6 +23,9 @@ BEER = "北京燕京啤酒"
 AS_OF = "2026-06-30"
 METRICS = ("profit", "pareto", "wallet", "rfm", "retention", "clv")
 
+#: The fixture's story happens on AS_OF (its review and training are dated before it).
+pytestmark = pytest.mark.today(AS_OF)
+
 #: Every read command that prints a list, with the arguments to run it on the fixture.
 LISTS: list[tuple[str, ...]] = [
     ("account", "list"),
@@ -39,6 +42,7 @@ LISTS: list[tuple[str, ...]] = [
     ("sponsor", "list"),
     ("sponsor", "overdue", "--as-of", AS_OF),
     ("manager", "list"),
+    ("contact", "list", ACME),
     *[("metrics", name, "--as-of", AS_OF) for name in METRICS],
 ]
 #: Every read command that prints one record.
@@ -50,6 +54,8 @@ RECORDS: list[tuple[str, ...]] = [
     ("review", "show", ACME),
     ("manager", "show", "mia"),
     ("db", "status"),
+    ("plan", "show", ACME),
+    ("contact", "map", ACME),
 ]
 #: Commands whose `--json` prints what they wrote (a batch or an import: its report);
 #: `criteria set|add|remove` print the new criteria set, as a list.
@@ -62,13 +68,16 @@ WRITES = {
     "criteria set", "criteria add", "criteria remove", "programme set",
     "review record", "practice add",
     "sponsor assign", "sponsor visit", "manager skills", "manager train", "manager assign",
+    "plan edit", "plan goal add", "plan goal edit", "plan objective add", "plan objective update",
+    "plan action add", "plan action update", "plan action done", "plan comment", "plan carry",
+    "contact add", "contact update", "contact counterpart",
 }  # fmt: skip
 
 
 def _path(args: tuple[str, ...]) -> str:
     """The command an invocation runs: "account list" of ("account", "list", "--closed")."""
-    groups = {name.split()[0] for name, _ in commands() if " " in name}
-    return " ".join(args[:2] if args[0] in groups else args[:1])
+    names = {name for name, _ in commands()}
+    return next(" ".join(args[:n]) for n in (3, 2, 1) if " ".join(args[:n]) in names)
 
 
 def test_every_command_with_json_is_a_list_a_record_or_a_write() -> None:
@@ -91,8 +100,11 @@ def filled(cli_db: Database, kam: Kam) -> Database:
     """The cast, the small base, and one of everything the read commands show."""
     add_small_base(cli_db)
     ok(kam("account", "assess", BEER, "--as-of", AS_OF))
+    scores = [f"--{kind}={name}={value}" for name in
+              ("strategic_fit", "advocacy", "relationship_loyalty")
+              for kind, value in (("score", "3"), ("comment", "Steady"))]  # fmt: skip
     ok(kam("review", "record", ACME, "--perceived", "8", "--expected", "7",
-           "--decision", "retain", "--date", AS_OF))  # fmt: skip
+           "--decision", "retain", "--date", AS_OF, *scores))  # fmt: skip
     ok(kam("practice", "add", "Joint business plan", "--tag", "planning"))
     ok(kam("manager", "train", "mia", "--course", "Negotiation", "--date", "2026-01-10"))
     return cli_db

@@ -26,6 +26,7 @@ from db.enums import (
     Role,
 )
 from db.models import (
+    AccountPlan,
     Assessment,
     AuditEvent,
     BestPractice,
@@ -34,6 +35,8 @@ from db.models import (
     Interaction,
     KeyAccount,
     ManagerSkill,
+    PlanComment,
+    PlanGoal,
     ProgrammeSetting,
     Review,
     TrainingRecord,
@@ -50,6 +53,7 @@ from kam.services import (
     customers,
     interactions,
     managers,
+    plans,
     practices,
     programme,
     reviews,
@@ -228,6 +232,16 @@ SCENARIOS: dict[Action, Scenario] = {
         lambda s, a, _: criteria.change_criterion(s, a, "advocacy", weight=15),
         lambda s: criteria.current_version(s) == 2,
     ),
+    Action.EDIT_PLAN: Scenario(
+        ACME,
+        lambda s, a, _: plans.add_goal(s, a, ACME, title="Matrix goal"),
+        lambda s: _count(s, PlanGoal, PlanGoal.title == "Matrix goal") == 1,
+    ),
+    Action.COMMENT_PLAN: Scenario(
+        ACME,
+        lambda s, a, _: plans.comment_plan(s, a, ACME, text="Matrix comment"),
+        lambda s: _count(s, PlanComment) == 1,
+    ),
     Action.IMPORT: Scenario(
         None,
         lambda s, a, folder: run_import(s, a, "customers", _import_file(folder)),
@@ -245,6 +259,8 @@ def _prepare(database: Database) -> dict[str, Actor]:
     with database.writing() as s:
         s.add(User(login="xavier", display_name="Xavier Exec", role=Role.EXECUTIVE))
         criteria.ensure_criteria(s)
+        acme = _account(s, ACME)
+        s.add(AccountPlan(key_account_id=acme.id, fiscal_year=plans.this_year(s)))  # type: ignore[arg-type]
         beer = _account(s, BEER)
         s.add(Assessment(key_account_id=beer.id, kind=AssessmentKind.VETTING,  # type: ignore[arg-type]
                          criteria_version=1, total=80.0, complete=True,

@@ -246,7 +246,7 @@ def test_a_sponsor_visit_needs_a_sponsor_an_open_account_and_a_past_date(
     with pytest.raises(RuleError, match="is retired"), database.writing() as s:
         sponsors.record_visit(s, cast.admin, "Retired 1", on=date(2026, 1, 10), notes="x")
     tomorrow = date.today() + timedelta(days=1)
-    with pytest.raises(RuleError, match="is in the future"), database.writing() as s:
+    with pytest.raises(InvalidData, match="is in the future"), database.writing() as s:
         sponsors.record_visit(s, cast.executive, ACME, on=tomorrow, notes="x")
     with database.writing() as s:  # today is fine
         sponsors.record_visit(s, cast.executive, ACME, on=date.today(), notes="x")
