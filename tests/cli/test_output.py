@@ -50,6 +50,7 @@ RECORDS: list[tuple[str, ...]] = [
     ("review", "show", ACME),
     ("manager", "show", "mia"),
     ("db", "status"),
+    ("db", "check"),
 ]
 #: Commands whose `--json` prints what they wrote (a batch or an import: its report);
 #: `criteria set|add|remove` print the new criteria set, as a list.
@@ -60,7 +61,7 @@ WRITES = {
     "customer add", "user add", "user role",
     "import customers", "import transactions", "import costs",
     "criteria set", "criteria add", "criteria remove", "programme set",
-    "review record", "practice add",
+    "review record", "practice add", "db backup", "db restore",
     "sponsor assign", "sponsor visit", "manager skills", "manager train", "manager assign",
 }  # fmt: skip
 

@@ -142,5 +142,7 @@ def test_the_table_covers_every_rule_a_key_can_offer() -> None:
         Action.CHANGE_CRITERIA,
         Action.IMPORT,
         Action.LOAD_DEMO,
+        Action.BACKUP,
+        Action.RESTORE,
     }
     assert {k.rule for k in KEYS} | cli_only == set(Action)
