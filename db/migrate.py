@@ -48,3 +48,14 @@ def head_revision() -> str:
 def has_schema(engine: Engine) -> bool:
     """Whether the database has kam's tables at all."""
     return inspect(engine).has_table("alembic_version")
+
+
+def known_revision(revision: str) -> bool:
+    """Whether `revision` is one of this kam's migration scripts."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
+    except CommandError:
+        return False

@@ -29,6 +29,15 @@ class NotInitialised(KamError):
     """The database has no kam schema yet."""
 
 
+class SystemProblem(KamError):
+    """Something outside kam that the command needs is missing or failed: a program
+    (pg_dump), a port already in use, a file that cannot be written; the message says what."""
+
+
+class CheckFailed(KamError):
+    """`kam db check` found problems; the message lists each on its own indented line."""
+
+
 class ConflictError(KamError):
     """Someone else changed the record since it was read; nothing was overwritten."""
 

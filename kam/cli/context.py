@@ -48,6 +48,22 @@ def reading(door: Door = Door.CLI) -> Iterator[tuple[Session, Actor]]:
 
 
 @contextmanager
+def administering(door: Door = Door.CLI) -> Iterator[tuple[Database, Actor]]:
+    """The open database and the identified user, for work on the whole database (backups,
+    restores) that runs outside a single session."""
+    from kam.identity import identify
+
+    config = settings()
+    database = open_database(config)
+    try:
+        with database.reading() as session:
+            actor = identify(session, door=door, act_as=config.act_as)
+        yield database, actor
+    finally:
+        database.dispose()
+
+
+@contextmanager
 def writing(*, dry_run: bool = False, door: Door = Door.CLI) -> Iterator[tuple[Session, Actor]]:
     """A write transaction (rolled back on a dry run) and the identified user."""
     from kam.identity import identify

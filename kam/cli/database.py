@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kam.cli import output
 from kam.cli.context import open_database, settings
-from kam.cli.params import JsonOption
+from kam.cli.params import DryRunOption, JsonOption
 
-app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app = typer.Typer(help="The database: schema, backups, restores and checks.", no_args_is_help=True)
 
 
 def init(
@@ -87,3 +88,86 @@ def status(json_: JsonOption = False) -> None:
     finally:
         database.dispose()
     output.show_record(info, json_=json_)
+
+
+@app.command("backup")
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """Copy the whole database into FILE (admins): a consistent snapshot even while others
+    write. SQLite: a database file; PostgreSQL: a pg_dump custom-format archive."""
+    from kam.cli.context import administering
+    from kam.services.backup import backup as run_backup
+
+    with administering() as (database, actor):
+        result = run_backup(
+            database, actor, file, force=force, timeout_ms=settings().busy_timeout_ms
+        )
+    said = f"Backed up to {result.path} ({result.bytes:,} bytes, {result.kind})."
+    output.show_written(result, json_=json_, said=said)
+
+
+@app.command("restore")
+def restore(
+    file: Annotated[Path, typer.Argument(help="The backup file to restore.", show_default=False)],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Really replace everything in the database with FILE."),
+    ] = False,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Replace the whole database with the backup in FILE (admins; needs --force): every
+    change since the backup is lost. The restore is audited."""
+    from kam.cli.context import administering
+    from kam.services.backup import restore as run_restore
+
+    with administering() as (database, actor):
+        result = run_restore(
+            database,
+            actor,
+            file,
+            force=force,
+            dry_run=dry_run,
+            timeout_ms=settings().busy_timeout_ms,
+        )
+    if dry_run:
+        said = (
+            f"Dry run: {result.path} is a kam backup (schema {result.backup_revision}); "
+            "nothing was restored."
+        )
+    else:
+        said = (
+            f"Restored {result.database} from {result.path} (schema {result.backup_revision}, "
+            f"now {result.revision})."
+        )
+    output.show_written(result, json_=json_, said=said)
+
+
+@app.command("check")
+def check(json_: JsonOption = False) -> None:
+    """Check the database: connection, schema revision, integrity, foreign keys, audit
+    chain. Exits 1 if any check fails."""
+    from kam.errors import CheckFailed
+    from kam.services.checks import check as run_checks
+
+    database = open_database(require_schema=False)
+    try:
+        report = run_checks(database)
+    finally:
+        database.dispose()
+    if json_:
+        output.print_json(report.to_dict())
+    else:
+        rows = [c.to_dict() for c in report.checks]
+        output.print_table(rows, [("Check", "name"), ("Result", "status"), ("Detail", "detail")])
+    if not report.ok:
+        lines = [f"{len(report.failures)} of {len(report.checks)} checks failed:"]
+        for failed in report.failures:
+            shown = "; ".join(failed.problems[:5])
+            more = len(failed.problems) - 5
+            shown += f"; and {more} more" if more > 0 else ""
+            lines.append(f"  {failed.name}: {failed.detail}" + (f" ({shown})" if shown else ""))
+        raise CheckFailed("\n".join(lines))

@@ -154,26 +154,29 @@ def tui(
 
 @app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
-        "127.0.0.1"
-    ),
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to listen on; loopback (127.0.0.1) unless given. Anyone who reaches "
+            "it with the printed address acts as you.",
+            show_default=False,
+        ),
+    ] = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
 ) -> None:
-    """Serve the TUI to a browser on this machine (textual-serve), for those without a terminal.
+    """Serve the TUI to a browser (textual-serve), for those without a terminal.
 
-    Each browser session runs `kam tui` as the OS user running this command.
+    Each browser session runs `kam tui` as the user running this command, so the server
+    answers only requests that carry the token printed in its address (a new one each
+    launch), or the cookie the page gets when opened with it.
     """
-    import shlex
-    import sys
-
-    from textual_serve.server import Server
-
     from kam.cli.context import reading
 
-    with reading():  # refuse early, with one line, if the database or the user is not set up
-        pass
-    command = f"{shlex.quote(sys.executable)} -m kam tui"
-    Server(command, host=host, port=port, title="kam").serve()
+    with reading() as (_, actor):  # refuse early, in one line, if kam is not set up for you
+        login = actor.login
+    from kam.cli.web import serve as run
+
+    run(host=host, port=port, login=login)
 
 
 def main() -> None:

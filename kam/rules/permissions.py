@@ -63,6 +63,10 @@ class Action(StrEnum):
     EDIT_PLAN = "edit_plan"
     """The account plan: situation, SWOT, goals, objectives, actions."""
     COMMENT_PLAN = "comment_plan"
+    BACKUP = "backup"
+    """Copy the whole database to a file."""
+    RESTORE = "restore"
+    """Replace the whole database with a backup."""
 
 
 class Account(Protocol):
@@ -111,6 +115,8 @@ _BY_ROLE: dict[Action, tuple[tuple[Role, ...], str]] = {
     Action.CHANGE_CRITERIA: ((Role.ADMIN,), "change the admission criteria"),
     Action.IMPORT: ((Role.ADMIN,), "import data"),
     Action.LOAD_DEMO: ((Role.ADMIN,), "load demo data"),
+    Action.BACKUP: ((Role.ADMIN,), "back up the database"),
+    Action.RESTORE: ((Role.ADMIN,), "restore the database from a backup"),
 }
 
 #: Account-bound actions that the account's manager (and any admin) may take.

@@ -56,6 +56,7 @@ RECORDS: list[tuple[str, ...]] = [
     ("db", "status"),
     ("plan", "show", ACME),
     ("contact", "map", ACME),
+    ("db", "check"),
 ]
 #: Commands whose `--json` prints what they wrote (a batch or an import: its report);
 #: `criteria set|add|remove` print the new criteria set, as a list.
@@ -66,7 +67,7 @@ WRITES = {
     "customer add", "user add", "user role",
     "import customers", "import transactions", "import costs",
     "criteria set", "criteria add", "criteria remove", "programme set",
-    "review record", "practice add",
+    "review record", "practice add", "db backup", "db restore",
     "sponsor assign", "sponsor visit", "manager skills", "manager train", "manager assign",
     "plan edit", "plan goal add", "plan goal edit", "plan objective add", "plan objective update",
     "plan action add", "plan action update", "plan action done", "plan comment", "plan carry",

@@ -1,7 +1,12 @@
-"""`kam serve`: the TUI for a browser, on loopback by default."""
+"""`kam serve`: the TUI for a browser, on loopback by default, behind a token per launch.
+
+These tests stand in for the server; tests/cli/test_serve_http.py runs the real one.
+"""
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,12 +17,12 @@ from tests.cli.support import ok, refused
 
 
 class FakeServer:
-    """Stands in for textual_serve's Server: records how it was built and served."""
+    """Stands in for kam's guarded textual-serve Server: records how it was built and served."""
 
     made: list[dict[str, Any]] = []
 
-    def __init__(self, command: str, host: str, port: int, title: str) -> None:
-        FakeServer.made.append({"command": command, "host": host, "port": port, "title": title})
+    def __init__(self, command: str, *, host: str, port: int, token: str) -> None:
+        FakeServer.made.append({"command": command, "host": host, "port": port, "token": token})
 
     def serve(self) -> None:
         FakeServer.made[-1]["served"] = True
@@ -25,20 +30,59 @@ class FakeServer:
 
 @pytest.fixture
 def fake_server(monkeypatch: pytest.MonkeyPatch) -> type[FakeServer]:
-    import textual_serve.server
+    import kam.cli.web
 
     FakeServer.made = []
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    monkeypatch.setattr(kam.cli.web, "GuardedServer", FakeServer)
     return FakeServer
 
 
-def test_serve_runs_the_tui_for_browsers_on_loopback(
-    kam: Kam, cli_db: Database, fake_server: type[FakeServer]
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A loopback port something else is listening on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield int(other.getsockname()[1])
+
+
+def test_serve_runs_the_tui_for_browsers_on_loopback_with_a_new_token_each_launch(
+    kam: Kam, cli_db: Database, fake_server: type[FakeServer], free_port: int
 ) -> None:
-    ok(kam("serve", "--port", "8123"))
-    (made,) = fake_server.made
-    assert made["command"].endswith("-m kam tui") and made["served"]
-    assert (made["host"], made["port"]) == ("127.0.0.1", 8123)
+    result = ok(kam("serve", "--port", str(free_port)))
+    ok(kam("serve", "--port", str(free_port)))
+
+    first, second = fake_server.made
+    assert first["command"].endswith("-m kam tui") and first["served"]
+    assert (first["host"], first["port"]) == ("127.0.0.1", free_port)
+    assert len(first["token"]) >= 40 and first["token"] != second["token"]
+    assert "warning" not in result.stderr
+
+
+def test_serve_on_another_address_warns_that_browsers_act_as_the_serving_user(
+    kam: Kam, cli_db: Database, fake_server: type[FakeServer], free_port: int
+) -> None:
+    result = ok(kam("serve", "--host", "0.0.0.0", "--port", str(free_port)))
+
+    assert fake_server.made[0]["host"] == "0.0.0.0"
+    assert "kam: warning: serving on 0.0.0.0" in result.stderr
+    assert "acts in kam as" in result.stderr
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(
+    kam: Kam, cli_db: Database, fake_server: type[FakeServer], taken_port: int
+) -> None:
+    message = refused(kam("serve", "--port", str(taken_port)), 1)
+
+    assert message == f"port {taken_port} on 127.0.0.1 is in use; choose another with --port."
+    assert fake_server.made == []
 
 
 def test_serve_refuses_before_listening_when_kam_is_not_set_up(

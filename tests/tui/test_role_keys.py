@@ -144,5 +144,7 @@ def test_the_table_covers_every_rule_a_key_can_offer() -> None:
         Action.LOAD_DEMO,
         Action.EDIT_PLAN,  # the plan tab comes with its keys
         Action.COMMENT_PLAN,
+        Action.BACKUP,
+        Action.RESTORE,
     }
     assert {k.rule for k in KEYS} | cli_only == set(Action)
