@@ -48,3 +48,11 @@ def head_revision() -> str:
 def has_schema(engine: Engine) -> bool:
     """Whether the database has kam's tables at all."""
     return inspect(engine).has_table("alembic_version")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (the migrations' downgrade steps)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(_config(engine, connection), revision)

@@ -118,8 +118,8 @@ def test_the_audit_trail_is_append_only(database: Database, cast: Cast) -> None:
     with database.engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO audit_event (at, actor, door, entity) "
-                "VALUES ('2026-01-01 00:00:00', 'ada', 'cli', 'test')"
+                "INSERT INTO audit_event (at, actor, door, entity, hash) "
+                "VALUES ('2026-01-01 00:00:00', 'ada', 'cli', 'test', 'not linked')"
             )
         )
     for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
