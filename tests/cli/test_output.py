@@ -50,6 +50,8 @@ RECORDS: list[tuple[str, ...]] = [
     ("review", "show", ACME),
     ("manager", "show", "mia"),
     ("db", "status"),
+    ("audit", "verify"),
+    ("audit", "anchor"),
 ]
 #: Commands whose `--json` prints what they wrote (a batch or an import: its report);
 #: `criteria set|add|remove` print the new criteria set, as a list.
