@@ -21,6 +21,7 @@ class Door(StrEnum):
     TUI = "tui"
     CLI = "cli"
     IMPORT = "import"
+    BATCH = "batch"
 
 
 class CustomerStatus(StrEnum):

@@ -59,3 +59,11 @@ def known_revision(revision: str) -> bool:
         return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
     except CommandError:
         return False
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (the migrations' downgrade steps)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(_config(engine, connection), revision)

@@ -21,13 +21,22 @@ def os_login() -> str:
 
 @dataclass(frozen=True)
 class Actor:
-    """The user a service call acts for, and the door the change comes through."""
+    """The user a service call acts for, and the door the change comes through.
+
+    `real_login` is the OS user really acting: `login` itself, unless an admin acts as
+    another user (KAM_USER), whose rights then apply; the audit records both.
+    """
 
     id: int
     login: str
     display_name: str
     role: Role
     door: Door = Door.CLI
+    real_login: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.real_login:
+            object.__setattr__(self, "real_login", self.login)
 
 
 def identify(
@@ -56,4 +65,4 @@ def identify(
             raise NotFound(f"KAM_USER names '{act_as}', who is not an active kam user.")
         user = other
     assert user.id is not None
-    return Actor(user.id, user.login, user.display_name, user.role, door)
+    return Actor(user.id, user.login, user.display_name, user.role, door, real_login=real)

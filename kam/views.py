@@ -181,11 +181,13 @@ class ComplaintView(View):
 
 @dataclass(frozen=True)
 class AuditView(View):
-    """One recorded change."""
+    """One recorded change: made as `actor`, by `real_actor` (the OS login that ran kam;
+    another login when an admin acted as `actor`, None on events from before kam kept it)."""
 
     id: int
     at: datetime
     actor: str
+    real_actor: str | None
     door: str
     entity: str
     entity_id: int | None
@@ -193,3 +195,42 @@ class AuditView(View):
     field: str | None
     old: str | None
     new: str | None
+
+    @property
+    def who(self) -> str:
+        """Who made the change, as people read it: "root as mlopez" when an admin acted as
+        another user, else the login."""
+        if self.real_actor and self.real_actor != self.actor:
+            return f"{self.real_actor} as {self.actor}"
+        return self.actor
+
+
+@dataclass(frozen=True)
+class ChainView(View):
+    """What walking the audit chain found (`kam audit verify`, `kam db check`)."""
+
+    events: int
+    """Events checked and found linked, in id order (up to the break, if any)."""
+    intact: bool
+    head_id: int | None
+    """The newest event checked and found linked (the head when the chain is intact)."""
+    head_hash: str | None
+    broken_at: int | None
+    """The id of the first event that breaks the chain (None if intact, or if only the
+    anchor is missing)."""
+    problem: str | None
+    """What is wrong, in one sentence (None if intact)."""
+    anchor: str | None
+    """The hash the chain was asked to hold, if one was given."""
+    anchor_id: int | None
+    """The id of the event holding the anchor (None if not given or not found)."""
+
+
+@dataclass(frozen=True)
+class ChainHeadView(View):
+    """The newest event of the audit chain: the anchor to keep outside the database."""
+
+    id: int | None
+    hash: str | None
+    at: datetime | None
+    events: int

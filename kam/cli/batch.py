@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from db.enums import Door
 from kam.cli import output
 from kam.cli.context import writing
 from kam.cli.params import DryRunOption, JsonOption
@@ -43,7 +44,7 @@ def batch(
     if path is None:
         raise typer.BadParameter("give the JSON Lines file (or --actions).", param_hint=["FILE"])
     steps = parse(path)
-    with writing(dry_run=dry_run) as (session, actor):
+    with writing(dry_run=dry_run, door=Door.BATCH) as (session, actor):
         report = apply(session, actor, steps, file=path.name, dry_run=dry_run)
     verb = "would apply" if dry_run else "applied"
     output.show_written(

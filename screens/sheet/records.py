@@ -126,7 +126,7 @@ def _review(v: ReviewView) -> tuple[str, ...]:
 def _event(e: AuditView) -> tuple[str, ...]:
     return (
         day(e.at),
-        e.actor,
+        e.who,
         e.door,
         f"{e.entity} {e.entity_id or ''}".strip(),
         e.field or "",

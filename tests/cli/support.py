@@ -67,7 +67,8 @@ def usage_error(result: Result) -> str:
 
 
 def commands() -> Iterator[tuple[str, set[str]]]:
-    """Every leaf command of the app ("account list"), with its option names."""
+    """Every command of the app ("account list"), with its option names: the leaves, and
+    the groups that run on their own too (`kam audit` lists, `kam audit verify` checks)."""
     import typer.main
 
     from kam.cli.main import app
@@ -75,6 +76,8 @@ def commands() -> Iterator[tuple[str, set[str]]]:
     def walk(command: Any, path: tuple[str, ...]) -> Iterator[tuple[str, set[str]]]:
         subcommands = getattr(command, "commands", None)
         if subcommands:
+            if path and command.invoke_without_command and command.params:
+                yield " ".join(path), {o for p in command.params for o in getattr(p, "opts", [])}
             for name, sub in subcommands.items():
                 yield from walk(sub, (*path, name))
         else:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from kam.database import Database
 from kam.identity import os_login
 from tests.cli.conftest import Kam
-from tests.cli.support import listed, ok, refused
+from tests.cli.support import listed, ok, parsed, refused, usage_error
 
 ACME = "Acme [/b] Ltd"
 BEER = "北京燕京啤酒"
@@ -69,3 +70,97 @@ def test_the_audit_of_an_unknown_customer_is_refused(cli_db: Database, kam: Kam)
     message = refused(kam("audit", "--account", "Nobody Ltd"), 1)
 
     assert "Nobody Ltd" in message
+
+
+def test_an_admin_acting_as_another_user_is_named_with_them(cli_db: Database, kam: Kam) -> None:
+    ok(kam("account", "update", ACME, "--reason", "On Mia's behalf", as_user="mia"))
+    ok(kam("account", "update", ACME, "--reason", "Myself"))
+
+    acting, itself = listed(kam("audit", "--json"))[::-1]
+    table = ok(kam("audit")).stdout
+
+    assert (acting["actor"], acting["real_actor"]) == ("mia", os_login())
+    assert (itself["actor"], itself["real_actor"]) == (os_login(), os_login())
+    assert f"{os_login()} as mia" in table
+    assert f"{os_login()} as {os_login()}" not in table
+
+
+def _tamper(db: Database, statement: str) -> None:
+    """Change the trail past its append-only triggers, as whoever can write the file could."""
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_event_no_update")
+        conn.exec_driver_sql("DROP TRIGGER audit_event_no_delete")
+        conn.exec_driver_sql(statement)
+
+
+def test_verify_says_the_chain_is_intact_in_one_line(cli_db: Database, kam: Kam) -> None:
+    ok(kam("account", "update", ACME, "--reason", "One", "--retention", "0.9"))
+    anchor = parsed(kam("audit", "anchor", "--json"))
+
+    result = ok(kam("audit", "verify"))
+
+    assert result.stdout == f"2 events, chain intact, head {anchor['hash']}\n"
+    assert (anchor["events"], len(anchor["hash"])) == (2, 64)
+    report = parsed(kam("audit", "verify", "--json"))
+    assert (report["intact"], report["events"], report["head_id"]) == (True, 2, anchor["id"])
+
+
+def test_anchor_prints_the_head_to_keep_and_verify_checks_it_later(
+    cli_db: Database, kam: Kam
+) -> None:
+    ok(kam("account", "update", ACME, "--reason", "One"))
+    shown = ok(kam("audit", "anchor"))
+    kept = parsed(kam("audit", "anchor", "--json"))["hash"]
+    ok(kam("account", "update", ACME, "--reason", "Two"))
+
+    assert kept in shown.stdout and f"kam audit verify --anchor {kept}" in shown.stderr
+    assert ok(kam("audit", "verify", "--anchor", kept.upper())).stdout.endswith(
+        f"; anchor at event {parsed(kam('audit', '--json'))['rows'][1]['id']}\n"
+    )
+
+
+def test_verify_names_the_first_broken_event_and_exits_1(cli_db: Database, kam: Kam) -> None:
+    ok(kam("account", "update", ACME, "--reason", "One"))
+    ok(kam("account", "update", ACME, "--reason", "Two"))
+    ok(kam("account", "update", ACME, "--reason", "Three"))
+    first, second, _ = [e["id"] for e in listed(kam("audit", "--json"))][::-1]
+    _tamper(cli_db, f"UPDATE audit_event SET new = 'Deux' WHERE id = {second}")
+
+    message = refused(kam("audit", "verify"), 1)
+    result = kam("audit", "verify", "--json")
+
+    assert message == (
+        f"The audit chain is broken: event {second} does not match its hash: it was changed "
+        "after it was written."
+    )
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert (report["intact"], report["broken_at"], report["events"], report["head_id"]) == (
+        False, second, 1, first,
+    )  # fmt: skip
+
+
+def test_verify_against_an_anchor_the_chain_lost_exits_1(cli_db: Database, kam: Kam) -> None:
+    ok(kam("account", "update", ACME, "--reason", "One"))
+    ok(kam("account", "update", ACME, "--reason", "Two"))
+    head = parsed(kam("audit", "anchor", "--json"))
+    _tamper(cli_db, f"DELETE FROM audit_event WHERE id = {head['id']}")
+
+    ok(kam("audit", "verify"))
+    message = refused(kam("audit", "verify", "--anchor", head["hash"]), 1)
+
+    assert f"the anchor {head['hash']} is not in the chain" in message
+
+
+def test_an_anchor_that_is_not_a_hash_is_a_usage_error(cli_db: Database, kam: Kam) -> None:
+    stderr = usage_error(kam("audit", "verify", "--anchor", "deadbeef"))
+
+    assert "Invalid value for '--anchor'" in stderr and "64 hex digits" in stderr
+
+
+def test_an_empty_trail_has_nothing_to_anchor(cli_db: Database, kam: Kam) -> None:
+    result = ok(kam("audit", "anchor", "--json"))
+
+    assert json.loads(result.stdout) == {"id": None, "hash": None, "at": None, "events": 0}
+    assert "nothing to anchor" in result.stderr
+    assert ok(kam("audit", "verify")).stdout == "0 events, chain intact, head (none)\n"

@@ -126,3 +126,15 @@ def test_every_batch_action_runs_through_kam_batch(
     report = parsed(kam("batch", str(path), "--json"))
     assert report["applied"] == len(EVERY_BATCH_ACTION)
     assert [r["action"] for r in report["results"]] == [x["action"] for x in EVERY_BATCH_ACTION]
+
+
+def test_a_batch_records_its_changes_through_the_batch_door(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    path = jsonl(
+        tmp_path / "b.jsonl", {"action": "account.update", "account": ACME, "reason": "Q4"}
+    )
+    ok(kam("batch", str(path)))
+
+    events = parsed(kam("audit", "--json"))["rows"]
+    assert [(e["field"], e["new"], e["door"]) for e in events] == [("reason", "Q4", "batch")]

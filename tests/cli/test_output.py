@@ -57,6 +57,8 @@ RECORDS: list[tuple[str, ...]] = [
     ("plan", "show", ACME),
     ("contact", "map", ACME),
     ("db", "check"),
+    ("audit", "verify"),
+    ("audit", "anchor"),
 ]
 #: Commands whose `--json` prints what they wrote (a batch or an import: its report);
 #: `criteria set|add|remove` print the new criteria set, as a list.

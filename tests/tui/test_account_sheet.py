@@ -360,3 +360,24 @@ async def test_a_manager_corrects_the_date_of_a_logged_interaction(
                 date(2025, 6, 28),
                 "Plant tour",
             )
+
+
+async def test_the_history_names_an_admin_who_acted_as_the_manager(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from dataclasses import replace
+
+    as_mia = replace(tui(sheet_cast.manager), real_login="ada")  # ada ran kam as mia
+    with sqlite_database.writing() as s:
+        update_account(s, as_mia, "Acme [/b] Ltd", reason="On Mia's behalf")
+        update_account(s, tui(sheet_cast.manager), "Acme [/b] Ltd", reason="Mia herself")
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("8")
+        history = rows(sheet.query_one("#history-table", DataTable))
+        assert [(r[1], r[4], r[6]) for r in history] == [
+            ("mia", "reason", "Mia herself"),
+            ("ada as mia", "reason", "On Mia's behalf"),
+        ]

@@ -27,6 +27,7 @@ def test_a_known_user_is_identified_with_their_role(database: Database, cast: Ca
     with database.reading() as s:
         actor = identify(s, door=Door.TUI, login="mia")
     assert (actor.login, actor.role.value, actor.door) == ("mia", "manager", Door.TUI)
+    assert actor.real_login == "mia"
 
 
 def test_an_unknown_os_account_is_refused_with_the_way_in(database: Database, cast: Cast) -> None:
@@ -37,7 +38,26 @@ def test_an_unknown_os_account_is_refused_with_the_way_in(database: Database, ca
 def test_an_admin_may_act_as_another_user(database: Database, cast: Cast) -> None:
     with database.reading() as s:
         actor = identify(s, door=Door.CLI, login="ada", act_as="val")
-    assert (actor.login, actor.role.value) == ("val", "viewer")
+    assert (actor.login, actor.role.value, actor.real_login) == ("val", "viewer", "ada")
+
+
+def test_the_audit_names_the_admin_and_the_user_they_acted_as(
+    database: Database, cast: Cast
+) -> None:
+    from kam.services import accounts
+    from kam.services.audit import list_events
+
+    with database.writing() as s:
+        accounts.update_account(
+            s, identify(s, door=Door.CLI, login="ada", act_as="mia"), cast.customer, reason="A"
+        )
+        accounts.update_account(
+            s, identify(s, door=Door.CLI, login="ada"), cast.customer, reason="B"
+        )
+    with database.reading() as s:
+        acting, itself = list_events(s)[::-1]
+    assert (acting.actor, acting.real_actor, acting.who) == ("mia", "ada", "ada as mia")
+    assert (itself.actor, itself.real_actor, itself.who) == ("ada", "ada", "ada")
 
 
 def test_a_non_admin_cannot_act_as_anyone_else(database: Database, cast: Cast) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import SQLModel
 
 from db.engine import make_engine
 from db.migrate import current_revision, has_schema, head_revision, upgrade
-from db.models import Customer, SQLModel, User
+from db.models import Customer, User
 from kam.database import Database
 from kam.errors import InvalidData
 from tests.support import Cast
@@ -118,8 +119,8 @@ def test_the_audit_trail_is_append_only(database: Database, cast: Cast) -> None:
     with database.engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO audit_event (at, actor, door, entity) "
-                "VALUES ('2026-01-01 00:00:00', 'ada', 'cli', 'test')"
+                "INSERT INTO audit_event (at, actor, door, entity, hash) "
+                "VALUES ('2026-01-01 00:00:00', 'ada', 'cli', 'test', 'not linked')"
             )
         )
     for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):

@@ -2,7 +2,7 @@
 organisation, who took part in each interaction, who made each promise
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
