@@ -8,7 +8,7 @@ columns (numpy arrays or pandas Series), never as ORM objects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -38,11 +38,55 @@ def customer_keys(session: Session) -> list[tuple[int, str, str | None]]:
         cursor.close()
 
 
+def customer_table(session: Session, columns: Sequence[str]) -> pd.DataFrame:
+    """`id` and the named columns of every customer, as a frame (read with the driver)."""
+    from db.models import Customer
+
+    known = set(Customer.model_fields)
+    assert all(c in known for c in columns), columns  # names from kam's code, never from data
+    cursor = session.connection().connection.cursor()
+    try:
+        rows = cursor.execute(f"SELECT id, {', '.join(columns)} FROM customer").fetchall()
+    finally:
+        cursor.close()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["id", *columns], dtype=object)
+
+
+def update_column(
+    session: Session,
+    model: type[SQLModel],
+    column: str,
+    changes: list[tuple[int, Any]],
+    **same: Any,
+) -> None:
+    """Set one column on many rows by id, (id, value) pairs, in one executemany; `same`
+    sets further columns to one value on each of them (e.g. `updated_at`)."""
+    from sqlalchemy import Table, bindparam, update
+
+    table = cast(Table, inspect_table(model))
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({column: bindparam("_value"), **{k: bindparam(f"_{k}") for k in same}})
+    )
+    extra = {f"_{k}": v for k, v in same.items()}
+    for start in range(0, len(changes), 20_000):
+        rows = [{"_id": i, "_value": v, **extra} for i, v in changes[start : start + 20_000]]
+        session.execute(statement, rows)
+
+
+def inspect_table(model: type[SQLModel]) -> Any:
+    """The model's Core table (its __table__)."""
+    from sqlalchemy import inspect
+
+    return inspect(model).local_table
+
+
 def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Insert many rows of a table with Core statements (the ORM is kept off bulk paths)."""
-    from sqlalchemy import Table, insert, inspect
+    from sqlalchemy import Table, insert
 
-    table = cast(Table, inspect(model).local_table)  # the model's Core table (its __table__)
+    table = cast(Table, inspect_table(model))
     for start in range(0, len(rows), 20_000):
         session.execute(insert(table), rows[start : start + 20_000])
 

@@ -34,6 +34,13 @@ DateOrderOption = Annotated[
     str | None,
     typer.Option("--date-order", help="dmy or mdy, for slashed dates the file leaves ambiguous."),
 ]
+BlankClearsOption = Annotated[
+    bool,
+    typer.Option(
+        "--blank-clears",
+        help="An empty cell clears the stored value (default: it leaves it as it is).",
+    ),
+]
 DecimalOption = Annotated[
     str | None,
     typer.Option(help="Decimal mark: '.' or ','. Default: ',' for semicolon CSV, else '.'."),
@@ -83,8 +90,10 @@ def _run(
     decimal: str | None,
     dry_run: bool,
     json_: bool,
+    blank_clears: bool = False,
 ) -> None:
     from kam.services.importing.importer import run_import
+    from kam.services.importing.names import listed
 
     if date_order not in (None, "dmy", "mdy"):
         raise typer.BadParameter("use dmy or mdy.", param_hint=["--date-order"])
@@ -105,14 +114,35 @@ def _run(
             dry_run=dry_run,
             date_order=date_order,
             decimal=decimal,
+            blank_clears=blank_clears,
             progress=bar,
         )
     said = [report.summary()]
     if report.ignored_columns:
-        said.insert(0, f"Ignored columns: {', '.join(report.ignored_columns)}.")
+        said.insert(0, f"Ignored columns: {listed(report.ignored_columns, 10)}.")
     if report.rejected:
         said.append(f"Rejected rows were written to {rejects}.")
     output.show_written(report, json_=json_, said="\n".join(said))
+
+
+@app.command("customers")
+def customers(
+    path: FileArg,
+    map_: MapOption = None,
+    skip_invalid: SkipOption = False,
+    rejects: RejectsOption = None,
+    blank_clears: BlankClearsOption = False,
+    decimal: DecimalOption = None,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Import customers (name, code, industry, region, wallet...); admins.
+
+    Known customers (by code, else by name) change only in the columns the file has; an
+    empty cell leaves the stored value unless --blank-clears.
+    """
+    _run("customers", path, map_, skip_invalid, rejects, None, decimal, dry_run, json_,
+         blank_clears)  # fmt: skip
 
 
 def _command(kind: str, doc: str) -> None:
@@ -132,6 +162,5 @@ def _command(kind: str, doc: str) -> None:
     app.command(kind)(command)
 
 
-_command("customers", "Import customers (name, code, industry, region, wallet...); admins.")
 _command("transactions", "Import sales lines (customer, date, revenue, cost_of_goods...); admins.")
 _command("costs", "Import cost-to-serve lines (customer, date, category, amount); admins.")

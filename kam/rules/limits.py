@@ -25,3 +25,6 @@ NOTE = 2000
 LONG_NOTE = 5000
 #: An interaction's summary.
 SUMMARY = 10_000
+#: A sold product's code and an order number, on imported sales lines.
+PRODUCT = 100
+ORDER_ID = 100

@@ -10,12 +10,20 @@ import numpy as np
 import pandas as pd
 
 from db.bulk import customer_keys
-from db.enums import CostCategory, CustomerStatus, LifecycleStage, LoyaltyType
+from db.enums import CostCategory
 from kam.rules import clock
+from kam.services.importing.customers import (
+    EMPTY,
+    VOCABULARIES,
+    match,
+    match_errors,
+    stored_customers,
+)
 from kam.services.importing.keys import content_key, joined, occurrence
+from kam.services.importing.names import clean_name, normalise_header
 from kam.services.importing.parsing import Parsed, clean_text_column, parse_dates, parse_numbers
-from kam.services.importing.reading import normalise_header
-from kam.services.importing.report import RowError
+from kam.services.importing.reading import lengths_over
+from kam.services.importing.report import WIDTHS, RowError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -39,12 +47,24 @@ def _errors(parsed: Parsed, column: str) -> list[RowError]:
     return [RowError(int(i) + 2, column, str(p)) for i, p in bad.items()]
 
 
-def _text(frame: pd.DataFrame, column: str, width: int | None = None) -> pd.Series:
-    """A text column, cleaned, and cut to `width` characters; "" throughout when absent."""
+def _excerpt(cell: object) -> str:
+    """A cell as a problem quotes it: cleaned, and cut to 40 characters."""
+    return clean_name(cell, 40)
+
+
+def _text(frame: pd.DataFrame, column: str, errors: list[RowError]) -> pd.Series:
+    """A text column, cleaned; "" throughout when absent. A cell longer than the column's
+    width (the schema's) is an error: nothing is cut silently."""
     if column not in frame:
         return pd.Series("", index=frame.index, dtype=object)
     text = clean_text_column(frame[column].fillna("").astype(str))
-    return text if width is None else text.str.slice(0, width)
+    width = WIDTHS.get(column)
+    if width is not None:
+        for i, length in lengths_over(text, width).items():
+            errors.append(
+                RowError(int(i) + 2, column, f"is {length:,} characters long; at most {width:,}")
+            )
+    return text
 
 
 def _optional_number(
@@ -60,9 +80,9 @@ def _optional_number(
 
 def _enum_column(
     raw: pd.Series, column: str, allowed: list[str], errors: list[RowError],
-    aliases: dict[str, str] | None = None, default: str | None = None,
+    aliases: dict[str, str] | None = None,
 ) -> pd.Series:  # fmt: skip
-    """Match words case-insensitively to a vocabulary; empty takes the default."""
+    """Match words case-insensitively to a vocabulary; an empty cell is None."""
     text = raw.fillna("").astype(str)
     distinct = pd.unique(text)
     words = text.map(dict(zip(distinct, [normalise_header(w) for w in distinct], strict=True)))
@@ -72,9 +92,9 @@ def _enum_column(
     bad = ~empty & ~words.isin(allowed)
     for i in words.index[bad]:
         errors.append(
-            RowError(int(i) + 2, column, f"'{raw[i]}' is not one of {', '.join(allowed)}")
+            RowError(int(i) + 2, column, f"'{_excerpt(raw[i])}' is not one of {', '.join(allowed)}")
         )
-    return words.where(~empty, default)
+    return words.where(~empty, None)
 
 
 def _customer_ids(session: Session, raw: pd.Series, errors: list[RowError]) -> pd.Series:
@@ -87,7 +107,7 @@ def _customer_ids(session: Session, raw: pd.Series, errors: list[RowError]) -> p
     missing = ids.isna()
     ids[missing] = text[missing].str.lower().map(by_name)
     for i in text.index[ids.isna()]:
-        problem = "is empty" if text[i] == "" else f"unknown customer '{text[i][:60]}'"
+        problem = "is empty" if text[i] == "" else f"unknown customer '{clean_name(text[i])}'"
         errors.append(RowError(int(i) + 2, "customer", problem))
     return ids
 
@@ -111,7 +131,8 @@ def _dates(frame: pd.DataFrame, order: str | None, errors: list[RowError]) -> pd
     errors.extend(_errors(parsed, "date"))
     future = parsed.values > pd.Timestamp(clock.today())
     for i in frame.index[future.fillna(False).to_numpy()]:
-        errors.append(RowError(int(i) + 2, "date", f"{frame['date'][i]} is in the future"))
+        problem = f"{_excerpt(frame['date'][i])} is in the future"
+        errors.append(RowError(int(i) + 2, "date", problem))
     return parsed.values
 
 
@@ -139,8 +160,8 @@ def check_sales(session: Session, frame: pd.DataFrame, mark: str, order: str | N
                 int(i) + 2, "quantity", "is negative on a sale; only a return has negative quantity"
             )
         )
-    product = _text(frame, "product", 100)
-    order_id = _text(frame, "order_id", 100)
+    product = _text(frame, "product", errors)
+    order_id = _text(frame, "order_id", errors)
     line = _optional_number(frame, "line", mark, errors)
     has_order = order_id != ""
     line_no = line.where(line.notna(), occurrence(order_id).astype(float)).fillna(1).astype(int)
@@ -176,7 +197,7 @@ def check_costs(session: Session, frame: pd.DataFrame, mark: str, order: str | N
     errors += _errors(amount, "amount")
     for i in frame.index[amount.values < 0]:
         errors.append(RowError(int(i) + 2, "amount", "is negative; a cost-to-serve line is a cost"))
-    note = _text(frame, "note", 500)
+    note = _text(frame, "note", errors)
     content = pd.DataFrame({"c": customer.fillna(-1).astype("int64"),
                             "d": incurred.astype("int64"), "k": category.fillna(""),
                             "a": amount.values, "n": note})  # fmt: skip
@@ -188,34 +209,49 @@ def check_costs(session: Session, frame: pd.DataFrame, mark: str, order: str | N
     )  # fmt: skip
 
 
-def check_customers(session: Session, frame: pd.DataFrame, mark: str, order: str | None) -> Checked:
+def check_customers(
+    session: Session, frame: pd.DataFrame, mark: str, order: str | None, *,
+    blank_clears: bool = False,
+) -> Checked:  # fmt: skip
+    """The customers' columns that the file has, and only those: an absent column leaves
+    stored customers as they are. Blank cells stay blank here ("", None or NaN); the writer
+    decides what they mean (a default for a new customer; for a known one, no change, or
+    with --blank-clears the column's empty value)."""
     errors: list[RowError] = []
-    name = _text(frame, "name", 200)
+    name = _text(frame, "name", errors)
     for i in frame.index[name == ""]:
         errors.append(RowError(int(i) + 2, "name", "is empty"))
     lowered = name.str.lower()
     first_seen = {n: i for i, n in reversed(list(lowered.items()))}
     for i in frame.index[(lowered.duplicated() & (name != "")).to_numpy()]:
         errors.append(RowError(int(i) + 2, "name", f"repeats row {first_seen[lowered[i]] + 2}"))
-    code = _text(frame, "code", 64)
-    for i in frame.index[(code.duplicated() & (code != "")).to_numpy()]:
-        errors.append(RowError(int(i) + 2, "code", f"'{code[i]}' appears twice"))
-    wallet = _optional_number(frame, "estimated_wallet", mark, errors)
-    for i in frame.index[(wallet < 0).to_numpy()]:
-        errors.append(RowError(int(i) + 2, "estimated_wallet", "is negative"))
-    values = {
-        "name": name,
-        "code": code.replace("", None),
-        "industry": _text(frame, "industry", 100),
-        "region": _text(frame, "region", 100),
-        "status": _enum_column(_text(frame, "status"), "status",
-                               [s.value for s in CustomerStatus], errors,
-                               default=CustomerStatus.ACTIVE.value),
-        "lifecycle_stage": _enum_column(_text(frame, "lifecycle_stage"), "lifecycle_stage",
-                                        [s.value for s in LifecycleStage], errors,
-                                        default="purchase"),
-        "loyalty_type": _enum_column(_text(frame, "loyalty_type"), "loyalty_type",
-                                     [s.value for s in LoyaltyType], errors),
-        "estimated_wallet": wallet,
-    }  # fmt: skip
+    values: dict[str, pd.Series] = {"name": name}
+    for column in ("code", "industry", "region"):
+        if column in frame:
+            values[column] = _text(frame, column, errors)
+    if "code" in values:
+        code = values["code"]
+        for i in frame.index[(code.duplicated() & (code != "")).to_numpy()]:
+            errors.append(RowError(int(i) + 2, "code", f"'{_excerpt(code[i])}' appears twice"))
+    if "estimated_wallet" in frame:
+        wallet = _optional_number(frame, "estimated_wallet", mark, errors)
+        for i in frame.index[(wallet < 0).to_numpy()]:
+            errors.append(RowError(int(i) + 2, "estimated_wallet", "is negative"))
+        values["estimated_wallet"] = wallet
+    for column, vocabulary in VOCABULARIES.items():
+        if column not in frame:
+            continue
+        allowed = [v.value for v in vocabulary]
+        words = _enum_column(_text(frame, column, errors), column, allowed, errors)
+        if blank_clears and column not in EMPTY:
+            for i in frame.index[words.isna().to_numpy()]:
+                errors.append(RowError(int(i) + 2, column, (
+                    f"is empty, and {column} cannot be cleared (--blank-clears): "
+                    f"give one of {', '.join(allowed)}"
+                )))  # fmt: skip
+        values[column] = words
+    stored = stored_customers(session)
+    code = values.get("code")
+    values["id"], values["by_code"] = match(stored, name, code)
+    errors += match_errors(stored, name, code, values["id"], values["by_code"])
     return Checked(values, errors)

@@ -14,6 +14,7 @@ keys (natural keys), writing (through db.bulk), report (columns, errors, the rep
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -24,24 +25,22 @@ import pandas as pd
 from kam.errors import InvalidData
 from kam.rules.permissions import Action, require
 from kam.services.importing.checks import check_costs, check_customers, check_sales
-from kam.services.importing.reading import normalise_header, read_table
+from kam.services.importing.customers import write_customers
+from kam.services.importing.names import clean_name, listed, normalise_header, one_line
+from kam.services.importing.reading import read_table
 from kam.services.importing.report import (
     COLUMNS,
     ImportRefused,
     ImportReport,
     Progress,
 )
-from kam.services.importing.writing import (
-    write_costs,
-    write_customers,
-    write_rejects,
-    write_sales,
-)
+from kam.services.importing.writing import write_costs, write_rejects, write_sales
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from kam.identity import Actor
+    from kam.services.audit import Entry
 
 
 def run_import(
@@ -56,10 +55,12 @@ def run_import(
     dry_run: bool = False,
     date_order: str | None = None,
     decimal: str | None = None,
+    blank_clears: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate every row of `path`, then write all of it (or, with skip_invalid, the valid
-    rows)."""
+    rows). Customers: only the columns the file has change known customers, and a blank cell
+    changes nothing unless `blank_clears`."""
     from kam.services import audit
 
     require(actor, Action.IMPORT)
@@ -67,74 +68,88 @@ def run_import(
         raise InvalidData(f"Unknown import kind '{kind}'; use one of: {', '.join(COLUMNS)}.")
     if skip_invalid and rejects is None:
         raise InvalidData("--skip-invalid needs --rejects FILE, so no rejected row is lost.")
+    if blank_clears and kind != "customers":
+        raise InvalidData("--blank-clears is for customers; sales and cost lines are only added.")
     started = time.perf_counter()
-    report = ImportReport(kind=kind, file=path.name, dry_run=dry_run)
     table = read_table(path)
+    report = ImportReport(kind=kind, file=clean_name(path.name), dry_run=dry_run)
+    with path.open("rb") as handle:
+        report.sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
     frame = _rename(table.frame, kind, mapping or {}, report)
     report.rows_read = len(frame)
     mark = decimal or ("," if table.delimiter == ";" else ".")
     if progress:
         progress("validating", 0, len(frame))
-    checker = {"customers": check_customers, "transactions": check_sales, "costs": check_costs}
-    checked = checker[kind](session, frame, mark, date_order)
+    if kind == "customers":
+        checked = check_customers(session, frame, mark, date_order, blank_clears=blank_clears)
+    else:
+        checked = (check_sales if kind == "transactions" else check_costs)(
+            session, frame, mark, date_order
+        )
     bad_rows = sorted({e.row for e in checked.errors})
     report.errors = sorted(checked.errors, key=lambda e: (e.row, e.column))
     report.rejected = len(bad_rows)
     if bad_rows and not skip_invalid:
-        raise ImportRefused(path, report.errors, len(frame))
+        raise ImportRefused(report.file, report.errors, len(frame))
     values = checked.values
     if bad_rows:
         valid = ~frame.index.isin([r - 2 for r in bad_rows])
         values = {k: v[valid] for k, v in values.items()}
-    writer = {"customers": write_customers, "transactions": write_sales, "costs": write_costs}
-    writer[kind](session, values, report, progress)
+    entries: list[Entry] = []
+    if kind == "customers":
+        entries = write_customers(session, values, report, progress, blank_clears=blank_clears)
+    else:
+        (write_sales if kind == "transactions" else write_costs)(session, values, report, progress)
     if rejects is not None and bad_rows:
         write_rejects(rejects, table.frame, report.errors)
     report.seconds = round(time.perf_counter() - started, 3)
-    audit.record(
-        session,
-        actor,
-        entity="import",
-        entity_id=None,
-        customer_id=None,
-        field=kind,
-        new=json.dumps(
-            {k: v for k, v in report.to_dict().items() if k not in ("errors", "seconds")},
-            ensure_ascii=False,
-        ),
+    summary = {k: v for k, v in report.to_dict().items() if k not in ("errors", "seconds")}
+    entries.append(
+        audit.Entry("import", None, None, kind, new=json.dumps(summary, ensure_ascii=False))
     )
+    audit.record_many(session, actor, entries)
     return report
 
 
 def _rename(
     frame: pd.DataFrame, kind: str, mapping: dict[str, str], report: ImportReport
 ) -> pd.DataFrame:
-    """Match headers to documented fields case-insensitively, after --map renames."""
+    """Match headers to documented fields case-insensitively, after --map renames. Names
+    from the file are cleaned before they are kept (ignored columns) or shown."""
     known = {c.name for c in COLUMNS[kind]}
     renames = {normalise_header(k): normalise_header(v) for k, v in mapping.items()}
     for target in renames.values():
         if target not in known:
             raise InvalidData(
-                f"--map names '{target}', which is not a {kind} field; "
+                f"--map names '{clean_name(target)}', which is not a {kind} field; "
                 f"fields: {', '.join(sorted(known))}."
             )
-    columns: dict[str, str] = {}
+    sources: dict[str, list[str]] = {}
     for original in frame.columns:
-        name = normalise_header(str(original))
+        name = normalise_header(one_line(str(original)))
         name = renames.get(name, name)
         if name in known:
-            if name in columns.values():
-                raise InvalidData(f"Two columns both mean '{name}'; rename one with --map.")
-            columns[original] = name
-        else:
-            report.ignored_columns.append(str(original))
-    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in columns.values()]
-    if missing:
-        found = ", ".join(str(c) for c in frame.columns) or "none"
+            sources.setdefault(name, []).append(original)
+        elif name:
+            report.ignored_columns.append(clean_name(original))
+    doubled = [
+        f"{field} ({' and '.join(clean_name(s) for s in found)})"
+        for field, found in sources.items()
+        if len(found) > 1
+    ]
+    if doubled:
         raise InvalidData(
-            f"The {kind} file has no {', '.join(missing)} column (found: {found}); "
-            "rename with --map SOURCE=FIELD."
+            f"{report.file}: two columns mean the same field: {listed(doubled, width=200)}; "
+            "drop one or change --map."
         )
+    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in sources]
+    if missing:
+        found = listed(frame.columns, 10) or "none"
+        raise InvalidData(
+            f"{report.file}: the {kind} file has no {', '.join(missing)} column "
+            f"(found: {found}); rename with --map SOURCE=FIELD."
+        )
+    columns = {found[0]: field for field, found in sources.items()}
     out = frame[list(columns)].rename(columns=columns)
     out.index = pd.RangeIndex(len(out))
     return out

@@ -1,11 +1,14 @@
-"""Reading an import file into a frame of text cells: CSV (delimiter detected) or XLSX."""
+"""Reading an import file into a frame of text cells: CSV (delimiter detected) or XLSX.
+
+The file's shape is checked before its rows are read: its size, its format (by its first
+bytes as well as its name), and its header (how many columns, no name twice). After
+reading, no cell may be longer than MAX_CELL characters.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,17 +16,24 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kam.errors import InvalidData
+from kam.services.importing.limits import (
+    MAX_CELL,
+    MAX_FILE_BYTES,
+    MAX_HEADER_BYTES,
+    MAX_XLSX_ROWS,
+    SHOWN,
+)
+from kam.services.importing.names import check_header, clean_name, indented, one_line
+from kam.services.importing.xlsx import ODS, XLS, XLSB, read_xlsx, reason
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-#: Largest import file accepted, in bytes.
-MAX_FILE_BYTES = 512 * 1024 * 1024
-#: Largest XLSX file accepted (compressed), and its largest total size unpacked.
-MAX_XLSX_BYTES = 50 * 1024 * 1024
-MAX_XLSX_UNPACKED = 500 * 1024 * 1024
-#: Most data rows read from an XLSX sheet.
-MAX_XLSX_ROWS = 200_000
+#: The first bytes of a zip archive (XLSX, ODS) and of an OLE2 compound file (old .xls).
+_ZIP = b"PK\x03\x04"
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+#: How much of a CSV file the delimiter is guessed from.
+_SNIFF_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,9 +44,11 @@ class Table:
     delimiter: str | None
 
 
-def normalise_header(name: str) -> str:
-    """`Cost of Goods` -> `cost_of_goods`: lower case, runs of non-word characters as `_`."""
-    return re.sub(r"[^\w]+", "_", name.strip().lower()).strip("_")
+def file_label(path: Path) -> str:
+    """The file as messages name it: the path given, cleaned; a long path loses its start
+    (the file's own name stays)."""
+    text = one_line(str(path))
+    return text if len(text) <= 200 else "…" + text[-199:]
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -52,29 +64,44 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def read_table(path: Path, *, max_rows: int | None = None) -> Table:
-    """Read CSV (UTF-8 with or without BOM) or XLSX into text cells, refusing oversized files."""
+    """Read CSV (UTF-8 with or without BOM) or XLSX into text cells, refusing oversized files,
+    other spreadsheet formats, unreadable headers and over-long cells."""
+    label = file_label(path)
     if not path.is_file():
-        raise InvalidData(f"{path}: no such file.")
+        raise InvalidData(f"{label}: no such file.")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise InvalidData(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit.")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return Table(_read_xlsx(path, max_rows or MAX_XLSX_ROWS), None)
-    if path.suffix.lower() == ".xls":
-        raise InvalidData(f"{path}: the old .xls format is not read; save it as .xlsx or CSV.")
+        raise InvalidData(f"{label}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit.")
     with path.open("rb") as handle:
-        head = handle.read(64 * 1024)
+        head = handle.read(MAX_HEADER_BYTES)
+    suffix = path.suffix.lower()
+    if suffix == ".xls" or head.startswith(_OLE2):
+        raise InvalidData(XLS.format(label=label))
+    if suffix in (".ods", ".fods"):
+        raise InvalidData(ODS.format(label=label))
+    if suffix == ".xlsb":
+        raise InvalidData(XLSB.format(label=label))
+    if suffix in (".xlsx", ".xlsm") or head.startswith(_ZIP):
+        table = Table(read_xlsx(path, label, max_rows or MAX_XLSX_ROWS), None)
+    else:
+        table = _read_csv(path, label, head, size, max_rows)
+    check_cells(label, table.frame)
+    return table
+
+
+def _read_csv(path: Path, label: str, head: bytes, size: int, max_rows: int | None) -> Table:
     try:
-        sample = head.decode("utf-8-sig")
+        text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the sample's end
             raise InvalidData(
-                f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV."
+                f"{label}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV."
             ) from exc
-        sample = head[: exc.start].decode("utf-8-sig")
-    delimiter = sniff_delimiter(sample)
+        text = head[: exc.start].decode("utf-8-sig")
+    delimiter = sniff_delimiter(text[:_SNIFF_BYTES])
+    header = _header(label, text, delimiter, whole=len(head) == size)
     if max_rows is None:
-        fast = _read_csv_arrow(path, sample, delimiter)
+        fast = _read_csv_arrow(path, header, delimiter)
         if fast is not None:
             return Table(fast, delimiter)
     try:
@@ -88,15 +115,76 @@ def read_table(path: Path, *, max_rows: int | None = None) -> Table:
             nrows=max_rows,
         )
     except UnicodeDecodeError as exc:
-        raise InvalidData(f"{path}: not UTF-8 text; save the file as UTF-8 CSV.") from exc
+        raise InvalidData(f"{label}: not UTF-8 text; save the file as UTF-8 CSV.") from exc
     except pd.errors.ParserError as exc:
-        raise InvalidData(f"{path}: not a readable CSV file: {str(exc).splitlines()[0]}") from exc
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise InvalidData(f"{label}: not a readable CSV file: {clean_name(first, 120)}") from exc
     except pd.errors.EmptyDataError as exc:
-        raise InvalidData(f"{path}: the file is empty.") from exc
+        raise InvalidData(f"{label}: the file is empty.") from exc
     return Table(frame, delimiter)
 
 
-def _read_csv_arrow(path: Path, sample: str, delimiter: str) -> pd.DataFrame | None:
+def _header(label: str, text: str, delimiter: str, *, whole: bool) -> list[str]:
+    """The header's names, read from the start of the file alone and checked (how many, no
+    name twice) before any row is read. `whole`: `text` is the whole file."""
+    lines = io.StringIO(text, newline="").readlines()  # CR and LF end lines, nothing else
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+
+    def cut() -> bool:  # the header runs past the end of `text`
+        read = lines[: reader.line_num]
+        return not whole and len(read) == len(lines) and not read[-1].endswith(("\n", "\r"))
+
+    header: list[str] = []
+    try:
+        while not header and reader.line_num < len(lines):  # pandas skips blank lines too
+            header = next(reader, [])
+    except csv.Error as exc:
+        if cut():
+            raise InvalidData(f"{label}: the first line is too long to be a header.") from exc
+        raise InvalidData(f"{label}: the header is not readable CSV ({reason(exc)}).") from exc
+    check_header(label, header, complete=not cut())
+    return header
+
+
+def check_cells(label: str, frame: pd.DataFrame) -> None:
+    """Refuse the file when any cell, in any column, is longer than MAX_CELL characters:
+    nothing that long belongs in an import, and it is never cut silently."""
+    found: list[tuple[int, int, int]] = []  # (row, column position, length)
+    total = 0
+    for position in range(frame.shape[1]):
+        lengths = lengths_over(frame.iloc[:, position], MAX_CELL)
+        total += len(lengths)
+        found += [(int(i) + 2, position, int(n)) for i, n in lengths.iloc[:SHOWN].items()]
+    if total:
+        found.sort()
+        lines = [
+            f"row {row}, {clean_name(frame.columns[position])}: {length:,} characters"
+            for row, position, length in found[:SHOWN]
+        ]
+        cells = "1 cell is" if total == 1 else f"{total:,} cells are"
+        raise InvalidData(
+            f"{label}: {cells} longer than {MAX_CELL:,} characters; nothing was imported.\n"
+            + indented(lines, total=total)
+        )
+
+
+def lengths_over(column: pd.Series, limit: int) -> pd.Series:
+    """The lengths (in characters) of the cells longer than `limit`, by row label."""
+    from kam.services.importing.parsing import arrow_text_dtype
+
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype == arrow_text_dtype():
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        cells = pa.array(column, type=pa.large_string(), from_pandas=True)
+        longest = pc.max(pc.binary_length(cells)).as_py()
+        if longest is None or longest <= limit:  # bytes >= characters: nothing to count
+            return pd.Series([], dtype="int64")
+    lengths = column.astype(str).str.len()
+    return lengths[lengths > limit]
+
+
+def _read_csv_arrow(path: Path, header: list[str], delimiter: str) -> pd.DataFrame | None:
     """The common case, read by Arrow's multithreaded CSV reader into Arrow-backed text cells.
 
     None (read it with pandas' parser) whenever the result might differ from pandas' with
@@ -111,10 +199,6 @@ def _read_csv_arrow(path: Path, sample: str, delimiter: str) -> pd.DataFrame | N
     from kam.services.importing.parsing import arrow_text_dtype, text_series
 
     if arrow_text_dtype() is None:  # pandas' own text cells are not Arrow-backed
-        return None
-    try:
-        header = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
-    except (csv.Error, StopIteration):
         return None
     if (
         not header
@@ -158,40 +242,3 @@ def _ends_inside_quotes(path: Path, table: pa.Table) -> bool:
     with path.open("rb") as handle:
         handle.seek(max(0, path.stat().st_size - len(unclosed)))
         return handle.read() == unclosed
-
-
-def _read_xlsx(path: Path, max_rows: int) -> pd.DataFrame:
-    """The first sheet of an XLSX file, with zip-bomb and row limits (defusedxml guards XML)."""
-
-    if path.stat().st_size > MAX_XLSX_BYTES:
-        raise InvalidData(f"{path}: XLSX files over {MAX_XLSX_BYTES // 2**20} MiB are refused.")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise InvalidData(f"{path}: not a valid XLSX file.") from exc
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise InvalidData(
-            f"{path}: unpacks to {unpacked:,} bytes, over the {MAX_XLSX_UNPACKED:,}-byte limit."
-        )
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise InvalidData(f"{path}: the first sheet is empty.")
-        data = []
-        for count, row in enumerate(rows, start=1):
-            if count > max_rows:
-                raise InvalidData(
-                    f"{path}: more than {max_rows:,} rows; split the file or use CSV."
-                )
-            data.append(["" if v is None else str(v) for v in row])
-    finally:
-        workbook.close()
-    columns = ["" if h is None else str(h) for h in header]
-    width = len(columns)
-    return pd.DataFrame([r[:width] + [""] * (width - len(r)) for r in data], columns=columns)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from kam.errors import InvalidData
+from kam.rules import limits
+from kam.services.importing.names import indented, one_line
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as rows are validated and written."""
@@ -20,14 +21,16 @@ class Column:
     name: str
     required: bool
     description: str
+    width: int | None = None
+    """The most characters a cell may hold (the schema's column length); longer is refused."""
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "customers": (
-        Column("name", True, "Customer name, any script; unique (case-insensitive)."),
-        Column("code", False, "Your ERP's customer code; unique; the key when given."),
-        Column("industry", False, "Industry."),
-        Column("region", False, "Region."),
+        Column("name", True, "Customer name, any script; unique (case-insensitive).", limits.NAME),
+        Column("code", False, "Your ERP's customer code; unique; the key when given.", limits.CODE),
+        Column("industry", False, "Industry.", limits.LABEL),
+        Column("region", False, "Region.", limits.LABEL),
         Column("status", False, "prospect, active (default) or inactive."),
         Column(
             "lifecycle_stage", False, "awareness, consideration, purchase, usage, loyalty, churn."
@@ -41,8 +44,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("revenue", True, "Net revenue; negative only for a return."),
         Column("cost_of_goods", True, "Cost of goods sold; negative only for a return."),
         Column("quantity", False, "Units; negative only for a return."),
-        Column("product", False, "Product code."),
-        Column("order_id", False, "Order number; with `line`, the line's natural key."),
+        Column("product", False, "Product code.", limits.PRODUCT),
+        Column(
+            "order_id", False, "Order number; with `line`, the line's natural key.", limits.ORDER_ID
+        ),
         Column("line", False, "Line number within the order."),
     ),
     "costs": (
@@ -50,14 +55,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("date", True, "Date the cost was incurred."),
         Column("category", True, "sales, support, logistics, terms, custom_work or other."),
         Column("amount", True, "Cost to serve; not negative."),
-        Column("note", False, "Free text."),
+        Column("note", False, "Free text.", limits.NOTE),
     ),
 }
 
-_CATEGORY_ALIASES = {
-    "terms_discounts": "terms", "discounts": "terms", "discount": "terms", "custom": "custom_work",
-    "customwork": "custom_work", "custom_work": "custom_work", "service": "support",
-}  # fmt: skip
+#: Each documented text column's width, by name.
+WIDTHS = {c.name: c.width for columns in COLUMNS.values() for c in columns if c.width}
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ class RowError:
     problem: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.problem}"
+        """One clean line (problems quote cells, and cells are data)."""
+        return one_line(f"row {self.row}, {self.column}: {self.problem}")
 
 
 @dataclass
@@ -78,6 +82,7 @@ class ImportReport:
 
     kind: str
     file: str
+    sha256: str = ""
     rows_read: int = 0
     written: int = 0
     updated: int = 0
@@ -108,12 +113,11 @@ class ImportReport:
 class ImportRefused(InvalidData):
     """The file has invalid rows and nothing was written."""
 
-    def __init__(self, path: Path, errors: list[RowError], rows: int) -> None:
-        shown = "\n".join(f"  {e}" for e in errors[:10])
-        more = f"\n  … and {len(errors) - 10:,} more" if len(errors) > 10 else ""
+    def __init__(self, label: str, errors: list[RowError], rows: int) -> None:
         rows_bad = len({e.row for e in errors})
         super().__init__(
-            f"{path.name}: {rows_bad:,} of {rows:,} rows are invalid; nothing was imported "
-            f"(--skip-invalid --rejects FILE imports the valid rows).\n{shown}{more}"
+            f"{label}: {rows_bad:,} of {rows:,} rows are invalid; nothing was imported "
+            "(--skip-invalid --rejects FILE imports the valid rows).\n"
+            + indented([str(e) for e in errors[:10]], 10, total=len(errors))
         )
         self.errors = errors
