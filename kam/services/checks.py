@@ -6,8 +6,8 @@ Any user may run it: it only reads, and reports no data. The checks, in order:
 - schema: its revision is this kam's newest (else `kam db upgrade`);
 - integrity: SQLite's `PRAGMA integrity_check` (PostgreSQL checks its own pages: skipped);
 - foreign keys: no row refers to a row that does not exist;
-- audit chain: `kam.services.audit.verify_chain(session)`, when this kam has it (the
-  tamper-evident chain over the audit trail); skipped otherwise.
+- audit chain: `kam.services.audit.verify_chain(session)` (the tamper-evident chain over
+  the audit trail; `kam audit verify --anchor` also checks a kept head).
 
 When the connection fails, the rest are skipped. A check that raises a domain error fails
 with its sentence.
@@ -15,10 +15,10 @@ with its sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kam.errors import KamError
 from kam.services import audit
@@ -124,33 +124,16 @@ def _foreign_keys(database: Database) -> Check:
 
 
 def _audit_chain(database: Database) -> Check:
-    verify: Callable[..., Any] | None = getattr(audit, "verify_chain", None)
-    if verify is None:
-        return Check("audit chain", Status.SKIPPED, "this kam keeps no hash chain on the audit yet")
     with database.reading() as session:
-        outcome = verify(session)
-    return _chain_result(outcome)
-
-
-def _chain_result(outcome: Any) -> Check:
-    """`verify_chain`'s answer as a check: None or True is sound, False broken; a result
-    with `ok` (and `problems` or `detail`) says which; a sequence lists the breaks."""
-    name = "audit chain"
-    if outcome is None or outcome is True:
-        return Check(name, Status.OK, "every audit event is linked to the one before")
-    if outcome is False:
-        return Check(name, Status.FAILED, "the audit chain is broken")
-    if hasattr(outcome, "ok"):
-        problems = tuple(str(p) for p in getattr(outcome, "problems", ()) or ())
-        detail = str(getattr(outcome, "detail", "") or "")
-        if outcome.ok:
-            return Check(name, Status.OK, detail or "every audit event is linked to the one before")
-        return Check(name, Status.FAILED, detail or "the audit chain is broken", problems)
-    if isinstance(outcome, Sequence) and not isinstance(outcome, str):
-        if not outcome:
-            return Check(name, Status.OK, "every audit event is linked to the one before")
-        return Check(name, Status.FAILED, "the audit chain is broken", tuple(map(str, outcome)))
-    return Check(name, Status.OK, str(outcome))
+        chain = audit.verify_chain(session)
+    if chain.intact:
+        return Check(
+            "audit chain",
+            Status.OK,
+            f"{chain.events:,} events, each linked to the one before; head {chain.head_hash}",
+        )
+    where = f"event {chain.broken_at}: " if chain.broken_at is not None else ""
+    return Check("audit chain", Status.FAILED, f"{where}{chain.problem}")
 
 
 #: The checks after the connection, in order.
