@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kam.figures import metrics
-from kam.figures.frames import Frames, base_retention, load_frames
+from kam.figures import frames, metrics
 from kam.rules.programme import load_settings
 
 if TYPE_CHECKING:
@@ -25,7 +24,11 @@ if TYPE_CHECKING:
 class BaseFigures:
     """The whole base's figures at one date, computed from one load of the data."""
 
-    frames: Frames
+    as_of: date
+    customers: pd.DataFrame
+    """customer_id, name, estimated_wallet."""
+    t12m: frames.Window
+    """The trailing twelve months' sums the profit comes from."""
     profit: pd.DataFrame
     """metrics.profit_table: T12M revenue, margin, cost to serve by category, profit."""
     clv: pd.DataFrame
@@ -42,25 +45,26 @@ def base_figures(
 ) -> BaseFigures:
     """Profit, CLV and wallet share at `as_of` for every customer, or only for some (one
     load, one rule). The CLV's base retention is always the whole base's."""
-    frames = load_frames(session, customer_ids=customer_ids)
+    customers = frames.customers(session, customer_ids=customer_ids)
+    sums = frames.t12m(session, as_of, customer_ids=customer_ids)
     settings = load_settings(session)
-    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
-    if customer_ids is None:
-        base = metrics.trailing_retention(frames.sales, as_of=as_of)
-    else:
-        base = base_retention(session, as_of)
+    profit = metrics.profit_from(sums.sales, sums.costs, customers)
+    base = frames.base_retention(session, as_of)
     clv = metrics.clv_table(
         profit,
         # Without a measurable base retention (no buyers the year before), assume none.
         base_retention=base if base is not None else 0.0,
-        overrides=frames.overrides,
+        overrides=frames.overrides(session),
         discount_rate=settings.discount_rate,
         horizon=settings.horizon,
     )
     wallet = metrics.share_of_wallet(
-        profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
+        profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
     ).reindex(profit.index)
-    return BaseFigures(frames, profit, clv, wallet, base, settings.discount_rate, settings.horizon)
+    return BaseFigures(
+        as_of, customers, sums, profit, clv, wallet, base, settings.discount_rate,
+        settings.horizon,
+    )  # fmt: skip
 
 
 def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:

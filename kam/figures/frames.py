@@ -1,5 +1,6 @@
-"""The frames the metrics are computed from, read from the database (kam.figures.metrics is
-pure: it never reads).
+"""The frames the metrics are computed from: sums the database computed (db.aggregates), for
+one window or per year, so pandas sees customers and periods, never every sales line
+(kam.figures.metrics is pure: it never reads).
 
 Imports pandas; only the commands and screens that show numbers import this module.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,61 +23,96 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Frames:
-    """What the metrics are computed from."""
+class Window:
+    """Sums over one date window."""
 
     sales: pd.DataFrame
+    """Per customer: revenue, cost_of_goods, orders, last_sold_on (datetime64)."""
     costs: pd.DataFrame
-    customers: pd.DataFrame
-    overrides: pd.DataFrame
-    """Open key accounts' retention_override and margin_override, by customer_id."""
+    """Per customer and category: amount."""
 
 
 def _frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-def _dates(frame: pd.DataFrame, column: str) -> None:
-    frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+def _days(value: pd.Timestamp | date) -> date:
+    return value.date() if isinstance(value, pd.Timestamp) else value
 
 
-def load_frames(
+def window(
     session: Session,
+    first: pd.Timestamp | date,
+    last: pd.Timestamp | date,
     *,
-    customer_id: int | None = None,
     customer_ids: Collection[int] | None = None,
-    since: date | None = None,
-) -> Frames:
-    """Read sales, costs, customers and overrides (for one customer, some, or all), as frames."""
-    if customer_id is not None:
-        customer_ids = [customer_id]
+) -> Window:
+    """Sales and cost sums over [first, last], for some customers or all."""
     conn = session.connection()
     sales = _frame(
-        aggregates.sales_lines(conn, customer_ids=customer_ids, since=since),
-        aggregates.SALES_COLUMNS,
+        aggregates.window_sales(conn, _days(first), _days(last), customer_ids=customer_ids),
+        aggregates.WINDOW_SALES_COLUMNS,
     )
-    _dates(sales, "sold_on")
+    sales = sales.astype({"revenue": float, "cost_of_goods": float, "orders": "int64"})
+    sales["last_sold_on"] = pd.to_datetime(sales["last_sold_on"], format="ISO8601")
     costs = _frame(
-        aggregates.cost_lines(conn, customer_ids=customer_ids, since=since),
-        aggregates.COST_COLUMNS,
+        aggregates.window_costs(conn, _days(first), _days(last), customer_ids=customer_ids),
+        aggregates.WINDOW_COST_COLUMNS,
+    ).astype({"amount": float})
+    return Window(sales, costs)
+
+
+def t12m(session: Session, as_of: date, *, customer_ids: Collection[int] | None = None) -> Window:
+    """The sums of the trailing twelve months ending on `as_of`."""
+    first, last = metrics.t12m_window(as_of)
+    return window(session, first, last, customer_ids=customer_ids)
+
+
+def yearly(
+    session: Session, until: date, *, customer_ids: Collection[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sales and cost sums per customer and calendar year up to `until`."""
+    conn = session.connection()
+    sales = _frame(
+        aggregates.yearly_sales(conn, until, customer_ids=customer_ids),
+        aggregates.YEAR_SALES_COLUMNS,
+    ).astype({"year": "int64", "revenue": float, "cost_of_goods": float})
+    costs = _frame(
+        aggregates.yearly_costs(conn, until, customer_ids=customer_ids),
+        aggregates.YEAR_COST_COLUMNS,
+    ).astype({"year": "int64", "amount": float})
+    return sales, costs
+
+
+def customers(session: Session, *, customer_ids: Collection[int] | None = None) -> pd.DataFrame:
+    """Customers (customer_id, name, estimated_wallet), some or all."""
+    frame = _frame(
+        aggregates.customers(session.connection(), customer_ids=customer_ids),
+        aggregates.CUSTOMER_COLUMNS,
     )
-    _dates(costs, "incurred_on")
-    customers = _frame(
-        aggregates.customers(conn, customer_ids=customer_ids), aggregates.CUSTOMER_COLUMNS
-    )
-    customers["estimated_wallet"] = customers["estimated_wallet"].astype(float)
-    overrides = _frame(
-        aggregates.account_overrides(conn, statuses=[s.value for s in lifecycle.OPEN]),
+    frame["estimated_wallet"] = frame["estimated_wallet"].astype(float)
+    return frame
+
+
+def overrides(session: Session) -> pd.DataFrame:
+    """Open key accounts' retention_override and margin_override, by customer_id."""
+    frame = _frame(
+        aggregates.account_overrides(
+            session.connection(), statuses=[s.value for s in lifecycle.OPEN]
+        ),
         aggregates.OVERRIDE_COLUMNS,
     ).set_index("customer_id")
-    return Frames(sales, costs, customers, overrides.astype(float))
+    return frame.astype(float)
 
 
 def base_retention(session: Session, as_of: date) -> float | None:
-    """The whole base's trailing retention at `as_of` (customer and date of the last 2 years)."""
-    since = as_of - timedelta(days=731)
-    sales = _frame(
-        aggregates.buying_days(session.connection(), since=since), ["customer_id", "sold_on"]
+    """The whole base's trailing retention at `as_of`: of the customers who bought in the 12
+    months before the T12M window, the share who bought in it."""
+    before_first, first, last = metrics.retention_windows(as_of)
+    flags = _frame(
+        aggregates.buying_flags(
+            session.connection(), _days(before_first), _days(first), _days(last)
+        ),
+        aggregates.FLAG_COLUMNS,
     )
-    _dates(sales, "sold_on")
-    return metrics.trailing_retention(sales, as_of=as_of)
+    return metrics.trailing_from(flags)

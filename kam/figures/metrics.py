@@ -53,6 +53,14 @@ _CLV_COLUMNS = [
     "clv",
 ]
 _ONE_DAY = pd.Timedelta(days=1)
+_EMPTY_COSTS = pd.DataFrame(
+    {
+        "customer_id": pd.Series(dtype="int64"),
+        "incurred_on": pd.Series(dtype="datetime64[ns]"),
+        "category": pd.Series(dtype=object),
+        "amount": pd.Series(dtype=float),
+    }
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -157,33 +165,36 @@ def t12m_window(as_of: date) -> tuple[pd.Timestamp, pd.Timestamp]:
     return end - pd.DateOffset(years=1) + _ONE_DAY, end
 
 
-def profit_table(
-    sales: pd.DataFrame,
-    costs: pd.DataFrame,
-    customers: pd.DataFrame,
-    *,
-    as_of: date,
-    start: date | None = None,
-) -> pd.DataFrame:
-    """Per customer over [start, as_of] (default the T12M window)."""
-    first, last = t12m_window(as_of) if start is None else (_day(start), _day(as_of))
-    if first > last:
-        raise ValueError(f"start {start} is after as_of {as_of}")
-    index = _customer_index(customers)
-
+def window_sums(
+    sales: pd.DataFrame, costs: pd.DataFrame, first: pd.Timestamp | None, last: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sales lines and cost lines summed over [first, last], as the database sums them
+    (db.aggregates.window_sales / window_costs): per customer (revenue, cost_of_goods,
+    orders, last_sold_on) and per customer and category (amount)."""
     window = _between(sales, "sold_on", first, last)
+    sums = window.groupby("customer_id")[["revenue", "cost_of_goods"]].sum()
+    sums["orders"] = _order_counts(window).reindex(sums.index).fillna(0).astype("int64")
+    sums["last_sold_on"] = window.groupby("customer_id")["sold_on"].max()
+    spent = _between(costs, "incurred_on", first, last)
+    by_category = spent.groupby(["customer_id", "category"], as_index=False)["amount"].sum()
+    return sums.reset_index(), by_category
+
+
+def profit_from(sales: pd.DataFrame, costs: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """The profit table from sums over one window: `sales` per customer (customer_id,
+    revenue, cost_of_goods), `costs` per customer and category (customer_id, category,
+    amount). Every customer of `customers` has a row."""
+    index = _customer_index(customers)
     sold = (
-        window[["revenue", "cost_of_goods"]]
-        .groupby(window["customer_id"])
+        sales.set_index("customer_id")[["revenue", "cost_of_goods"]]
+        .groupby(level=0)
         .sum()
         .reindex(index, fill_value=0.0)
         .astype(float)
     )
-
     _check_categories(costs)
-    spent = _between(costs, "incurred_on", first, last)
     cts = (
-        spent.groupby(["customer_id", "category"])["amount"]
+        costs.groupby(["customer_id", "category"])["amount"]
         .sum()
         .unstack("category")
         .reindex(index=index, columns=list(COST_CATEGORIES))
@@ -191,7 +202,6 @@ def profit_table(
         .astype(float)
     )
     cts.columns = _CTS_COLUMNS
-
     table = pd.concat([sold, cts], axis=1)
     table.insert(0, "name", customers.set_index("customer_id")["name"].reindex(index))
     table.insert(3, "gross_margin", table["revenue"] - table["cost_of_goods"])
@@ -201,40 +211,89 @@ def profit_table(
     return table[_PROFIT_COLUMNS]
 
 
-def profit_by_year(
-    sales: pd.DataFrame, costs: pd.DataFrame, customers: pd.DataFrame, *, as_of: date
+def profit_table(
+    sales: pd.DataFrame,
+    costs: pd.DataFrame,
+    customers: pd.DataFrame,
+    *,
+    as_of: date,
+    start: date | None = None,
 ) -> pd.DataFrame:
-    """Per customer and calendar year up to as_of (the last year partial)."""
-    last = _day(as_of)
-    known = _customer_index(customers)
+    """Per customer over [start, as_of] (default the T12M window), from sales and cost lines."""
+    first, last = t12m_window(as_of) if start is None else (_day(start), _day(as_of))
+    if first > last:
+        raise ValueError(f"start {start} is after as_of {as_of}")
+    _check_categories(costs)
+    sums, by_category = window_sums(sales, costs, first, last)
+    return profit_from(sums, by_category, customers)
 
+
+def year_sums(
+    sales: pd.DataFrame, costs: pd.DataFrame, *, until: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sales and cost lines summed per customer and calendar year up to `until`, as the
+    database sums them (db.aggregates.yearly_sales / yearly_costs)."""
+    last = _day(until)
     sold = _between(sales, "sold_on", None, last)
-    sold = sold.loc[sold["customer_id"].isin(known)]
+    sold_by = (
+        sold.assign(year=sold["sold_on"].dt.year)
+        .groupby(["customer_id", "year"], as_index=False)[["revenue", "cost_of_goods"]]
+        .sum()
+    )
+    spent = _between(costs, "incurred_on", None, last)
+    spent_by = (
+        spent.assign(year=spent["incurred_on"].dt.year)
+        .groupby(["customer_id", "year"], as_index=False)["amount"]
+        .sum()
+    )
+    return sold_by, spent_by
+
+
+def by_year_from(sales: pd.DataFrame, costs: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """Per customer and year from yearly sums: `sales` (customer_id, year, revenue,
+    cost_of_goods), `costs` (customer_id, year, amount); customers outside `customers`
+    are left out."""
+    known = _customer_index(customers)
+    sold = sales.loc[sales["customer_id"].isin(known)]
     sold_by = (
         pd.DataFrame(
             {
                 "revenue": sold["revenue"].to_numpy(dtype=float),
                 "gross_margin": (sold["revenue"] - sold["cost_of_goods"]).to_numpy(dtype=float),
-            }
+            },
+            index=pd.MultiIndex.from_arrays(
+                [sold["customer_id"].to_numpy(), sold["year"].to_numpy()]
+            ),
         )
-        .groupby([sold["customer_id"].to_numpy(), sold["sold_on"].dt.year.to_numpy()])
+        .groupby(level=[0, 1])
         .sum()
     )
-
-    spent = _between(costs, "incurred_on", None, last)
-    spent = spent.loc[spent["customer_id"].isin(known)]
+    spent = costs.loc[costs["customer_id"].isin(known)]
     spent_by = (
-        pd.Series(spent["amount"].to_numpy(dtype=float), name="cost_to_serve")
-        .groupby([spent["customer_id"].to_numpy(), spent["incurred_on"].dt.year.to_numpy()])
+        pd.Series(
+            spent["amount"].to_numpy(dtype=float),
+            index=pd.MultiIndex.from_arrays(
+                [spent["customer_id"].to_numpy(), spent["year"].to_numpy()]
+            ),
+            name="cost_to_serve",
+        )
+        .groupby(level=[0, 1])
         .sum()
     )
-
     table = sold_by.join(spent_by, how="outer").fillna(0.0)
     table.index.names = ["customer_id", "year"]
     table = table.sort_index().reset_index()
     table["profit"] = table["gross_margin"] - table["cost_to_serve"]
     table = table.astype({"customer_id": "int64", "year": "int64"})
     return table[_BY_YEAR_COLUMNS].astype({c: float for c in _BY_YEAR_COLUMNS[2:]})
+
+
+def profit_by_year(
+    sales: pd.DataFrame, costs: pd.DataFrame, customers: pd.DataFrame, *, as_of: date
+) -> pd.DataFrame:
+    """Per customer and calendar year up to as_of (the last year partial), from lines."""
+    sold_by, spent_by = year_sums(sales, costs, until=as_of)
+    return by_year_from(sold_by, spent_by, customers)
 
 
 @dataclass(frozen=True)
@@ -306,22 +365,29 @@ def share_of_wallet(revenue: pd.Series, wallet: pd.Series) -> pd.DataFrame:
     return table
 
 
-def rfm(sales: pd.DataFrame, *, as_of: date, days: int = 365) -> pd.DataFrame:
-    """Customers with at least one sale in (as_of - days, as_of]."""
+def rfm_window(as_of: date, days: int = 365) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The RFM window: the `days` days ending on as_of."""
     if isinstance(days, bool) or not isinstance(days, numbers.Integral) or days < 1:
         raise ValueError(f"days must be a whole number >= 1, not {days!r}")
     last = _day(as_of)
-    window = _between(sales, "sold_on", last - pd.Timedelta(days=int(days) - 1), last)
-    by_customer = window.groupby("customer_id")
+    return last - pd.Timedelta(days=int(days) - 1), last
+
+
+def rfm_from(stats: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+    """RFM from per-customer sums over the window (customer_id, revenue, cost_of_goods,
+    orders, last_sold_on) of the customers who bought in it."""
+    last = _day(as_of)
+    stats = stats.loc[stats["orders"] > 0] if len(stats) else stats
     table = pd.DataFrame(
         {
-            "recency_days": (last - by_customer["sold_on"].max().dt.normalize()).dt.days,
-            "monetary": (window["revenue"] - window["cost_of_goods"])
-            .groupby(window["customer_id"])
-            .sum(),
+            "recency_days": (last - pd.to_datetime(stats["last_sold_on"]).dt.normalize()).dt.days
+            if len(stats)
+            else pd.Series(dtype="int64"),
+            "frequency": stats["orders"],
+            "monetary": stats["revenue"] - stats["cost_of_goods"],
         }
     )
-    table.insert(1, "frequency", _order_counts(window).reindex(table.index))
+    table.index = pd.Index(stats["customer_id"], name="customer_id")
     table = table.astype({"recency_days": "int64", "frequency": "int64", "monetary": float})
     table["r_score"] = _quintile_score(-table["recency_days"])
     table["f_score"] = _quintile_score(table["frequency"])
@@ -329,8 +395,15 @@ def rfm(sales: pd.DataFrame, *, as_of: date, days: int = 365) -> pd.DataFrame:
     table["rfm"] = (
         table["r_score"].astype(str) + table["f_score"].astype(str) + table["m_score"].astype(str)
     ).astype(object)
-    table.index.name = "customer_id"
     return table.sort_index()[_RFM_COLUMNS]
+
+
+def rfm(sales: pd.DataFrame, *, as_of: date, days: int = 365) -> pd.DataFrame:
+    """Customers with at least one sale in (as_of - days, as_of], from sales lines."""
+    first, last = rfm_window(as_of, days)
+    window = _between(sales, "sold_on", first, last)
+    sums, _ = window_sums(window, _EMPTY_COSTS, first, last)
+    return rfm_from(sums, as_of=as_of)
 
 
 def _active_pairs(sales: pd.DataFrame, last: pd.Timestamp) -> pd.DataFrame:
@@ -344,10 +417,11 @@ def _active_pairs(sales: pd.DataFrame, last: pd.Timestamp) -> pd.DataFrame:
     ).drop_duplicates()
 
 
-def retention(sales: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
-    """Year-over-year retention: of customers with a sale in y-1, the share with a sale in y."""
+def retention_from(pairs: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+    """Year-over-year retention from the distinct (customer_id, year) pairs with a sale up
+    to as_of: of customers with a sale in y-1, the share with a sale in y."""
     last = _day(as_of)
-    pairs = _active_pairs(sales, last)
+    pairs = pairs[["customer_id", "year"]].drop_duplicates()
     if pairs.empty:
         return pd.DataFrame(
             {
@@ -357,6 +431,7 @@ def retention(sales: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
                 "rate": pd.Series(dtype=float),
             }
         )
+    pairs = pairs.astype({"year": "int64"})
     years = np.arange(int(pairs["year"].min()) + 1, last.year + 1, dtype="int64")
     following = pd.MultiIndex.from_arrays([pairs["customer_id"], pairs["year"] + 1])
     stayed = following.isin(pd.MultiIndex.from_arrays([pairs["customer_id"], pairs["year"]]))
@@ -373,17 +448,44 @@ def retention(sales: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
     return table
 
 
+def retention(sales: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+    """Year-over-year retention: of customers with a sale in y-1, the share with a sale in y."""
+    return retention_from(_active_pairs(sales, _day(as_of)), as_of=as_of)
+
+
+def retention_windows(as_of: date) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """(the first day of the 12 months before the T12M window, the window's first day,
+    its last day): the two contiguous years the base's retention compares."""
+    first, last = t12m_window(as_of)
+    return first - pd.DateOffset(years=1), first, last
+
+
+def trailing_from(flags: pd.DataFrame) -> float | None:
+    """The base's retention from per-customer flags over the two years (before: bought in
+    the year before the window; during: bought in it): the share of `before` also `during`."""
+    before = flags.loc[flags["before"].astype(bool)]
+    if before.empty:
+        return None
+    return float(before["during"].astype(bool).sum() / len(before))
+
+
 def trailing_retention(sales: pd.DataFrame, *, as_of: date) -> float | None:
     """Of customers with a sale in the 12 months before the T12M window, the share buying in it."""
-    first, last = t12m_window(as_of)
-    before_first = first - pd.DateOffset(years=1)  # the twelve months just before, contiguous
+    before_first, first, last = retention_windows(as_of)
     sold = _dated(sales, "sold_on")
     when = sold["sold_on"]
-    before = pd.unique(sold.loc[(when >= before_first) & (when < first), "customer_id"])
-    if len(before) == 0:
-        return None
-    during = sold.loc[(when >= first) & (when < last + _ONE_DAY), "customer_id"]
-    return float(np.isin(before, pd.unique(during)).sum() / len(before))
+    flags = (
+        pd.DataFrame(
+            {
+                "customer_id": sold["customer_id"],
+                "before": (when >= before_first) & (when < first),
+                "during": (when >= first) & (when < last + _ONE_DAY),
+            }
+        )
+        .groupby("customer_id")[["before", "during"]]
+        .any()
+    )
+    return trailing_from(flags)
 
 
 def clv_table(
@@ -442,43 +544,3 @@ def clv_table(
     table["clv"] = (margin - cost).to_numpy() * factor
     table.index.name = "customer_id"
     return table[_CLV_COLUMNS]
-
-
-def all_metrics(
-    sales: pd.DataFrame,
-    costs: pd.DataFrame,
-    customers: pd.DataFrame,
-    *,
-    as_of: date,
-    overrides: pd.DataFrame | None = None,
-    discount_rate: float = 0.10,
-    horizon: int = 5,
-) -> dict[str, object]:
-    """Every metric at once (used by the benchmark), keyed profit, by_year, pareto, ..., clv."""
-    _check_clv_inputs(discount_rate, horizon)
-    last = _day(as_of)
-    # Drop future rows and convert dates once; every function below filters again (cheaply).
-    sales = _between(sales, "sold_on", None, last)
-    costs = _between(costs, "incurred_on", None, last)
-
-    profit = profit_table(sales, costs, customers, as_of=as_of)
-    trailing = trailing_retention(sales, as_of=as_of)
-    wallet = customers.set_index("customer_id")["estimated_wallet"]
-    return {
-        "profit": profit,
-        "by_year": profit_by_year(sales, costs, customers, as_of=as_of),
-        "pareto": pareto(profit["profit"]),
-        "wallet": share_of_wallet(profit["revenue"], wallet),
-        "rfm": rfm(sales, as_of=as_of),
-        "retention": retention(sales, as_of=as_of),
-        "trailing_retention": trailing,
-        # Without a measurable base retention (no customer in the prior twelve months),
-        # CLV assumes none (r = 0) unless the account has its own override.
-        "clv": clv_table(
-            profit,
-            base_retention=trailing if trailing is not None else 0.0,
-            overrides=overrides,
-            discount_rate=discount_rate,
-            horizon=horizon,
-        ),
-    }

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kam.figures import metrics
+from kam.figures import frames, metrics
 from kam.figures.base import base_figures
 
 if TYPE_CHECKING:
@@ -45,8 +45,8 @@ def metrics_report(
     if name not in REPORTS:
         raise ValueError(f"unknown report {name}")
     figures = base_figures(session, as_of=as_of)
-    frames, profit = figures.frames, figures.profit
-    names = frames.customers.set_index("customer_id")["name"]
+    profit = figures.profit
+    names = figures.customers.set_index("customer_id")["name"]
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "customers": len(profit)}
     if name == "profit":
         rows = profit.sort_values("profit", ascending=False)
@@ -72,14 +72,17 @@ def metrics_report(
         rows.insert(0, "name", names.reindex(rows.index))
         summary |= {"revenue": float(rows["revenue"].sum()), "wallet": float(rows["wallet"].sum())}
     elif name == "rfm":
-        rows = metrics.rfm(frames.sales, as_of=as_of).sort_values(
+        first, last = metrics.rfm_window(as_of)
+        stats = frames.window(session, first, last).sales
+        rows = metrics.rfm_from(stats, as_of=as_of).sort_values(
             ["r_score", "f_score", "m_score", "monetary"], ascending=False
         )
         rows.insert(0, "name", names.reindex(rows.index))
         summary |= {"active_customers": len(rows)}
     elif name == "retention":
-        rows = metrics.retention(frames.sales, as_of=as_of).set_index("year")
-        summary |= {"trailing_retention": metrics.trailing_retention(frames.sales, as_of=as_of)}
+        year_sales, _costs = frames.yearly(session, as_of)
+        rows = metrics.retention_from(year_sales, as_of=as_of).set_index("year")
+        summary |= {"trailing_retention": figures.base_retention}
     else:
         rows = figures.clv.sort_values("clv", ascending=False)
         rows.insert(0, "name", names.reindex(rows.index))

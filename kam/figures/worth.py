@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kam.figures import metrics
-from kam.figures.frames import base_retention, load_frames
+from kam.figures import frames, metrics
 from kam.rules.programme import load_settings
 from kam.views import View
 
@@ -73,28 +72,30 @@ def previous_window(as_of: date) -> tuple[date, date]:
 
 def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
     """The worth of one customer at `as_of`, every CLV input beside the result."""
-    frames = load_frames(session, customer_id=customer_id)
-    if frames.customers.empty:
+    ids = [customer_id]
+    customers = frames.customers(session, customer_ids=ids)
+    if customers.empty:
         raise LookupError(f"no customer with id {customer_id}")
     settings = load_settings(session)
-    profit = metrics.profit_table(frames.sales, frames.costs, frames.customers, as_of=as_of)
+    now = frames.t12m(session, as_of, customer_ids=ids)
+    profit = metrics.profit_from(now.sales, now.costs, customers)
     start, end = previous_window(as_of)
-    before = metrics.profit_table(
-        frames.sales, frames.costs, frames.customers, as_of=end, start=start
-    )
-    base = base_retention(session, as_of)
+    earlier = frames.window(session, start, end, customer_ids=ids)
+    before = metrics.profit_from(earlier.sales, earlier.costs, customers)
+    base = frames.base_retention(session, as_of)
     clv = metrics.clv_table(
         profit,
         base_retention=base if base is not None else 0.0,
-        overrides=frames.overrides.reindex([customer_id]),
+        overrides=frames.overrides(session).reindex(ids),
         discount_rate=settings.discount_rate,
         horizon=settings.horizon,
     ).iloc[0]
     wallet = metrics.share_of_wallet(
-        profit["revenue"], frames.customers.set_index("customer_id")["estimated_wallet"]
+        profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
     ).iloc[0]
     row = profit.iloc[0]
-    table = metrics.profit_by_year(frames.sales, frames.costs, frames.customers, as_of=as_of)
+    year_sales, year_costs = frames.yearly(session, as_of, customer_ids=ids)
+    table = metrics.by_year_from(year_sales, year_costs, customers)
     years = [
         YearFigures(
             year=int(y.year),

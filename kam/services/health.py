@@ -19,8 +19,8 @@ Otherwise green. The sponsor rules apply to active and under-review accounts (no
 their sponsor at admission); an account never visited is counted from its admission. Every
 fact is taken as of the given date: later sales, reviews, visits and closings do not count.
 
-Profit comes from kam.figures.metrics over kam.figures.frames (so this module loads pandas when
-it computes, not when it is imported).
+Profit comes from kam.figures.metrics over the sums of kam.figures.frames (so this module
+loads pandas when it computes, not when it is imported).
 """
 
 from __future__ import annotations
@@ -194,19 +194,15 @@ def _profits(
     session: Session, customer_ids: list[int], *, as_of: date, one: bool
 ) -> dict[int, tuple[float, float]]:
     """{customer id: (T12M profit, profit of the twelve months before)}, in one load."""
-    from kam.figures import metrics
-    from kam.figures.frames import load_frames
+    from kam.figures import frames, metrics
     from kam.figures.worth import previous_window
 
     previous_start, previous_end = previous_window(as_of)
-    frames = load_frames(
-        session, customer_id=customer_ids[0] if one else None, since=previous_start
-    )
-    customers = frames.customers[frames.customers["customer_id"].isin(customer_ids)]
-    now = metrics.profit_table(frames.sales, frames.costs, customers, as_of=as_of)
-    before = metrics.profit_table(
-        frames.sales, frames.costs, customers, as_of=previous_end, start=previous_start
-    )
+    customers = frames.customers(session, customer_ids=customer_ids)
+    now_sums = frames.t12m(session, as_of, customer_ids=customer_ids)
+    before_sums = frames.window(session, previous_start, previous_end, customer_ids=customer_ids)
+    now = metrics.profit_from(now_sums.sales, now_sums.costs, customers)
+    before = metrics.profit_from(before_sums.sales, before_sums.costs, customers)
     return {
         int(cid): (float(now.at[cid, "profit"]), float(before.at[cid, "profit"]))
         for cid in now.index

@@ -68,3 +68,17 @@ def test_listing_accounts_as_json_imports_neither_pandas_nor_textual(
     assert [a["customer"] for a in json.loads(stdout)["rows"]] == ["Acme [/b] Ltd", "北京燕京啤酒"]
     assert "kam.services.accounts" in modules  # the command really ran
     assert heavy_modules(modules) == []
+
+
+def test_writes_import_neither_pandas_nor_numpy(cli_db: Database, tmp_path: Path) -> None:
+    """Every write records audit events: that path must not load the figures' libraries
+    (it did once, through the bulk-insert helper, and held the write lock while it did)."""
+    for args in (
+        ("account", "update", "Acme [/b] Ltd", "--reason", "Q3 plan"),
+        ("contact", "add", "Acme [/b] Ltd", "Kim Park", "--role", "decision_maker"),
+        ("plan", "goal", "add", "Acme [/b] Ltd", "Grow share"),
+    ):
+        exit_code, modules, _stdout = run_kam(tmp_path, *args)
+        assert exit_code == 0, args
+        assert "kam.services.audit" in modules  # the write really ran
+        assert [m for m in modules if m.split(".")[0] in (*HEAVY, "numpy")] == [], args

@@ -10,7 +10,6 @@ import pytest
 
 from kam.figures.metrics import (
     COST_CATEGORIES,
-    all_metrics,
     clv_table,
     pareto,
     profit_by_year,
@@ -596,54 +595,6 @@ def test_empty_sales_and_costs_give_zero_rows_for_every_customer() -> None:
     assert profit_by_year(EMPTY_SALES, EMPTY_COSTS, CUSTOMERS_A, as_of=AS_OF).empty
     assert rfm(EMPTY_SALES, as_of=AS_OF).empty
     assert retention(EMPTY_SALES, as_of=AS_OF).empty
-
-
-def test_all_metrics_over_nothing() -> None:
-    result = all_metrics(EMPTY_SALES, EMPTY_COSTS, EMPTY_CUSTOMERS, as_of=AS_OF)
-    assert set(result) == {
-        "profit",
-        "by_year",
-        "pareto",
-        "wallet",
-        "rfm",
-        "retention",
-        "trailing_retention",
-        "clv",
-    }
-    for key in ("profit", "by_year", "wallet", "rfm", "retention", "clv"):
-        frame = result[key]
-        assert isinstance(frame, pd.DataFrame) and frame.empty, key
-    assert "profit" in result["profit"].columns  # type: ignore[attr-defined]
-    assert "clv" in result["clv"].columns  # type: ignore[attr-defined]
-    assert result["trailing_retention"] is None
-    assert result["pareto"].customers_for_80 is None  # type: ignore[attr-defined]
-
-
-# --------------------------------------------------------------------------- all at once
-
-
-def test_all_metrics_of_fixture_a() -> None:
-    overrides = pd.DataFrame({"retention_override": [0.5]}, index=pd.Index([2], name="customer_id"))
-    result = all_metrics(SALES_A, COSTS_A, CUSTOMERS_A, as_of=AS_OF, overrides=overrides)
-
-    assert list(result["profit"]["profit"]) == [670, -100, 295, 0]  # type: ignore[index]
-    assert result["pareto"].customers_for_80 == 2  # type: ignore[attr-defined]
-    wallet = result["wallet"]
-    assert wallet.loc[1, "share"] == pytest.approx(1600 / 10_000)  # type: ignore[attr-defined]
-    assert list(result["rfm"]["rfm"]) == ["545", "442", "224"]  # type: ignore[index]
-    # customers with a sale: 2025 -> c1, c3; 2026 (to as_of) -> c1, c2; of 2025's two, c1 stayed
-    rows = [tuple(r) for r in result["retention"].itertuples(index=False)]  # type: ignore[attr-defined]
-    assert rows == [(2026, 2, 1, 1 / 2)]
-    # the twelve months before the window (2024-07-01..2025-06-30): c1 (on 2025-06-30),
-    # who bought again in the window -> 1/1
-    assert result["trailing_retention"] == 1.0
-    table = result["clv"]
-    factor = 1 / 1.1 + 1 / 1.1**2 + 1 / 1.1**3 + 1 / 1.1**4 + 1 / 1.1**5  # r = 1, d = 10 %
-    assert table.loc[1, "clv"] == pytest.approx(670 * factor)  # type: ignore[attr-defined]
-    assert table.loc[2, "retention"] == 0.5  # type: ignore[attr-defined]
-    assert table.loc[2, "clv"] == pytest.approx(  # type: ignore[attr-defined]
-        -100 * sum(0.5 ** (t - 1) / 1.1**t for t in (1, 2, 3, 4, 5))
-    )
 
 
 def test_all_metrics_without_a_measurable_base_assumes_no_retention() -> None:

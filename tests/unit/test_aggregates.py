@@ -1,0 +1,111 @@
+"""The database sums what the metrics would sum: the same lines, summed by db.aggregates
+(SQLite and PostgreSQL) and by the pure pandas functions, give the same frames, so the
+metrics tested on lines hold for the figures kam computes from the database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from kam.database import Database
+from kam.figures import frames, metrics
+from tests.support import Cast
+
+AS_OF = date(2024, 2, 29)  # a leap day: the window is 2023-03-01 .. 2024-02-29
+#: (customer, day, revenue, cost of goods, order id): window edges, lines without an order
+#: id (own orders) and with an empty one, several lines of one order, future lines.
+SALES = [
+    (1, "2023-02-28", 10.0, 1.0, "A0"),  # the day before the window
+    (1, "2023-03-01", 20.0, 2.0, "A1"),  # its first day
+    (1, "2023-03-01", 5.0, 1.0, "A1"),  # the same order, another line
+    (1, "2024-02-29", 40.0, 4.0, None),  # its last day, no order id
+    (1, "2024-03-01", 99.0, 9.0, "A9"),  # after as_of
+    (2, "2023-06-15", 7.5, 2.5, ""),  # an empty order id
+    (2, "2023-06-15", 2.5, 0.5, ""),
+    (2, "2022-12-31", 3.0, 1.0, "B0"),  # the year before last: retention
+    (3, "2022-05-05", 8.0, 3.0, "C0"),  # bought only two years ago
+]
+COSTS = [
+    (1, "2023-03-01", "logistics", 4.0),
+    (1, "2024-02-29", "support", 6.0),
+    (1, "2023-02-28", "support", 100.0),
+    (2, "2023-07-01", "terms", 1.5),
+    (2, "2023-07-01", "terms", 0.5),
+    (3, "2024-03-01", "sales", 9.0),
+]
+
+
+@pytest.fixture
+def lines(database: Database, cast: Cast) -> Database:
+    with database.engine.begin() as conn:
+        for n, (cid, day, rev, cogs, order) in enumerate(SALES):
+            conn.execute(text(
+                "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity,"
+                " order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :k)"
+            ), {"c": cid, "d": date.fromisoformat(day), "r": rev, "g": cogs, "o": order,
+                "k": f"k{n}"})  # fmt: skip
+        for n, (cid, day, category, amount) in enumerate(COSTS):
+            conn.execute(text(
+                "INSERT INTO service_cost (customer_id, incurred_on, category, amount, note, "
+                "line_key) VALUES (:c, :d, :k, :a, '', :n)"
+            ), {"c": cid, "d": date.fromisoformat(day), "k": category, "a": amount,
+                "n": f"c{n}"})  # fmt: skip
+    return database
+
+
+def _lines() -> tuple[pd.DataFrame, pd.DataFrame]:
+    sales = pd.DataFrame(SALES, columns=["customer_id", "sold_on", "revenue", "cost_of_goods",
+                                         "order_id"])  # fmt: skip
+    sales["sold_on"] = pd.to_datetime(sales["sold_on"])
+    costs = pd.DataFrame(COSTS, columns=["customer_id", "incurred_on", "category", "amount"])
+    costs["incurred_on"] = pd.to_datetime(costs["incurred_on"])
+    return sales, costs
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def test_window_sums_are_those_of_the_lines(lines: Database) -> None:
+    first, last = metrics.t12m_window(AS_OF)
+    with lines.reading() as s:
+        summed = frames.window(s, first, last)
+    sales, costs = _lines()
+    expected_sales, expected_costs = metrics.window_sums(sales, costs, first, last)
+    pd.testing.assert_frame_equal(
+        _sorted(summed.sales, ["customer_id"]), _sorted(expected_sales, ["customer_id"]),
+        check_dtype=False,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(
+        _sorted(summed.costs, ["customer_id", "category"]),
+        _sorted(expected_costs, ["customer_id", "category"]),
+        check_dtype=False,
+    )
+    # By hand: customer 1 has orders A1 and one line without an id (2); customer 2 two
+    # lines with an empty id (2 orders); revenue 65 and 10.
+    by_customer = summed.sales.set_index("customer_id")
+    assert by_customer.loc[1, ["revenue", "orders"]].tolist() == [65.0, 2]
+    assert by_customer.loc[2, ["revenue", "orders"]].tolist() == [10.0, 2]
+
+
+def test_year_sums_and_retention_are_those_of_the_lines(lines: Database) -> None:
+    with lines.reading() as s:
+        year_sales, year_costs = frames.yearly(s, AS_OF)
+        base = frames.base_retention(s, AS_OF)
+    sales, costs = _lines()
+    expected_sales, expected_costs = metrics.year_sums(sales, costs, until=AS_OF)
+    pd.testing.assert_frame_equal(
+        _sorted(year_sales, ["customer_id", "year"]),
+        _sorted(expected_sales, ["customer_id", "year"]),
+        check_dtype=False,
+    )
+    pd.testing.assert_frame_equal(
+        _sorted(year_costs, ["customer_id", "year"]),
+        _sorted(expected_costs, ["customer_id", "year"]),
+        check_dtype=False,
+    )
+    # Bought in 2022-03-01 .. 2023-02-28: customers 1, 2 and 3; of them 1 and 2 in the window.
+    assert base == metrics.trailing_retention(sales, as_of=AS_OF) == pytest.approx(2 / 3)
