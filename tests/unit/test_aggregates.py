@@ -109,3 +109,26 @@ def test_year_sums_and_retention_are_those_of_the_lines(lines: Database) -> None
     )
     # Bought in 2022-03-01 .. 2023-02-28: customers 1, 2 and 3; of them 1 and 2 in the window.
     assert base == metrics.trailing_retention(sales, as_of=AS_OF) == pytest.approx(2 / 3)
+
+
+def test_without_a_measurable_base_the_clv_assumes_no_retention(
+    database: Database, cast: Cast
+) -> None:
+    """Nobody bought in the year before the window: no base retention, so r = 0 and the
+    CLV is one discounted year: (100 - 40) / 1.2 with d = 20 %."""
+    from kam.figures.base import base_figures
+    from kam.services.programme import set_setting
+
+    with database.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity, "
+            "line_key) VALUES (1, :d, 100, 40, 1, 'only')"
+        ), {"d": date(2024, 1, 1)})  # fmt: skip
+    with database.writing() as s:
+        set_setting(s, cast.admin, "discount_rate", "0.2")
+        set_setting(s, cast.admin, "horizon", "3")
+    with database.reading() as s:
+        figures = base_figures(s, as_of=AS_OF)
+    assert figures.base_retention is None
+    assert figures.clv.loc[1, "retention"] == 0
+    assert figures.clv.loc[1, "clv"] == pytest.approx((100 - 40) / 1.2)

@@ -597,20 +597,5 @@ def test_empty_sales_and_costs_give_zero_rows_for_every_customer() -> None:
     assert retention(EMPTY_SALES, as_of=AS_OF).empty
 
 
-def test_all_metrics_without_a_measurable_base_assumes_no_retention() -> None:
-    sales = make_sales([(1, "2026-01-01", 100.0, 40.0, "X")])
-    customers = make_customers([(1, "Alpha", NAN)])
-    result = all_metrics(sales, EMPTY_COSTS, customers, as_of=AS_OF, discount_rate=0.2, horizon=3)
-    assert result["trailing_retention"] is None
-    table = result["clv"]
-    assert table.loc[1, "retention"] == 0  # type: ignore[attr-defined]
-    assert table.loc[1, "clv"] == pytest.approx((100 - 40) / 1.2)  # type: ignore[attr-defined]
-
-
-def test_all_metrics_refuses_a_horizon_of_zero() -> None:
-    with pytest.raises(ValueError):
-        all_metrics(SALES_A, COSTS_A, CUSTOMERS_A, as_of=AS_OF, horizon=0)
-
-
 def test_cost_categories() -> None:
     assert COST_CATEGORIES == ("sales", "support", "logistics", "terms", "custom_work", "other")
