@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, Field, field_validator
 
 from db.enums import AccountStatus
-from kam.errors import ConflictError, InvalidData, NotFound, PermissionDenied, RuleError
+from kam.errors import (
+    ConflictError,
+    InvalidData,
+    KamError,
+    NotFound,
+    PermissionDenied,
+    RuleError,
+)
 from kam.rules import clock, lifecycle, limits
 from kam.rules.permissions import Action, allowed, may, require
 from kam.services import audit
@@ -339,3 +347,139 @@ def update_account(
         account.updated_by_id = actor.id
         session.flush()  # the version check runs here: a concurrent change raises a conflict
     return _views(session, [account])[0]
+
+
+#: Fields a set-based update writes itself; others (status, manager, sponsor) go through
+#: update_account, whose checks read what other accounts hold.
+SIMPLE_FIELDS = frozenset({"reason", "retention_override", "margin_override", "next_review_on"})
+
+
+@dataclass(frozen=True)
+class AccountUpdate:
+    """One update of a set-based run: the batch line it came from, the account, the fields."""
+
+    line: int
+    name: str
+    expected_version: int | None
+    fields: dict[str, Any]
+
+
+class UpdateRefused(Exception):
+    """A set-based update refused: the domain error and the batch line it belongs to."""
+
+    def __init__(self, line: int, error: KamError) -> None:
+        super().__init__(str(error))
+        self.line, self.error = line, error
+
+
+def update_accounts(
+    session: Session, actor: Actor, updates: list[AccountUpdate]
+) -> list[AccountView]:
+    """Many account updates in one go (a batch), each checked by update_account's rules, in
+    order: the accounts are read in one query, each account is written with one UPDATE that
+    checks the version it was read at, and every changed field's audit event is written in
+    one bulk insert. Updates of the status, manager or sponsor take update_account itself.
+    Returns each update's view (its version as that update left it)."""
+    views: list[AccountView] = []
+    simple: list[AccountUpdate] = []
+    for update in updates:
+        if SIMPLE_FIELDS.issuperset(update.fields):
+            simple.append(update)
+            continue
+        views += _update_simply(session, actor, simple)
+        simple = []
+        try:
+            views.append(
+                update_account(session, actor, update.name,
+                               expected_version=update.expected_version, **update.fields)
+            )  # fmt: skip
+        except KamError as error:
+            raise UpdateRefused(update.line, error) from error
+    views += _update_simply(session, actor, simple)
+    return views
+
+
+def _update_simply(
+    session: Session, actor: Actor, updates: list[AccountUpdate]
+) -> list[AccountView]:
+    """Updates of plain fields only, set-based (see update_accounts)."""
+    from dataclasses import replace
+
+    from sqlalchemy import bindparam, update
+    from sqlmodel import col, select
+
+    from db.models import Customer, KeyAccount, utcnow
+
+    if not updates:
+        return []
+    session.flush()
+    names = sorted({u.name for u in updates})
+    found: dict[str, tuple[KeyAccount, Customer]] = {
+        c.name: (a, c)
+        for a, c in session.exec(
+            select(KeyAccount, Customer)
+            .join(Customer, col(Customer.id) == KeyAccount.customer_id)
+            .where(col(Customer.name).in_(names), col(KeyAccount.status).in_(lifecycle.OPEN))
+        ).all()
+    }
+    now = utcnow()
+    read_at: dict[int, int] = {}  # account id -> the version it was read at
+    reached: dict[int, int] = {}  # account id -> its version after the lines so far
+    values: dict[int, dict[str, Any]] = {}  # account id -> its values as the run leaves them
+    versions: list[tuple[KeyAccount, int]] = []
+    entries: list[audit.Entry] = []
+    for u in updates:
+        try:
+            account, customer = found.get(u.name) or account_and_customer(session, u.name)
+            assert account.id is not None
+            require(actor, Action.EDIT_ACCOUNT, stake(account, customer))
+            current = values.setdefault(account.id, {f: getattr(account, f) for f in SIMPLE_FIELDS})
+            version = reached.setdefault(account.id, account.version)
+            read_at.setdefault(account.id, account.version)
+            if u.expected_version is not None and version != u.expected_version:
+                if version == account.version:  # changed before this batch: say by whom
+                    message = conflict_message(session, account, customer.name, u.expected_version)
+                else:
+                    message = (
+                        f"'{customer.name}' is at version {version} after this batch's earlier "
+                        f"lines, not {u.expected_version}; nothing was overwritten."
+                    )
+                raise ConflictError(message)
+            requested = validated(AccountChanges, **u.fields).model_dump(exclude_unset=True)
+        except KamError as error:
+            raise UpdateRefused(u.line, error) from error
+        changed = {f: v for f, v in requested.items() if current[f] != v}
+        for field, new in changed.items():
+            entries.append(audit.Entry("key_account", account.id, customer.id, field,
+                                       current[field], new))  # fmt: skip
+            current[field] = new
+        reached[account.id] = version + 1 if changed else version
+        versions.append((account, reached[account.id]))
+    table = cast("Any", KeyAccount).__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_read"))
+        .values(
+            {**{f: bindparam(f) for f in SIMPLE_FIELDS}, "version": bindparam("_version"),
+             "updated_at": bindparam("_at"), "updated_by_id": bindparam("_by")}
+        )
+    )  # fmt: skip
+    rows = [
+        {**values[aid], "_id": aid, "_read": read_at[aid], "_version": version, "_at": now,
+         "_by": actor.id}
+        for aid, version in reached.items()
+        if version != read_at[aid]
+    ]  # fmt: skip
+    if rows:
+        written = session.connection().execute(statement, rows).rowcount
+        if written != len(rows):
+            raise ConflictError(
+                "Someone else changed one of these key accounts while the batch ran; "
+                "nothing was overwritten. Reload and try again."
+            )
+        audit.record_many(session, actor, entries)
+    touched = {a.id: a for a, _ in versions}
+    for account in touched.values():
+        session.expire(account)
+    fresh = {v.id: v for v in _views(session, list(touched.values()))}
+    return [replace(fresh[a.id], version=version) for a, version in versions]  # type: ignore[index]

@@ -28,89 +28,87 @@ if TYPE_CHECKING:
     from kam.identity import Actor
 
 
-def _actions() -> dict[str, tuple[Callable[..., Any], dict[str, str], type[BaseModel] | None]]:
-    """action -> (service, {batch field: parameter} renames, input model for its **fields)."""
-    from kam.services import (
-        accounts,
-        commitments,
-        complaints,
-        contacts,
-        customers,
-        interactions,
-        managers,
-        people,
-        plans,
-        practices,
-        programme,
-        reviews,
-        sponsors,
-        users,
-        vetting,
-    )
+#: action -> (service module, function, {batch field: parameter} renames, input model of its
+#: **fields). Only the modules a file's actions use are imported.
+ACTIONS: dict[str, tuple[str, str, dict[str, str], str | None]] = {
+    "account.nominate": ("accounts", "create_account", {}, None),
+    "account.update": (
+        "accounts",
+        "update_account",
+        {"account": "name", "if_version": "expected_version"},
+        "AccountChanges",
+    ),
+    "account.assess": ("vetting", "assess", {"account": "name"}, None),
+    "account.admit": ("vetting", "admit", {"account": "name", "override": "override_reason"}, None),
+    "account.reject": ("vetting", "reject", {"account": "name"}, None),
+    "account.retire": ("vetting", "retire", {"account": "name"}, None),
+    "customer.add": ("customers", "create_customer", {}, "CustomerInput"),
+    "customer.update": ("customers", "update_customer", {"customer": "name"}, "CustomerChanges"),
+    "user.add": ("users", "add_user", {}, None),
+    "user.role": ("users", "set_role", {}, None),
+    "contact.add": ("contacts", "add_contact", {}, "ContactInput"),
+    "contact.update": ("contacts", "update_contact", {"id": "contact_id"}, "ContactChanges"),
+    "interaction.log": ("interactions", "log_interaction", {}, "InteractionInput"),
+    "commitment.add": ("commitments", "add_commitment", {}, "CommitmentInput"),
+    "commitment.update": (
+        "commitments",
+        "update_commitment",
+        {"id": "commitment_id"},
+        "CommitmentChanges",
+    ),
+    "complaint.record": ("complaints", "record_complaint", {}, "ComplaintInput"),
+    "complaint.advance": ("complaints", "advance_complaint", {"id": "complaint_id"}, None),
+    "complaint.update": (
+        "complaints",
+        "update_complaint",
+        {"id": "complaint_id"},
+        "ComplaintChanges",
+    ),
+    "sponsor.assign": ("sponsors", "assign_sponsor", {"executive": "executive_login"}, None),
+    "sponsor.visit": ("sponsors", "record_visit", {"date": "on"}, None),
+    "manager.assign": ("managers", "assign_manager", {"manager": "login"}, None),
+    "manager.skills": ("managers", "set_skills", {"user": "login"}, None),
+    "review.record": ("reviews", "record_review", {"account": "name"}, None),
+    "practice.add": ("practices", "add_practice", {}, None),
+    "programme.set": ("programme", "set_setting", {}, None),
+    "plan.edit": (
+        "plans",
+        "set_plan_text",
+        {"year": "fiscal_year", "if_version": "expected_version"},
+        "PlanText",
+    ),
+    "plan.goal.add": ("plans", "add_goal", {"year": "fiscal_year"}, "GoalInput"),
+    "plan.goal.update": ("plans", "update_goal", {"id": "goal_id"}, "GoalChanges"),
+    "plan.objective.add": ("plans", "add_objective", {"goal": "goal_id"}, "ObjectiveInput"),
+    "plan.objective.update": (
+        "plans",
+        "update_objective",
+        {"id": "objective_id"},
+        "ObjectiveChanges",
+    ),
+    "plan.action.add": ("plans", "add_action", {"objective": "objective_id"}, "ActionInput"),
+    "plan.action.update": ("plans", "update_action", {"id": "action_id"}, "ActionChanges"),
+    "plan.action.done": ("plans", "complete_action", {"id": "action_id"}, None),
+    "plan.comment": ("plans", "comment_plan", {"year": "fiscal_year"}, None),
+    "plan.carry": ("plans", "carry_goals", {}, None),
+    "contact.counterpart": ("people", "set_counterpart", {}, None),
+}
 
-    name = {"account": "name"}
-    return {
-        "account.nominate": (accounts.create_account, {}, None),
-        "account.update": (
-            accounts.update_account,
-            {**name, "if_version": "expected_version"},
-            accounts.AccountChanges,
-        ),
-        "account.assess": (vetting.assess, name, None),
-        "account.admit": (vetting.admit, {**name, "override": "override_reason"}, None),
-        "account.reject": (vetting.reject, name, None),
-        "account.retire": (vetting.retire, name, None),
-        "customer.add": (customers.create_customer, {}, customers.CustomerInput),
-        "customer.update": (
-            customers.update_customer,
-            {"customer": "name"},
-            customers.CustomerChanges,
-        ),
-        "user.add": (users.add_user, {}, None),
-        "user.role": (users.set_role, {}, None),
-        "contact.add": (contacts.add_contact, {}, contacts.ContactInput),
-        "contact.update": (contacts.update_contact, {"id": "contact_id"}, contacts.ContactChanges),
-        "interaction.log": (interactions.log_interaction, {}, interactions.InteractionInput),
-        "commitment.add": (commitments.add_commitment, {}, commitments.CommitmentInput),
-        "commitment.update": (
-            commitments.update_commitment,
-            {"id": "commitment_id"},
-            commitments.CommitmentChanges,
-        ),
-        "complaint.record": (complaints.record_complaint, {}, complaints.ComplaintInput),
-        "complaint.advance": (complaints.advance_complaint, {"id": "complaint_id"}, None),
-        "complaint.update": (
-            complaints.update_complaint,
-            {"id": "complaint_id"},
-            complaints.ComplaintChanges,
-        ),
-        "sponsor.assign": (sponsors.assign_sponsor, {"executive": "executive_login"}, None),
-        "sponsor.visit": (sponsors.record_visit, {"date": "on"}, None),
-        "manager.assign": (managers.assign_manager, {"manager": "login"}, None),
-        "manager.skills": (managers.set_skills, {"user": "login"}, None),
-        "review.record": (reviews.record_review, name, None),
-        "practice.add": (practices.add_practice, {}, None),
-        "programme.set": (programme.set_setting, {}, None),
-        "plan.edit": (
-            plans.set_plan_text,
-            {"year": "fiscal_year", "if_version": "expected_version"},
-            plans.PlanText,
-        ),
-        "plan.goal.add": (plans.add_goal, {"year": "fiscal_year"}, plans.GoalInput),
-        "plan.goal.update": (plans.update_goal, {"id": "goal_id"}, plans.GoalChanges),
-        "plan.objective.add": (plans.add_objective, {"goal": "goal_id"}, plans.ObjectiveInput),
-        "plan.objective.update": (
-            plans.update_objective,
-            {"id": "objective_id"},
-            plans.ObjectiveChanges,
-        ),
-        "plan.action.add": (plans.add_action, {"objective": "objective_id"}, plans.ActionInput),
-        "plan.action.update": (plans.update_action, {"id": "action_id"}, plans.ActionChanges),
-        "plan.action.done": (plans.complete_action, {"id": "action_id"}, None),
-        "plan.comment": (plans.comment_plan, {"year": "fiscal_year"}, None),
-        "plan.carry": (plans.carry_goals, {}, None),
-        "contact.counterpart": (people.set_counterpart, {}, None),
-    }
+ActionSpec = tuple[Callable[..., Any], dict[str, str], "type[BaseModel] | None"]
+
+
+def _action(action: str) -> ActionSpec:
+    """The service, renames and input model of one action, importing its module."""
+    import importlib
+
+    module_name, function, renames, model = ACTIONS[action]
+    module = importlib.import_module(f"kam.services.{module_name}")
+    return getattr(module, function), renames, getattr(module, model) if model else None
+
+
+def _actions() -> dict[str, ActionSpec]:
+    """Every action (imports every service module: for listing them)."""
+    return {action: _action(action) for action in ACTIONS}
 
 
 @dataclass(frozen=True)
@@ -225,7 +223,7 @@ def _hints(function: Callable[..., Any]) -> dict[str, Any]:
 
 def parse(path: Path) -> list[Step]:
     """Read and check every line; raise InvalidData listing every bad line (none applied)."""
-    actions = _actions()
+    specs: dict[str, tuple[ActionSpec, Any, dict[str, Any]]] = {}  # read once per action
     steps: list[Step] = []
     problems: list[str] = []
     try:
@@ -246,15 +244,16 @@ def parse(path: Path) -> list[Step]:
             problems.append(f'line {number}: needs an object with an "action"')
             continue
         action = item.pop("action")
-        if action not in actions:
+        if action not in ACTIONS:
             problems.append(
                 f"line {number}: unknown action '{clean_text(action)[:40]}'; the actions are "
-                f"{', '.join(actions)} (`kam batch --actions` lists their fields)"
+                f"{', '.join(ACTIONS)} (`kam batch --actions` lists their fields)"
             )
             continue
-        function, renames, model = actions[action]
-        parameters = inspect.signature(function).parameters
-        hints = _hints(function)
+        if action not in specs:
+            spec = _action(action)
+            specs[action] = (spec, inspect.signature(spec[0]).parameters, _hints(spec[0]))
+        (function, renames, model), parameters, hints = specs[action]
         takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
         fields = set(model.model_fields) if model is not None else set()
         arguments = {}
@@ -315,15 +314,50 @@ def _summary(result: Any) -> dict[str, Any]:
 def apply(
     session: Session, actor: Actor, steps: list[Step], *, file: str, dry_run: bool
 ) -> BatchReport:
-    """Run every step in the caller's transaction; the first refusal names its line."""
-    actions = _actions()
-    results = []
-    for step in steps:
-        function = actions[step.action][0]
+    """Run every step in the caller's transaction; the first refusal names its line. A run
+    of account updates goes to accounts.update_accounts, which writes them set-based."""
+    functions: dict[str, Callable[..., Any]] = {}
+    results: list[dict[str, Any]] = []
+    index = 0
+    while index < len(steps):
+        end = index
+        while end < len(steps) and steps[end].action == "account.update":
+            end += 1
+        if end > index:
+            results += _update_accounts(session, actor, steps[index:end])
+            index = end
+            continue
+        step = steps[index]
+        function = functions.get(step.action) or functions.setdefault(
+            step.action, _action(step.action)[0]
+        )
         try:
             result = function(session, actor, **step.arguments)
         except KamError as exc:
             error = type(exc)(f"line {step.line} ({step.action}): {exc} Nothing was applied.")
             raise error from exc
         results.append({"line": step.line, "action": step.action, **_summary(result)})
+        index += 1
     return BatchReport(file, len(steps), len(steps), dry_run, results)
+
+
+def _update_accounts(session: Session, actor: Actor, steps: list[Step]) -> list[dict[str, Any]]:
+    """Consecutive account.update lines, written together."""
+    from kam.services import accounts
+
+    updates = []
+    for step in steps:
+        fields = dict(step.arguments)
+        name = fields.pop("name")
+        expected = fields.pop("expected_version", None)
+        updates.append(accounts.AccountUpdate(step.line, name, expected, fields))
+    try:
+        views = accounts.update_accounts(session, actor, updates)
+    except accounts.UpdateRefused as refused:
+        exc = refused.error
+        error = type(exc)(f"line {refused.line} (account.update): {exc} Nothing was applied.")
+        raise error from exc
+    return [
+        {"line": step.line, "action": step.action, **_summary(view)}
+        for step, view in zip(steps, views, strict=True)
+    ]
