@@ -19,6 +19,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from kam.figures import headline
+
 COST_CATEGORIES = ("sales", "support", "logistics", "terms", "custom_work", "other")
 
 _CTS_COLUMNS = [f"cts_{category}" for category in COST_CATEGORIES]
@@ -120,13 +122,11 @@ def _check_retention(value: float, what: str = "retention") -> None:
 
 
 def _discount_factor(retention: np.ndarray, discount_rate: float, horizon: int) -> np.ndarray:
-    """sum_{t=1..H} r**(t-1) / (1+d)**t, element-wise over r (H is small; loops over years)."""
-    total = np.zeros_like(retention, dtype=float)
-    survival = np.ones_like(retention, dtype=float)  # r**(t-1), with 0**0 == 1
-    for t in range(1, horizon + 1):
-        total += survival / (1.0 + discount_rate) ** t
-        survival = survival * retention
-    return total
+    """headline.discount_factor element-wise over r (once per distinct retention: the base's
+    and a few overrides)."""
+    distinct, where = np.unique(retention.astype(float), return_inverse=True)
+    factors = [headline.discount_factor(float(r), discount_rate, horizon) for r in distinct]
+    return np.asarray(factors, dtype=float)[where].reshape(retention.shape)
 
 
 def _quintile_score(values: pd.Series) -> pd.Series:
@@ -161,8 +161,8 @@ def _order_counts(window: pd.DataFrame) -> pd.Series:
 
 def t12m_window(as_of: date) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Trailing twelve months ending on as_of, inclusive: (as_of - 1 year + 1 day, as_of)."""
-    end = _day(as_of)
-    return end - pd.DateOffset(years=1) + _ONE_DAY, end
+    first, last = headline.t12m_window(_day(as_of).date())
+    return pd.Timestamp(first), pd.Timestamp(last)
 
 
 def window_sums(
@@ -328,13 +328,7 @@ def pareto(profit: pd.Series) -> Pareto:
     ranked["cum_share"] = ranked["cum_profit"] / total if total != 0 else np.nan
     ranked["customer_share"] = ranked["rank"] / n if n else pd.Series(dtype=float)
 
-    customers_for_80: int | None = None
-    share_for_80: float | None = None
-    if total > 0:
-        # A relative tolerance of 1e-12 absorbs cumsum rounding (e.g. 0.1 + 0.7 vs 0.8).
-        target = 0.8 * total * (1 - 1e-12)
-        customers_for_80 = int(np.argmax(ranked["cum_profit"].to_numpy() >= target)) + 1
-        share_for_80 = customers_for_80 / n
+    customers_for_80, share_for_80 = headline.pareto_point(ranked["profit"].tolist())
 
     losers = ranked.loc[ranked["profit"] < 0].sort_values(
         ["profit", "customer_id"], ascending=[True, True]
@@ -456,17 +450,14 @@ def retention(sales: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
 def retention_windows(as_of: date) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """(the first day of the 12 months before the T12M window, the window's first day,
     its last day): the two contiguous years the base's retention compares."""
-    first, last = t12m_window(as_of)
-    return first - pd.DateOffset(years=1), first, last
+    before_first, first, last = headline.retention_windows(_day(as_of).date())
+    return pd.Timestamp(before_first), pd.Timestamp(first), pd.Timestamp(last)
 
 
 def trailing_from(flags: pd.DataFrame) -> float | None:
     """The base's retention from per-customer flags over the two years (before: bought in
     the year before the window; during: bought in it): the share of `before` also `during`."""
-    before = flags.loc[flags["before"].astype(bool)]
-    if before.empty:
-        return None
-    return float(before["during"].astype(bool).sum() / len(before))
+    return headline.retention_share(zip(flags["before"], flags["during"], strict=True))
 
 
 def trailing_retention(sales: pd.DataFrame, *, as_of: date) -> float | None:

@@ -54,8 +54,7 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
     from sqlmodel import col, select
 
     from db.models import Commitment, Complaint, Customer, KeyAccount
-    from kam.figures import metrics
-    from kam.figures.base import base_figures
+    from kam.figures.headline import headline
     from kam.rules.programme import load_settings
     from kam.services.reviews import reviews_due
     from kam.services.sponsors import overdue_visits
@@ -67,16 +66,8 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
         .where(col(KeyAccount.status).in_(lifecycle.OPEN))
     ).all()
     names = {a.customer_id: c.name for a, c in accounts}
-    figures = base_figures(session, as_of=as_of)
-    profit, clv = figures.profit, figures.clv
     members = [a.customer_id for a, _ in accounts if lifecycle.is_member(a.status)]
-    pareto = metrics.pareto(profit["profit"])
-    curve = []
-    n = len(pareto.table)
-    for tenth in range(1, 11):
-        k = max(1, round(n * tenth / 10)) if n else 0
-        share = float(pareto.table["cum_share"].iloc[k - 1]) if k else 0.0
-        curve.append((tenth / 10, share if share == share else 0.0))
+    figures = headline(session, as_of=as_of, members=members)
 
     alerts: list[Alert] = []
     for c in session.exec(
@@ -136,13 +127,13 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
         open_accounts=len(accounts),
         cap=settings.cap,
         warn_below=settings.warn_below,
-        total_clv=float(clv.loc[clv.index.isin(members), "clv"].sum()),
-        total_profit=float(profit["profit"].sum()),
-        key_account_profit=float(profit.loc[profit.index.isin(members), "profit"].sum()),
-        customers=len(profit),
-        share_for_80=pareto.share_for_80,
-        customers_for_80=pareto.customers_for_80,
-        below_break_even=len(pareto.below_break_even),
-        pareto_curve=curve,
+        total_clv=figures.total_clv,
+        total_profit=figures.total_profit,
+        key_account_profit=figures.key_account_profit,
+        customers=figures.customers,
+        share_for_80=figures.share_for_80,
+        customers_for_80=figures.customers_for_80,
+        below_break_even=figures.below_break_even,
+        pareto_curve=figures.pareto_curve,
         alerts=alerts,
     )

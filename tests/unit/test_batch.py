@@ -22,7 +22,11 @@ def _file(path: Path, lines: list[dict[str, object]]) -> Path:
 
 
 def test_the_table_names_every_batch_action() -> None:
-    assert {line["action"] for line in EVERY_BATCH_ACTION} == set(batch.ACTIONS) == set(batch._actions())
+    assert (
+        {line["action"] for line in EVERY_BATCH_ACTION}
+        == set(batch.ACTIONS)
+        == set(batch._actions())
+    )
 
 
 def test_every_batch_action_applies(database: Database, cast: Cast, tmp_path: Path) -> None:

@@ -1,0 +1,162 @@
+"""The programme's headline figures in plain Python, from the database's sums: the whole
+base's T12M profit, the key accounts' CLV, the Pareto point and curve. No pandas or numpy,
+so the dashboard's first figures do not wait for them to load.
+
+The rules live here once: kam.figures.metrics takes its windows, Pareto point, retention
+share and discount factor from this module, and a test holds both paths to the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+#: A relative tolerance that absorbs summing rounding (0.1 + 0.7 against 0.8) at the 80 % point.
+_TOLERANCE = 1e-12
+
+
+def _year_before(day: date) -> date:
+    """The same day a year earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _date(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def t12m_window(as_of: date) -> tuple[date, date]:
+    """The trailing twelve months ending on `as_of`, both days included."""
+    last = _date(as_of)
+    return _year_before(last) + timedelta(days=1), last
+
+
+def retention_windows(as_of: date) -> tuple[date, date, date]:
+    """(the first day of the 12 months before the T12M window, the window's first day, its
+    last day): the two contiguous years the base's retention compares."""
+    first, last = t12m_window(as_of)
+    return _year_before(first), first, last
+
+
+def retention_share(flags: Iterable[tuple[object, object]]) -> float | None:
+    """The base's retention from (bought the year before, bought in the window) per customer:
+    the share of the year before's buyers who bought again; None without any."""
+    before = during = 0
+    for was, still in flags:
+        if was:
+            before += 1
+            during += bool(still)
+    return during / before if before else None
+
+
+def discount_factor(retention: float, discount_rate: float, horizon: int) -> float:
+    """sum over t = 1..H of r**(t-1) / (1+d)**t: what a year's profit is worth over the horizon
+    at retention r and discount rate d (0**0 is 1: the first year always counts)."""
+    total, survival = 0.0, 1.0
+    for t in range(1, horizon + 1):
+        total += survival / (1.0 + discount_rate) ** t
+        survival *= retention
+    return total
+
+
+def pareto_point(ranked: Sequence[float]) -> tuple[int | None, float | None]:
+    """(how many customers, which share of them) make 80 % of the profit, from the profits
+    ranked highest first; (None, None) when the base makes no profit."""
+    total = sum(ranked)
+    if not ranked or total <= 0:
+        return None, None
+    target, running = 0.8 * total * (1 - _TOLERANCE), 0.0
+    for count, profit in enumerate(ranked, start=1):
+        running += profit
+        if running >= target:
+            return count, count / len(ranked)
+    return len(ranked), 1.0  # rounding kept the running sum under the target
+
+
+def pareto_curve(ranked: Sequence[float]) -> list[tuple[float, float]]:
+    """(share of customers, cumulative share of profit) at each tenth of the base, profits
+    ranked highest first; shares of 0 when the profit sums to nothing."""
+    total, n = sum(ranked), len(ranked)
+    running, cumulative = 0.0, []
+    for profit in ranked:
+        running += profit
+        cumulative.append(running)
+    curve = []
+    for tenth in range(1, 11):
+        k = max(1, round(n * tenth / 10)) if n else 0
+        share = cumulative[k - 1] / total if k and total else 0.0
+        curve.append((tenth / 10, share))
+    return curve
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The base's and the key accounts' figures at one date."""
+
+    customers: int
+    total_profit: float
+    key_account_profit: float
+    total_clv: float
+    """The key accounts' forward CLV, with their overrides and the programme's d and H."""
+    customers_for_80: int | None
+    share_for_80: float | None
+    below_break_even: int
+    pareto_curve: list[tuple[float, float]]
+
+
+def headline(session: Session, *, as_of: date, members: Collection[int]) -> Headline:
+    """The headline figures at `as_of`, `members` being the key accounts' customer ids."""
+    from db import aggregates
+    from kam.rules import lifecycle
+    from kam.rules.programme import load_settings
+
+    conn = session.connection()
+    first, last = t12m_window(as_of)
+    margin: dict[int, float] = {cid: 0.0 for cid, *_ in aggregates.customers(conn)}
+    cost: dict[int, float] = dict.fromkeys(margin, 0.0)
+    for cid, revenue, goods, *_ in aggregates.window_sales(conn, first, last):
+        margin[cid] = float(revenue) - float(goods)
+    for cid, _category, amount in aggregates.window_costs(conn, first, last):
+        cost[cid] += float(amount)
+    profit = {cid: margin[cid] - cost[cid] for cid in margin}
+
+    settings = load_settings(session)
+    base = retention_share(
+        (b, d) for _, b, d in aggregates.buying_flags(conn, *retention_windows(as_of))
+    )
+    overrides = {
+        cid: (retention, margin_override)
+        for cid, retention, margin_override in aggregates.account_overrides(
+            conn, statuses=[s.value for s in lifecycle.OPEN]
+        )
+    }
+    total_clv = 0.0
+    for cid in members:
+        if cid not in profit:
+            continue
+        retention, margin_override = overrides.get(cid, (None, None))
+        kept = float(retention) if retention is not None else (base or 0.0)
+        made = float(margin_override) if margin_override is not None else margin[cid]
+        total_clv += (made - cost[cid]) * discount_factor(
+            kept, settings.discount_rate, settings.horizon
+        )
+
+    ranked = [p for _, p in sorted(profit.items(), key=lambda item: (-item[1], item[0]))]
+    customers_for_80, share_for_80 = pareto_point(ranked)
+    return Headline(
+        customers=len(profit),
+        total_profit=sum(ranked),
+        key_account_profit=sum(profit[cid] for cid in members if cid in profit),
+        total_clv=total_clv,
+        customers_for_80=customers_for_80,
+        share_for_80=share_for_80,
+        below_break_even=sum(1 for p in ranked if p < 0),
+        pareto_curve=pareto_curve(ranked),
+    )

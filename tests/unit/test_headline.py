@@ -1,0 +1,115 @@
+"""The dashboard's headline figures in plain Python: the rules worked by hand, the same
+numbers as the pandas path on demo data (both backends), and no pandas or numpy loaded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from db.enums import Role
+from db.models import KeyAccount, User
+from kam.database import Database
+from kam.figures import headline as h
+from kam.rules import lifecycle
+from tests.support import actor_of
+
+AS_OF = date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "first", "before_first"),
+    [
+        (date(2026, 6, 30), date(2025, 7, 1), date(2024, 7, 1)),
+        (date(2024, 2, 29), date(2023, 3, 1), date(2022, 3, 1)),  # leap day: the 28th, +1
+        (date(2025, 2, 28), date(2024, 2, 29), date(2023, 2, 28)),  # the window opens on one
+        (date(2026, 12, 31), date(2026, 1, 1), date(2025, 1, 1)),
+    ],
+)
+def test_the_windows_by_hand(as_of: date, first: date, before_first: date) -> None:
+    assert h.t12m_window(as_of) == (first, as_of)
+    assert h.retention_windows(as_of) == (before_first, first, as_of)
+
+
+def test_the_discount_factor_by_hand() -> None:
+    # r = 0.5, d = 10 %, H = 3: 1/1.1 + 0.5/1.21 + 0.25/1.331
+    assert h.discount_factor(0.5, 0.10, 3) == pytest.approx(
+        0.9090909 + 0.4132231 + 0.1878287, abs=1e-6
+    )
+    assert h.discount_factor(0.0, 0.10, 5) == pytest.approx(1 / 1.1)  # the first year counts
+    assert h.discount_factor(1.0, 0.0, 4) == 4.0
+
+
+def test_the_retention_share_counts_last_year_s_buyers_only() -> None:
+    flags = [(1, 1), (1, 0), (0, 1), (True, True), (0, 0)]  # 3 bought before, 2 of them again
+    assert h.retention_share(flags) == pytest.approx(2 / 3)
+    assert h.retention_share([(0, 1)]) is None
+
+
+def test_the_pareto_point_and_curve_by_hand() -> None:
+    ranked = [50.0, 30.0, 10.0, 10.0, 0.0, -0.0, 0.0, 0.0, 0.0, 0.0]  # total 100
+    assert h.pareto_point(ranked) == (2, 0.2)  # 50 + 30 = 80: exactly the 80 %
+    curve = h.pareto_curve(ranked)
+    assert curve[0] == (0.1, 0.5) and curve[1] == (0.2, 0.8) and curve[3] == (0.4, 1.0)
+    assert h.pareto_point([0.1, 0.7, 0.0]) == (2, 2 / 3)  # 0.1 + 0.7 is 0.7999… in floats
+    assert h.pareto_point([-5.0, -1.0]) == (None, None)  # no profit: no 80 % point
+    assert h.pareto_curve([]) == [(t / 10, 0.0) for t in range(1, 11)]
+
+
+def test_the_headline_equals_the_pandas_figures_on_demo_data(database: Database) -> None:
+    from kam.figures import metrics
+    from kam.figures.base import base_figures
+    from kam.services.demo import DemoOptions, load_demo
+
+    with database.writing() as s:
+        s.add(User(login="ada", display_name="Ada", role=Role.ADMIN))
+    with database.writing() as s:
+        ada = actor_of(s.exec(select(User)).one())
+        load_demo(s, ada, DemoOptions(customers=120, years=3, as_of=AS_OF))
+    with database.writing() as s:  # one override of each kind, so both take part
+        accounts = s.exec(select(KeyAccount).order_by(KeyAccount.id)).all()  # type: ignore[arg-type]
+        accounts[0].retention_override, accounts[1].margin_override = 0.9, 12345.0
+    with database.reading() as s:
+        members = [a.customer_id for a in s.exec(select(KeyAccount)).all()
+                   if lifecycle.is_member(a.status)]  # fmt: skip
+        fast = h.headline(s, as_of=AS_OF, members=members)
+        slow = base_figures(s, as_of=AS_OF)
+    assert members and fast.customers == len(slow.profit) == 120
+    profit, clv = slow.profit["profit"], slow.clv["clv"]
+    pareto = metrics.pareto(profit)
+    assert fast.total_profit == pytest.approx(profit.sum())
+    assert fast.key_account_profit == pytest.approx(profit[profit.index.isin(members)].sum())
+    assert fast.total_clv == pytest.approx(clv[clv.index.isin(members)].sum())
+    assert (fast.customers_for_80, fast.share_for_80) == (
+        pareto.customers_for_80,
+        pareto.share_for_80,
+    )
+    assert fast.below_break_even == len(pareto.below_break_even)
+    shares = pareto.table["cum_share"].tolist()
+    for share_of_customers, share_of_profit in fast.pareto_curve:
+        k = max(1, round(120 * share_of_customers))
+        assert share_of_profit == pytest.approx(shares[k - 1])
+
+
+def test_the_dashboard_s_figures_load_neither_pandas_nor_numpy(sqlite_database: Database) -> None:
+    """The first screen shows figures without waiting for pandas to load."""
+    script = (
+        "import json, sys\n"
+        "from datetime import date\n"
+        "from db.engine import make_engine\n"
+        "from kam.database import Database\n"
+        "from kam.services.dashboard import programme_overview\n"
+        f"db = Database(make_engine({sqlite_database.engine.url.render_as_string(False)!r}))\n"
+        "with db.reading() as s:\n"
+        "    o = programme_overview(s, as_of=date(2026, 6, 30))\n"
+        "print(json.dumps([o.customers, sorted(m for m in sys.modules\n"
+        "                  if m.split('.')[0] in ('pandas', 'numpy', 'scipy'))]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    customers, heavy = json.loads(done.stdout)
+    assert customers == 0 and heavy == []
