@@ -11,24 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from kam.cli import (
-    account,
-    audit,
-    batch,
-    contact,
-    criteria,
-    customer,
-    database,
-    demo,
-    imports,
-    manager,
-    metrics,
-    plan,
-    review,
-    sheet,
-    sponsor,
-    user,
-)
 from kam.errors import KamError
 from screens.areas import NAMES as AREAS  # data only: the area names, no Textual
 
@@ -77,37 +59,81 @@ def _say(message: str) -> None:
     typer.echo(for_terminal(message, multiline=True), err=True)
 
 
-app = typer.Typer(
-    cls=KamGroup,
-    name="kam",
-    help="Key account management: `kam` alone opens the TUI; the nouns below are for scripts.",
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(account.app, name="account")
-app.add_typer(customer.app, name="customer")
-app.add_typer(user.app, name="user")
-app.add_typer(database.app, name="db")
-app.add_typer(imports.app, name="import")
-app.add_typer(metrics.app, name="metrics")
-app.add_typer(criteria.app, name="criteria")
-app.add_typer(criteria.programme, name="programme")
-app.add_typer(review.app, name="review")
-app.add_typer(review.practice, name="practice")
-app.add_typer(sponsor.app, name="sponsor")
-app.add_typer(manager.app, name="manager")
-app.add_typer(plan.app, name="plan")
-app.add_typer(contact.app, name="contact")
-app.add_typer(audit.app, name="audit")
-app.command("init")(database.init)
-app.command("demo")(demo.demo)
-app.command("sheet")(sheet.sheet)
-app.command("batch")(batch.batch)
+#: The nouns (sub-apps) and the top-level commands, by the module and attribute that hold
+#: them: a command line imports only the one it names, so `kam` (the TUI) and `kam account
+#: list` do not build every other command first. `kam --help` and unknown words load all.
+NOUNS: dict[str, tuple[str, str]] = {
+    "account": ("kam.cli.account", "app"),
+    "customer": ("kam.cli.customer", "app"),
+    "user": ("kam.cli.user", "app"),
+    "db": ("kam.cli.database", "app"),
+    "import": ("kam.cli.imports", "app"),
+    "metrics": ("kam.cli.metrics", "app"),
+    "criteria": ("kam.cli.criteria", "app"),
+    "programme": ("kam.cli.criteria", "programme"),
+    "review": ("kam.cli.review", "app"),
+    "practice": ("kam.cli.review", "practice"),
+    "sponsor": ("kam.cli.sponsor", "app"),
+    "manager": ("kam.cli.manager", "app"),
+    "plan": ("kam.cli.plan", "app"),
+    "contact": ("kam.cli.contact", "app"),
+    "audit": ("kam.cli.audit", "app"),
+}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("kam.cli.database", "init"),
+    "demo": ("kam.cli.demo", "demo"),
+    "sheet": ("kam.cli.sheet", "sheet"),
+    "batch": ("kam.cli.batch", "batch"),
+}
+#: What the top level defines itself (always registered).
+OWN = ("tui", "serve")
 
 
-@app.callback(invoke_without_command=True)
+def _load(where: tuple[str, str]) -> Any:
+    import importlib
+
+    module, attribute = where
+    return getattr(importlib.import_module(module), attribute)
+
+
+def build(only: str | None = None) -> typer.Typer:
+    """The `kam` app with every noun and command, or, given `only`, with that one alone (or
+    none, for the top level's own commands)."""
+    built = typer.Typer(
+        cls=KamGroup,
+        name="kam",
+        help="Key account management: `kam` alone opens the TUI; the nouns below are for scripts.",
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    for name, where in NOUNS.items():
+        if only is None or only == name:
+            built.add_typer(_load(where), name=name)
+    for name, where in COMMANDS.items():
+        if only is None or only == name:
+            built.command(name)(_load(where))
+    built.callback(invoke_without_command=True)(root)
+    built.command("tui")(tui)
+    built.command("serve")(serve)
+    return built
+
+
+def _named(args: list[str]) -> str | None:
+    """The noun or command a command line names, "" for the top level's own (`kam`, `kam
+    tui`, `kam serve`), None when every command is needed (help, or a word kam does not know,
+    which Typer then names with its suggestions)."""
+    if not args:
+        return ""
+    first = args[0]
+    if first in NOUNS or first in COMMANDS:
+        return first
+    if first in OWN:
+        return ""
+    return None
+
+
 def root(ctx: typer.Context) -> None:
     """Key account management in the terminal."""
     if ctx.invoked_subcommand is None:
@@ -129,7 +155,6 @@ def _on_a_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@app.command("tui")
 def tui(
     area: Annotated[
         str | None, typer.Option(help=f"Open on this area: {', '.join(AREAS)}.")
@@ -152,7 +177,6 @@ def tui(
     run(settings(), area=area)
 
 
-@app.command("serve")
 def serve(
     host: Annotated[
         str | None,
@@ -185,7 +209,15 @@ def main() -> None:
     import sys
 
     try:
-        app()
+        build(_named(sys.argv[1:]))(prog_name="kam")
     except BrokenPipeError:  # the reader went away (`kam ... | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
+
+
+def __getattr__(name: str) -> Any:
+    """`app`: every command, built on first use (the tests' CliRunner invokes it)."""
+    if name == "app":
+        globals()["app"] = built = build()
+        return built
+    raise AttributeError(name)

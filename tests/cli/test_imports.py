@@ -18,10 +18,10 @@ WRAPPER = """
 import json, sys
 modules_file, *args = sys.argv[1:]
 sys.argv = ["kam", *args]
-from kam.cli.main import app
+from kam.cli.main import main
 code = 0
 try:
-    app(prog_name="kam")
+    main()
 except SystemExit as exit_:
     code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
 with open(modules_file, "w") as out:
@@ -82,3 +82,22 @@ def test_writes_import_neither_pandas_nor_numpy(cli_db: Database, tmp_path: Path
         assert exit_code == 0, args
         assert "kam.services.audit" in modules  # the write really ran
         assert [m for m in modules if m.split(".")[0] in (*HEAVY, "numpy")] == [], args
+
+
+def test_a_command_line_loads_only_the_noun_it_names(cli_db: Database, tmp_path: Path) -> None:
+    from kam.cli.main import COMMANDS, NOUNS
+
+    exit_code, modules, _stdout = run_kam(tmp_path, "account", "list", "--json")
+    assert exit_code == 0
+    others = {module for noun, (module, _) in {**NOUNS, **COMMANDS}.items()} - {"kam.cli.account"}
+    assert "kam.cli.account" in modules
+    assert sorted(others & set(modules)) == []
+
+
+def test_help_lists_every_noun_and_command(tmp_path: Path) -> None:
+    from kam.cli.main import COMMANDS, NOUNS, OWN
+
+    exit_code, _modules, stdout = run_kam(tmp_path, "--help")
+    assert exit_code == 0
+    listed = {line.split()[1] for line in stdout.splitlines() if line.startswith("│ ")}
+    assert {*NOUNS, *COMMANDS, *OWN} <= listed
