@@ -125,7 +125,7 @@ def _named(args: list[str]) -> str | None:
     tui`, `kam serve`), None when every command is needed (help, or a word kam does not know,
     which Typer then names with its suggestions)."""
     if not args:
-        return ""
+        return "" if _on_a_terminal() else None  # without one, `kam` prints the whole help
     first = args[0]
     if first in NOUNS or first in COMMANDS:
         return first
@@ -161,7 +161,7 @@ def tui(
     ] = None,
 ) -> None:
     """Open the TUI (the same as `kam` alone)."""
-    from kam.cli.context import reading, settings
+    from kam.cli.context import settings
 
     if area is not None and area not in AREAS:
         raise typer.BadParameter(
@@ -170,10 +170,10 @@ def tui(
     if not _on_a_terminal():
         _say("kam: the TUI needs a terminal (stdin and stdout are not one); see `kam --help`.")
         raise typer.Exit(2)
-    with reading():  # refuse early, with one line, if the database or the user is not set up
-        pass
     from screens.app import run
 
+    # run() checks the schema and identifies the user before it draws anything, so a
+    # database or user not set up is refused in one line, with the terminal untouched.
     run(settings(), area=area)
 
 

@@ -3,6 +3,8 @@ no traceback, no Rich panel, nothing a terminal would act on."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kam.database import Database
@@ -46,6 +48,18 @@ def test_bare_kam_without_a_terminal_prints_the_help_and_exits_2(kam: Kam) -> No
 
 def test_kam_tui_without_a_terminal_refuses_in_one_line(kam: Kam, cli_db: Database) -> None:
     assert "the TUI needs a terminal" in refused(kam("tui"), 2)
+
+
+def test_the_tui_on_a_database_not_set_up_refuses_in_one_line_before_drawing(
+    kam: Kam, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kam.cli.main as main
+
+    monkeypatch.setattr(main, "_on_a_terminal", lambda: True)
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = kam("tui", env={"KAM_DATABASE_URL": url})
+    assert "no kam schema yet: run `kam init` first" in refused(result, 1)
+    assert "\x1b[?1049h" not in result.stdout  # no alternate screen: the TUI never started
 
 
 def test_an_unforeseen_failure_is_one_line_and_kam_debug_shows_it(

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kam.database import Database
 
 HEAVY = ("pandas", "textual")
@@ -94,10 +96,12 @@ def test_a_command_line_loads_only_the_noun_it_names(cli_db: Database, tmp_path:
     assert sorted(others & set(modules)) == []
 
 
-def test_help_lists_every_noun_and_command(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("args", "code"), [(("--help",), 0), ((), 2)])
+def test_help_lists_every_noun_and_command(tmp_path: Path, args: tuple[str], code: int) -> None:
+    """`kam --help`, and `kam` alone without a terminal, show every command."""
     from kam.cli.main import COMMANDS, NOUNS, OWN
 
-    exit_code, _modules, stdout = run_kam(tmp_path, "--help")
-    assert exit_code == 0
+    exit_code, _modules, stdout = run_kam(tmp_path, *args)
+    assert exit_code == code
     listed = {line.split()[1] for line in stdout.splitlines() if line.startswith("│ ")}
     assert {*NOUNS, *COMMANDS, *OWN} <= listed
