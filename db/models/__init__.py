@@ -13,6 +13,7 @@ from db.models.plans import AccountPlan, PlanAction, PlanComment, PlanGoal, Plan
 from db.models.programme import Assessment, AssessmentScore, Criterion, KeyAccount
 from db.models.records import Commitment, Complaint, Contact, Interaction, InteractionContact
 from db.models.reviews import BestPractice, ProgrammeSetting, Review, ReviewPractice
+from db.models.values import CustomerValue, HealthSnapshot, ValueFit
 
 __all__ = [
     "AccountPlan",
@@ -25,6 +26,8 @@ __all__ = [
     "Contact",
     "Criterion",
     "Customer",
+    "CustomerValue",
+    "HealthSnapshot",
     "Interaction",
     "InteractionContact",
     "KeyAccount",
@@ -40,6 +43,7 @@ __all__ = [
     "TrainingRecord",
     "Transaction",
     "User",
+    "ValueFit",
     "enum_column",
     "score_check",
     "utcnow",
