@@ -1,24 +1,82 @@
-"""The one-page account sheet: who, worth, standing and what is open, for an executive.
+"""The one-page account sheet: who, worth, standing, the plan, the key people and what is
+open, for an executive to take to a board meeting.
 
-Built once from the services (the TUI's overview shows the same Sheet) and rendered as
-Markdown or as self-contained HTML that prints on one page. Untrusted text is escaped.
+Built once from the services (the TUI's overview shows the same Sheet): the account is read
+once, its worth computed once (health and the plan's figure-linked objectives reuse it), the
+plan read once and the relationship map built once. It renders as Markdown or as
+self-contained HTML that prints on one A4 page. Untrusted text is escaped in both.
+
+What yields when the page is full. Both renderers show the same selection (the Markdown
+says what the printed page says); every list keeps its highest-ranked items and ends with
+"… and N more" for the rest:
+
+- key people (decision makers, champions, blockers): at most 8, the most influential first,
+  then decision makers before the others, then by name;
+- the plan's goals: at most 5 (the most a plan holds), dropped goals left out; each names at
+  most 2 of its objectives in trouble, overdue before behind;
+- open promises: at most 6, overdue first, then by due date, grouped by who made them;
+- coverage findings: at most 5, in the order of the written coverage rule;
+- open complaints: at most 3, the most severe first, then the oldest;
+- criteria: at most 8; health reasons: at most 6;
+- profit by year: the last 4 calendar years (older years are dropped).
+
+Text is shortened to a display width (a CJK character counts as two), ending in "…": the
+customer 70, its industry and region 40 each, people's names (theirs and ours) 32, job
+titles 30, goal titles 60, objective titles 48, promises and complaints 80, findings 110,
+criteria notes 36, the override reason 160. On paper every table row and list item takes
+one line, or at most two (longer cells end in "…"), so the page's height is bounded by the
+counts above whatever the data holds (tests/unit/test_sheet_page.py prints the fullest account with
+Chromium: one page).
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from db.enums import CommitmentStatus
-from kam.views import CommitmentView, ComplaintView, View
+from db.enums import BuyingRole, CommitmentStatus, GoalStatus, Severity, Stance
+from kam.views import CommitmentView, ComplaintView, ContactView, View
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from kam.figures.worth import Worth
+    from kam.services.people import Finding
+    from kam.services.plans import GoalView, PlanView
+
+#: At most this many of each list on the page (the rule in the module's docstring).
+MAX_PEOPLE = 8
+MAX_GOALS = 5
+MAX_NAMED_OBJECTIVES = 2
+MAX_FINDINGS = 5
+MAX_PROMISES = 6
+MAX_COMPLAINTS = 3
+MAX_YEARS = 4
+MAX_CRITERIA = 8
+MAX_HEALTH_REASONS = 6
+
+#: Display widths text is shortened to (a wide character counts as two).
+WIDTH = {
+    "customer": 70,
+    "label": 40,
+    "person": 32,
+    "job_title": 30,
+    "goal": 60,
+    "objective": 48,
+    "promise": 80,
+    "complaint": 80,
+    "finding": 110,
+    "note": 36,
+    "override": 160,
+}
+
+T = TypeVar("T")
+_KEY_STANCES = (Stance.CHAMPION, Stance.BLOCKER)
+_SEVERITY_RANK = {s.value: i for i, s in enumerate(reversed(list(Severity)))}
 
 
 @dataclass(frozen=True)
@@ -46,11 +104,18 @@ class Sheet(View):
     last_review: dict[str, Any] | None
     open_commitments: list[CommitmentView] = field(default_factory=list)
     open_complaints: list[ComplaintView] = field(default_factory=list)
+    plan: PlanView | None = None
+    """The plan of the fiscal year `as_of` falls in (id None when there is none yet)."""
+    key_people: list[ContactView] = field(default_factory=list)
+    """Decision makers, champions and blockers, the most influential first."""
+    findings: list[Finding] = field(default_factory=list)
+    """What the coverage rule finds (kam.rules.people.COVERAGE_RULE)."""
 
 
 def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
-    """Gather the sheet for one key account as of a date: the account is looked up once and
-    its worth computed once (health, the TUI's tabs and the exports share it)."""
+    """Gather the sheet for one key account as of a date: the account is looked up once, its
+    worth computed once (health and the plan's figures share it), the plan and the people map
+    read once."""
     from db.enums import AssessmentKind
     from kam.figures.worth import customer_worth
     from kam.rules import lifecycle
@@ -58,6 +123,8 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
     from kam.services.commitments import list_commitments
     from kam.services.complaints import list_complaints
     from kam.services.health import account_health
+    from kam.services.people import people_map
+    from kam.services.plans import plan_view
     from kam.services.reviews import list_reviews
     from kam.services.sponsors import last_visits
     from kam.services.vetting import assessment_view, latest_assessment
@@ -74,6 +141,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
     override_reason = vetting.override_reason if vetting and vetting.override else ""
     visit = last_visits(session, [customer.id], as_of=as_of).get(customer.id)
     last = reviews[0] if reviews else None
+    chart = people_map(session, customer.name, as_of=as_of)
     return Sheet(
         customer=account.customer,
         industry=account.industry,
@@ -104,7 +172,54 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
             for c in list_complaints(session, customer.name)
             if lifecycle.complaint_is_open(c.status)
         ],
+        plan=plan_view(session, row, customer.name, as_of=as_of, worth=worth),
+        key_people=key_people(chart.people),
+        findings=chart.findings,
     )
+
+
+def key_people(people: list[ContactView]) -> list[ContactView]:
+    """The decision makers, champions and blockers, the most influential first (then decision
+    makers before the others, then by name)."""
+    chosen = [
+        p for p in people if p.buying_role == BuyingRole.DECISION_MAKER or p.stance in _KEY_STANCES
+    ]
+    return sorted(
+        chosen,
+        key=lambda p: (-(p.influence or 0), p.buying_role != BuyingRole.DECISION_MAKER, p.name),
+    )
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+def width(text: str) -> int:
+    """The display width of text: wide and full-width characters (CJK) count as two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def short(text: str, limit: int) -> str:
+    """Text cut to a display width, ending in "…" when cut; newlines become spaces."""
+    text = " ".join(text.split())
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += width(ch)
+        if used > limit - 1:
+            break
+        out.append(ch)
+    return "".join(out).rstrip() + "…"
+
+
+def _first(items: list[T], most: int) -> tuple[list[T], int]:
+    """The first `most` items, and how many more there are."""
+    return items[:most], max(0, len(items) - most)
+
+
+def more(count: int, what: str = "more") -> str:
+    """The line that stands for what did not fit: "… and 3 more"."""
+    return f"… and {count} {what}"
 
 
 def _money(value: float | None) -> str:
@@ -115,14 +230,24 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def _whole_pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
 def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
     """The sheet's sections as (label, plain text) pairs, shared by both renderers."""
     w = sheet.worth
-    trend = ", ".join(f"{y}: {_money(p)}" for y, p in w.profit_by_year.items()) or "—"
+    years, older = _first(list(reversed(w.profit_by_year.items())), MAX_YEARS)
+    trend = ", ".join(f"{y}: {_money(p)}" for y, p in reversed(years)) or "—"
+    if older:
+        trend += f" ({more(older, 'earlier years')})"
     who = [
-        ("Status", sheet.status + (" (admitted by override)" if sheet.override else "")),
-        ("Key account manager", sheet.manager or "none"),
-        ("Executive sponsor", sheet.sponsor or "none"),
+        (
+            "Status",
+            sheet.status.replace("_", " ") + (" (admitted by override)" if sheet.override else ""),
+        ),
+        ("Key account manager", short(sheet.manager or "none", WIDTH["person"])),
+        ("Executive sponsor", short(sheet.sponsor or "none", WIDTH["person"])),
         ("Last sponsor visit", str(sheet.last_sponsor_visit or "never")),
         ("Next review", str(sheet.next_review_on or "not scheduled")),
     ]
@@ -145,8 +270,10 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
         ("Profit by year", trend),
     ]
     review = sheet.last_review
+    reasons, hidden = _first(sheet.health_reasons, MAX_HEALTH_REASONS)
+    said = "; ".join(reasons) or "no concerns"
     standing = [
-        ("Health", f"{sheet.health}: " + ("; ".join(sheet.health_reasons) or "no concerns")),
+        ("Health", f"{sheet.health}: {said}" + (f" ({more(hidden)})" if hidden else "")),
         (
             "Criteria total",
             "—"
@@ -163,109 +290,429 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
         ),
     ]
     if sheet.override:
-        standing.append(("Override", sheet.override_reason or "(no reason recorded)"))
+        reason = short(sheet.override_reason, WIDTH["override"]) or "(no reason recorded)"
+        standing.append(("Override", reason))
     return {"Who": who, "Worth": worth, "Standing": standing}
 
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~]|(?<!\w)_|_(?!\w))")
+@dataclass(frozen=True)
+class GoalLine:
+    """One goal as the page shows it."""
+
+    title: str
+    status: str
+    progress: float | None
+    objectives: str
+    """How many objectives stand where: "2 on track, 1 behind"."""
+    attention: list[str]
+    """Objectives overdue or behind, named briefly ("overdue: Roadmap signed")."""
+
+
+def plan_headline(plan: PlanView | None) -> str:
+    """The plan in one line: its year, progress, goals and overdue actions."""
+    if plan is None:
+        return "No plan."
+    if plan.id is None:
+        return f"No plan for {plan.period} yet."
+    goals = [g for g in plan.goals if g.status != GoalStatus.DROPPED]
+    late = sum(a.overdue for a in plan.actions)
+    parts = [
+        f"{_whole_pct(plan.progress)} of the way",
+        f"{len(goals)} goal{'s' if len(goals) != 1 else ''}"
+        + ("" if plan.complete else " (incomplete: fewer than 2)"),
+        f"{late} action{'s' if late != 1 else ''} overdue" if late else "no action overdue",
+    ]
+    return f"Plan {plan.period}: " + ", ".join(parts) + "."
+
+
+def _goal_line(goal: GoalView) -> GoalLine:
+    from kam.rules import plans as rules
+
+    states = [o.state for o in goal.objectives]
+    counts = [f"{states.count(s)} {s}" for s in (rules.ON_TRACK, rules.BEHIND, rules.OVERDUE,
+                                                  rules.DONE) if states.count(s)]  # fmt: skip
+    late = [o for o in goal.objectives if o.state == rules.OVERDUE] + [
+        o for o in goal.objectives if o.state == rules.BEHIND
+    ]
+    named, hidden = _first(late, MAX_NAMED_OBJECTIVES)
+    attention = [f"{o.state}: {short(o.title, WIDTH['objective'])}" for o in named]
+    if hidden:
+        attention.append(more(hidden))
+    return GoalLine(
+        title=short(goal.title, WIDTH["goal"]),
+        status=goal.status,
+        progress=goal.progress,
+        objectives=", ".join(counts) or "no objectives",
+        attention=attention,
+    )
+
+
+def goal_lines(plan: PlanView | None) -> tuple[list[GoalLine], int]:
+    """The goals the page shows (dropped ones left out), and how many more there are."""
+    goals = [g for g in plan.goals if g.status != GoalStatus.DROPPED] if plan else []
+    shown, hidden = _first(goals, MAX_GOALS)
+    return [_goal_line(g) for g in shown], hidden
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """One key person as the page shows them."""
+
+    name: str
+    job_title: str
+    role: str
+    """Their buying role and stance: "decision maker · blocker"."""
+    influence: str
+    owner: str
+    last_contact: str
+    overdue: bool
+
+
+def person_lines(sheet: Sheet) -> tuple[list[PersonLine], int]:
+    """The key people the page shows, and how many more there are."""
+    shown, hidden = _first(sheet.key_people, MAX_PEOPLE)
+    lines = [
+        PersonLine(
+            name=short(p.name, WIDTH["person"]),
+            job_title=short(p.job_title, WIDTH["job_title"]) or "—",
+            role=" · ".join(x.replace("_", " ") for x in (p.buying_role, p.stance) if x) or "—",
+            influence=f"{p.influence}/5" if p.influence else "—",
+            owner=short(p.owner_name or p.owner or "", WIDTH["person"]) or "none",
+            last_contact=str(p.last_contact) if p.last_contact else "never",
+            overdue=p.overdue,
+        )
+        for p in shown
+    ]
+    return lines, hidden
+
+
+def finding_lines(sheet: Sheet) -> tuple[list[str], int]:
+    """The coverage findings the page shows, and how many more there are."""
+    shown, hidden = _first(sheet.findings, MAX_FINDINGS)
+    return [short(f.text, WIDTH["finding"]) for f in shown], hidden
+
+
+def maker(c: CommitmentView) -> str:
+    """Who made a promise: a kam user by name, or a named outside person with department."""
+    name = c.made_by_name or c.made_by or "unknown"
+    if c.made_by_department:
+        department = c.made_by_department.replace("_", " ")
+        return f"{short(name, WIDTH['person'])} ({department}, outside kam)"
+    return short(name, WIDTH["person"])
+
+
+@dataclass(frozen=True)
+class PromiseLine:
+    """One open promise as the page shows it."""
+
+    due_on: date
+    overdue: bool
+    promise: str
+    to: str | None
+    """The person at the customer it was made to."""
+    keeps: str
+    """Our department that keeps it."""
+
+    @property
+    def text(self) -> str:
+        """What was promised, to whom, and who keeps it, in one line."""
+        to = f" — to {self.to}" if self.to else ""
+        return f"{self.promise}{to}; {self.keeps} keeps it"
+
+
+def promise_groups(sheet: Sheet) -> tuple[list[tuple[str, list[PromiseLine]]], int]:
+    """The open promises the page shows, grouped by who made them (the group of the most
+    urgent first), and how many more there are."""
+    ranked = sorted(sheet.open_commitments, key=lambda c: (not c.overdue, c.due_on, c.id))
+    shown, hidden = _first(ranked, MAX_PROMISES)
+    groups: dict[str, list[PromiseLine]] = {}
+    for c in shown:
+        line = PromiseLine(
+            due_on=c.due_on,
+            overdue=c.overdue,
+            promise=short(c.description, WIDTH["promise"]),
+            to=short(c.contact, WIDTH["person"]) if c.contact else None,
+            keeps=c.department.replace("_", " "),
+        )
+        groups.setdefault(maker(c), []).append(line)
+    return list(groups.items()), hidden
+
+
+def complaint_lines(sheet: Sheet) -> tuple[list[str], int]:
+    """The open complaints the page shows, the most severe first, and how many more."""
+    ranked = sorted(
+        sheet.open_complaints,
+        key=lambda c: (_SEVERITY_RANK.get(c.severity, 9), c.recorded_on, c.id),
+    )
+    shown, hidden = _first(ranked, MAX_COMPLAINTS)
+    return [
+        f"{c.severity}, {c.status.replace('_', ' ')} since {c.recorded_on}: "
+        f"{short(c.summary, WIDTH['complaint'])}"
+        for c in shown
+    ], hidden
+
+
+def criteria_rows(sheet: Sheet) -> tuple[list[dict[str, Any]], int]:
+    """The criteria scores the page shows, and how many more there are."""
+    return _first(sheet.criteria_scores, MAX_CRITERIA)
+
+
+# ---------------------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~#]|(?<!\w)_|_(?!\w))")
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown (emphasis, code, links, HTML, table pipes) so text shows as written."""
+    """Escape Markdown (emphasis, code, links, HTML, headings, table pipes) so text shows as
+    written."""
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 def render_markdown(sheet: Sheet) -> str:
-    """The sheet as Markdown."""
+    """The sheet as Markdown (the same selection as the printed page)."""
+    m = md_escape
     out = [
-        f"# {md_escape(sheet.customer)}",
+        f"# {m(short(sheet.customer, WIDTH['customer']))}",
         "",
-        f"{md_escape(sheet.industry)} · {md_escape(sheet.region)} · as of {sheet.as_of}",
+        f"{m(short(sheet.industry, WIDTH['label']))} · {m(short(sheet.region, WIDTH['label']))}"
+        f" · as of {sheet.as_of}",
         "",
     ]
     for section, pairs in _lines(sheet).items():
         out += [f"## {section}", "", "| | |", "|---|---|"]
-        out += [f"| {md_escape(k.strip())} | {md_escape(v)} |" for k, v in pairs]
+        out += [f"| {m(k.strip())} | {m(v)} |" for k, v in pairs]
         out.append("")
+    out += ["## Plan", "", m(plan_headline(sheet.plan)), ""]
+    goals, hidden = goal_lines(sheet.plan)
+    if goals:
+        out += ["| goal | progress | objectives | needs attention |", "|---|---:|---|---|"]
+        for g in goals:
+            status = f" ({g.status})" if g.status != GoalStatus.OPEN else ""
+            out.append(
+                f"| {m(g.title)}{status} | {_whole_pct(g.progress)} | {g.objectives} | "
+                f"{m('; '.join(g.attention)) or '—'} |"
+            )
+        if hidden:
+            out.append(f"| {more(hidden, 'more goals')} | | | |")
+        out.append("")
+    people, hidden = person_lines(sheet)
+    out += ["## Key people", ""]
+    if people:
+        out += ["| name | title | role · stance | influence | owner | last contact |",
+                "|---|---|---|---:|---|---|"]  # fmt: skip
+        for p in people:
+            late = " **overdue**" if p.overdue else ""
+            out.append(
+                f"| {m(p.name)} | {m(p.job_title)} | {p.role} | {p.influence} | {m(p.owner)} | "
+                f"{p.last_contact}{late} |"
+            )
+        if hidden:
+            out.append(f"| {more(hidden)} | | | | | |")
+    else:
+        out.append("- No decision maker, champion or blocker recorded.")
+    out.append("")
+    findings, hidden = finding_lines(sheet)
+    out += ["## Coverage", ""]
+    out += [f"- {m(f)}" for f in findings] or ["- No gaps in how the people are covered."]
+    if hidden:
+        out.append(f"- {more(hidden)}")
+    out.append("")
     if sheet.criteria_scores:
+        rows, hidden = criteria_rows(sheet)
         out += ["## Criteria", "", "| criterion | weight | score | note |", "|---|---:|---:|---|"]
-        for s in sheet.criteria_scores:
+        for s in rows:
             flag = " (knock-out failed)" if s["failed"] else ""
             out.append(
-                f"| {md_escape(s['criterion'])}{flag} | {s['weight']:g} | "
-                f"{'—' if s['score'] is None else s['score']} | {md_escape(s['comment'])} |"
+                f"| {m(s['criterion'])}{flag} | {s['weight']:g} | "
+                f"{'—' if s['score'] is None else s['score']} | "
+                f"{m(short(s['comment'], WIDTH['note']))} |"
             )
+        if hidden:
+            out.append(f"| {more(hidden)} | | | |")
         out.append("")
-    out += ["## Open", ""]
-    for c in sheet.open_commitments:
-        late = " **overdue**" if c.overdue else ""
-        out.append(
-            f"- Commitment due {c.due_on}{late}: {md_escape(c.description)} "
-            f"({md_escape(c.department)}, made by {md_escape(c.made_by or '—')})"
-        )
-    for p in sheet.open_complaints:
-        out.append(
-            f"- Complaint ({p.severity}, {p.status}) since {p.recorded_on}: {md_escape(p.summary)}"
-        )
-    if not sheet.open_commitments and not sheet.open_complaints:
-        out.append("- Nothing open.")
+    out += ["## Open", "", "### Promises, by who made them", ""]
+    groups, hidden = promise_groups(sheet)
+    for who, lines in groups:
+        out.append(f"- {m(who)}")
+        for promise in lines:
+            late = " **overdue**" if promise.overdue else ""
+            out.append(f"  - due {promise.due_on}{late}: {m(promise.text)}")
+    if hidden:
+        out.append(f"- {more(hidden)}")
+    if not groups:
+        out.append("- No open promise.")
+    out += ["", "### Complaints", ""]
+    complaints, hidden = complaint_lines(sheet)
+    out += [f"- {m(c)}" for c in complaints] or ["- No open complaint."]
+    if hidden:
+        out.append(f"- {more(hidden)}")
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------------------- HTML
+
 _CSS = """
-body{font:11pt/1.35 system-ui,sans-serif;margin:1.5em auto;max-width:60em;color:#111}
-h1{font-size:1.6em;margin:0}h2{font-size:1.05em;margin:1em 0 .3em;border-bottom:1px solid #ccc}
-.meta{color:#555;margin:.2em 0 .8em}.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 2em}
-table{border-collapse:collapse;width:100%}td,th{padding:.15em .4em;text-align:left;
-vertical-align:top}th{font-weight:600;color:#444}td.n{text-align:right}
-.health{font-weight:700}.green{color:#17723a}.amber{color:#a66300}.red{color:#b3261e}
-.override{background:#fff3cd;padding:.3em .5em;border-left:4px solid #a66300}
-@media print{body{margin:0;font-size:9.5pt}@page{size:A4;margin:12mm}}
+*{box-sizing:border-box}
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{font:10.5pt/1.35 "Liberation Sans","DejaVu Sans","Noto Sans","Noto Sans CJK SC",
+system-ui,sans-serif;margin:1.5em auto;max-width:62em;padding:0 1em;color:#111}
+h1{font-size:1.5em;margin:0;line-height:1.2;overflow:hidden;text-overflow:ellipsis;
+white-space:nowrap}
+h2{font-size:1.02em;margin:.6em 0 .2em;padding-bottom:.05em;border-bottom:1px solid #bbb;
+color:#1d3a6e}
+header{display:flex;justify-content:space-between;align-items:center;gap:1em}
+p{margin:.15em 0}.meta{color:#555}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 1.6em}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+td,th{padding:.05em .35em;text-align:left;vertical-align:top}
+th{font-weight:600;color:#444}
+.kv th{width:44%}.kv td,.kv th{overflow-wrap:anywhere}
+.rows td,.rows th{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.rows thead th{border-bottom:1px solid #ccc;font-size:.9em;color:#555}
+.rows tbody tr:nth-child(even){background:#f3f5f8}
+.clamp{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden;
+white-space:normal;overflow-wrap:anywhere}
+td.n,th.n{text-align:right}
+ul{margin:.05em 0;padding-left:1.2em}
+.health{font-weight:700;padding:.1em .6em;border-radius:.3em;color:#fff;white-space:nowrap}
+.green{background:#17723a}.amber{background:#a66300}.red{background:#b3261e}
+.reasons{overflow-wrap:anywhere}.reasons b{color:#b3261e}
+.late{color:#b3261e;font-weight:600}
+.override{background:#fff3cd;padding:.1em .5em;border-left:4px solid #a66300}
+.bar{display:inline-block;width:3.6em;height:.65em;background:#e3e3e3;vertical-align:-.05em;
+margin-right:.35em}.bar span{display:block;height:100%;background:#2d6cdf}
+.muted{color:#666}
+@media print{body{margin:0;max-width:none;padding:0;font-size:8pt;line-height:1.25}
+@page{size:A4;margin:10mm 11mm}}
 """
 
 
 def render_html(sheet: Sheet) -> str:
-    """The sheet as one self-contained HTML page that prints on one sheet of paper."""
+    """The sheet as one self-contained HTML page that prints on one A4 page: every table row
+    is one line (or two, clamped), so the page holds what the yielding rule lets through."""
     e = html.escape
-    sections = _lines(sheet)
 
-    def table(pairs: list[tuple[str, str]]) -> str:
+    def kv(pairs: list[tuple[str, str]]) -> str:
         rows = "".join(f"<tr><th>{e(k.strip())}</th><td>{e(v)}</td></tr>" for k, v in pairs)
-        return f"<table>{rows}</table>"
+        return f"<table class=kv>{rows}</table>"
 
+    def grid(widths: list[int], heads: list[str], rows: list[str], hidden: str = "") -> str:
+        cols = "".join(f"<col style='width:{w}%'>" for w in widths)
+        head = "".join(f"<th{' class=n' if h.startswith('#') else ''}>{h.lstrip('#')}</th>"
+                       for h in heads)  # fmt: skip
+        if hidden:
+            rows = [*rows, f"<tr><td class=muted colspan={len(widths)}>{e(hidden)}</td></tr>"]
+        return (f"<table class=rows><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")  # fmt: skip
+
+    def items(lines: list[str], hidden: int, empty: str) -> str:
+        shown = "".join(f"<li><div class=clamp>{e(x)}</div></li>" for x in lines)
+        if hidden:
+            shown += f"<li class=muted>{e(more(hidden))}</li>"
+        return f"<ul>{shown or f'<li class=muted>{e(empty)}</li>'}</ul>"
+
+    def bar(share: float | None) -> str:
+        filled = 0 if share is None else round(share * 100)
+        return f"<span class=bar><span style='width:{filled}%'></span></span>"
+
+    def late(flag: bool) -> str:
+        return " <span class=late>overdue</span>" if flag else ""
+
+    sections = _lines(sheet)
+    customer = short(sheet.customer, WIDTH["customer"])
+    reasons, hidden = _first(sheet.health_reasons, MAX_HEALTH_REASONS)
+    said = "; ".join(reasons) or "no concerns"
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
-        f"<title>{e(sheet.customer)} — account sheet</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(sheet.customer)}</h1>",
-        f"<p class=meta>{e(sheet.industry)} · {e(sheet.region)} · as of {sheet.as_of}</p>",
-        f"<p class='health {e(sheet.health)}'>Health: {e(sheet.health)}</p>",
+        f"<title>{e(customer)} — account sheet</title><style>{_CSS}</style></head><body>",
+        f"<header><h1>{e(customer)}</h1>"
+        f"<span class='health {e(sheet.health)}'>Health: {e(sheet.health)}</span></header>",
+        f"<p class=meta>{e(short(sheet.industry, WIDTH['label']))} · "
+        f"{e(short(sheet.region, WIDTH['label']))} · "
+        f"{e(sheet.status.replace('_', ' '))} · "
+        f"as of {sheet.as_of}</p>",
+        f"<p class=reasons><b>Health {e(sheet.health)}:</b> {e(said)}"
+        + (f" ({e(more(hidden))})" if hidden else "")
+        + "</p>",
     ]
     if sheet.override:
-        parts.append(f"<p class=override>Admitted by override: {e(sheet.override_reason)}</p>")
-    parts.append("<div class=grid>")
-    for section, pairs in sections.items():
-        parts.append(f"<section><h2>{section}</h2>{table(pairs)}</section>")
-    parts.append("</div>")
+        reason = short(sheet.override_reason, WIDTH["override"]) or "(no reason recorded)"
+        parts.append(f"<p class=override>Admitted by override: {e(reason)}</p>")
+    standing = [(k, v) for k, v in sections["Standing"] if k not in ("Health", "Override")]
+    parts.append(
+        "<div class=grid><div>"
+        f"<h2>Who</h2>{kv(sections['Who'])}<h2>Standing</h2>{kv(standing)}"
+        f"</div><div><h2>Worth</h2>{kv(sections['Worth'])}</div></div>"
+    )
+
+    parts.append(f"<h2>Plan</h2><p>{e(plan_headline(sheet.plan))}</p>")
+    goals, hidden = goal_lines(sheet.plan)
+    if goals:
+        rows = [
+            f"<tr><td><div class=clamp>{e(g.title)}"
+            + (f" <span class=muted>({e(g.status)})</span>" if g.status != GoalStatus.OPEN else "")
+            + f"</div></td><td>{bar(g.progress)}{_whole_pct(g.progress)}</td>"
+            f"<td>{e(g.objectives)}</td>"
+            f"<td><div class=clamp>{e('; '.join(g.attention)) or '—'}</div></td></tr>"
+            for g in goals
+        ]
+        parts.append(grid([33, 12, 20, 35], ["Goal", "Progress", "Objectives",
+                                              "Needs attention"], rows,
+                          more(hidden, "more goals") if hidden else ""))  # fmt: skip
+
+    people, hidden = person_lines(sheet)
+    parts.append("<h2>Key people</h2>")
+    if people:
+        rows = [
+            f"<tr><td>{e(p.name)}</td><td>{e(p.job_title)}</td><td>{e(p.role)}</td>"
+            f"<td class=n>{p.influence}</td><td>{e(p.owner)}</td>"
+            f"<td>{p.last_contact}{late(p.overdue)}</td></tr>"
+            for p in people
+        ]
+        parts.append(grid([22, 20, 19, 6, 16, 17], ["Name", "Title", "Role · stance", "#Infl.",
+                                                     "Owner", "Last contact"], rows,
+                          more(hidden) if hidden else ""))  # fmt: skip
+    else:
+        parts.append("<p class=muted>No decision maker, champion or blocker recorded.</p>")
+
+    groups, hidden = promise_groups(sheet)
+    parts.append("<h2>Open promises, by who made them</h2>")
+    if groups:
+        rows = [
+            f"<tr><td>{e(who) if i == 0 else ''}</td><td>{p.due_on}{late(p.overdue)}</td>"
+            f"<td>{e(p.promise)}</td><td>{e(p.to or '—')}</td><td>{e(p.keeps)}</td></tr>"
+            for who, lines in groups
+            for i, p in enumerate(lines)
+        ]
+        parts.append(grid([26, 16, 31, 15, 12], ["Made by", "Due", "Promise", "To", "Kept by"],
+                          rows, more(hidden) if hidden else ""))  # fmt: skip
+    else:
+        parts.append("<p class=muted>No open promise.</p>")
+
+    findings, hidden = finding_lines(sheet)
+    parts.append(
+        f"<h2>Coverage</h2>{items(findings, hidden, 'No gaps in how the people are covered.')}"
+    )
+
+    complaints, hidden = complaint_lines(sheet)
+    criteria = ""
     if sheet.criteria_scores:
-        rows = "".join(
+        scores, more_scores = criteria_rows(sheet)
+        rows = [
             f"<tr><td>{e(s['criterion'])}{' (knock-out failed)' if s['failed'] else ''}</td>"
             f"<td class=n>{s['weight']:g}</td>"
             f"<td class=n>{'—' if s['score'] is None else s['score']}</td>"
-            f"<td>{e(s['comment'])}</td></tr>"
-            for s in sheet.criteria_scores
-        )
-        parts.append(
-            "<h2>Criteria</h2><table><tr><th>criterion</th><th>weight</th>"
-            f"<th>score</th><th>note</th></tr>{rows}</table>"
-        )
-    items = [
-        f"<li>Commitment due {c.due_on}{' <b>overdue</b>' if c.overdue else ''}: "
-        f"{e(c.description)} ({e(c.department)}, made by {e(c.made_by or '—')})</li>"
-        for c in sheet.open_commitments
-    ] + [
-        f"<li>Complaint ({e(c.severity)}, {e(c.status)}) since {c.recorded_on}: {e(c.summary)}</li>"
-        for c in sheet.open_complaints
-    ]
-    parts.append(f"<h2>Open</h2><ul>{''.join(items) or '<li>Nothing open.</li>'}</ul>")
+            f"<td>{e(short(s['comment'], WIDTH['note']))}</td></tr>"
+            for s in scores
+        ]
+        criteria = "<h2>Criteria</h2>" + grid(
+            [42, 14, 12, 32], ["Criterion", "#Weight", "#Score", "Note"], rows,
+            more(more_scores) if more_scores else "",
+        )  # fmt: skip
+    parts.append(
+        "<div class=grid><div><h2>Open complaints</h2>"
+        f"{items(complaints, hidden, 'No open complaint.')}</div>"
+        f"<div>{criteria}</div></div>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -145,6 +145,7 @@ def print_review(view: ReviewView) -> None:
             "next review": view.next_review_on,
             "practices": ", ".join(view.practices),
             "checklist done": ", ".join(k for k, v in view.checklist.items() if v),
+            "plan": plan_line(view.metrics.get("plan")),
         }
     )
     sys.stdout.write("\n")
@@ -158,6 +159,46 @@ def print_review(view: ReviewView) -> None:
             ("Top quartile", "top_quartile"),
             ("Position", "position"),
         ],
+    )
+    plan = view.metrics.get("plan") or {}
+    if plan.get("goals"):
+        sys.stdout.write("\n")
+        output.print_table(
+            [
+                {
+                    "goal": g["title"],
+                    "progress": _percent(g["progress"]),
+                    **{state.replace(" ", "_"): n for state, n in g["objectives"].items()},
+                }
+                for g in plan["goals"]
+            ],
+            [
+                ("Goal", "goal"),
+                ("Progress", "progress"),
+                ("On track", "on_track"),
+                ("Behind", "behind"),
+                ("Overdue", "overdue"),
+                ("Done", "done"),
+            ],
+        )
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def plan_line(plan: dict[str, Any] | None) -> str:
+    """The plan's progress as the review recorded it, in one line."""
+    if not plan:
+        return "not recorded (reviewed before kam kept it)"
+    if not plan["exists"]:
+        return f"no plan for {plan['period']}"
+    counts = ", ".join(f"{n} {state}" for state, n in plan["objectives"].items() if n)
+    late, goals = plan["overdue_actions"], len(plan["goals"])
+    return (
+        f"{plan['period']}: {_percent(plan['progress'])}, {goals} goal{'s' if goals != 1 else ''}"
+        + (f" (objectives: {counts})" if counts else "")
+        + (f", {late} action{'s' if late != 1 else ''} overdue" if late else "")
     )
 
 

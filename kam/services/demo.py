@@ -14,13 +14,9 @@ from typing import TYPE_CHECKING, Any
 from db.bulk import insert_rows
 from db.enums import (
     AccountStatus,
-    BuyingRole,
-    CommitmentStatus,
-    CommunicationStyle,
     ComplaintStatus,
     CostCategory,
     CustomerStatus,
-    Department,
     InteractionKind,
     LifecycleStage,
     LoyaltyType,
@@ -37,6 +33,7 @@ if TYPE_CHECKING:
 
     from kam.database import Database
     from kam.identity import Actor
+    from kam.services.demo_people import Circle
 
 INDUSTRIES = [
     "Manufacturing",
@@ -164,57 +161,6 @@ PROGRAMME = [
     (AccountStatus.RETIRED, 1, None, 1000),
 ]
 
-_CONTACT_FIRST = [
-    "Anna",
-    "Ben",
-    "Chloé",
-    "David",
-    "Elif",
-    "Farid",
-    "Greta",
-    "Hiro",
-    "Ines",
-    "Jonas",
-    "Kim",
-    "Lena",
-    "Marco",
-    "Nia",
-    "Omar",
-    "Priya",
-    "王伟",
-    "李娜",
-    "Søren",
-    "Zoë",
-]
-_CONTACT_LAST = [
-    "Schmidt",
-    "Rossi",
-    "Dubois",
-    "Smith",
-    "Yilmaz",
-    "Haddad",
-    "Berg",
-    "Tanaka",
-    "García",
-    "Weber",
-    "Park",
-    "Nowak",
-    "Silva",
-    "Okoye",
-    "Ali",
-    "Shah",
-]
-_JOB_TITLES = [
-    "Head of Procurement",
-    "CFO",
-    "Operations Director",
-    "Category Manager",
-    "Plant Manager",
-    "CEO",
-    "Supply Chain Lead",
-    "Quality Manager",
-]
-
 
 @dataclass(frozen=True)
 class DemoOptions:
@@ -240,6 +186,10 @@ class DemoSummary:
     interactions: int = 0
     commitments: int = 0
     complaints: int = 0
+    plans: int = 0
+    plan_goals: int = 0
+    plan_objectives: int = 0
+    plan_actions: int = 0
     as_of: str = ""
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -252,7 +202,8 @@ class DemoSummary:
         return (
             f"Demo data to {self.as_of}: {self.customers:,} customers, "
             f"{self.transactions:,} sales lines, {self.service_costs:,} cost-to-serve lines, "
-            f"{self.users} users, {self.key_accounts} key accounts."
+            f"{self.users} users, {self.key_accounts} key accounts with {self.contacts} "
+            f"people and {self.plans} plans."
         )
 
 
@@ -310,8 +261,9 @@ def load_demo(session: Session, actor: Actor, options: DemoOptions) -> DemoSumma
     sizes = _insert_customers(session, rng, options.customers, summary)
     _insert_sales(session, rng, sizes, as_of, options.years, summary)
     users = _insert_users(session, rng, as_of, summary)
-    _insert_programme(session, rng, users, sizes, as_of, summary)
+    circles = _insert_programme(session, rng, users, sizes, as_of, summary)
     _insert_standing(session, rng, as_of)
+    _insert_plans(session, np.random.default_rng([options.seed, 2]), circles, as_of, summary)
     audit.record(
         session,
         actor,
@@ -522,28 +474,26 @@ def _insert_programme(
     sizes: np.ndarray,
     as_of: date,
     summary: DemoSummary,
-) -> None:
-    """Twelve key accounts among the largest customers, with their working records."""
+) -> list[Circle]:
+    """Twelve key accounts among the largest customers, with their working records; the
+    members' people (kam.services.demo_people) are returned for their plans."""
     import numpy as np
     from sqlmodel import col, select
 
-    from db.models import (
-        Commitment,
-        Complaint,
-        Contact,
-        Customer,
-        Interaction,
-        KeyAccount,
-    )
+    from db.models import Complaint, Customer, Interaction, KeyAccount, User
+    from kam.rules import lifecycle
+    from kam.services import demo_people as people
 
     ids = session.exec(select(Customer.id).order_by(col(Customer.id))).all()
     ranked = [int(ids[i]) for i in np.argsort(-sizes)]
     managers, executives = users["manager"], users["executive"]
     if not managers or not executives:
-        return
+        return []
+    # The people and their interactions draw from a stream of their own.
+    people_rng = np.random.default_rng(rng.integers(2**32))
     chosen = ranked[: len(PROGRAMME) + 3]
     picks = [chosen[i] for i in sorted(rng.choice(len(chosen), len(PROGRAMME), replace=False))]
-    roles, styles = list(BuyingRole), list(CommunicationStyle)
+    circles: list[people.Circle] = []
     for (status, m, s, age), customer_id in zip(PROGRAMME, picks, strict=True):
         nominated = as_of - timedelta(days=age)
         admitted = (
@@ -551,10 +501,11 @@ def _insert_programme(
             if status in (AccountStatus.ACTIVE, AccountStatus.UNDER_REVIEW, AccountStatus.RETIRED)
             else None
         )
+        manager_id = managers[m % len(managers)]
         account = KeyAccount(
             customer_id=customer_id,
             status=status,
-            manager_id=managers[m % len(managers)],
+            manager_id=manager_id,
             sponsor_id=executives[s % len(executives)] if s is not None else None,
             nominated_on=nominated,
             admitted_on=admitted,
@@ -565,96 +516,45 @@ def _insert_programme(
             reason="Top-decile profit, strong strategic fit."
             if status != AccountStatus.RETIRED
             else "Retired: two reviews below threshold after margin erosion.",
-            updated_by_id=managers[m % len(managers)],
+            updated_by_id=manager_id,
         )
         session.add(account)
         summary.key_accounts += 1
-        manager_id = managers[m % len(managers)]
-        for c in range(int(rng.integers(2, 5))):
-            first = _CONTACT_FIRST[int(rng.integers(len(_CONTACT_FIRST)))]
-            last = _CONTACT_LAST[int(rng.integers(len(_CONTACT_LAST)))]
-            session.add(
-                Contact(
-                    customer_id=customer_id,
-                    name=f"{first} {last}",
-                    job_title=_JOB_TITLES[int(rng.integers(len(_JOB_TITLES)))],
-                    email=f"{first.lower()}.{last.lower()}@example.com"
-                    if first.isascii() and last.isascii()
-                    else "",
-                    buying_role=roles[c % len(roles)],
-                    communication_style=styles[int(rng.integers(len(styles)))],
-                    relationship_strength=int(rng.integers(1, 6)),
-                )
+        circle = None
+        if lifecycle.is_member(status):
+            customer = session.get(Customer, customer_id)
+            manager = session.get(User, manager_id)
+            assert customer is not None and manager is not None
+            circle = people.insert_people(session, people_rng, account, customer.name,
+                                          len(circles))  # fmt: skip
+            circles.append(circle)
+            summary.contacts += len(circle.ids)
+            summary.interactions += people.insert_interactions(
+                session, people_rng, circle, as_of=as_of, manager_name=manager.display_name
             )
-            summary.contacts += 1
+        else:
+            summary.contacts += people.insert_plain_contacts(session, rng, customer_id)
         if status in (AccountStatus.RETIRED,):
             continue
-        kinds = [
-            InteractionKind.VISIT,
-            InteractionKind.CALL,
-            InteractionKind.MEETING,
-            InteractionKind.EMAIL,
-        ]
-        for _ in range(int(rng.integers(4, 10))):
-            session.add(
-                Interaction(
-                    customer_id=customer_id,
-                    kind=kinds[int(rng.integers(len(kinds)))],
-                    happened_on=as_of - timedelta(days=int(rng.integers(1, 200))),
-                    our_people="Account team",
-                    their_people="Procurement",
-                    summary="Reviewed open orders and the [Q3] forecast; agreed next steps.",
-                    user_id=manager_id,
-                )
-            )
-            summary.interactions += 1
-        if account.sponsor_id is not None:
-            # Some sponsors visit on cadence, some are overdue (> 90 days).
-            days_ago = int(rng.choice([20, 45, 70, 130, 200]))
-            session.add(
-                Interaction(
-                    customer_id=customer_id,
-                    kind=InteractionKind.EXECUTIVE_VISIT,
-                    happened_on=as_of - timedelta(days=days_ago),
-                    our_people="Executive sponsor",
-                    their_people="CEO",
-                    summary="Executive sponsor visit: strategy and joint roadmap.",
-                    user_id=account.sponsor_id,
-                )
-            )
-            summary.interactions += 1
-        departments = list(Department)
-        for k in range(int(rng.integers(1, 5))):
-            # Most promises are kept; a few are late or broken.
-            state = [CommitmentStatus.OPEN, CommitmentStatus.DONE, CommitmentStatus.BROKEN][
-                int(rng.choice(3, p=[0.4, 0.52, 0.08]))
-            ]
-            late = state == CommitmentStatus.OPEN and rng.random() < 0.2
-            due = as_of + timedelta(
-                days=int(
-                    rng.integers(-40, -1)
-                    if late or state != CommitmentStatus.OPEN
-                    else rng.integers(5, 90)
-                )
-            )
-            session.add(
-                Commitment(
-                    customer_id=customer_id,
-                    description=[
-                        "Deliver revised price list",
-                        "Dedicated logistics slot on Mondays",
-                        "Quarterly business review deck",
-                        "Fix EDI invoice format",
-                        "Custom packaging trial",
-                    ][k % 5],
-                    made_by_id=manager_id,
-                    department=departments[int(rng.integers(len(departments)))],
-                    due_on=due,
-                    status=state,
-                    closed_on=min(due, as_of) if state != CommitmentStatus.OPEN else None,
-                )
-            )
-            summary.commitments += 1
+        if circle is None:
+            for _ in range(int(rng.integers(4, 10))):
+                session.add(
+                    Interaction(
+                        customer_id=customer_id,
+                        kind=[InteractionKind.VISIT, InteractionKind.CALL,
+                              InteractionKind.MEETING][int(rng.integers(3))],
+                        happened_on=as_of - timedelta(days=int(rng.integers(1, 200))),
+                        our_people="Account team",
+                        their_people="Procurement",
+                        summary="Reviewed open orders and the [Q3] forecast; agreed next steps.",
+                        user_id=manager_id,
+                    )
+                )  # fmt: skip
+                summary.interactions += 1
+        summary.commitments += people.insert_promises(
+            session, people_rng if circle else rng, customer_id, manager_id, as_of=as_of,
+            circle=circle,
+        )  # fmt: skip
         for _ in range(int(rng.integers(0, 3))):
             recorded = as_of - timedelta(days=int(rng.integers(5, 300)))
             step = int(rng.choice(4, p=[0.15, 0.1, 0.1, 0.65]))  # most are fed back
@@ -677,6 +577,44 @@ def _insert_programme(
                 )
             )
             summary.complaints += 1
+    session.flush()
+    return circles
+
+
+def _insert_plans(
+    session: Session,
+    rng: np.random.Generator,
+    circles: list[Circle],
+    as_of: date,
+    summary: DemoSummary,
+) -> None:
+    """Each member's plan of this fiscal year (kam.services.demo_plans), its figure-linked
+    objectives set around the figures as of the demo's last day."""
+    from db.enums import PlanFigure
+    from kam.figures.base import base_figures
+    from kam.rules.programme import load_settings
+    from kam.services.demo_plans import insert_plan
+    from kam.services.plans.reads import figure_values
+
+    if not circles:
+        return
+    first_month = load_settings(session).fiscal_year_start
+    base = base_figures(session, as_of=as_of, customer_ids=[c.customer_id for c in circles])
+    for circle in circles:
+        figures = figure_values(session, circle.account, {PlanFigure.CONTACTS_MET_90D,
+                                PlanFigure.SATISFACTION}, as_of=as_of)  # fmt: skip
+        if circle.customer_id in base.profit.index:
+            profit = base.profit.loc[circle.customer_id, "profit"]
+            share = base.wallet.loc[circle.customer_id, "share"]
+            figures[PlanFigure.T12M_PROFIT] = float(profit) if profit == profit else None
+            figures[PlanFigure.SHARE_OF_WALLET] = float(share) if share == share else None
+        goals, objectives, actions = insert_plan(
+            session, rng, circle, as_of=as_of, first_month=first_month, figures=figures
+        )
+        summary.plans += 1
+        summary.plan_goals += goals
+        summary.plan_objectives += objectives
+        summary.plan_actions += actions
     session.flush()
 
 

@@ -1,5 +1,6 @@
-"""Periodic reviews: re-score against the current criteria, snapshot the metrics, compare
-with the programme's median and top quartile, and decide retain, watch or retire.
+"""Periodic reviews: re-score against the current criteria, snapshot the metrics and the
+account plan's progress, compare with the programme's median and top quartile, and decide
+retain, watch or retire.
 
 Two reviews in a row with a total under the threshold recommend retirement.
 """
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from db.models import KeyAccount, Review
     from kam.identity import Actor
+    from kam.services.plans import PlanView
 
 #: The best-practice checklist every review answers.
 CHECKLIST = (
@@ -200,6 +202,37 @@ def _latest_satisfaction(session: Session) -> dict[int, float]:
     return latest
 
 
+def plan_snapshot(plan: PlanView) -> dict[str, Any]:
+    """What a review keeps of the account plan of its day: the year, the plan's progress, and
+    each goal's progress with how many of its objectives stand where (kam.rules.plans)."""
+    from db.enums import GoalStatus
+    from kam.rules import plans as rules
+
+    states = (rules.ON_TRACK, rules.BEHIND, rules.OVERDUE, rules.DONE)
+
+    def count(objectives: list[Any]) -> dict[str, int]:
+        return {s: sum(o.state == s for o in objectives) for s in states}
+
+    goals = [g for g in plan.goals if g.status != GoalStatus.DROPPED]
+    return {
+        "period": plan.period,
+        "exists": plan.id is not None,
+        "progress": plan.progress,
+        "complete": plan.complete,
+        "objectives": count([o for g in goals for o in g.objectives]),
+        "overdue_actions": sum(a.overdue for a in plan.actions),
+        "goals": [
+            {
+                "title": g.title,
+                "status": g.status,
+                "progress": g.progress,
+                "objectives": count(g.objectives),
+            }
+            for g in goals
+        ],
+    }
+
+
 def _previous_total(session: Session, account: KeyAccount) -> float | None:
     from sqlmodel import col, select
 
@@ -233,6 +266,7 @@ def record_review(
     from db.models import Review, ReviewPractice, utcnow
     from kam.figures.worth import customer_worth
     from kam.rules.programme import load_settings
+    from kam.services.plans import plan_view
     from kam.services.practices import practice_by_title
     from kam.services.vetting import missing_manual, score_account
 
@@ -264,6 +298,8 @@ def record_review(
     satisfaction = round(perceived / expected, 3)
     worth = customer_worth(session, customer.id, as_of=when)  # type: ignore[arg-type]
     snapshot = {k: v for k, v in worth.to_dict().items() if k != "customer"}
+    plan = plan_view(session, account, customer.name, as_of=when, worth=worth)
+    snapshot["plan"] = plan_snapshot(plan)
     compared = benchmark(session, account, as_of=when, satisfaction=satisfaction)
     under = [t for t in (previous, assessment.total) if t is not None and t < settings.threshold]
     recommendation = "retire" if previous is not None and len(under) == 2 else None

@@ -31,6 +31,7 @@ def test_a_manager_records_a_review_and_reads_it_back(kam: Kam, base: Database) 
     assert view["practices"] == ["Joint business plan"]
     shown = ok(kam("review", "show", ACME)).stdout
     assert "1.50 = perceived 9 / expected 6" in shown and "at median" in shown  # the only member
+    assert "plan            no plan for 2026" in shown
     assert parsed(kam("review", "show", ACME, "--json"))["id"] == view["id"]
 
 
@@ -55,3 +56,48 @@ def test_practices_are_listed(kam: Kam, base: Database) -> None:
         "Quarterly business review"
     ]
     refused(kam("practice", "add", "Another", as_user="val"), 1)
+
+
+@pytest.mark.today("2026-06-30")
+def test_review_show_gives_the_plan_progress_the_review_recorded(kam: Kam, base: Database) -> None:
+    plan = parsed(kam("plan", "goal", "add", ACME, "Grow profit", "--json", as_user="mia"))
+    goal = plan["goals"][0]["id"]
+    ok(
+        kam(
+            "plan",
+            "objective",
+            "add",
+            str(goal),
+            "Profit to 700",
+            "--target",
+            "700",
+            "--baseline",
+            "300",
+            "--figure",
+            "t12m_profit",
+            "--due",
+            "2026-12-31",
+            as_user="mia",
+        )
+    )
+    ok(
+        kam(
+            "plan",
+            "objective",
+            "add",
+            str(goal),
+            "Roadmap signed",
+            "--target",
+            "1",
+            "--due",
+            "2026-06-01",
+            as_user="mia",
+        )
+    )
+    ok(kam("review", "record", ACME, "--perceived", "8", "--expected", "8", "--decision",
+           "retain", *SCORES, as_user="mia"))  # fmt: skip
+    shown = ok(kam("review", "show", ACME)).stdout
+    assert "plan            2026: 25%, 1 goal (objectives: 1 on track, 1 overdue)" in shown
+    assert "Grow profit  25%       1         0       1        0" in shown
+    recorded = parsed(kam("review", "show", ACME, "--json"))["metrics"]["plan"]
+    assert recorded["progress"] == 0.25 and recorded["goals"][0]["title"] == "Grow profit"

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import html
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
+from db.models import User
 from kam.database import Database
+from kam.services import commitments, contacts, plans
 from tests.cli.conftest import Kam
 from tests.cli.support import ok, refused
-from tests.support import add_small_base
+from tests.support import actor_of, add_small_base
 
 ACME = "Acme [/b] Ltd"
+#: Hostile text in the people, the plan and the promises the sheet shows.
+BOSS = "<img src=x> | **Boss** [x](y)"
+GOAL = "<b>Grow</b> | _profit_ # now"
+AIM = "`Roadmap` <i>signed</i>"
+OUTSIDER = "Tom <script>B</script> | *rep*"
 
 #: The story happens on this day, whatever the real date.
 pytestmark = pytest.mark.today("2026-06-30")
@@ -36,6 +46,17 @@ def base(cli_db: Database, kam: Kam) -> Database:
                 "VALUES (1, 'Late <b>pallets</b>', 'high', 'handled', '2026-06-10', '', '2026-01-01 00:00:00')"
             )
         )
+    with cli_db.writing() as s:
+        mia = actor_of(s.exec(select(User).where(User.login == "mia")).one())
+        boss = contacts.add_contact(s, mia, ACME, name=BOSS, job_title="CEO <br>",
+                                    buying_role="decision_maker", stance="blocker", influence=5)  # fmt: skip
+        contacts.add_contact(s, mia, ACME, name="Cleo Champion", buying_role="influencer",
+                             stance="champion", influence=3, owner="mia", reports_to=boss.id)  # fmt: skip
+        goal = plans.add_goal(s, mia, ACME, title=GOAL).goals[0].id
+        plans.add_objective(s, mia, goal, title=AIM, target=1, due_on=date(2026, 6, 1))
+        commitments.add_commitment(s, mia, ACME, description="Rebate", department="finance",
+                                   due_on=date(2026, 9, 1), made_by_name=OUTSIDER,
+                                   made_by_department="sales", contact=boss.id)  # fmt: skip
     return cli_db
 
 
@@ -52,6 +73,21 @@ def test_the_markdown_sheet_has_who_worth_standing_and_what_is_open(
     assert "<script>" not in out and "\\<script\\>" in out
     assert "\\| \\*\\*ship\\*\\* \\[link\\]" in out
     assert "**overdue**" in out  # due 2026-06-01, open on 2026-06-30
+    # The new sections, escaped as well: key people, the plan, coverage, promises by maker.
+    for expected in ("## Plan", "## Key people", "## Coverage", "### Promises, by who made them",
+                     "Plan 2026: 0% of the way, 1 goal (incomplete: fewer than 2)",
+                     "| decision maker · blocker | 5/5 | none | never **overdue** |",
+                     "| Cleo Champion | — | influencer · champion | 3/5 | Mia Manager | never **overdue** |",
+                     "overdue: \\`Roadmap\\` \\<i\\>signed\\</i\\>",
+                     "| \\<b\\>Grow\\</b\\> \\| \\_profit\\_ \\# now | 0% |",
+                     "- Tom \\<script\\>B\\</script\\> \\| \\*rep\\* (sales, outside kam)",
+                     "  - due 2026-09-01: Rebate — to \\<img src=x\\> \\| \\*\\*Boss\\*\\* "
+                     "\\[x\\](y); finance keeps it",
+                     "- decision maker \\<img src=x\\> \\| \\*\\*Boss\\*\\* \\[x\\](y) has "
+                     "no owner on our side"):  # fmt: skip
+        assert expected in out, expected
+    for raw in (BOSS, GOAL, AIM, OUTSIDER, "<br>", "<i>", "<script>"):
+        assert raw not in out, raw
 
 
 def test_the_html_sheet_is_self_contained_and_escaped(
@@ -65,6 +101,12 @@ def test_the_html_sheet_is_self_contained_and_escaped(
     assert "Late &lt;b&gt;pallets&lt;/b&gt;" in page
     assert "http" not in page.replace("http://x", "")  # nothing fetched from elsewhere
     assert "<h1>Acme [/b] Ltd</h1>" in page
+    for raw in (BOSS, GOAL, AIM, OUTSIDER, "<img", "<br>", "<i>", "<b>Grow", "<script>"):
+        assert raw not in page, raw
+    for escaped in (html.escape(BOSS), html.escape(GOAL), html.escape(AIM),
+                    html.escape(OUTSIDER), "CEO &lt;br&gt;", "Key people", "Plan 2026:",
+                    "Open promises, by who made them", "Coverage"):  # fmt: skip
+        assert escaped in page, escaped
 
 
 def test_a_sheet_for_an_unknown_account_is_refused(kam: Kam, base: Database) -> None:

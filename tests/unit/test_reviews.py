@@ -227,3 +227,44 @@ def test_a_review_with_no_score_anywhere_is_refused_before_anything_is_saved(
         review(database, base.manager, manual={})
     with database.reading() as s:
         assert reviews.list_reviews(s, "Acme [/b] Ltd") == []
+
+
+@pytest.mark.today("2026-06-30")
+def test_a_review_records_the_plan_progress_of_its_day(database: Database, base: Cast) -> None:
+    from db.enums import PlanFigure
+    from kam.services import plans
+
+    assert review(database, base.manager).metrics["plan"] == {
+        "period": "2026", "exists": False, "progress": None, "complete": False,
+        "objectives": {"on track": 0, "behind": 0, "overdue": 0, "done": 0},
+        "overdue_actions": 0, "goals": [],
+    }  # fmt: skip
+    with database.writing() as s:
+        goal = plans.add_goal(s, base.manager, "Acme [/b] Ltd", title="Grow profit").goals[0].id
+        # profit 500 from 300 to 700 by year end: 0.5, on track
+        plans.add_objective(s, base.manager, goal, title="T12M profit to 700", target=700,
+                            baseline=300, due_on=date(2026, 12, 31),
+                            figure=PlanFigure.T12M_PROFIT)  # fmt: skip
+        view = plans.add_objective(s, base.manager, goal, title="Roadmap signed", target=1,
+                                   due_on=date(2026, 6, 1))  # 0, overdue  # fmt: skip
+        plans.add_action(s, base.manager, view.objectives[-1].id, title="Draft it",
+                         due_on=date(2026, 6, 15), owner="mia")  # past its date  # fmt: skip
+        other = plans.add_goal(s, base.manager, "Acme [/b] Ltd", title="Broaden").goals[1].id
+        view = plans.add_objective(s, base.manager, other, title="Workshops", target=4,
+                                   due_on=date(2026, 9, 30))  # fmt: skip
+        plans.update_objective(s, base.manager, view.objectives[-1].id, current=1,
+                               comment="Kick-off")  # 0.25 with 0.66 of the time gone: behind  # fmt: skip
+    snapshot = review(database, base.manager).metrics["plan"]
+    assert snapshot == {
+        "period": "2026", "exists": True, "progress": 0.25, "complete": True,
+        "objectives": {"on track": 1, "behind": 1, "overdue": 1, "done": 0},
+        "overdue_actions": 1,
+        "goals": [
+            {"title": "Grow profit", "status": "open", "progress": 0.25,
+             "objectives": {"on track": 1, "behind": 0, "overdue": 1, "done": 0}},
+            {"title": "Broaden", "status": "open", "progress": 0.25,
+             "objectives": {"on track": 0, "behind": 1, "overdue": 0, "done": 0}},
+        ],
+    }  # fmt: skip
+    with database.reading() as s:  # kept with the review, read back as recorded
+        assert reviews.list_reviews(s, "Acme [/b] Ltd")[0].metrics["plan"] == snapshot

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from db.models import AccountPlan, KeyAccount, PlanAction, PlanObjective
+    from kam.figures.worth import Worth
 
 #: Figures computed from the account's worth (T12M, as of the day asked).
 _WORTH = {
@@ -36,10 +37,15 @@ def this_year(session: Session, as_of: date | None = None) -> int:
 
 
 def figure_values(
-    session: Session, account: KeyAccount, wanted: set[PlanFigure], *, as_of: date
+    session: Session,
+    account: KeyAccount,
+    wanted: set[PlanFigure],
+    *,
+    as_of: date,
+    worth: Worth | None = None,
 ) -> dict[PlanFigure, float | None]:
     """The account's kam figures an objective can follow, as of a day (the worth is computed
-    once, and only when a figure needs it)."""
+    once, and only when a figure needs it; a caller that has it as of that day passes it)."""
     from sqlalchemy import func
     from sqlmodel import col, select
 
@@ -49,7 +55,8 @@ def figure_values(
     if wanted & _WORTH.keys():
         from kam.figures.worth import customer_worth
 
-        worth = customer_worth(session, account.customer_id, as_of=as_of)
+        if worth is None or worth.as_of != as_of:
+            worth = customer_worth(session, account.customer_id, as_of=as_of)
         for figure, attribute in _WORTH.items():
             values[figure] = getattr(worth, attribute)
     if PlanFigure.SATISFACTION in wanted:
@@ -169,8 +176,10 @@ def plan_view(
     *,
     fiscal_year: int | None = None,
     as_of: date | None = None,
+    worth: Worth | None = None,
 ) -> PlanView:
-    """`get_plan` for an account row already read."""
+    """`get_plan` for an account row already read (and its worth as of the day, if the caller
+    has it: the figures objectives follow are then not computed again)."""
     from sqlmodel import col, select
 
     from db.models import Contact, PlanAction, PlanComment, PlanGoal, PlanObjective
@@ -216,7 +225,7 @@ def plan_view(
         if cid is not None
     }
     wanted = {o.figure for o in objectives if o.figure is not None}
-    figures = figure_values(session, account, wanted, as_of=today) if wanted else {}
+    figures = figure_values(session, account, wanted, as_of=today, worth=worth) if wanted else {}
     goal_views = []
     for g in goals:
         assert g.id is not None
