@@ -21,6 +21,7 @@ def base(cli_db: Database) -> Database:
     return cli_db
 
 
+@pytest.mark.today("2026-07-01")
 def test_a_manager_records_a_review_and_reads_it_back(kam: Kam, base: Database) -> None:
     ok(kam("practice", "add", "Joint business plan", "--tag", "planning", as_user="mia"))
     view = parsed(kam("review", "record", ACME, "--perceived", "9", "--expected", "6",

@@ -13,6 +13,9 @@ from kam.services import accounts, practices, reviews
 from kam.services.programme import set_setting
 from tests.support import Cast, add_small_base
 
+#: The reviews happen on AS_OF; the story is told the day after.
+pytestmark = pytest.mark.today("2026-07-01")
+
 AS_OF = date(2026, 6, 30)
 LOW = {
     "strategic_fit": (1, "Drifting"),
