@@ -174,3 +174,66 @@ def account_overrides(conn: Connection, *, statuses: Sequence[str]) -> list[tupl
         k.status.in_(list(statuses))
     )
     return _rows(conn, statement)
+
+
+PURCHASE_COLUMNS = [
+    "customer_id", "occasions", "first_day", "last_day", "margin", "first_margin", "recent",
+]  # fmt: skip
+
+
+def purchase_occasions(conn: Connection, until: date, recent_from: date) -> list[tuple[Any, ...]]:
+    """Per customer up to `until`, counting purchase occasions (distinct days with a sale; a
+    day with only returns is not one): how many, the first and last, the gross margin of all
+    of them and of the first, and how many fall on or after `recent_from`
+    (PURCHASE_COLUMNS) — what the lifetime-value model is fitted on."""
+    from sqlalchemy import and_, case, func, select
+
+    from db.models import Transaction
+
+    T = _table(Transaction).c
+
+    days = (
+        select(
+            T.customer_id.label("customer_id"),
+            T.sold_on.label("day"),
+            func.sum(T.revenue - T.cost_of_goods).label("margin"),
+        )
+        .where(T.sold_on <= until)
+        .group_by(T.customer_id, T.sold_on)
+        .having(func.max(case((T.revenue >= 0, 1), else_=0)) == 1)
+        .subquery("days")
+    )
+    per = (
+        select(
+            days.c.customer_id,
+            func.count().label("occasions"),
+            func.min(days.c.day).label("first_day"),
+            func.max(days.c.day).label("last_day"),
+            func.sum(days.c.margin).label("margin"),
+            func.sum(case((days.c.day >= recent_from, 1), else_=0)).label("recent"),
+        )
+        .group_by(days.c.customer_id)
+        .subquery("per")
+    )
+    first = days.alias("first")
+    statement = select(
+        per.c.customer_id, per.c.occasions, per.c.first_day, per.c.last_day, per.c.margin,
+        first.c.margin, per.c.recent,
+    ).join(
+        first, and_(first.c.customer_id == per.c.customer_id, first.c.day == per.c.first_day)
+    )  # fmt: skip
+    return _rows(conn, statement)
+
+
+def data_version(conn: Connection) -> tuple[Any, ...]:
+    """What changes when sales or cost lines change: each table's count and highest id."""
+    from sqlalchemy import func, select
+
+    from db.models import ServiceCost, Transaction
+
+    sales, costs = _table(Transaction).c, _table(ServiceCost).c
+    counted = [
+        conn.execute(select(func.count(), func.coalesce(func.max(table.id), 0))).one()
+        for table in (sales, costs)
+    ]
+    return tuple(value for row in counted for value in row)

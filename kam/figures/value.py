@@ -1,0 +1,202 @@
+"""Probabilistic customer lifetime value from the database's sums: BG/NBD and Gamma-Gamma
+(kam.figures.lifetime) fitted on every customer's purchase occasions, then, per customer,
+P(alive), the purchases to expect, the margin a purchase brings and the cost to serve it
+takes, and the CLV they make over the programme's horizon at its discount rate.
+
+- A purchase occasion is a day with a sale (returns alone do not make one); the time unit
+  (day, week or month) only scales the fit.
+- A purchase's value is its gross margin (profit before cost to serve); the Gamma-Gamma
+  model takes the mean over repeat occasions (the first excluded).
+- Cost to serve follows the expected purchases: the T12M cost to serve per T12M occasion
+  (over the whole history when the customer has none in the T12M), times the purchases
+  expected each year, discounted.
+- CLV = sum over years k = 1..H of (E[purchases in year k] x (margin per purchase - cost
+  per purchase)) / (1 + d)^k.
+- Customers the model cannot speak for keep the simple CLV (kam.figures.metrics.clv_table),
+  and say why: no purchase before the calibration end, or repeat purchases whose mean
+  margin is not positive (the Gamma-Gamma model needs positive values).
+- The model is used once the base has enough history (MIN_HISTORY_DAYS of purchases and
+  MIN_REPEAT_CUSTOMERS who bought again); otherwise every customer has the simple CLV and
+  the fit says why.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from db import aggregates
+from kam.figures import headline, lifetime
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+#: The time units a fit can count in, in days.
+PERIODS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+DAYS_A_YEAR = 365.25
+#: The history the probabilistic model needs before kam uses it by default.
+MIN_HISTORY_DAYS = 365
+MIN_REPEAT_CUSTOMERS = 20
+PROBABILISTIC, SIMPLE = "probabilistic", "simple"
+MODELS = (PROBABILISTIC, SIMPLE)
+
+VALUE_COLUMNS = [
+    "model", "note", "purchases", "last_purchase", "p_alive", "purchases_12m",
+    "purchases_horizon", "margin_per_purchase", "cost_per_purchase", "clv",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What was fitted, on what, and why this model."""
+
+    model: str
+    why: str
+    as_of: date
+    calibration_end: date
+    period: str
+    customers: int = 0
+    repeat_customers: int = 0
+    bgnbd: lifetime.BGNBD | None = None
+    gamma_gamma: lifetime.GammaGamma | None = None
+    correlation: float | None = None
+    """Pearson correlation of repeat purchases and mean repeat margin over repeat customers
+    (the Gamma-Gamma model assumes they are independent)."""
+    seconds: float = 0.0
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def occasions(session: Session, calibration_end: date, period: str) -> pd.DataFrame:
+    """Per customer who bought up to `calibration_end`: x, t_x and T in the period's unit,
+    the mean repeat margin m, T12M occasions, and the first and last purchase days."""
+    first_t12m, _last = headline.t12m_window(calibration_end)
+    rows = aggregates.purchase_occasions(session.connection(), calibration_end, first_t12m)
+    frame = pd.DataFrame.from_records(rows, columns=aggregates.PURCHASE_COLUMNS)
+    for column in ("first_day", "last_day"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    unit = PERIODS[period]
+    end = pd.Timestamp(calibration_end)
+    count = frame["occasions"].astype(float)
+    frame["x"] = count - 1
+    frame["t_x"] = (frame["last_day"] - frame["first_day"]).dt.days / unit
+    frame["T"] = (end - frame["first_day"]).dt.days / unit
+    repeat = frame["margin"].astype(float) - frame["first_margin"].astype(float)
+    frame["m"] = np.where(frame["x"] > 0, repeat / frame["x"].where(frame["x"] > 0, 1), 0.0)
+    return frame.set_index("customer_id")
+
+
+def fit(
+    frame: pd.DataFrame, *, as_of: date, calibration_end: date, period: str,
+    model: str | None = None,
+) -> Fit:  # fmt: skip
+    """Fit both models on `frame` (from `occasions`), or say why the simple CLV stands.
+    `model` forces one; None chooses: probabilistic once the base has enough history."""
+    started = time.perf_counter()
+    repeat = frame.loc[frame["x"] > 0]
+    first = frame["first_day"].min() if len(frame) else pd.Timestamp(calibration_end)
+    history = (pd.Timestamp(calibration_end) - first).days
+    facts = (
+        f"{len(frame):,} customers, {len(repeat):,} bought again, "
+        f"{history / DAYS_A_YEAR:.1f} years of purchases"
+    )
+
+    def simple(why: str) -> Fit:
+        return Fit(SIMPLE, f"simple: {why} ({facts})", as_of, calibration_end, period,
+                   len(frame), len(repeat))  # fmt: skip
+
+    if model == SIMPLE:
+        return simple("asked for")
+    lacking = []
+    if history < MIN_HISTORY_DAYS:
+        lacking.append(f"{MIN_HISTORY_DAYS} days of purchases")
+    if len(repeat) < MIN_REPEAT_CUSTOMERS:
+        lacking.append(f"{MIN_REPEAT_CUSTOMERS} customers who bought again")
+    if lacking and model is None:
+        return simple(f"the model needs {' and '.join(lacking)}")
+    try:
+        bgnbd = lifetime.fit_bgnbd(frame["x"], frame["t_x"], frame["T"])
+        spend = repeat.loc[repeat["m"] > 0]
+        gamma_gamma = lifetime.fit_gamma_gamma(spend["x"], spend["m"])
+    except lifetime.FitFailed as failed:
+        if model == PROBABILISTIC:
+            raise
+        return simple(f"the model could not be fitted: {failed}")
+    correlation = None
+    if len(spend) > 2 and spend["x"].nunique() > 1 and spend["m"].nunique() > 1:
+        correlation = float(np.corrcoef(spend["x"], spend["m"])[0, 1])
+    parameters = {
+        "r": bgnbd.r, "alpha": bgnbd.alpha, "a": bgnbd.a, "b": bgnbd.b,
+        "bgnbd_log_likelihood": bgnbd.log_likelihood,
+        "p": gamma_gamma.p, "q": gamma_gamma.q, "v": gamma_gamma.v,
+        "gamma_gamma_log_likelihood": gamma_gamma.log_likelihood,
+        "gamma_gamma_customers": len(spend),
+        "frequency_spend_correlation": correlation,
+    }  # fmt: skip
+    return Fit(
+        PROBABILISTIC, f"probabilistic: fitted on {facts}", as_of, calibration_end, period,
+        len(frame), len(repeat), bgnbd, gamma_gamma, correlation,
+        round(time.perf_counter() - started, 3), parameters,
+    )  # fmt: skip
+
+
+def value_table(
+    frame: pd.DataFrame,
+    model: Fit,
+    *,
+    customers: pd.Index,
+    cost_t12m: pd.Series,
+    cost_total: pd.Series,
+    simple_clv: pd.Series,
+    discount_rate: float,
+    horizon: int,
+) -> pd.DataFrame:
+    """Every customer of `customers` with VALUE_COLUMNS: the model's figures where it speaks
+    for them, the simple CLV (`simple_clv`) with a note where it does not."""
+    table = pd.DataFrame(index=customers)
+    table.index.name = "customer_id"
+    bought = frame.reindex(customers)
+    table["purchases"] = bought["occasions"].fillna(0).astype("int64")
+    table["last_purchase"] = bought["last_day"].dt.date
+    table["model"] = SIMPLE
+    table["note"] = ""
+    for column in VALUE_COLUMNS[4:-1]:
+        table[column] = np.nan
+    table["clv"] = simple_clv.reindex(customers).astype(float).fillna(0.0)
+    if model.model != PROBABILISTIC or model.bgnbd is None or model.gamma_gamma is None:
+        table["note"] = model.why
+        return table[VALUE_COLUMNS]
+
+    has = table.index[table["purchases"] > 0]
+    rows = frame.loc[has]
+    x, t_x, T = (rows[c].to_numpy(dtype=float) for c in ("x", "t_x", "T"))
+    m = rows["m"].to_numpy(dtype=float)
+    per_year = DAYS_A_YEAR / PERIODS[model.period]
+    expected = [lifetime.expected_purchases(model.bgnbd, k * per_year, x, t_x, T)
+                for k in range(horizon + 1)]  # fmt: skip
+    margin = lifetime.expected_value(model.gamma_gamma, x, m)
+    recent = rows["recent"].to_numpy(dtype=float)
+    t12m_cost = cost_t12m.reindex(has).fillna(0.0).to_numpy(dtype=float)
+    all_cost = cost_total.reindex(has).fillna(0.0).to_numpy(dtype=float)
+    cost = np.where(recent > 0, t12m_cost / np.maximum(recent, 1),
+                    all_cost / rows["occasions"].to_numpy(dtype=float))  # fmt: skip
+    clv = sum(
+        (expected[k] - expected[k - 1]) * (margin - cost) / (1.0 + discount_rate) ** k
+        for k in range(1, horizon + 1)
+    )
+    speaks = (x == 0) | (m > 0)
+    chosen = has[speaks]
+    table.loc[chosen, "model"] = PROBABILISTIC
+    table.loc[chosen, "p_alive"] = lifetime.p_alive(model.bgnbd, x, t_x, T)[speaks]
+    table.loc[chosen, "purchases_12m"] = expected[1][speaks]
+    table.loc[chosen, "purchases_horizon"] = expected[horizon][speaks]
+    table.loc[chosen, "margin_per_purchase"] = margin[speaks]
+    table.loc[chosen, "cost_per_purchase"] = cost[speaks]
+    table.loc[chosen, "clv"] = np.asarray(clv)[speaks]
+    table.loc[has[~speaks], "note"] = "mean repeat margin is not positive: simple CLV"
+    table.loc[table["purchases"] == 0, "note"] = "no purchase by the calibration end: simple CLV"
+    return table[VALUE_COLUMNS]
