@@ -59,7 +59,7 @@ class PlanTab(KamScreenMixin, Vertical):
         _key("e", "edit_goal", "Edit goal", "Change the goal's title, owner or status."),
         _key("e", "edit_objective", "Edit objective", "Change the title, target or due date."),
         _key("e", "edit_action", "Edit action", "Change the action's status, due date or owner."),
-        _key("u", "update_progress", "Update progress", "Record where the objective stands now."),
+        _key("u", "update_progress", "Record progress", "Record where the objective stands now."),
         _key("d", "complete_action", "Done", "Mark the highlighted action done today."),
         _key("c", "comment", "Comment", "Comment on the plan."),
         _key("s", "edit_text", "Situation/SWOT", "Write the situation and the SWOT."),
