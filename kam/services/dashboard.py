@@ -1,5 +1,7 @@
 """The programme at a glance: size against the cap, total CLV, the base's Pareto curve, and
-every alert a manager or executive should act on, each naming its account."""
+every alert a manager or executive should act on, each naming its account: broken or
+overdue promises, open complaints, sponsor visits and reviews due, members' plans (missing,
+actions overdue), the coverage of their people (kam.rules.people), overrides."""
 
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from kam.views import View
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-#: Alert kinds, most pressing first.
-ALERT_ORDER = ("commitment", "complaint", "visit", "review", "override")
+#: Alert kinds, most pressing first: promises and complaints are the customer's; then our
+#: own cadence (visits, reviews), the plan, the coverage of the people, and overrides.
+ALERT_ORDER = ("commitment", "complaint", "visit", "review", "plan", "coverage", "override")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
     for d in reviews_due(session, as_of=as_of, within_days=0):
         when = f"due {d.next_review_on}" if d.next_review_on else "never scheduled"
         alerts.append(Alert("review", d.customer, f"review {when}", d.next_review_on))
+    alerts.extend(plan_alerts(session, as_of=as_of))
+    member_names = [c.name for a, c in accounts if lifecycle.is_member(a.status)]
+    alerts.extend(coverage_alerts(session, member_names, as_of=as_of))
     for a, cust in accounts:
         if a.admitted_by_override:
             alerts.append(
@@ -137,3 +143,31 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
         pareto_curve=figures.pareto_curve,
         alerts=alerts,
     )
+
+
+def plan_alerts(session: Session, *, as_of: date) -> list[Alert]:
+    """Members without a plan for this fiscal year, and their plans' overdue actions."""
+    from kam.rules import plans as plan_rules
+    from kam.rules.programme import load_settings
+    from kam.services.plans import plan_standings, this_year
+
+    year = plan_rules.label(this_year(session, as_of), load_settings(session).fiscal_year_start)
+    alerts = []
+    for standing in plan_standings(session, as_of=as_of):
+        if not standing.has_plan:
+            alerts.append(Alert("plan", standing.customer, f"no plan for {year}"))
+        for title, due in standing.overdue_actions:
+            alerts.append(Alert("plan", standing.customer,
+                                f"plan action overdue since {due}: {title}", due))  # fmt: skip
+    return alerts
+
+
+def coverage_alerts(session: Session, members: list[str], *, as_of: date) -> list[Alert]:
+    """What the coverage rule finds on each member's people (kam.rules.people)."""
+    from kam.services.people import people_map
+
+    return [
+        Alert("coverage", customer, finding.text)
+        for customer in members
+        for finding in people_map(session, customer, as_of=as_of).findings
+    ]

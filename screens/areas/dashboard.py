@@ -34,6 +34,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "complaint": ("Complaint", "bold red"),
     "visit": ("Sponsor visit", "yellow"),
     "review": ("Review due", "yellow"),
+    "plan": ("Plan", "yellow"),
+    "coverage": ("Coverage", "cyan"),
     "override": ("Override", "magenta"),
 }
 

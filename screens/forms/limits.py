@@ -43,3 +43,14 @@ def login_length() -> int:
     from kam.services.users import UserInput
 
     return max_length(UserInput, "login")
+
+
+def bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
+    """The smallest and largest whole number the service accepts for `field` of `model`."""
+    low = high = None
+    for rule in model.model_fields[field].metadata:
+        low = getattr(rule, "ge", low)
+        high = getattr(rule, "le", high)
+    if low is None or high is None:
+        raise LookupError(f"{model.__name__}.{field} has no bounds")
+    return int(low), int(high)

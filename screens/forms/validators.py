@@ -15,6 +15,15 @@ def parse_date(value: str) -> date | None:
         return None
 
 
+def parse_number(value: str) -> float | None:
+    """The number written (thousands separators allowed: 1,250.5), or None when it is not one."""
+    try:
+        number = float(value.strip().replace(",", ""))
+    except ValueError:
+        return None
+    return None if number != number or number in (float("inf"), float("-inf")) else number
+
+
 class Required(Validator):
     """Something other than spaces must be written."""
 
@@ -65,14 +74,11 @@ class Decimal(Validator):
 
     def validate(self, value: str) -> ValidationResult:
         """Fail unless the value is a number in range."""
-        try:
-            number = float(value.strip().replace(",", ""))
-        except ValueError:
+        number = parse_number(value)
+        if number is None:
             return self.failure(f"Write a number{self.hint}.")
-        if (
-            number != number
-            or (self.low is not None and number < self.low)
-            or (self.high is not None and number > self.high)
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
         ):
             return self.failure(f"{value.strip()} is out of range{self.hint}.")
         return self.success()

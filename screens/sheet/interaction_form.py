@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select, SelectionList, TextArea
 
 from db.enums import InteractionKind
 from kam.services.interactions import InteractionInput
@@ -20,13 +20,14 @@ from screens.forms.validators import IsoDate, parse_date
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from kam.views import InteractionView
+    from kam.views import ContactView, InteractionView
 
 
 class InteractionForm(FormScreen["InteractionView"]):
     """Log an interaction, or correct one (`interaction` given; its kind stays).
 
-    `kinds` limits the choice: an executive logs only executive visits.
+    `kinds` limits the choice: an executive logs only executive visits. `people` are the
+    customer's, to tick those who took part (their last contact comes from it).
     """
 
     def __init__(
@@ -36,6 +37,7 @@ class InteractionForm(FormScreen["InteractionView"]):
         today: date,
         interaction: InteractionView | None = None,
         kinds: tuple[InteractionKind, ...] = tuple(InteractionKind),
+        people: list[ContactView] | None = None,
     ) -> None:
         super().__init__()
         self.customer = customer
@@ -45,6 +47,8 @@ class InteractionForm(FormScreen["InteractionView"]):
         self.interaction = interaction
         """The interaction being corrected; None to log one."""
         self.kinds = kinds
+        self.people = people or []
+        """The customer's people."""
 
     def heading(self) -> Content:
         """'Log an interaction with <customer>' or 'Correct …'."""
@@ -52,7 +56,7 @@ class InteractionForm(FormScreen["InteractionView"]):
         return Content.assemble(verb, (safe(self.customer), "bold"))
 
     def fields(self) -> Iterator[Widget]:
-        """Kind, date, people on each side, summary."""
+        """Kind, date, our people, the customer's people who took part, others, summary."""
         i = self.interaction
         kind = i.kind if i else (self.kinds[0].value if len(self.kinds) == 1 else Select.NULL)
         yield from self.field(
@@ -81,13 +85,26 @@ class InteractionForm(FormScreen["InteractionView"]):
                 max_length=max_length(InteractionInput, "our_people"),
             ),
         )
+        if self.people:
+            took_part = set(i.contact_ids) if i else set()
+            yield from self.field(
+                "Who took part at the customer",
+                SelectionList[int](
+                    *((Content(safe(p.name)), p.id, p.id in took_part) for p in self.people),
+                    id="contacts",
+                ),
+                hint="Space ticks a person; their last contact is the latest they took part in.",
+            )
         yield from self.field(
-            "Their people",
+            "Others at the customer" if self.people else "Their people",
             Input(
                 i.their_people if i else "",
                 id="their_people",
                 max_length=max_length(InteractionInput, "their_people"),
             ),
+            hint="Named as text: people not (yet) among the customer's people."
+            if self.people
+            else "",
         )
         yield from self.field(
             "Summary", TextArea(i.summary if i else "", id="summary", soft_wrap=True)
@@ -98,8 +115,12 @@ class InteractionForm(FormScreen["InteractionView"]):
         found = {}
         if self.choice("kind") is None:
             found["kind"] = "Choose what kind of interaction it was."
-        if len(self.value("summary")) > 10_000:
-            found["summary"] = "A summary has at most 10,000 characters."
+        limit = max_length(InteractionInput, "summary")
+        if len(self.value("summary")) > limit:
+            found["summary"] = f"A summary has at most {limit:,} characters."
+        most = max_length(InteractionInput, "contacts")
+        if self.people and len(self.query_one("#contacts", SelectionList).selected) > most:
+            found["contacts"] = f"At most {most} people take part in one interaction."
         return found
 
     def collect(self) -> dict[str, Any]:
@@ -110,6 +131,8 @@ class InteractionForm(FormScreen["InteractionView"]):
             "their_people": self.value("their_people"),
             "summary": self.value("summary"),
         }
+        if self.people:
+            values["contacts"] = list(self.query_one("#contacts", SelectionList).selected)
         if self.interaction is None:
             values["kind"] = self.choice("kind")
         return values

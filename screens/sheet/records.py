@@ -1,4 +1,5 @@
-"""The account sheet's record tabs: what each table shows, one row per record."""
+"""The account sheet's tabs, and what each record tab's table shows, one row per record
+(the plan and the people have tabs of their own: plan_tab.py, people_tab.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from kam.rules import lifecycle
 from screens.formatting import day, first_line, words
 
 if TYPE_CHECKING:
+    from kam.services.people import PeopleMap
     from kam.services.reviews import ReviewView
     from kam.views import (
         AccountView,
@@ -23,8 +25,9 @@ if TYPE_CHECKING:
 #: The tabs, in order; key N opens the Nth.
 TABS: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
+    ("plan", "Plan"),
+    ("people", "People"),
     ("metrics", "Metrics"),
-    ("contacts", "Contacts"),
     ("interactions", "Interactions"),
     ("commitments", "Commitments"),
     ("complaints", "Complaints"),
@@ -34,7 +37,6 @@ TABS: tuple[tuple[str, str], ...] = (
 
 #: The columns of each record tab's table.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "contacts": ("Name", "Job title", "Buying role", "Style", "Strength", "E-mail", "Phone"),
     "interactions": ("Date", "Kind", "Our people", "Their people", "Summary", "Logged by"),
     "commitments": ("Due", "Status", "Promise", "Department", "Made by", "Closed"),
     "complaints": ("Recorded", "Severity", "Status", "Complaint", "Owner", "Resolution"),
@@ -57,24 +59,18 @@ class SheetRecords:
     """Everything on the sheet except the figures, read in one transaction."""
 
     account: AccountView
-    contacts: list[ContactView]
+    people: PeopleMap
+    """The customer's people as a chart, with the coverage findings."""
     interactions: list[InteractionView]
     commitments: list[CommitmentView]
     complaints: list[ComplaintView]
     reviews: list[ReviewView]
     history: list[AuditView]
 
-
-def _contact(c: ContactView) -> tuple[str, ...]:
-    return (
-        c.name,
-        c.job_title,
-        words(c.buying_role),
-        words(c.communication_style),
-        str(c.relationship_strength or ""),
-        c.email,
-        c.phone,
-    )
+    @property
+    def contacts(self) -> list[ContactView]:
+        """The customer's people, by name."""
+        return self.people.people
 
 
 def _interaction(i: InteractionView) -> tuple[str, ...]:
@@ -137,7 +133,6 @@ def _event(e: AuditView) -> tuple[str, ...]:
 
 #: How each record tab turns a view into its cells.
 CELLS: dict[str, Callable[[Any], tuple[str, ...]]] = {
-    "contacts": _contact,
     "interactions": _interaction,
     "commitments": _commitment,
     "complaints": _complaint,
@@ -147,7 +142,6 @@ CELLS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 
 #: (noun, how to add one) per record tab, for the count line.
 NOUNS: dict[str, tuple[str, str]] = {
-    "contacts": ("contact", "a to add one"),
     "interactions": ("interaction", "a to log one"),
     "commitments": ("commitment", "a to add one"),
     "complaints": ("complaint", "a to record one"),

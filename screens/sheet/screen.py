@@ -21,20 +21,21 @@ from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.formatting import safe, words
 from screens.sheet.panels import clv_table, standing_table, who_table, worth_table
+from screens.sheet.people_tab import PeopleTab
+from screens.sheet.plan_tab import PlanTab
 from screens.sheet.records import CELLS, COLUMNS, TABS, SheetRecords, count_line
 from screens.widgets.trend_chart import TrendChart
 
 if TYPE_CHECKING:
     from kam.figures.worth import Worth
     from kam.sheet import Sheet
-    from kam.views import AccountView
+    from kam.views import AccountView, ContactView
 
 #: Editing actions: the tab each belongs to, the permission it needs, and whether it needs
-#: a highlighted row.
+#: a highlighted row. (The plan's and the people's keys live on their tabs: PlanTab,
+#: PeopleTab.)
 EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
     "edit_account": ("overview", Action.EDIT_ACCOUNT, False),
-    "add_contact": ("contacts", Action.EDIT_RECORDS, False),
-    "edit_contact": ("contacts", Action.EDIT_RECORDS, True),
     "log_interaction": ("interactions", Action.LOG_EXECUTIVE_VISIT, False),
     "edit_interaction": ("interactions", Action.EDIT_RECORDS, True),
     "add_commitment": ("commitments", Action.EDIT_RECORDS, False),
@@ -45,7 +46,6 @@ EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
 
 #: The permission that adding a record on each tab needs (for the count line's hint).
 ADD_ACTIONS: dict[str, Action] = {
-    "contacts": Action.EDIT_RECORDS,
     "interactions": Action.LOG_EXECUTIVE_VISIT,
     "commitments": Action.EDIT_RECORDS,
     "complaints": Action.EDIT_RECORDS,
@@ -57,8 +57,9 @@ def _edit_binding(key: str, action: str, description: str, tooltip: str) -> Bind
 
 
 class AccountSheetScreen(KamScreenMixin, Screen[None]):
-    """One key account: overview, metrics, contacts, interactions, commitments, complaints,
-    history. Executives and viewers read it; its manager and admins edit it."""
+    """One key account: overview, plan, people, metrics, interactions, commitments,
+    complaints, reviews, history. Executives and viewers read it (executives comment on the
+    plan); its manager and admins edit it."""
 
     AREA = "accounts"
     PALETTE_NOUN = "sheet"
@@ -80,8 +81,6 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             for n, (tab, title) in enumerate(TABS, start=1)
         ),
         _edit_binding("e", "edit_account", "Edit account", "Change review date, notes, overrides."),
-        _edit_binding("a", "add_contact", "Add contact", "Add a person at the customer."),
-        _edit_binding("e", "edit_contact", "Edit contact", "Correct the highlighted contact."),
         _edit_binding("a", "log_interaction", "Log interaction", "Log a visit, call or meeting."),
         _edit_binding(
             "e", "edit_interaction", "Edit interaction", "Correct the highlighted interaction."
@@ -138,13 +137,17 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                         yield Static("Loading…", id="who")
                         yield Static("Computing figures…", id="worth")
                     yield Static("", id="standing")
-            with TabPane(f"2 {TABS[1][1]}", id="metrics"):
+            with TabPane(f"2 {TABS[1][1]}", id="plan"):
+                yield PlanTab(self.customer, id="plan-tab")
+            with TabPane(f"3 {TABS[2][1]}", id="people"):
+                yield PeopleTab(self.customer, id="people-tab")
+            with TabPane(f"4 {TABS[3][1]}", id="metrics"):
                 with VerticalScroll(id="metrics-scroll"):
                     yield Static(Content("Profit and cost to serve by year"), classes="caption")
                     yield TrendChart(id="trend")
                     yield Static(Content("Customer lifetime value"), classes="caption")
                     yield Static("Computing figures…", id="clv")
-            for n, (tab, title) in enumerate(TABS[2:], start=3):
+            for n, (tab, title) in enumerate(TABS[4:], start=5):
                 with TabPane(f"{n} {title}", id=tab):
                     yield Static("", id=f"{tab}-count", classes="count")
                     yield DataTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
@@ -163,8 +166,9 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     # ------------------------------------------------------------------ loading
 
     def action_reload(self) -> None:
-        """Read the account, its records and its figures again."""
+        """Read the account, its records, its plan and its figures again."""
         self._load_records()
+        self.query_one(PlanTab).load()
         self._load_worth()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sheet-records")
@@ -173,8 +177,8 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         from kam.services.audit import list_events
         from kam.services.commitments import list_commitments
         from kam.services.complaints import list_complaints
-        from kam.services.contacts import list_contacts
         from kam.services.interactions import list_interactions
+        from kam.services.people import people_map
         from kam.services.reviews import list_reviews
 
         name = self.customer
@@ -182,7 +186,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             account = get_account(session, name)
             records = SheetRecords(
                 account=account,
-                contacts=list_contacts(session, name),
+                people=people_map(session, name, as_of=self.kam.as_of),
                 interactions=list_interactions(session, name),
                 commitments=list_commitments(session, name, today=self.kam.as_of),
                 complaints=list_complaints(session, name),
@@ -203,9 +207,19 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     def _records_loaded(self, message: RecordsLoaded) -> None:
         self.records = message.records
         self.customer = message.records.account.customer
-        self._show_account(message.records.account)
-        self._fill_tables(message.records)
+        records = message.records
+        self._show_account(records.account)
+        self._fill_tables(records)
+        self.query_one(PlanTab).show_account(records.account, records.contacts)
+        self.query_one(PeopleTab).show(records.people, records.account)
         self.refresh_bindings()
+
+    @on(PlanTab.Changed)
+    @on(PeopleTab.Changed)
+    def _tab_changed(self) -> None:
+        """A change on the plan or the people: the history, the people's coverage (and the
+        plan, after a person's change) follow."""
+        self._load_records()
 
     @on(WorthLoaded)
     def _worth_loaded(self, message: WorthLoaded) -> None:
@@ -227,14 +241,16 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             return Content("")
         if self.may(Action.LOG_EXECUTIVE_VISIT):
             return Content(
-                "You sponsor this account: you read it and log executive visits (tab 4, key a)."
+                "You sponsor this account: you read it, log executive visits (tab 5, key a) "
+                "and comment on its plan (tab 2, key c)."
             )
         role = self.kam.actor.role
         if role == Role.VIEWER:
             return Content("Read-only: viewers see everything and change nothing.")
         if role == Role.EXECUTIVE:
             return Content(
-                "Executives read account sheets and decide admissions; managers and admins edit."
+                "Executives read account sheets, comment on plans (tab 2, key c) and decide "
+                "admissions; managers and admins edit."
             )
         manager = safe(account.manager_name) or "no manager yet"
         return Content.assemble(
@@ -316,8 +332,14 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:
-        """The table of a record tab, or the scrolling page of the others, takes the keys."""
-        target = f"#{tab}-table" if tab in COLUMNS else f"#{tab}-scroll"
+        """The table of a record tab, the tree of the plan and the people, or the scrolling
+        page of the others, takes the keys."""
+        if tab in COLUMNS:
+            target = f"#{tab}-table"
+        elif tab in ("plan", "people"):
+            target = f"#{tab}-tree"
+        else:
+            target = f"#{tab}-scroll"
         self.query_one(target).focus()
         self.refresh_bindings()
 
@@ -365,21 +387,9 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             self._after_save("Key account saved.", reload_worth=True),
         )
 
-    def action_add_contact(self) -> None:
-        """Add a person at the customer."""
-        from screens.sheet.contact_form import ContactForm
-
-        self.app.push_screen(ContactForm(self.customer), self._after_save("Contact added."))
-
-    def action_edit_contact(self) -> None:
-        """Correct the highlighted contact."""
-        from screens.sheet.contact_form import ContactForm
-
-        contact = self._highlighted("contacts")
-        if contact is not None:
-            self.app.push_screen(
-                ContactForm(self.customer, contact), self._after_save("Contact saved.")
-            )
+    def _people(self) -> list[ContactView]:
+        """The customer's people as last read."""
+        return self.records.contacts if self.records else []
 
     def action_log_interaction(self) -> None:
         """Log an interaction (a sponsoring executive logs executive visits)."""
@@ -391,7 +401,9 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             else (InteractionKind.EXECUTIVE_VISIT,)
         )
         self.app.push_screen(
-            InteractionForm(self.customer, today=self.kam.as_of, kinds=kinds),
+            InteractionForm(
+                self.customer, today=self.kam.as_of, kinds=kinds, people=self._people()
+            ),  # fmt: skip
             self._after_save("Interaction logged."),
         )
 
@@ -402,7 +414,12 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         interaction = self._highlighted("interactions")
         if interaction is not None:
             self.app.push_screen(
-                InteractionForm(self.customer, today=self.kam.as_of, interaction=interaction),
+                InteractionForm(
+                    self.customer,
+                    today=self.kam.as_of,
+                    interaction=interaction,
+                    people=self._people(),
+                ),  # fmt: skip
                 self._after_save("Interaction saved."),
             )
 

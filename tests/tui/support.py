@@ -135,3 +135,58 @@ def text_of(widget: Static) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(content)
     return console.export_text()
+
+
+def add_people(database: Database, manager: Actor) -> dict[str, int]:
+    """Acme's people as a chart (names in several scripts): 陈伟 Chen Wei, the CEO and our
+    champion, met on 2025-06-20; 佐藤健 Sato Ken, the CFO under him, a blocker of influence 5
+    last met on 2025-03-01 (out of touch by AS_OF); Dana Cole, a buyer under the CFO, met
+    with Chen. A commitment was made to Chen. Returns their ids by first name."""
+    from kam.services import commitments, contacts, interactions
+
+    acme, mia = "Acme [/b] Ltd", tui(manager)
+    with database.writing() as s:
+        chen = contacts.add_contact(
+            s, mia, acme, name="陈伟 Chen Wei", job_title="Chief Executive Officer",
+            buying_role="decision_maker", communication_style="demanding", influence=5,
+            stance="champion", owner="mia",
+        ).id  # fmt: skip
+        sato = contacts.add_contact(
+            s, mia, acme, name="佐藤健 Sato Ken", job_title="CFO", reports_to=chen,
+            influence=5, stance="blocker", communication_style="compliant",
+        ).id  # fmt: skip
+        dana = contacts.add_contact(
+            s, mia, acme, name="Dana Cole", job_title="Buyer", reports_to=sato,
+            buying_role="user", influence=2, stance="supporter", owner="mia",
+        ).id  # fmt: skip
+        interactions.log_interaction(s, mia, acme, kind="meeting", happened_on=date(2025, 6, 20),
+                                     contacts=[chen, dana], summary="QBR [TODO] prep")  # fmt: skip
+        interactions.log_interaction(s, mia, acme, kind="call", happened_on=date(2025, 3, 1),
+                                     contacts=[sato], summary="Budget call")  # fmt: skip
+        commitments.add_commitment(s, mia, acme, description="Price list for [b]2026[/b]",
+                                   department="sales", due_on=date(2025, 7, 31),
+                                   contact=chen)  # fmt: skip
+    return {"chen": chen, "sato": sato, "dana": dana}
+
+
+def add_plan(database: Database, manager: Actor) -> None:
+    """Acme's plan of 2025 (the story's day must be in 2025: past years are read-only):
+    "Grow profit" with profit to 80,000 (a kam figure) and four workshops by 2025-09-30
+    (one held, by hand), whose action "Book the next" is due 2025-07-15."""
+    from kam.services import plans
+
+    acme, mia = "Acme [/b] Ltd", tui(manager)
+    with database.writing() as s:
+        plans.set_plan_text(s, mia, acme, situation="Consolidating suppliers [TODO]",
+                            strengths=["Service", "Range"], threats=["Price war"])  # fmt: skip
+        view = plans.add_goal(s, mia, acme, title="Grow profit", owner="mia")
+        goal = view.goals[0].id
+        plans.add_objective(s, mia, goal, title="T12M profit to 80,000", target=80_000,
+                            baseline=50_000, due_on=date(2025, 12, 31),
+                            figure="t12m_profit")  # fmt: skip
+        view = plans.add_objective(s, mia, goal, title="Workshops held", target=4,
+                                   due_on=date(2025, 9, 30))  # fmt: skip
+        workshops = next(o.id for o in view.objectives if o.title == "Workshops held")
+        plans.update_objective(s, mia, workshops, current=1, comment="Kick-off in Lyon")
+        plans.add_action(s, mia, workshops, title="Book the next", owner="mia",
+                         due_on=date(2025, 7, 15))  # fmt: skip

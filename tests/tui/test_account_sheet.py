@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import select
-from textual.widgets import DataTable, Select, Static, TabbedContent
+from textual.widgets import DataTable, Select, Static, TabbedContent, Tree
 
 from db.models import AuditEvent, Commitment, Complaint, Contact, Interaction, KeyAccount
 from kam.database import Database
@@ -53,14 +53,15 @@ async def test_a_manager_opens_an_account_from_the_list_and_reads_its_tabs(
         standing = text_of(sheet.query_one("#standing", Static))
         assert "Health" in standing and "Last review" in standing and "none yet" in standing
 
-        await pilot.press("2")
+        await pilot.press("4")
         assert sheet.query_one(TabbedContent).active == "metrics"
         years = sheet.query_one(TrendChart).years
         assert [y.year for y in years] == [2023, 2024, 2025]
         assert years[1].cost_to_serve == 5_000 and years[2].partial
 
-        for key, tab in zip("345678", ["contacts", "interactions", "commitments", "complaints",
-                                      "reviews", "history"], strict=True):  # fmt: skip
+        for key, tab in zip("12356789", ["overview", "plan", "people", "interactions",
+                                        "commitments", "complaints", "reviews", "history"],
+                            strict=True):  # fmt: skip
             await pilot.press(key)
             assert sheet.query_one(TabbedContent).active == tab
         await pilot.press("escape")
@@ -74,7 +75,7 @@ async def test_a_manager_adds_a_commitment_through_the_form_and_it_is_in_the_dat
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sheet = await open_sheet(app, pilot)
-        await pilot.press("5", "a")
+        await pilot.press("6", "a")
         form = app.screen
         assert isinstance(form, CommitmentForm)
         await pilot.press(*"Send the [TODO] plan", "tab")
@@ -105,7 +106,7 @@ async def test_the_commitment_form_says_what_is_wrong_as_you_type_and_saves_noth
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_sheet(app, pilot)
-        await pilot.press("5", "a", *"x", "backspace")
+        await pilot.press("6", "a", *"x", "backspace")
         form = app.screen
         assert "is required" in str(form.query_one("#description-problem", Static).render())
         await pilot.press(*"Call back", "tab", "tab", *"2025-02-30")
@@ -131,7 +132,7 @@ async def test_a_refusal_from_the_service_is_shown_with_its_sentence_and_the_for
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_sheet(app, pilot)
-        await pilot.press("5", "a", *"Ship samples", "tab", "enter", "down", "enter", "tab")
+        await pilot.press("6", "a", *"Ship samples", "tab", "enter", "down", "enter", "tab")
         await pilot.press(*"2025-08-01", "tab", *"nobody", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, CommitmentForm)
@@ -150,7 +151,7 @@ async def test_a_viewer_reads_the_sheet_without_any_editing_key(
         assert "read-only" in app.sub_title
         access = sheet.query_one("#access", Static)
         assert access.display and "Read-only" in str(access.render())
-        for tab in "1345":
+        for tab in "123567":
             await pilot.press(tab)
             assert not {"a", "e"} & keys(app).keys()
         await pilot.press("a", "e")
@@ -165,7 +166,7 @@ async def test_a_manager_of_another_account_has_no_editing_keys_on_this_one(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sheet = await open_sheet(app, pilot)
-        await pilot.press("5")
+        await pilot.press("6")
         assert "a" not in keys(app)
         assert "Mia Manager" in str(sheet.query_one("#access", Static).render())
 
@@ -177,9 +178,9 @@ async def test_the_sponsoring_executive_logs_an_executive_visit_and_nothing_else
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_sheet(app, pilot)
-        await pilot.press("5")
+        await pilot.press("6")
         assert "a" not in keys(app)
-        await pilot.press("4")
+        await pilot.press("5")
         assert keys(app)["a"] == "log_interaction"
         await pilot.press("a")
         form = app.screen
@@ -242,8 +243,10 @@ async def test_a_manager_adds_and_corrects_a_contact(
         await pilot.press(*"example.com", "ctrl+s")
         await settle(app, pilot)
         assert app.screen is sheet and app.is_running
-        table = sheet.query_one("#contacts-table", DataTable)
-        assert rows(table)[0][:2] == ["[@click=app.quit]Li Wei[/]", "CFO"]
+        chart = sheet.query_one("#people-tree", Tree)
+        [person] = chart.root.children
+        assert person.data is not None and person.data.job_title == "CFO"
+        assert str(person.label).startswith("[@click=app.quit]Li Wei[/]")  # shown literally
         await pilot.press("e")
         await pilot.press("tab", *"Chief Financial Officer", "ctrl+s")
         await settle(app, pilot)
@@ -262,7 +265,7 @@ async def test_a_commitment_is_marked_done_and_a_complaint_goes_through_every_st
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sheet = await open_sheet(app, pilot)
-        await pilot.press("5", "a", *"Fix the invoice", "tab", "enter", "down", "enter", "tab")
+        await pilot.press("6", "a", *"Fix the invoice", "tab", "enter", "down", "enter", "tab")
         await pilot.press(*"2025-06-01", "ctrl+s")
         await settle(app, pilot)
         assert rows(sheet.query_one("#commitments-table", DataTable))[0][1] == "OVERDUE"
@@ -271,7 +274,7 @@ async def test_a_commitment_is_marked_done_and_a_complaint_goes_through_every_st
         with sqlite_database.reading() as s:
             assert s.exec(select(Commitment)).one().status == "done"
 
-        await pilot.press("6", "a", *"Late delivery", "tab", "enter", "down", "down", "enter")
+        await pilot.press("7", "a", *"Late delivery", "tab", "enter", "down", "down", "enter")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         for _ in range(3):
@@ -299,12 +302,12 @@ async def test_hostile_notes_are_shown_literally_and_do_not_run(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sheet = await open_sheet(app, pilot)
-        await pilot.press("4")
+        await pilot.press("5")
         cells = rows(sheet.query_one("#interactions-table", DataTable))[0]
         assert cells[3] == "[bold red]loud"
         assert cells[4] == hostile
         await pilot.click("#interactions-table", offset=(60, 1))
-        await pilot.press("7")
+        await pilot.press("8")
         history = rows(sheet.query_one("#history-table", DataTable))
         assert history and history[0][3].startswith("interaction")
         assert app.is_running
@@ -346,7 +349,7 @@ async def test_a_manager_corrects_the_date_of_a_logged_interaction(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sheet = await open_sheet(app, pilot)
-        await pilot.press("4", "e")
+        await pilot.press("5", "e")
         form = app.screen
         assert isinstance(form, InteractionForm)
         assert form.query_one("#kind", Select).disabled  # the kind of a logged one stays
@@ -375,7 +378,7 @@ async def test_the_history_names_an_admin_who_acted_as_the_manager(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sheet = await open_sheet(app, pilot)
-        await pilot.press("8")
+        await pilot.press("9")
         history = rows(sheet.query_one("#history-table", DataTable))
         assert [(r[1], r[4], r[6]) for r in history] == [
             ("mia", "reason", "Mia herself"),

@@ -110,7 +110,7 @@ async def test_the_palette_offers_the_screen_actions_the_footer_offers(
             await settle(app, pilot)
             app.open_account("Acme [/b] Ltd")
             await settle(app, pilot)
-            await pilot.press("5")
+            await pilot.press("6")
             assert ("a" in keys(app)) is expected
             provider = AccountsCommands(app.screen)
             await provider.startup()

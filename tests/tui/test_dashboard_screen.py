@@ -152,9 +152,26 @@ async def test_the_alerts_are_listed_most_pressing_first_and_shown_literally(
                 "sponsor visit overdue (never visited; due 2025-04-15)",
             ],
             ["Review due", "–", ACME, "review never scheduled"],
+            ["Plan", "–", ACME, "no plan for 2026"],
+            ["Coverage", "–", ACME, "nobody at the customer met in 180 days"],
+            ["Coverage", "–", ACME, "our executive sponsor has no counterpart at the customer"],
         ]
-        assert "ALERTS (5)" in text_of(screen.query_one("#alerts-title", Static))
+        assert "ALERTS (8)" in text_of(screen.query_one("#alerts-title", Static))
         assert app.is_running
+
+
+async def test_enter_on_a_plan_or_coverage_alert_opens_the_account_it_names(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    app = dashboard_app(sqlite_database, dashboard_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        for kind in ("Plan", "Coverage"):
+            screen = await open_dashboard(app, pilot)
+            table = screen.query_one("#alerts", DataTable)
+            table.move_cursor(row=[r[0] for r in rows(table)].index(kind))
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, AccountSheetScreen) and app.screen.customer == ACME
 
 
 async def test_enter_on_an_alert_opens_its_account_sheet(
@@ -197,7 +214,8 @@ async def test_a_hostile_customer_name_in_an_alert_is_text_and_opens_its_account
         screen = await open_dashboard(app, pilot)
         table = screen.query_one("#alerts", DataTable)
         hostile = [n for n, row in enumerate(rows(table)) if row[2] == HOSTILE]
-        assert [rows(table)[n][0] for n in hostile] == ["Sponsor visit", "Override"]
+        assert [rows(table)[n][0] for n in hostile] == [
+            "Sponsor visit", "Plan", "Coverage", "Override"]  # fmt: skip
         table.move_cursor(row=hostile[-1])
         await pilot.press("enter")
         await settle(app, pilot)
@@ -234,7 +252,7 @@ async def test_the_dashboard_shows_it_is_loading_and_r_computes_again(
             go_on.set()
         await settle(app, pilot)
         assert not screen.query_one("#body").loading
-        assert screen.overview is not None and len(screen.overview.alerts) == 5
+        assert screen.overview is not None and len(screen.overview.alerts) == 8
         with sqlite_database.writing() as s:
             acme = s.exec(select(Customer).where(Customer.name == ACME)).one()
             s.add(
@@ -247,8 +265,8 @@ async def test_the_dashboard_shows_it_is_loading_and_r_computes_again(
             )
         await pilot.press("r")
         await settle(app, pilot)
-        assert len(screen.overview.alerts) == 6
-        assert "ALERTS (6)" in text_of(screen.query_one("#alerts-title", Static))
+        assert len(screen.overview.alerts) == 9
+        assert "ALERTS (9)" in text_of(screen.query_one("#alerts-title", Static))
 
 
 async def test_a_failed_load_is_reported_and_stops_the_loading_indicator(

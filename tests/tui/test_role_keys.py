@@ -3,17 +3,20 @@ permissioned key the TUI has (the services' side is tests/unit/test_permissions.
 
 For each user, the app visits each place where such a key lives, puts the cursor where
 the key would act, and compares the footer's keys with `kam.rules.permissions.may`.
+
+The story happens on AS_OF (2025-06-30), so Acme's plan of 2025 is this year's: editable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Tree
 
 from db.enums import Role
 from db.models import Customer, KeyAccount, User
@@ -22,7 +25,9 @@ from kam.rules.permissions import Action, Stake, may
 from screens.app import KamApp
 from screens.sheet.screen import AccountSheetScreen
 from tests.support import Cast, actor_of
-from tests.tui.support import SIZE, make_app, settle
+from tests.tui.support import SIZE, make_app, settle, tui
+
+pytestmark = pytest.mark.today("2025-06-30")
 
 ACME = "Acme [/b] Ltd"  # active; Mia's, sponsored by Eve
 BEER = "北京燕京啤酒"  # nominated; Otto's
@@ -36,7 +41,8 @@ class Key:
     place: str
     """An area's key ("3".."7"), or a sheet tab ("sheet:<tab>")."""
     row: str | None
-    """The customer the cursor must be on (None: the first row)."""
+    """The customer the cursor must be on (None: the first row); on a sheet's tree, the
+    title or name of the node (None: the tree's top)."""
     action: str
     rule: Action
     account: str | None
@@ -52,7 +58,17 @@ KEYS = [
     Key("6", None, "add_training", Action.RECORD_TRAINING, None),
     Key("7", ACME, "record", Action.RECORD_REVIEW, ACME),
     Key("sheet:overview", None, "edit_account", Action.EDIT_ACCOUNT, ACME),
-    Key("sheet:contacts", None, "add_contact", Action.EDIT_RECORDS, ACME),
+    Key("sheet:plan", None, "add_goal", Action.EDIT_PLAN, ACME),
+    Key("sheet:plan", "Grow profit", "add_objective", Action.EDIT_PLAN, ACME),
+    Key("sheet:plan", "Grow profit", "edit_goal", Action.EDIT_PLAN, ACME),
+    Key("sheet:plan", "Workshops held", "update_progress", Action.EDIT_PLAN, ACME),
+    Key("sheet:plan", "Book the next", "complete_action", Action.EDIT_PLAN, ACME),
+    Key("sheet:plan", "Book the next", "edit_action", Action.EDIT_PLAN, ACME),
+    Key("sheet:plan", None, "edit_text", Action.EDIT_PLAN, ACME),
+    Key("sheet:plan", None, "comment", Action.COMMENT_PLAN, ACME),
+    Key("sheet:people", None, "add_contact", Action.EDIT_RECORDS, ACME),
+    Key("sheet:people", "陈伟 Chen Wei", "edit_contact", Action.EDIT_RECORDS, ACME),
+    Key("sheet:people", "陈伟 Chen Wei", "set_counterpart", Action.EDIT_ACCOUNT, ACME),
     Key("sheet:interactions", None, "log_interaction", Action.LOG_EXECUTIVE_VISIT, ACME),
     Key("sheet:commitments", None, "add_commitment", Action.EDIT_RECORDS, ACME),
     Key("sheet:complaints", None, "record_complaint", Action.EDIT_RECORDS, ACME),
@@ -61,7 +77,18 @@ KEYS = [
 
 @pytest.fixture
 def people(sqlite_database: Database, sheet_cast: Cast) -> dict[str, object]:
-    """The cast plus an executive who sponsors nothing; Acme's review falls due."""
+    """The cast plus an executive who sponsors nothing; Acme's review falls due; Acme has a
+    person and a plan with a goal, an objective measured by hand and an open action."""
+    from kam.services import contacts, plans
+
+    mia = tui(sheet_cast.manager)
+    with sqlite_database.writing() as s:
+        contacts.add_contact(s, mia, ACME, name="陈伟 Chen Wei", job_title="CEO")
+        view = plans.add_goal(s, mia, ACME, title="Grow profit")
+        view = plans.add_objective(s, mia, view.goals[0].id, title="Workshops held", target=4,
+                                   due_on=date(2025, 9, 30))  # fmt: skip
+        plans.add_action(s, mia, view.objectives[0].id, title="Book the next", owner="mia",
+                         due_on=date(2025, 7, 15))  # fmt: skip
     with sqlite_database.writing() as s:
         s.add(User(login="xavier", display_name="Xavier Exec", role=Role.EXECUTIVE))
         acme = s.exec(select(Customer.id).where(Customer.name == ACME)).one()
@@ -81,6 +108,18 @@ def _stake(database: Database, name: str | None) -> Stake | None:
         return Stake(name, row.manager_id, row.sponsor_id)
 
 
+def _node(node: Any, named: str | None) -> Any:
+    """The tree node whose view has this title or name (None: the top)."""
+    data = node.data
+    if named is None or named in (getattr(data, "title", None), getattr(data, "name", None)):
+        return node
+    for child in node.children:
+        found = _node(child, named)
+        if found is not None:
+            return found
+    return None
+
+
 def _offered(app: KamApp) -> set[str]:
     return {b.binding.action for b in app.screen.active_bindings.values()}
 
@@ -91,8 +130,14 @@ async def _go(app: KamApp, pilot: object, key: Key) -> None:
         if not isinstance(app.screen, AccountSheetScreen):
             app.open_account(ACME)
             await settle(app, pilot)
-        app.screen.action_show_tab(key.place.removeprefix("sheet:"))  # type: ignore[attr-defined]
+        tab = key.place.removeprefix("sheet:")
+        app.screen.action_show_tab(tab)  # type: ignore[attr-defined]
         await settle(app, pilot)
+        for tree in app.screen.query(f"#{tab}-tree").results(Tree):
+            node = _node(tree.root, key.row)
+            assert node is not None, f"no node {key.row} on the {tab} tab"
+            tree.move_cursor(node)
+            await settle(app, pilot)
         return
     await pilot.press(key.place)  # type: ignore[attr-defined]
     await settle(app, pilot)
@@ -123,6 +168,8 @@ async def test_each_key_is_offered_exactly_when_the_rule_allows_it(
             expected[(key.place, key.action)] = allowed
             shown[(key.place, key.action)] = key.action in _offered(app)
     assert shown == expected
+    if login == "mia":  # Acme's manager: every key of its sheet, each where it acts
+        assert all(on for (place, _action), on in shown.items() if place.startswith("sheet:"))
 
 
 def test_the_table_covers_every_rule_a_key_can_offer() -> None:
@@ -142,8 +189,6 @@ def test_the_table_covers_every_rule_a_key_can_offer() -> None:
         Action.CHANGE_CRITERIA,
         Action.IMPORT,
         Action.LOAD_DEMO,
-        Action.EDIT_PLAN,  # the plan tab comes with its keys
-        Action.COMMENT_PLAN,
         Action.BACKUP,
         Action.RESTORE,
     }

@@ -1,5 +1,6 @@
-"""Snapshots at a fixed terminal size of the key accounts list and an account sheet's overview,
-on deterministic data (the cast with fixed dates and sales; figures as of AS_OF).
+"""Snapshots at a fixed terminal size of the key accounts list, an account sheet's overview,
+metrics, plan and people (the people at 80×24 too), on deterministic data (the cast with
+fixed dates and sales; figures and contacts as of AS_OF; the plan's story on AS_OF).
 
 Update after a deliberate change with `pytest tests/tui/test_snapshots.py --snapshot-update`
 and look at the SVGs under tests/tui/__snapshots__/.
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from kam.database import Database
 from tests.support import Cast
-from tests.tui.support import make_app, settle
+from tests.tui.support import add_people, add_plan, make_app, settle
 
 SIZE = (120, 40)
 
@@ -51,6 +53,42 @@ def test_snapshot_of_an_account_sheet_metrics_for_a_viewer(
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        await pilot.press("2")
+        await pilot.press("4")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=opened)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_of_the_people_tab(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast, size: tuple[int, int]
+) -> None:
+    """A chart three deep with names in Chinese and Japanese, a champion, a blocker out of
+    touch, the coverage findings; at 80 columns the names and stances stay whole."""
+    add_people(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.manager)
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        app.open_account("Acme [/b] Ltd")
+        await settle(app, pilot)
+        await pilot.press("3", "down")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=opened)
+
+
+@pytest.mark.today("2025-06-30")
+def test_snapshot_of_the_plan_tab(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    add_plan(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.manager)
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        app.open_account("Acme [/b] Ltd")
+        await settle(app, pilot)
+        await pilot.press("2", "down", "down")
+        await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=opened)

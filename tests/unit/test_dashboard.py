@@ -9,7 +9,7 @@ import pytest
 from db.enums import Department, Severity
 from kam.database import Database
 from kam.services import commitments, complaints
-from kam.services.dashboard import programme_overview
+from kam.services.dashboard import ALERT_ORDER, programme_overview
 from tests.support import Cast, add_small_base
 
 AS_OF = date(2026, 6, 30)
@@ -48,9 +48,63 @@ def test_every_alert_names_its_account_most_pressing_first(database: Database, b
         ("complaint", "Acme [/b] Ltd"),
         ("visit", "Acme [/b] Ltd"),  # never visited since admission on 2025-01-15
         ("review", "Acme [/b] Ltd"),  # never scheduled
+        ("plan", "Acme [/b] Ltd"),
+        ("coverage", "Acme [/b] Ltd"),
+        ("coverage", "Acme [/b] Ltd"),
     ]
     assert alerts[0].text == "commitment overdue since 2026-06-01: Price list"
     assert alerts[1].text.startswith("high complaint recorded since 2026-06-10")
+    assert [a.text for a in alerts[4:]] == [
+        "no plan for 2026",
+        "nobody at the customer met in 180 days",
+        "our executive sponsor has no counterpart at the customer",
+    ]
+
+
+@pytest.mark.today("2026-06-30")
+def test_members_plans_and_the_coverage_of_their_people_raise_alerts(
+    database: Database, base: Cast
+) -> None:
+    """A member's overdue plan action, a decision maker nobody owns, a blocker of high
+    influence no action addresses; a nominee's people are not the programme's concern yet."""
+    from kam.services import contacts, interactions, people, plans
+
+    acme = base.customer
+    with database.writing() as s:
+        view = plans.add_goal(s, base.manager, acme, title="Grow share")
+        view = plans.add_objective(s, base.manager, view.goals[0].id, title="Workshops",
+                                   target=4, due_on=date(2026, 12, 31))  # fmt: skip
+        plans.add_action(s, base.manager, view.objectives[0].id, title="Book the first",
+                         owner="mia", due_on=date(2026, 6, 15))  # fmt: skip
+        plans.add_action(s, base.manager, view.objectives[0].id, title="Not yet due",
+                         owner="mia", due_on=date(2026, 7, 15))  # fmt: skip
+        ceo = contacts.add_contact(s, base.manager, acme, name="陈伟 Chen Wei",
+                                   buying_role="decision_maker").id  # fmt: skip
+        cfo = contacts.add_contact(s, base.manager, acme, name="Bea Block", stance="blocker",
+                                   influence=5, owner="mia").id  # fmt: skip
+        for day, who in ((date(2026, 6, 20), ceo), (date(2026, 6, 25), cfo)):
+            interactions.log_interaction(s, base.manager, acme, kind="meeting",
+                                         happened_on=day, contacts=[who])  # fmt: skip
+        people.set_counterpart(s, base.manager, acme, ceo)
+        contacts.add_contact(s, base.other_manager, base.other_customer, name="Nobody Owns",
+                             buying_role="decision_maker")  # fmt: skip
+    with database.reading() as s:
+        alerts = programme_overview(s, as_of=AS_OF).alerts
+    later = [(a.kind, a.customer, a.text, a.since) for a in alerts if a.kind in
+             ("plan", "coverage")]  # fmt: skip
+    assert later == [
+        ("plan", acme, "plan action overdue since 2026-06-15: Book the first", date(2026, 6, 15)),
+        ("coverage", acme, "decision maker 陈伟 Chen Wei has no owner on our side", None),
+        (
+            "coverage",
+            acme,
+            "Bea Block blocks us with influence 5 and no plan action addresses them",
+            None,
+        ),  # fmt: skip
+    ]
+    assert [a.kind for a in alerts] == sorted(
+        (a.kind for a in alerts), key=lambda kind: ALERT_ORDER.index(kind)
+    )
 
 
 def test_the_clv_of_key_accounts_counts_members_not_nominees(

@@ -1,0 +1,120 @@
+"""The form that adds a measurable objective to a goal, or changes one (title, target, date)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Input, Select
+
+from db.enums import PlanFigure
+from kam.services.plans import ObjectiveInput
+from screens.formatting import safe
+from screens.forms.form import FormScreen
+from screens.forms.limits import max_length
+from screens.forms.validators import Decimal, IsoDate, Required, parse_date, parse_number
+from screens.sheet.plan_nodes import FIGURES, number
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from kam.services.plans import ObjectiveView, PlanView
+
+
+class ObjectiveForm(FormScreen["PlanView"]):
+    """Add an objective to goal `goal_id`, or change one (`objective` given): a target by a
+    date, measured by a kam figure or by hand (chosen when it is added)."""
+
+    def __init__(
+        self,
+        *,
+        today: date,
+        goal_id: int | None = None,
+        goal: str = "",
+        objective: ObjectiveView | None = None,
+    ) -> None:
+        super().__init__()
+        self.today = today
+        """The app's day (a due date defaults to the end of its year)."""
+        self.goal_id = goal_id
+        """The goal a new objective serves."""
+        self.goal = goal
+        """That goal's title, for the heading."""
+        self.objective = objective
+        """The objective being changed; None to add one."""
+
+    def heading(self) -> Content:
+        """'New objective for <goal>' or 'Objective <title>'."""
+        if self.objective is None:
+            return Content.assemble("New objective for ", (safe(self.goal), "bold"))
+        return Content.assemble("Objective ", (safe(self.objective.title), "bold"))
+
+    def fields(self) -> Iterator[Widget]:
+        """Title, target, due date; for a new one, the figure it follows and its baseline."""
+        o = self.objective
+        yield from self.field(
+            "Objective",
+            Input(
+                o.title if o else "",
+                id="title",
+                placeholder="e.g. Four joint workshops held",
+                max_length=max_length(ObjectiveInput, "title"),
+                validators=[Required("The objective")],
+            ),
+        )
+        yield from self.field(
+            "Target",
+            Input(
+                number(o.target).replace(",", "") if o else "",
+                id="target",
+                max_length=20,
+                validators=[Decimal(hint=", e.g. 4 or 250000")],
+            ),  # fmt: skip
+            hint="The value to reach (lower than the baseline for a cost to bring down).",
+        )
+        due = o.due_on if o else date(self.today.year, 12, 31)
+        yield from self.field(
+            "Due on",
+            Input(due.isoformat(), id="due_on", max_length=10, validators=[IsoDate()]),
+            hint="YYYY-MM-DD",
+        )
+        if o is not None:
+            return
+        yield from self.field(
+            "Measured by",
+            Select(
+                [(f"kam: {FIGURES[f.value]}", f.value) for f in PlanFigure],
+                id="figure",
+                prompt="hand (you update it with u)",
+            ),
+            hint="A kam figure computes the progress; by hand you record it.",
+        )
+        yield from self.field(
+            "Baseline",
+            Input(id="baseline", max_length=20, validators=[Decimal()], valid_empty=True),
+            hint="Where it stands now; empty: the figure's value today, or 0 by hand.",
+        )
+
+    def collect(self) -> dict[str, Any]:
+        """The service's fields."""
+        values: dict[str, Any] = {
+            "title": self.value("title"),
+            "target": parse_number(self.value("target")),
+            "due_on": parse_date(self.value("due_on")),
+        }
+        if self.objective is None:
+            values["figure"] = self.choice("figure")
+            values["baseline"] = parse_number(self.value("baseline"))
+        return values
+
+    def write(self, session: Session, values: dict[str, Any]) -> PlanView:
+        """Add or change the objective."""
+        from kam.services.plans import add_objective, update_objective
+
+        if self.objective is None:
+            assert self.goal_id is not None
+            return add_objective(session, self.kam.actor, self.goal_id, **values)
+        return update_objective(session, self.kam.actor, self.objective.id, **values)
