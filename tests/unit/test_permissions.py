@@ -41,6 +41,7 @@ from db.models import (
     Review,
     TrainingRecord,
     User,
+    ValueFit,
 )
 from kam.database import Database
 from kam.errors import PermissionDenied
@@ -52,6 +53,7 @@ from kam.services import (
     criteria,
     customers,
     interactions,
+    lifetime,
     managers,
     plans,
     practices,
@@ -246,6 +248,11 @@ SCENARIOS: dict[Action, Scenario] = {
         None,
         lambda s, a, folder: run_import(s, a, "customers", _import_file(folder)),
         lambda s: _count(s, Customer, Customer.name == "Matrix Imported") == 1,
+    ),
+    Action.KEEP_FIGURES: Scenario(
+        None,
+        lambda s, a, _: lifetime.store(s, a, lifetime.compute(s, lifetime.request(WHEN))),
+        lambda s: _count(s, ValueFit) == 1,
     ),
 }
 
