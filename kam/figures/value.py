@@ -22,6 +22,8 @@ takes, and the CLV they make over the programme's horizon at its discount rate.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from db import aggregates
+from kam.errors import InvalidData
 from kam.figures import headline, lifetime
 
 if TYPE_CHECKING:
@@ -200,3 +203,136 @@ def value_table(
     table.loc[has[~speaks], "note"] = "mean repeat margin is not positive: simple CLV"
     table.loc[table["purchases"] == 0, "note"] = "no purchase by the calibration end: simple CLV"
     return table[VALUE_COLUMNS]
+
+
+#: Bumped when the way figures are computed changes, so older stored fits are not reused.
+METHOD = 1
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """A fit and every customer's figures under it (kam.figures.value.VALUE_COLUMNS)."""
+
+    fit: Fit
+    table: pd.DataFrame
+    key: str
+    stored: bool
+    """Whether the fit is in the database (read from it, or written now)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a fit is asked for."""
+
+    as_of: date
+    calibration_end: date
+    period: str = "week"
+    model: str | None = None
+    """'probabilistic' or 'simple' to force one; None lets the base's history choose."""
+
+
+def request(
+    as_of: date, *, calibration_end: date | None = None, period: str = "week",
+    model: str | None = None,
+) -> Request:  # fmt: skip
+    """A checked request (the calibration end defaults to `as_of`)."""
+    if period not in PERIODS:
+        raise InvalidData(f"period: '{period}' is not one of {', '.join(PERIODS)}.")
+    if model is not None and model not in MODELS:
+        raise InvalidData(f"model: '{model}' is not one of {', '.join(MODELS)}.")
+    end = calibration_end or as_of
+    if end > as_of:
+        raise InvalidData(f"calibration end {end} is after the figures' date {as_of}.")
+    return Request(as_of, end, period, model)
+
+
+def key(session: Session, asked: Request) -> str:
+    from db import aggregates
+    from kam.rules.programme import load_settings
+
+    settings = load_settings(session)
+    facts = {
+        "method": METHOD,
+        "data": [int(v) for v in aggregates.data_version(session.connection())],
+        "as_of": asked.as_of.isoformat(),
+        "calibration_end": asked.calibration_end.isoformat(),
+        "period": asked.period,
+        "model": asked.model or "auto",
+        "discount_rate": settings.discount_rate,
+        "horizon": settings.horizon,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def stored(session: Session, asked: Request) -> Lifetime | None:
+    """The stored fit for this request and the data as they are, if there is one."""
+    import pandas as pd
+    from sqlmodel import select
+
+    from db.models import CustomerValue, ValueFit
+
+    found_key = key(session, asked)
+    row = session.exec(select(ValueFit).where(ValueFit.key == found_key)).first()
+    if row is None:
+        return None
+    parameters = json.loads(row.parameters_json)
+    bgnbd = gamma_gamma = None
+    if parameters:
+        bgnbd = lifetime.BGNBD(parameters["r"], parameters["alpha"], parameters["a"],
+                             parameters["b"], parameters["bgnbd_log_likelihood"])  # fmt: skip
+        gamma_gamma = lifetime.GammaGamma(parameters["p"], parameters["q"], parameters["v"],
+                                        parameters["gamma_gamma_log_likelihood"])  # fmt: skip
+    fitted = Fit(
+        row.model, row.why, row.as_of, row.calibration_end, row.period, row.customers,
+        row.repeat_customers, bgnbd, gamma_gamma,
+        parameters.get("frequency_spend_correlation"), row.seconds, parameters,
+    )  # fmt: skip
+    values = (
+        session.connection()
+        .execute(
+            select(
+                CustomerValue.customer_id, *(getattr(CustomerValue, c) for c in VALUE_COLUMNS)
+            ).where(CustomerValue.fit_id == row.id)  # type: ignore[call-overload]
+        )
+        .all()
+    )
+    table = pd.DataFrame.from_records(
+        [tuple(v) for v in values], columns=["customer_id", *VALUE_COLUMNS]
+    ).set_index("customer_id")
+    for column in VALUE_COLUMNS[4:]:
+        table[column] = table[column].astype(float)
+    return Lifetime(fitted, table[VALUE_COLUMNS], found_key, stored=True)
+
+
+def compute(session: Session, asked: Request) -> Lifetime:
+    """Fit and compute every customer's figures (nothing is stored)."""
+    from kam.figures import frames, metrics
+    from kam.rules.programme import load_settings
+
+    settings = load_settings(session)
+    end = asked.calibration_end
+    bought = occasions(session, end, asked.period)
+    fitted = fit(bought, as_of=asked.as_of, calibration_end=end, period=asked.period,
+                    model=asked.model)  # fmt: skip
+    customers = frames.customers(session)
+    sums = frames.t12m(session, end)
+    profit = metrics.profit_from(sums.sales, sums.costs, customers)
+    base = frames.base_retention(session, end)
+    simple = metrics.clv_table(
+        profit, base_retention=base if base is not None else 0.0,
+        discount_rate=settings.discount_rate, horizon=settings.horizon,
+    )  # fmt: skip
+    _, yearly_costs = frames.yearly(session, end)
+    table = value_table(
+        bought, fitted, customers=profit.index, cost_t12m=profit["cost_to_serve"],
+        cost_total=yearly_costs.groupby("customer_id")["amount"].sum(),
+        simple_clv=simple["clv"], discount_rate=settings.discount_rate,
+        horizon=settings.horizon,
+    )  # fmt: skip
+    return Lifetime(fitted, table, key(session, asked), stored=False)
+
+
+def current(session: Session, as_of: date) -> Lifetime:
+    """The figures at `as_of` with the default request: stored if kept, else computed now."""
+    asked = request(as_of)
+    return stored(session, asked) or compute(session, asked)

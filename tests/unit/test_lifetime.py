@@ -191,7 +191,7 @@ def test_too_little_history_keeps_the_simple_clv_and_says_why(
 ) -> None:
     add_small_base(database)
     with database.reading() as s:
-        figures = service.compute(s, service.request(date(2026, 6, 30)))
+        figures = value.compute(s, value.request(date(2026, 6, 30)))
     assert figures.fit.model == value.SIMPLE
     assert "the model needs" in figures.fit.why and "customers who bought again" in figures.fit.why
     # Acme's simple CLV: 500 x 2.118998 (see tests/cli/test_metrics_cli.py)
@@ -234,7 +234,7 @@ def test_a_fit_is_stored_once_reused_and_refitted_when_the_data_change(
     database: Database, cast: Cast
 ) -> None:
     _synthetic_base(database)
-    asked = service.request(date(2026, 6, 30))
+    asked = value.request(date(2026, 6, 30))
     first = service.lifetime_values(database, cast.manager, asked)
     assert first.fit.model == value.PROBABILISTIC and first.stored, first.fit.why
     again = service.lifetime_values(database, cast.manager, asked)
@@ -253,7 +253,7 @@ def test_a_fit_is_stored_once_reused_and_refitted_when_the_data_change(
 @pytest.mark.today("2026-07-01")
 def test_a_viewer_computes_the_figures_but_stores_nothing(database: Database, cast: Cast) -> None:
     _synthetic_base(database, customers=25)
-    figures = service.lifetime_values(database, cast.viewer, service.request(date(2026, 6, 30)))
+    figures = service.lifetime_values(database, cast.viewer, value.request(date(2026, 6, 30)))
     assert figures.fit.model == value.PROBABILISTIC and not figures.stored
     with database.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM value_fit")).scalar_one() == 0
@@ -273,7 +273,7 @@ def test_customers_the_model_cannot_speak_for_keep_the_simple_clv(
                 {"d": day, "g": 100 - margin, "k": f"acme/{day}"},
             )  # fmt: skip
     with database.reading() as s:
-        figures = service.compute(s, service.request(date(2026, 6, 30)))
+        figures = value.compute(s, value.request(date(2026, 6, 30)))
     table = figures.table
     assert table.loc[1, "model"] == value.SIMPLE
     assert table.loc[1, "note"] == "mean repeat margin is not positive: simple CLV"
@@ -286,7 +286,7 @@ def test_a_request_names_what_is_wrong() -> None:
     from kam.errors import InvalidData
 
     with pytest.raises(InvalidData, match="period: 'fortnight' is not one of day, week, month"):
-        service.request(date(2026, 6, 30), period="fortnight")
+        value.request(date(2026, 6, 30), period="fortnight")
     with pytest.raises(InvalidData, match="calibration end 2026-07-01 is after"):
-        service.request(date(2026, 6, 30), calibration_end=date(2026, 7, 1))
+        value.request(date(2026, 6, 30), calibration_end=date(2026, 7, 1))
     assert math.isfinite(value.PERIODS["month"])

@@ -45,6 +45,7 @@ from db.models import (
 )
 from kam.database import Database
 from kam.errors import PermissionDenied
+from kam.figures import value
 from kam.identity import Actor
 from kam.rules.permissions import Action, Stake, may
 from kam.services import (
@@ -251,7 +252,7 @@ SCENARIOS: dict[Action, Scenario] = {
     ),
     Action.KEEP_FIGURES: Scenario(
         None,
-        lambda s, a, _: lifetime.store(s, a, lifetime.compute(s, lifetime.request(WHEN))),
+        lambda s, a, _: lifetime.store(s, a, value.compute(s, value.request(WHEN))),
         lambda s: _count(s, ValueFit) == 1,
     ),
 }
