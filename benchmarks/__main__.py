@@ -86,13 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     kam = process.find_kam()
 
     url = args.pg_url or os.environ.get("KAM_TEST_POSTGRES_URL")
-    pg = None
     if args.pg == "on" and not url:
         raise SystemExit("--pg on: give a server with --pg-url or KAM_TEST_POSTGRES_URL")
-    if args.pg != "off" and url and "import-pg" in args.only:
-        if shutil.which("psql") is None:
-            raise SystemExit("the PostgreSQL rows need psql on PATH")
-        pg = Postgres(url, kam, env)
+    pg = Postgres(url, kam, env) if url and args.pg != "off" else None
+    if pg and "import-pg" in args.only and shutil.which("psql") is None:
+        raise SystemExit("the PostgreSQL row needs psql on PATH")
     ctx = Context(
         work=work, kam=kam, python=process.python(), env=env, pairs=args.pairs,
         xlsx_rows=args.xlsx_rows, key_names=args.key_names,
@@ -126,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         options = {k: str(v) for k, v in vars(args).items()}
         report.write_json(args.json, results, keys, machine, command, when, options)
-    if args.keep is None:
-        shutil.rmtree(work, ignore_errors=True)
+    # the generated data and the templates stay with --keep; the runs' copies never do
+    shutil.rmtree(work if args.keep is None else work / "run", ignore_errors=True)
     failed = [r for r in results if r.error] + [k for k in keys if k.error]
     return 1 if failed else 0
 

@@ -79,8 +79,12 @@ class SQLiteBases:
         """Every customer's name in a kam database."""
         import sqlite3
 
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        # immutable: read the closed template without leaving -wal/-shm files beside it
+        db = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
             return [name for (name,) in db.execute("SELECT name FROM customer")]
+        finally:
+            db.close()
 
 
 class Postgres:

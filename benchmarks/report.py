@@ -15,7 +15,9 @@ def _met(result: Result) -> str:
         return "failed"
     if result.met is None:
         return "–"
-    return "yes" if result.met else "**no**"
+    if result.met:
+        return "yes"
+    return f"**no** ({result.why})" if result.why else "**no**"
 
 
 def _seconds(value: float) -> str:

@@ -28,6 +28,8 @@ class Result:
     target: str = ""
     met: bool | None = None
     """Whether the target was met; None without a target (or when the row failed)."""
+    why: str = ""
+    """Which part of the target was missed, when it has parts."""
     note: str = ""
     error: str = ""
 

@@ -71,6 +71,9 @@ def import_sqlite(ctx: Context, spec: Spec) -> Result:
     if spec.lines > 1_000_000:
         result.target = "≤ 2× (the 1 GiB peak target is for 1M lines)"
     result.met = result.ratio <= 2 and memory_ok
+    result.why = " and ".join(
+        part for part, ok in (("ratio", result.ratio <= 2), ("peak", memory_ok)) if not ok
+    )
     return result
 
 
