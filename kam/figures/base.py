@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kam.figures import frames, metrics
+from kam.figures import frames, metrics, value
 from kam.rules.programme import load_settings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from kam.figures.value import Fit, Lifetime
 
 
 @dataclass(frozen=True)
@@ -32,38 +34,55 @@ class BaseFigures:
     profit: pd.DataFrame
     """metrics.profit_table: T12M revenue, margin, cost to serve by category, profit."""
     clv: pd.DataFrame
-    """metrics.clv_table with the accounts' overrides and the programme's d and H."""
+    """metrics.clv_table with the accounts' overrides and the programme's d and H, and the
+    lifetime-value model's figures beside it (value.combine): `clv` is the probabilistic
+    CLV where the model speaks for the customer."""
     wallet: pd.DataFrame
     """metrics.share_of_wallet, one row per customer of `profit`."""
     base_retention: float | None
     discount_rate: float
     horizon: int
+    fit: Fit | None = None
+    """The lifetime-value fit the CLV comes from (None: the simple CLV only was asked)."""
 
 
 def base_figures(
-    session: Session, *, as_of: date, customer_ids: Collection[int] | None = None
+    session: Session,
+    *,
+    as_of: date,
+    customer_ids: Collection[int] | None = None,
+    lifetime: Lifetime | None = None,
+    model: bool = True,
 ) -> BaseFigures:
     """Profit, CLV and wallet share at `as_of` for every customer, or only for some (one
-    load, one rule). The CLV's base retention is always the whole base's."""
+    load, one rule). The CLV's base retention is always the whole base's; the probabilistic
+    CLV comes from `lifetime`, else the stored fit, else a fit made now (`model=False`
+    keeps to the simple CLV, for callers that do not show CLV)."""
     customers = frames.customers(session, customer_ids=customer_ids)
     sums = frames.t12m(session, as_of, customer_ids=customer_ids)
     settings = load_settings(session)
     profit = metrics.profit_from(sums.sales, sums.costs, customers)
     base = frames.base_retention(session, as_of)
+    overrides = frames.overrides(session)
     clv = metrics.clv_table(
         profit,
         # Without a measurable base retention (no buyers the year before), assume none.
         base_retention=base if base is not None else 0.0,
-        overrides=frames.overrides(session),
+        overrides=overrides,
         discount_rate=settings.discount_rate,
         horizon=settings.horizon,
     )
+    fit = None
+    if model:
+        figures = lifetime or value.current(session, as_of)
+        clv = value.combine(clv, figures, overrides.dropna(how="all").index)
+        fit = figures.fit
     wallet = metrics.share_of_wallet(
         profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
     ).reindex(profit.index)
     return BaseFigures(
         as_of, customers, sums, profit, clv, wallet, base, settings.discount_rate,
-        settings.horizon,
+        settings.horizon, fit,
     )  # fmt: skip
 
 

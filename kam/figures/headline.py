@@ -8,7 +8,7 @@ share and discount factor from this module, and a test holds both paths to the s
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -105,15 +105,30 @@ class Headline:
     key_account_profit: float
     total_clv: float
     """The key accounts' forward CLV, with their overrides and the programme's d and H."""
+    clv_model: str
+    """'probabilistic' when a stored lifetime-value fit gave the members' CLV, else
+    'simple'."""
+    fit_pending: bool
+    """No fit is stored for the data as they are: the CLV is the simple one until one is."""
     customers_for_80: int | None
     share_for_80: float | None
     below_break_even: int
     pareto_curve: list[tuple[float, float]]
 
 
-def headline(session: Session, *, as_of: date, members: Collection[int]) -> Headline:
-    """The headline figures at `as_of`, `members` being the key accounts' customer ids."""
+def headline(
+    session: Session,
+    *,
+    as_of: date,
+    members: Collection[int],
+    modelled: Mapping[int, float] | None = None,
+) -> Headline:
+    """The headline figures at `as_of`, `members` being the key accounts' customer ids.
+    Their CLV is the probabilistic one of the stored fit for the data as they are, or of
+    `modelled` (customer id -> CLV, from a fit computed but not stored); the simple one for
+    accounts with overrides and when there is no fit."""
     from db import aggregates
+    from kam.figures import fits
     from kam.rules import lifecycle
     from kam.rules.programme import load_settings
 
@@ -137,9 +152,22 @@ def headline(session: Session, *, as_of: date, members: Collection[int]) -> Head
             conn, statuses=[s.value for s in lifecycle.OPEN]
         )
     }
+    plain = [cid for cid in members if all(v is None for v in overrides.get(cid, (None, None)))]
+    pending = False
+    if modelled is None:
+        fit = fits.find(session, fits.request(as_of))
+        pending = fit is None
+        modelled = {}
+        if fit is not None and fit.model == fits.PROBABILISTIC and fit.id is not None:
+            modelled = fits.stored_clv(session, fit.id, plain)
+    else:
+        modelled = {cid: clv for cid, clv in modelled.items() if cid in set(plain)}
     total_clv = 0.0
     for cid in members:
         if cid not in profit:
+            continue
+        if cid in modelled:
+            total_clv += modelled[cid]
             continue
         retention, margin_override = overrides.get(cid, (None, None))
         kept = float(retention) if retention is not None else (base or 0.0)
@@ -155,6 +183,8 @@ def headline(session: Session, *, as_of: date, members: Collection[int]) -> Head
         total_profit=sum(ranked),
         key_account_profit=sum(profit[cid] for cid in members if cid in profit),
         total_clv=total_clv,
+        clv_model=fits.PROBABILISTIC if modelled else fits.SIMPLE,
+        fit_pending=pending,
         customers_for_80=customers_for_80,
         share_for_80=share_for_80,
         below_break_even=sum(1 for p in ranked if p < 0),

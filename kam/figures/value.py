@@ -22,7 +22,6 @@ takes, and the CLV they make over the programme's horizon at its discount rate.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -33,20 +32,18 @@ import numpy as np
 import pandas as pd
 
 from db import aggregates
-from kam.errors import InvalidData
 from kam.figures import headline, lifetime
+from kam.figures.fits import MODELS, PERIODS, PROBABILISTIC, SIMPLE, Request, key, request
+
+__all__ = ["MODELS", "PERIODS", "PROBABILISTIC", "SIMPLE", "Request", "request"]
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-#: The time units a fit can count in, in days.
-PERIODS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
 DAYS_A_YEAR = 365.25
 #: The history the probabilistic model needs before kam uses it by default.
 MIN_HISTORY_DAYS = 365
 MIN_REPEAT_CUSTOMERS = 20
-PROBABILISTIC, SIMPLE = "probabilistic", "simple"
-MODELS = (PROBABILISTIC, SIMPLE)
 
 VALUE_COLUMNS = [
     "model", "note", "purchases", "last_purchase", "p_alive", "purchases_12m",
@@ -205,10 +202,6 @@ def value_table(
     return table[VALUE_COLUMNS]
 
 
-#: Bumped when the way figures are computed changes, so older stored fits are not reused.
-METHOD = 1
-
-
 @dataclass(frozen=True)
 class Lifetime:
     """A fit and every customer's figures under it (kam.figures.value.VALUE_COLUMNS)."""
@@ -220,59 +213,14 @@ class Lifetime:
     """Whether the fit is in the database (read from it, or written now)."""
 
 
-@dataclass(frozen=True)
-class Request:
-    """What a fit is asked for."""
-
-    as_of: date
-    calibration_end: date
-    period: str = "week"
-    model: str | None = None
-    """'probabilistic' or 'simple' to force one; None lets the base's history choose."""
-
-
-def request(
-    as_of: date, *, calibration_end: date | None = None, period: str = "week",
-    model: str | None = None,
-) -> Request:  # fmt: skip
-    """A checked request (the calibration end defaults to `as_of`)."""
-    if period not in PERIODS:
-        raise InvalidData(f"period: '{period}' is not one of {', '.join(PERIODS)}.")
-    if model is not None and model not in MODELS:
-        raise InvalidData(f"model: '{model}' is not one of {', '.join(MODELS)}.")
-    end = calibration_end or as_of
-    if end > as_of:
-        raise InvalidData(f"calibration end {end} is after the figures' date {as_of}.")
-    return Request(as_of, end, period, model)
-
-
-def key(session: Session, asked: Request) -> str:
-    from db import aggregates
-    from kam.rules.programme import load_settings
-
-    settings = load_settings(session)
-    facts = {
-        "method": METHOD,
-        "data": [int(v) for v in aggregates.data_version(session.connection())],
-        "as_of": asked.as_of.isoformat(),
-        "calibration_end": asked.calibration_end.isoformat(),
-        "period": asked.period,
-        "model": asked.model or "auto",
-        "discount_rate": settings.discount_rate,
-        "horizon": settings.horizon,
-    }
-    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
-
-
 def stored(session: Session, asked: Request) -> Lifetime | None:
     """The stored fit for this request and the data as they are, if there is one."""
-    import pandas as pd
     from sqlmodel import select
 
-    from db.models import CustomerValue, ValueFit
+    from db.models import CustomerValue
+    from kam.figures.fits import find
 
-    found_key = key(session, asked)
-    row = session.exec(select(ValueFit).where(ValueFit.key == found_key)).first()
+    row = find(session, asked)
     if row is None:
         return None
     parameters = json.loads(row.parameters_json)
@@ -301,7 +249,7 @@ def stored(session: Session, asked: Request) -> Lifetime | None:
     ).set_index("customer_id")
     for column in VALUE_COLUMNS[4:]:
         table[column] = table[column].astype(float)
-    return Lifetime(fitted, table[VALUE_COLUMNS], found_key, stored=True)
+    return Lifetime(fitted, table[VALUE_COLUMNS], row.key, stored=True)
 
 
 def compute(session: Session, asked: Request) -> Lifetime:
@@ -336,3 +284,29 @@ def current(session: Session, as_of: date) -> Lifetime:
     """The figures at `as_of` with the default request: stored if kept, else computed now."""
     asked = request(as_of)
     return stored(session, asked) or compute(session, asked)
+
+
+#: The columns the CLV table gains from the lifetime-value figures.
+MODEL_COLUMNS = [
+    "model", "note", "simple_clv", "p_alive", "purchases_12m", "purchases_horizon",
+    "margin_per_purchase", "cost_per_purchase",
+]  # fmt: skip
+
+
+def combine(simple: pd.DataFrame, figures: Lifetime, overrides: pd.Index) -> pd.DataFrame:
+    """The CLV table (metrics.clv_table's columns) with the model's figures beside them: `clv`
+    is the probabilistic CLV where the model speaks for the customer, and the simple one
+    (with its note) where it does not or where the account's overrides say otherwise."""
+    table = simple.copy()
+    model = figures.table.reindex(table.index)
+    table["simple_clv"] = table["clv"]
+    table["model"] = model["model"].fillna(SIMPLE)
+    table["note"] = model["note"].fillna("")
+    for column in MODEL_COLUMNS[3:]:
+        table[column] = model[column].astype(float)
+    overridden = table.index.isin(overrides) & (table["model"] == PROBABILISTIC)
+    table.loc[overridden, "model"] = SIMPLE
+    table.loc[overridden, "note"] = "the account's CLV overrides apply: simple CLV"
+    chosen = table["model"] == PROBABILISTIC
+    table.loc[chosen, "clv"] = model.loc[chosen, "clv"].astype(float)
+    return table

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kam.figures import frames, metrics
+from kam.figures import frames, metrics, value
 from kam.rules.programme import load_settings
 from kam.views import View
 
@@ -55,6 +55,17 @@ class Worth(View):
     discount_rate: float
     horizon: int
     profit_by_year: dict[int, float]
+    clv_model: str = "simple"
+    """'probabilistic' (BG/NBD and Gamma-Gamma) or 'simple' (margin less cost to serve at
+    a retention); `clv_note` says why a customer has the simple one."""
+    clv_note: str = ""
+    clv_why: str = ""
+    """Why the base's figures use this model (the fit's account of itself)."""
+    simple_clv: float | None = None
+    p_alive: float | None = None
+    purchases_12m: float | None = None
+    margin_per_purchase: float | None = None
+    cost_per_purchase: float | None = None
     years: list[YearFigures] = field(default_factory=list)
     """Every calendar year up to `as_of`, oldest first (the last partial)."""
 
@@ -83,13 +94,16 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
     earlier = frames.window(session, start, end, customer_ids=ids)
     before = metrics.profit_from(earlier.sales, earlier.costs, customers)
     base = frames.base_retention(session, as_of)
-    clv = metrics.clv_table(
+    overrides = frames.overrides(session).reindex(ids)
+    simple = metrics.clv_table(
         profit,
         base_retention=base if base is not None else 0.0,
-        overrides=frames.overrides(session).reindex(ids),
+        overrides=overrides,
         discount_rate=settings.discount_rate,
         horizon=settings.horizon,
-    ).iloc[0]
+    )
+    figures = value.current(session, as_of)
+    clv = value.combine(simple, figures, overrides.dropna(how="all").index).iloc[0]
     wallet = metrics.share_of_wallet(
         profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
     ).iloc[0]
@@ -131,4 +145,12 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
         horizon=int(clv["horizon"]),
         profit_by_year={y.year: y.profit for y in years},
         years=years,
+        clv_model=str(clv["model"]),
+        clv_note=str(clv["note"]),
+        clv_why=figures.fit.why,
+        simple_clv=float(clv["simple_clv"]),
+        p_alive=_number(clv["p_alive"]),
+        purchases_12m=_number(clv["purchases_12m"]),
+        margin_per_purchase=_number(clv["margin_per_purchase"]),
+        cost_per_purchase=_number(clv["cost_per_purchase"]),
     )

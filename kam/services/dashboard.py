@@ -5,6 +5,7 @@ actions overdue), the coverage of their people (kam.rules.people), overrides."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -41,6 +42,11 @@ class Overview(View):
     cap: int
     warn_below: int
     total_clv: float
+    clv_model: str
+    """'probabilistic' or 'simple': the model the members' CLV comes from."""
+    fit_pending: bool
+    """No lifetime-value fit is stored for the data as they are (the CLV is the simple one
+    until one is computed: the screen computes one, and keeps it if the user may)."""
     total_profit: float
     key_account_profit: float
     customers: int
@@ -52,8 +58,11 @@ class Overview(View):
     alerts: list[Alert] = field(default_factory=list)
 
 
-def programme_overview(session: Session, *, as_of: date) -> Overview:
-    """Size, worth, the Pareto curve and the alerts, as of a date."""
+def programme_overview(
+    session: Session, *, as_of: date, modelled: Mapping[int, float] | None = None
+) -> Overview:
+    """Size, worth, the Pareto curve and the alerts, as of a date (`modelled`: the members'
+    probabilistic CLV from a fit computed but not stored; see kam.figures.headline)."""
     from sqlmodel import col, select
 
     from db.models import Commitment, Complaint, Customer, KeyAccount
@@ -70,7 +79,7 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
     ).all()
     names = {a.customer_id: c.name for a, c in accounts}
     members = [a.customer_id for a, _ in accounts if lifecycle.is_member(a.status)]
-    figures = headline(session, as_of=as_of, members=members)
+    figures = headline(session, as_of=as_of, members=members, modelled=modelled)
 
     alerts: list[Alert] = []
     for c in session.exec(
@@ -134,6 +143,8 @@ def programme_overview(session: Session, *, as_of: date) -> Overview:
         cap=settings.cap,
         warn_below=settings.warn_below,
         total_clv=figures.total_clv,
+        clv_model=figures.clv_model,
+        fit_pending=figures.fit_pending,
         total_profit=figures.total_profit,
         key_account_profit=figures.key_account_profit,
         customers=figures.customers,

@@ -599,7 +599,8 @@ def _insert_plans(
     if not circles:
         return
     first_month = load_settings(session).fiscal_year_start
-    base = base_figures(session, as_of=as_of, customer_ids=[c.customer_id for c in circles])
+    base = base_figures(session, as_of=as_of, customer_ids=[c.customer_id for c in circles],
+                        model=False)  # fmt: skip
     for circle in circles:
         figures = figure_values(session, circle.account, {PlanFigure.CONTACTS_MET_90D,
                                 PlanFigure.SATISFACTION}, as_of=as_of)  # fmt: skip

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from kam.figures.fits import PROBABILISTIC
 from screens.base import KamScreenMixin
 from screens.formatting import day, first_line, money, safe, share
 from screens.palette.screen_commands import ScreenCommands
@@ -71,10 +72,21 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
             super().__init__()
             self.overview = overview
 
+    class Fitted(Message):
+        """The lifetime-value model was fitted: `modelled` holds the members' CLV when the
+        fit could not be kept (a viewer's), None when it was stored."""
+
+        def __init__(self, modelled: dict[int, float] | None) -> None:
+            super().__init__()
+            self.modelled = modelled
+
     def __init__(self) -> None:
         super().__init__()
         self.overview: Overview | None = None
         """The figures and alerts as last computed."""
+        self._modelled: dict[int, float] | None = None
+        """Members' probabilistic CLV from a fit this session computed but could not keep."""
+        self._fitting = False
 
     def compose(self) -> ComposeResult:
         """Header, the figures beside the Pareto chart, the alerts, footer."""
@@ -107,6 +119,7 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
 
     def action_reload(self) -> None:
         """Compute the overview again in a worker, showing that it is loading."""
+        self._modelled = None  # the data may have changed since that fit
         self.query_one("#body").loading = True
         self._load()
 
@@ -115,13 +128,34 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         from kam.services.dashboard import programme_overview
 
         with self.kam.database.reading() as session:
-            overview = programme_overview(session, as_of=self.kam.as_of)
+            overview = programme_overview(session, as_of=self.kam.as_of, modelled=self._modelled)
         self.post_message(self.Loaded(overview))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lifetime")
+    def _fit(self) -> None:
+        """Fit the lifetime-value model (kept when the user may keep figures), then show the
+        CLV it gives; the figures shown meanwhile are the simple ones, and say so."""
+        from kam.figures.fits import PROBABILISTIC, request
+        from kam.services.lifetime import lifetime_values
+
+        figures = lifetime_values(self.kam.database, self.kam.actor, request(self.kam.as_of))
+        table = figures.table
+        modelled = table.loc[table["model"] == PROBABILISTIC, "clv"].astype(float).to_dict()
+        self.post_message(self.Fitted(None if figures.stored else modelled))
+
+    @on(Fitted)
+    def _fitted(self, message: Fitted) -> None:
+        self._fitting = False
+        self._modelled = message.modelled
+        self._load()
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.overview = o = message.overview
         self.query_one("#body").loading = False
+        if o.fit_pending and not self._fitting:
+            self._fitting = True
+            self._fit()
         self.query_one("#figures", Static).update(self._figures(o))
         self.query_one(ParetoChart).show(o.pareto_curve, o.share_for_80)
         self._fill_alerts(o.alerts)
@@ -130,11 +164,12 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load stops the loading indicator (KamScreenMixin says what went wrong)."""
-        if event.worker.group == "dashboard" and event.state in (
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        if event.worker.group == "dashboard":
             self.query_one("#body").loading = False
+        elif event.worker.group == "lifetime":
+            self._fitting = False
 
     # ------------------------------------------------------------------ showing
 
@@ -152,6 +187,13 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         if pipeline:
             grid.add_row("", Text(f"+ {pipeline} nominated/vetting/review", style="dim"))
         grid.add_row("CLV", Text.assemble((money(o.total_clv), "bold"), " of key accounts"))
+        if o.fit_pending:
+            model = "simple model; fitting the probabilistic one…"
+        elif o.clv_model == PROBABILISTIC:
+            model = "probabilistic model (BG/NBD, Gamma-Gamma)"
+        else:
+            model = "simple model (`kam metrics clv` says why)"
+        grid.add_row("", Text(model, style="dim"))
         profit_share = o.key_account_profit / o.total_profit if o.total_profit > 0 else None
         grid.add_row(
             "Profit",

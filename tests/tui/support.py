@@ -103,11 +103,18 @@ def make_app(database: Database, actor: Actor) -> KamApp:
 
 
 async def settle(app: App[object], pilot: object) -> None:
-    """Wait for every worker, then for the messages they posted."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
+    """Wait for every worker, then for the messages they posted, until no worker is left
+    (a worker's result may start another: the dashboard's figures start the model's fit,
+    whose result loads the figures again)."""
+    from textual.worker import WorkerState
+
+    for _ in range(10):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
 
 
 def rows(table: DataTable) -> list[list[str]]:

@@ -292,3 +292,22 @@ def test_snapshot_of_the_dashboard(
         await open_dashboard(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=loaded)
+
+
+@pytest.mark.parametrize(("who", "kept"), [("manager", 1), ("viewer", 0)])
+async def test_the_dashboard_fits_the_lifetime_model_once_and_keeps_it_if_allowed(
+    sqlite_database: Database, dashboard_cast: Cast, who: str, kept: int
+) -> None:
+    """No fit is stored at first: the dashboard shows the simple CLV, fits the model in the
+    background and shows which model the figure comes from; a manager's fit is kept for
+    every screen after, a viewer's is not."""
+    from sqlalchemy import text
+
+    app = dashboard_app(sqlite_database, getattr(dashboard_cast, who))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert screen.overview is not None and not screen.overview.fit_pending
+        figures = text_of(screen.query_one("#figures", Static))
+        assert "simple model (`kam metrics clv` says why)" in figures  # three customers
+    with sqlite_database.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM value_fit")).scalar_one() == kept

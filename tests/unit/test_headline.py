@@ -73,11 +73,20 @@ def test_the_headline_equals_the_pandas_figures_on_demo_data(database: Database)
     with database.writing() as s:  # one override of each kind, so both take part
         accounts = s.exec(select(KeyAccount).order_by(KeyAccount.id)).all()  # type: ignore[arg-type]
         accounts[0].retention_override, accounts[1].margin_override = 0.9, 12345.0
+    from kam.figures.fits import request
+    from kam.services.lifetime import lifetime_values
+
     with database.reading() as s:
         members = [a.customer_id for a in s.exec(select(KeyAccount)).all()
                    if lifecycle.is_member(a.status)]  # fmt: skip
+        pending = h.headline(s, as_of=AS_OF, members=members)
+    assert pending.fit_pending and pending.clv_model == "simple"
+    lifetime_values(database, ada, request(AS_OF))  # the fit, kept
+    with database.reading() as s:
         fast = h.headline(s, as_of=AS_OF, members=members)
         slow = base_figures(s, as_of=AS_OF)
+    assert not fast.fit_pending
+    assert fast.clv_model == slow.fit.model == "probabilistic"  # type: ignore[union-attr]
     assert members and fast.customers == len(slow.profit) == 120
     profit, clv = slow.profit["profit"], slow.clv["clv"]
     pareto = metrics.pareto(profit)

@@ -1,0 +1,97 @@
+"""Which stored lifetime-value fit belongs to the data and settings as they are, without
+pandas: the fit's key, and the stored figures of a few customers (the dashboard reads its
+members' CLV from here). kam.figures.value computes fits; kam.services.lifetime keeps them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from kam.errors import InvalidData
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from db.models import ValueFit
+
+#: The time units a fit can count in, in days.
+PERIODS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+PROBABILISTIC, SIMPLE = "probabilistic", "simple"
+MODELS = (PROBABILISTIC, SIMPLE)
+#: Bumped when the way figures are computed changes, so older stored fits are not reused.
+METHOD = 1
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a fit is asked for."""
+
+    as_of: date
+    calibration_end: date
+    period: str = "week"
+    model: str | None = None
+    """'probabilistic' or 'simple' to force one; None lets the base's history choose."""
+
+
+def request(
+    as_of: date, *, calibration_end: date | None = None, period: str = "week",
+    model: str | None = None,
+) -> Request:  # fmt: skip
+    """A checked request (the calibration end defaults to `as_of`)."""
+    if period not in PERIODS:
+        raise InvalidData(f"period: '{period}' is not one of {', '.join(PERIODS)}.")
+    if model is not None and model not in MODELS:
+        raise InvalidData(f"model: '{model}' is not one of {', '.join(MODELS)}.")
+    end = calibration_end or as_of
+    if end > as_of:
+        raise InvalidData(f"calibration end {end} is after the figures' date {as_of}.")
+    return Request(as_of, end, period, model)
+
+
+def key(session: Session, asked: Request) -> str:
+    from db import aggregates
+    from kam.rules.programme import load_settings
+
+    settings = load_settings(session)
+    facts = {
+        "method": METHOD,
+        "data": [int(v) for v in aggregates.data_version(session.connection())],
+        "as_of": asked.as_of.isoformat(),
+        "calibration_end": asked.calibration_end.isoformat(),
+        "period": asked.period,
+        "model": asked.model or "auto",
+        "discount_rate": settings.discount_rate,
+        "horizon": settings.horizon,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def find(session: Session, asked: Request) -> ValueFit | None:
+    """The stored fit for `asked` and the data as they are now, if one was kept."""
+    from sqlmodel import select
+
+    from db.models import ValueFit
+
+    found_key = key(session, asked)
+    return session.exec(select(ValueFit).where(ValueFit.key == found_key)).first()
+
+
+def stored_clv(session: Session, fit_id: int, customer_ids: Collection[int]) -> dict[int, float]:
+    """The CLV the model gave each of these customers under a stored fit."""
+    from sqlmodel import col, select
+
+    from db.models import CustomerValue
+
+    rows = session.exec(
+        select(CustomerValue.customer_id, CustomerValue.clv).where(
+            CustomerValue.fit_id == fit_id,
+            col(CustomerValue.customer_id).in_(list(customer_ids)),
+            CustomerValue.model == PROBABILISTIC,
+        )
+    ).all()
+    return {cid: float(clv) for cid, clv in rows}
