@@ -19,6 +19,8 @@ from screens.forms.training_form import TrainingForm
 from tests.support import Cast, make_cast
 from tests.tui.support import keys, notices, rows, settle, text_of, tui
 
+pytestmark = pytest.mark.today("2026-06-30")  # the day these stories happen
+
 SIZE = (120, 40)
 AS_OF = date(2026, 6, 30)
 

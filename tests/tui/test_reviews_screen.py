@@ -27,6 +27,8 @@ from screens.sheet.screen import AccountSheetScreen
 from tests.support import Cast, add_small_base, make_cast
 from tests.tui.support import keys, notices, rows, settle, text_of, tui
 
+pytestmark = pytest.mark.today("2026-06-30")  # the day these stories happen
+
 SIZE = (120, 40)
 AS_OF = date(2026, 6, 30)
 ACME = "Acme [/b] Ltd"

@@ -12,6 +12,8 @@ from kam.services import commitments, complaints
 from kam.services.dashboard import ALERT_ORDER, programme_overview
 from tests.support import Cast, add_small_base
 
+pytestmark = pytest.mark.today("2026-06-30")  # the day these stories happen
+
 AS_OF = date(2026, 6, 30)
 
 

@@ -32,6 +32,8 @@ from kam.services import (
 )
 from tests.support import Cast
 
+pytestmark = pytest.mark.today("2026-06-30")  # the day these stories happen
+
 Action = Callable[[Session, Actor, Cast], Any]
 
 EDITS: dict[str, Action] = {

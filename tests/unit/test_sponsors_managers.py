@@ -17,10 +17,13 @@ from db.enums import AccountStatus, InteractionKind, Role
 from db.models import Customer, KeyAccount, User
 from kam.database import Database
 from kam.errors import ConflictError, InvalidData, NotFound, PermissionDenied, RuleError
+from kam.rules import clock
 from kam.services import accounts, interactions, managers, sponsors
 from kam.services.audit import list_events
 from kam.services.programme import set_setting
 from tests.support import Cast
+
+pytestmark = pytest.mark.today("2026-06-30")  # the day these stories happen
 
 ACME, BEER, PLAIN = "Acme [/b] Ltd", "北京燕京啤酒", "Plain Prospect GmbH"
 ALL_SKILLS = {"finance": 3, "consulting": 4, "planning": 5, "interpersonal": 3, "influence": 4}
@@ -245,11 +248,11 @@ def test_a_sponsor_visit_needs_a_sponsor_an_open_account_and_a_past_date(
         sponsors.record_visit(s, cast.admin, BEER, on=date(2026, 1, 10), notes="x")
     with pytest.raises(RuleError, match="is retired"), database.writing() as s:
         sponsors.record_visit(s, cast.admin, "Retired 1", on=date(2026, 1, 10), notes="x")
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     with pytest.raises(InvalidData, match="is in the future"), database.writing() as s:
         sponsors.record_visit(s, cast.executive, ACME, on=tomorrow, notes="x")
     with database.writing() as s:  # today is fine
-        sponsors.record_visit(s, cast.executive, ACME, on=date.today(), notes="x")
+        sponsors.record_visit(s, cast.executive, ACME, on=clock.today(), notes="x")
 
 
 # --- sponsors: overdue visits -----------------------------------------------------------------
