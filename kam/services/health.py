@@ -200,7 +200,9 @@ def _profits(
     previous_start, previous_end = previous_window(as_of)
     customers = frames.customers(session, customer_ids=customer_ids)
     now_sums = frames.t12m(session, as_of, customer_ids=customer_ids)
-    before_sums = frames.window(session, previous_start, previous_end, customer_ids=customer_ids)
+    before_sums = frames.window(
+        session, previous_start, previous_end, customer_ids=customer_ids, detail=False
+    )
     now = metrics.profit_from(now_sums.sales, now_sums.costs, customers)
     before = metrics.profit_from(before_sums.sales, before_sums.costs, customers)
     return {

@@ -246,3 +246,35 @@ def test_metrics_rows_name_the_customer_as_every_other_list_does(
     (account,) = [a for a in listed(kam("account", "list", "--json")) if a["customer"] == ACME]
 
     assert (row["customer_id"], row["customer"]) == (account["customer_id"], ACME)
+
+
+def test_a_report_frame_is_written_as_the_same_json_one_row_per_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The fast writer of big reports gives what print_json gives: slashes and backslashes
+    intact, days for datetimes, null for missing, terminal controls escaped."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "customer": ["A/S Nord", "back\\/slash", "\\", "Evil\x1b[31m"],
+            "last": pd.to_datetime(["2026-01-01", None, "2025-02-03", "2020-01-01"]),
+            "profit": [1.5, None, 3.0, -4.25],
+        }
+    )
+    output.print_json_frame({"report": "x"}, frame, total=9)
+    text = capsys.readouterr().out
+    assert "\x1b" not in text
+    assert '    {"customer":"A/S Nord","last":"2026-01-01","profit":1.5},\n' in text
+    assert json.loads(text) == {
+        "report": "x",
+        "total": 9,
+        "rows": [
+            {"customer": "A/S Nord", "last": "2026-01-01", "profit": 1.5},
+            {"customer": "back\\/slash", "last": None, "profit": None},
+            {"customer": "\\", "last": "2025-02-03", "profit": 3.0},
+            {"customer": "Evil\x1b[31m", "last": "2020-01-01", "profit": -4.25},
+        ],
+    }
+    output.print_json_frame({"report": "x"}, frame.iloc[:0], total=0)
+    assert json.loads(capsys.readouterr().out)["rows"] == []
