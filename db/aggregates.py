@@ -183,6 +183,38 @@ def account_overrides(conn: Connection, *, statuses: Sequence[str]) -> list[tupl
     return _rows(conn, statement)
 
 
+def purchase_days(
+    conn: Connection, until: date, *, customer_ids: Collection[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """(customer_id, day) of every purchase occasion up to `until` (a day with a sale; a day
+    with only returns is not one), by customer and day: what the gaps between purchases
+    are measured on. Scales with occasions, not lines."""
+    from sqlalchemy import case, func, select
+
+    from db.models import Transaction
+
+    T = _table(Transaction).c
+
+    statement = (
+        select(T.customer_id, T.sold_on)
+        .where(T.sold_on <= until)
+        .group_by(T.customer_id, T.sold_on)
+        .having(func.max(case((T.revenue >= 0, 1), else_=0)) == 1)
+        .order_by(T.customer_id, T.sold_on)
+    )
+    return _rows(conn, _some(statement, T.customer_id, customer_ids))
+
+
+def member_ids(conn: Connection, statuses: Sequence[str]) -> list[int]:
+    """The customers with a key account in `statuses`."""
+    from sqlalchemy import select
+
+    from db.models import KeyAccount
+
+    k = _table(KeyAccount).c
+    return [row[0] for row in _rows(conn, select(k.customer_id).where(k.status.in_(list(statuses))))]
+
+
 PURCHASE_COLUMNS = [
     "customer_id", "occasions", "first_day", "last_day", "margin", "first_margin", "recent",
 ]  # fmt: skip

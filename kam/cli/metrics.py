@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -30,24 +31,57 @@ def _percent(key: str, value: Any) -> Any:
     return value
 
 
+def _brief(value: Any) -> str:
+    """A number or a small mapping of numbers, briefly, for people."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_brief(v)}" for k, v in value.items())
+    return f"{value:,.0f}" if isinstance(value, float) else f"{value:,}"
+
+
 def _show(
-    name: str, as_of: date | None, customer: str | None, top: int | None, json_: bool, csv_: bool
+    name: str,
+    as_of: date | None,
+    customer: str | None,
+    top: int | None,
+    json_: bool,
+    csv_: bool,
+    *,
+    model: str | None = None,
+    calibration_end: date | None = None,
+    period: str = "week",
+    key_accounts: bool = False,
 ) -> None:
-    from kam.figures.reports import metrics_report
+    from kam.figures.reports import MODELLED, metrics_report
     from kam.services.common import customer_by_name
 
     when = clock.on_or_today(as_of)
-    with reading() as (session, _actor):
-        target = customer_by_name(session, customer).id if customer else None
-        report = metrics_report(session, name, as_of=when, customer_id=target)
+    if name in MODELLED:
+        from kam.cli.context import administering
+        from kam.figures.fits import request
+        from kam.services.lifetime import lifetime_values
+
+        asked = request(when, calibration_end=calibration_end, period=period, model=model)
+        with administering() as (database, actor):
+            figures = lifetime_values(database, actor, asked)
+            with database.reading() as session:
+                target = customer_by_name(session, customer).id if customer else None
+                report = metrics_report(
+                    session, name, as_of=when, customer_id=target, lifetime=figures,
+                    key_accounts=key_accounts,
+                )  # fmt: skip
+    else:
+        with reading() as (session, _actor):
+            target = customer_by_name(session, customer).id if customer else None
+            report = metrics_report(session, name, as_of=when, customer_id=target)
     frame = (report.rows.head(top) if top else report.rows).reset_index()
+    more = "without --top for every row"
     if json_ and not csv_ and output.frame_encodable(frame):
         context = {"report": name, "as_of": when, "summary": report.summary}
         output.print_json_frame(context, frame, total=len(report.rows))
-        output.showing(len(frame), len(report.rows), "without --top for every row")
+        output.showing(len(frame), len(report.rows), more)
         return
     records = [
-        {k: (None if v != v else v) for k, v in r.items()}  # NaN -> None
+        {k: (None if not isinstance(v, list) and v != v else v) for k, v in r.items()}  # NaN
         for r in frame.to_dict("records")
     ]
 
@@ -55,10 +89,17 @@ def _show(
         summary = {
             k: f"{v:.1%}" if isinstance(v, float) and ("share" in k or "retention" in k) else v
             for k, v in report.summary.items()
+            if k != "parameters"
         }
+        for k, v in summary.items():
+            if isinstance(v, dict):  # by model, by tier: one line of "name figures"
+                summary[k] = "  ".join(f"{part}: {_brief(figures)}" for part, figures in v.items())
         output.print_record(summary)
         sys.stdout.write("\n")
-        rows = [{k: _percent(k, v) for k, v in record.items()} for record in records]
+        rows = [
+            {k: "; ".join(v) if isinstance(v, list) else _percent(k, v) for k, v in r.items()}
+            for r in records
+        ]
         output.print_table(rows, [(str(c).replace("_", " "), str(c)) for c in frame.columns])
 
     output.show_list(
@@ -67,7 +108,7 @@ def _show(
         csv_=csv_,
         total=len(report.rows),
         context={"report": name, "as_of": when, "summary": report.summary},
-        more="without --top for every row",
+        more=more,
         keys=[str(c) for c in frame.columns],
         table=for_people,
     )
@@ -87,6 +128,65 @@ def _command(name: str, doc: str) -> None:
     app.command(name)(command)
 
 
+class ModelChoice(StrEnum):
+    simple = "simple"
+    probabilistic = "probabilistic"
+
+
+class PeriodChoice(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+Model = Annotated[
+    ModelChoice | None,
+    typer.Option(
+        help="simple, or probabilistic (BG/NBD and Gamma-Gamma). Default: probabilistic once "
+        "the base has a year of purchases and 20 customers who bought again, else simple; "
+        "the output says which and why.",
+        show_default=False,
+    ),
+]
+CalibrationEnd = Annotated[
+    date | None,
+    date_option("Fit the model on purchases up to this date (default: the --as-of date)."),
+]
+Period = Annotated[PeriodChoice, typer.Option(help="The model's time unit.")]
+
+
+@app.command("clv")
+def clv(
+    as_of: AsOf = None,
+    customer: CustomerOpt = None,
+    top: Top = None,
+    model: Model = None,
+    calibration_end: CalibrationEnd = None,
+    period: Period = PeriodChoice.week,
+    json_: JsonOption = False,
+    csv_: CsvOption = False,
+) -> None:
+    """Forward CLV per customer, every input beside it, and which model gave it and why
+    (--json adds the fit's parameters and log-likelihoods)."""
+    _show("clv", as_of, customer, top, json_, csv_, model=model and model.value,
+          calibration_end=calibration_end, period=period.value)  # fmt: skip
+
+
+@app.command("churn")
+def churn(
+    as_of: AsOf = None,
+    key_accounts: Annotated[
+        bool, typer.Option("--key-accounts", help="Only active and under-review key accounts.")
+    ] = False,
+    top: Top = None,
+    json_: JsonOption = False,
+    csv_: CsvOption = False,
+) -> None:
+    """Customers at risk of churning, the most CLV first, each with its reasons (P(alive),
+    the gap since the last purchase; for key accounts also margin and share of wallet)."""
+    _show("churn", as_of, None, top, json_, csv_, key_accounts=key_accounts)
+
+
 def _register() -> None:
     # The report names and descriptions, without importing pandas for --help.
     for name, doc in {
@@ -95,7 +195,8 @@ def _register() -> None:
         "wallet": "share of wallet and headroom per customer",
         "rfm": "recency, frequency, monetary value and their quintile scores",
         "retention": "year-over-year retention of the customer base",
-        "clv": "forward CLV per customer with every input",
+        "tiers": "value tiers A, B and C by cumulative share of positive CLV (the tier_a_share "
+        "and tier_b_share settings); customers with negative CLV are 'loss'",
     }.items():
         _command(name, doc)
 

@@ -14,6 +14,8 @@ from kam.figures.base import base_figures
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from kam.figures.value import Lifetime
+
 #: The reports `kam metrics` offers, with what each shows.
 REPORTS = {
     "profit": "T12M revenue, gross margin, cost to serve by category and profit per customer",
@@ -21,7 +23,9 @@ REPORTS = {
     "wallet": "share of wallet and headroom per customer",
     "rfm": "recency, frequency, monetary value and their quintile scores",
     "retention": "year-over-year retention of the customer base",
-    "clv": "forward CLV per customer with every input",
+    "clv": "forward CLV per customer with every input, and which model gave it",
+    "churn": "customers at risk of churning (P(alive), purchase gap, decline), most value first",
+    "tiers": "value tiers A/B/C by cumulative share of positive CLV; negative CLV is 'loss'",
 }
 
 
@@ -38,15 +42,29 @@ class Report:
     summary: dict[str, Any]
 
 
+#: Reports that show the lifetime-value model's figures.
+MODELLED = ("clv", "churn", "tiers")
+
+
 def metrics_report(
-    session: Session, name: str, *, as_of: date, customer_id: int | None = None
+    session: Session,
+    name: str,
+    *,
+    as_of: date,
+    customer_id: int | None = None,
+    lifetime: Lifetime | None = None,
+    key_accounts: bool = False,
 ) -> Report:
-    """Compute one report over the whole base as of `as_of` (one customer's row if given)."""
+    """Compute one report over the whole base as of `as_of` (one customer's row if given;
+    the churn report of key accounts only with `key_accounts`). The modelled reports use
+    `lifetime`, else the stored fit, else a fit made now."""
     if name not in REPORTS:
         raise ValueError(f"unknown report {name}")
+    modelled = name in MODELLED
     figures = base_figures(
-        session, as_of=as_of, model=name == "clv", clv=name in ("clv", "retention")
-    )
+        session, as_of=as_of, model=modelled, clv=modelled or name == "retention",
+        lifetime=lifetime,
+    )  # fmt: skip
     profit = figures.profit
     names = figures.customers.set_index("customer_id")["name"]
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "customers": len(profit)}
@@ -85,16 +103,98 @@ def metrics_report(
         year_sales, _costs = frames.yearly(session, as_of)
         rows = metrics.retention_from(year_sales, as_of=as_of).set_index("year")
         summary |= {"trailing_retention": figures.base_retention}
-    else:
+    elif name == "clv":
         rows = figures.clv.sort_values("clv", ascending=False)
         rows.insert(0, "name", names.reindex(rows.index))
-        summary |= {
+        rows["tier"] = _tiers(session, rows["clv"])
+        summary |= _model_summary(figures) | {
             "base_retention": figures.base_retention,
             "discount_rate": figures.discount_rate,
             "horizon": figures.horizon,
             "total_clv": float(rows["clv"].sum()),
+            "by_model": {k: int(v) for k, v in rows["model"].value_counts().items()},
+        }
+    elif name == "tiers":
+        rows = figures.clv[["clv", "model"]].sort_values("clv", ascending=False)
+        rows.insert(0, "name", names.reindex(rows.index))
+        rows["tier"] = _tiers(session, rows["clv"])
+        positive = rows["clv"].clip(lower=0)
+        rows["cum_share"] = positive.cumsum() / positive.sum() if positive.sum() > 0 else 0.0
+        rows.loc[rows["clv"] < 0, "cum_share"] = float("nan")
+        summary |= _model_summary(figures) | {
+            "tiers": {
+                tier: {"customers": int(len(group)), "clv": float(group["clv"].sum())}
+                for tier, group in rows.groupby("tier", sort=True)
+            }
+        }
+    else:
+        rows = _churn(session, figures, names, key_accounts=key_accounts)
+        summary |= _model_summary(figures) | {
+            "at_risk": len(rows),
+            "key_accounts_only": key_accounts,
+            "clv_at_risk": float(rows["clv"].clip(lower=0).sum()),
         }
     if customer_id is not None and name != "retention":
         rows = rows[rows.index == customer_id]
     # A row names its customer as every other list does: `customer_id` and `customer`.
     return Report(name, as_of, rows.rename(columns={"name": "customer"}), summary)
+
+
+def _model_summary(figures: Any) -> dict[str, Any]:
+    """Which model the figures come from and why, with the fit's parameters."""
+    fit = figures.fit
+    if fit is None:
+        return {}
+    return {
+        "model": fit.model, "why": fit.why, "calibration_end": fit.calibration_end.isoformat(),
+        "period": fit.period, "parameters": fit.parameters,
+    }  # fmt: skip
+
+
+def _tiers(session: Session, clv: pd.Series) -> pd.Series:
+    """Each customer's value tier (kam.rules.outlook.tiers) under the programme's shares."""
+    from kam.rules.outlook import tiers
+    from kam.rules.programme import load_settings
+
+    settings = load_settings(session)
+    found = tiers(
+        zip(clv.index.tolist(), clv.astype(float).tolist(), strict=True),
+        a_share=settings.tier_a_share,
+        b_share=settings.tier_b_share,
+    )
+    return pd.Series(found, dtype=object).reindex(clv.index)
+
+
+def _churn(session: Session, figures: Any, names: pd.Series, *, key_accounts: bool) -> pd.DataFrame:
+    """The customers at risk of churning, the most CLV first, with their reasons."""
+    from db import aggregates
+    from kam.figures.outlook import outlooks
+    from kam.rules.lifecycle import MEMBERS
+    from kam.rules.programme import load_settings
+
+    ids = (
+        aggregates.member_ids(session.connection(), [s.value for s in MEMBERS])
+        if key_accounts
+        else None
+    )
+    p_alive = figures.clv["p_alive"] if "p_alive" in figures.clv else pd.Series(dtype=float)
+    found = outlooks(
+        session, figures.as_of, p_alive=p_alive.dropna().to_dict(),
+        churn_p_alive=load_settings(session).churn_p_alive, customer_ids=ids,
+    )  # fmt: skip
+    risky = {cid: o for cid, o in found.items() if o.at_risk}
+    index = pd.Index(list(risky), name="customer_id")
+    rows = pd.DataFrame(
+        {
+            "name": names.reindex(index),
+            "stage": [str(o.stage) for o in risky.values()],
+            "p_alive": p_alive.reindex(index).astype(float),
+            "days_since_purchase": [o.gap_days for o in risky.values()],
+            "margin_change": [o.margin_change for o in risky.values()],
+            "profit": figures.profit["profit"].reindex(index).fillna(0.0),
+            "clv": figures.clv["clv"].reindex(index).fillna(0.0),
+            "reasons": [list(o.reasons) for o in risky.values()],
+        },
+        index=index,
+    )
+    return rows.sort_values(["clv", "profit"], ascending=False)

@@ -37,6 +37,12 @@ class ProgrammeSettings:
     """CLV horizon H in years."""
     fiscal_year_start: int = 1
     """The month (1-12) the fiscal year, and so each account plan, starts in."""
+    churn_p_alive: float = 0.5
+    """A customer whose P(alive) is below this is at risk of churning."""
+    tier_a_share: float = 0.80
+    """Value tier A: the customers making this first share of the positive CLV."""
+    tier_b_share: float = 0.15
+    """Value tier B: the customers making the next share of it (C: the rest)."""
 
 
 #: What each setting accepts: (type, lowest, highest).
@@ -51,6 +57,9 @@ LIMITS: dict[str, tuple[type, float, float]] = {
     "discount_rate": (float, 0, 1),
     "horizon": (int, 1, 50),
     "fiscal_year_start": (int, 1, 12),
+    "churn_p_alive": (float, 0, 1),
+    "tier_a_share": (float, 0.01, 1),
+    "tier_b_share": (float, 0, 0.99),
 }
 
 
@@ -66,6 +75,9 @@ DESCRIPTIONS: dict[str, str] = {
     "discount_rate": "CLV discount rate d",
     "horizon": "CLV horizon H (years)",
     "fiscal_year_start": "the month (1-12) the fiscal year and account plans start",
+    "churn_p_alive": "a customer with P(alive) below this is at risk of churning",
+    "tier_a_share": "value tier A: the customers making this first share of positive CLV",
+    "tier_b_share": "value tier B: the customers making the next share (C: the rest)",
 }
 
 
@@ -76,6 +88,11 @@ def conflicts(settings: ProgrammeSettings) -> list[str]:
         problems.append(
             f"warn_below {settings.warn_below} is above the cap {settings.cap}: the programme "
             "would warn however many accounts it had"
+        )
+    if settings.tier_a_share + settings.tier_b_share > 1:
+        problems.append(
+            f"tier_a_share {settings.tier_a_share} and tier_b_share {settings.tier_b_share} "
+            "add up to more than the whole CLV"
         )
     return problems
 

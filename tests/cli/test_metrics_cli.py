@@ -21,7 +21,7 @@ import pytest
 
 from kam.database import Database
 from tests.cli.conftest import Kam
-from tests.cli.support import ok, parsed
+from tests.cli.support import ok, parsed, usage_error
 from tests.support import add_small_base
 
 AS_OF = "2026-06-30"
@@ -94,6 +94,59 @@ def test_clv_shows_every_input_beside_the_result(kam: Kam, base: Database) -> No
     )
     assert (acme["discount_rate"], acme["horizon"]) == (0.1, 5)
     assert (acme["margin_source"], acme["retention_source"]) == ("t12m", "base")
+
+
+def test_clv_says_which_model_and_why(kam: Kam, base: Database) -> None:
+    """Three customers cannot carry the model (it needs 20 who bought again): every CLV is
+    the simple one, and the report says why."""
+    report = parsed(kam("metrics", "clv", "--as-of", AS_OF, "--json"))
+    summary = report["summary"]
+    assert summary["model"] == "simple"
+    assert summary["why"] == (  # Acme and Plain bought again; 2024-09-01 .. 2026-06-30
+        "simple: the model needs 20 customers who bought again "
+        "(3 customers, 2 bought again, 1.8 years of purchases)"
+    )
+    assert summary["by_model"] == {"simple": 3}
+    assert {r["customer"]: r["tier"] for r in report["rows"]} == {
+        "Acme [/b] Ltd": "A",  # 1059.50 of 1207.83: first, so A
+        "Plain Prospect GmbH": "B",  # 1059.50 / 1207.83 = 0.877 before it: under 0.95
+        "北京燕京啤酒": "loss",  # -40 x 2.118998
+    }
+    forced = parsed(kam("metrics", "clv", "--as-of", AS_OF, "--model", "simple", "--json"))
+    assert forced["summary"]["why"].startswith("simple: asked for")
+    problem = kam("metrics", "clv", "--as-of", AS_OF, "--period", "fortnight")
+    assert "'fortnight' is not one of 'day', 'week', 'month'" in usage_error(problem)
+
+
+def test_value_tiers_by_cumulative_share_of_positive_clv(kam: Kam, base: Database) -> None:
+    report = parsed(kam("metrics", "tiers", "--as-of", AS_OF, "--json"))
+    positive = (500 + 70) * 2.118998
+    assert report["summary"]["tiers"] == {
+        "A": {"customers": 1, "clv": pytest.approx(500 * 2.118998, abs=0.01)},
+        "B": {"customers": 1, "clv": pytest.approx(70 * 2.118998, abs=0.01)},
+        "loss": {"customers": 1, "clv": pytest.approx(-40 * 2.118998, abs=0.01)},
+    }
+    shares = {r["customer"]: r["cum_share"] for r in report["rows"]}
+    assert shares["Acme [/b] Ltd"] == pytest.approx(500 * 2.118998 / positive)
+    assert shares["Plain Prospect GmbH"] == pytest.approx(1.0)
+    assert shares["北京燕京啤酒"] is None  # a loss is outside the shares
+
+
+def test_churn_lists_the_customers_at_risk_with_their_reasons(kam: Kam, base: Database) -> None:
+    """As of 2026-06-30 (the simple model: no P(alive)): 北京 bought once, on 2024-10-01,
+    637 days before; Acme's usual gap is the median of 334 and 212 days (273) and its last
+    purchase 121 days ago; Plain bought that day."""
+    report = parsed(kam("metrics", "churn", "--as-of", AS_OF, "--json"))
+    assert [(r["customer"], r["stage"], r["days_since_purchase"], r["reasons"])
+            for r in report["rows"]] == [
+        ("北京燕京啤酒", "lapsing", 637, ["one purchase, 637 days ago"]),
+    ]  # fmt: skip
+    assert report["summary"]["at_risk"] == 1
+    # 北京 is a nominee, not a key account: the key accounts' list is empty.
+    members = parsed(kam("metrics", "churn", "--as-of", AS_OF, "--key-accounts", "--json"))
+    assert (members["rows"], members["summary"]["key_accounts_only"]) == ([], True)
+    people = ok(kam("metrics", "churn", "--as-of", AS_OF)).stdout
+    assert "one purchase, 637 days ago" in people
 
 
 def test_account_show_gives_the_worth_with_the_accounts_own_retention(

@@ -21,7 +21,7 @@ from tests.support import add_small_base
 ACME = "Acme [/b] Ltd"
 BEER = "北京燕京啤酒"
 AS_OF = "2026-06-30"
-METRICS = ("profit", "pareto", "wallet", "rfm", "retention", "clv")
+METRICS = ("profit", "pareto", "wallet", "rfm", "retention", "clv", "churn", "tiers")
 
 #: The fixture's story happens on AS_OF (its review and training are dated before it).
 pytestmark = pytest.mark.today(AS_OF)
