@@ -212,7 +212,9 @@ def member_ids(conn: Connection, statuses: Sequence[str]) -> list[int]:
     from db.models import KeyAccount
 
     k = _table(KeyAccount).c
-    return [row[0] for row in _rows(conn, select(k.customer_id).where(k.status.in_(list(statuses))))]
+    return [
+        row[0] for row in _rows(conn, select(k.customer_id).where(k.status.in_(list(statuses))))
+    ]
 
 
 PURCHASE_COLUMNS = [

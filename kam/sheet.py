@@ -230,6 +230,21 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def _clv_inputs(w: Worth) -> str:
+    """The CLV's inputs on one line: the model's, or the simple formula's."""
+    if w.clv_model == "probabilistic" and w.p_alive is not None:
+        return (
+            f"P(alive) {w.p_alive:.2f}, {w.purchases_12m or 0:.1f} purchases in 12 months, "
+            f"margin {_money(w.margin_per_purchase)} − cost {_money(w.cost_per_purchase)} "
+            f"per purchase, d {_pct(w.discount_rate)}, H {w.horizon} years"
+        )
+    return (
+        f"M {_money(w.clv_margin)} ({w.clv_margin_source}) − C "
+        f"{_money(w.clv_cost_to_serve)}, r {_pct(w.clv_retention)} "
+        f"({w.clv_retention_source}), d {_pct(w.discount_rate)}, H {w.horizon} years"
+    )
+
+
 def _whole_pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -252,14 +267,12 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
         ("Next review", str(sheet.next_review_on or "not scheduled")),
     ]
     worth = [
-        ("CLV (forward)", _money(w.clv)),
+        ("CLV (forward)", f"{_money(w.clv)} ({w.clv_model})"),
+        ("  inputs", _clv_inputs(w)),
         (
-            "  inputs",
-            f"M {_money(w.clv_margin)} ({w.clv_margin_source}) − C "
-            f"{_money(w.clv_cost_to_serve)}, r {_pct(w.clv_retention)} "
-            f"({w.clv_retention_source}), d {_pct(w.discount_rate)}, "
-            f"H {w.horizon} years",
-        ),
+            "Value tier / stage",
+            f"{w.tier} / {w.stage or 'no purchases'}" + (" (at risk)" if w.at_risk else ""),
+        ),  # fmt: skip
         ("Profit after cost to serve (T12M)", _money(w.profit)),
         (
             "Gross margin / cost to serve",

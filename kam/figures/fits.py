@@ -95,3 +95,25 @@ def stored_clv(session: Session, fit_id: int, customer_ids: Collection[int]) -> 
         )
     ).all()
     return {cid: float(clv) for cid, clv in rows}
+
+
+def stored_p_alive(
+    session: Session, asked: Request, customer_ids: Collection[int]
+) -> dict[int, float]:
+    """P(alive) of these customers under the stored fit for `asked`, where the model speaks
+    for them (empty when no fit is stored)."""
+    from sqlmodel import col, select
+
+    from db.models import CustomerValue
+
+    found = find(session, asked)
+    if found is None:
+        return {}
+    rows = session.exec(
+        select(CustomerValue.customer_id, CustomerValue.p_alive).where(
+            CustomerValue.fit_id == found.id,
+            col(CustomerValue.customer_id).in_(list(customer_ids)),
+            CustomerValue.model == PROBABILISTIC,
+        )
+    ).all()
+    return {cid: float(p) for cid, p in rows if p is not None}

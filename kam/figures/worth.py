@@ -16,6 +16,8 @@ from kam.views import View
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from kam.rules.outlook import Outlook
+
 
 @dataclass(frozen=True)
 class YearFigures(View):
@@ -66,6 +68,13 @@ class Worth(View):
     purchases_12m: float | None = None
     margin_per_purchase: float | None = None
     cost_per_purchase: float | None = None
+    tier: str = "C"
+    """Value tier among the whole base (A, B, C or loss; kam.rules.outlook.tiers)."""
+    stage: str | None = None
+    """Derived lifecycle stage (kam.rules.outlook); None if the customer never bought."""
+    at_risk: bool = False
+    risk_reasons: tuple[str, ...] = ()
+    """Why the customer is at risk of churning (kam.rules.outlook), as sentences."""
     years: list[YearFigures] = field(default_factory=list)
     """Every calendar year up to `as_of`, oldest first (the last partial)."""
 
@@ -108,6 +117,7 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
         profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
     ).iloc[0]
     row = profit.iloc[0]
+    tier, seen = _outlook(session, customer_id, as_of, figures.table["clv"], clv)
     year_sales, year_costs = frames.yearly(session, as_of, customer_ids=ids)
     table = metrics.by_year_from(year_sales, year_costs, customers)
     years = [
@@ -153,4 +163,28 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
         purchases_12m=_number(clv["purchases_12m"]),
         margin_per_purchase=_number(clv["margin_per_purchase"]),
         cost_per_purchase=_number(clv["cost_per_purchase"]),
+        tier=tier,
+        stage=None if seen.stage is None else seen.stage.value,
+        at_risk=seen.at_risk,
+        risk_reasons=seen.reasons,
     )
+
+
+def _outlook(
+    session: Session, customer_id: int, as_of: date, base_clv: pd.Series, clv: pd.Series
+) -> tuple[str, Outlook]:
+    """The customer's value tier among the base's CLV (its own as the sheet shows it) and its
+    outlook (stage, churn risk)."""
+    from kam.figures.outlook import outlooks
+    from kam.rules.outlook import tiers
+
+    settings = load_settings(session)
+    values = base_clv.astype(float).to_dict()
+    values[customer_id] = float(clv["clv"])
+    tier = tiers(values.items(), a_share=settings.tier_a_share, b_share=settings.tier_b_share)
+    p = _number(clv["p_alive"])
+    seen = outlooks(
+        session, as_of, p_alive={customer_id: p} if p is not None else {},
+        churn_p_alive=settings.churn_p_alive, customer_ids=[customer_id],
+    )[customer_id]  # fmt: skip
+    return tier[customer_id], seen

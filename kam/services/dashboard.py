@@ -17,9 +17,12 @@ from kam.views import View
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-#: Alert kinds, most pressing first: promises and complaints are the customer's; then our
-#: own cadence (visits, reviews), the plan, the coverage of the people, and overrides.
-ALERT_ORDER = ("commitment", "complaint", "visit", "review", "plan", "coverage", "override")
+#: Alert kinds, most pressing first: promises, complaints and signs of leaving are the
+#: customer's; then our own cadence (visits, reviews), the plan, the coverage of the
+#: people, and overrides.
+ALERT_ORDER = (
+    "commitment", "complaint", "churn", "visit", "review", "plan", "coverage", "override",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,10 @@ def programme_overview(
     for d in reviews_due(session, as_of=as_of, within_days=0):
         when = f"due {d.next_review_on}" if d.next_review_on else "never scheduled"
         alerts.append(Alert("review", d.customer, f"review {when}", d.next_review_on))
+    member_names = {a.customer_id: c.name for a, c in accounts if lifecycle.is_member(a.status)}
+    alerts.extend(churn_alerts(session, member_names, as_of=as_of))
     alerts.extend(plan_alerts(session, as_of=as_of))
-    member_names = [c.name for a, c in accounts if lifecycle.is_member(a.status)]
-    alerts.extend(coverage_alerts(session, member_names, as_of=as_of))
+    alerts.extend(coverage_alerts(session, list(member_names.values()), as_of=as_of))
     for a, cust in accounts:
         if a.admitted_by_override:
             alerts.append(
@@ -181,4 +185,25 @@ def coverage_alerts(session: Session, members: list[str], *, as_of: date) -> lis
         Alert("coverage", customer, finding.text)
         for customer in members
         for finding in people_map(session, customer, as_of=as_of).findings
+    ]
+
+
+def churn_alerts(session: Session, members: Mapping[int, str], *, as_of: date) -> list[Alert]:
+    """Key accounts at risk of churning (kam.rules.outlook), with the reasons; P(alive) from
+    the stored lifetime-value fit where there is one."""
+    from kam.figures.fits import request, stored_p_alive
+    from kam.figures.outlook import outlooks
+    from kam.rules.programme import load_settings
+
+    if not members:
+        return []
+    p_alive = stored_p_alive(session, request(as_of), members)
+    found = outlooks(
+        session, as_of, p_alive=p_alive, customer_ids=list(members),
+        churn_p_alive=load_settings(session).churn_p_alive,
+    )  # fmt: skip
+    return [
+        Alert("churn", members[cid], f"at risk of churning ({o.stage}): " + "; ".join(o.reasons))
+        for cid, o in found.items()
+        if o.at_risk
     ]

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 #: How many matching customers the table shows at most.
 SHOWN = 200
 
-COLUMNS = ("Rank", "Customer", "Programme", "Profit (T12M)", "Cum. profit", "CLV", "Cum. CLV")
+COLUMNS = (
+    "Rank", "Customer", "Programme", "Profit (T12M)", "Cum. profit", "CLV", "Cum. CLV", "Tier",
+    "Stage",
+)  # fmt: skip
+#: The derived stages the stage filter steps through (None: every customer).
+STAGES = (None, "new", "growing", "steady", "declining", "lapsing", "lost")
 
 
 class CandidatesScreen(KamScreenMixin, Screen[None]):
@@ -66,6 +71,14 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
             tooltip="Rank by trailing-twelve-month profit after cost to serve.",
         ),
         Binding(
+            "s",
+            "next_stage",
+            "Stage",
+            id="candidates.stage",
+            tooltip="Show only one derived stage (new, growing, steady, declining, lapsing, "
+            "lost); press again for the next, then all.",
+        ),
+        Binding(
             "slash",
             "focus_filter",
             "Filter",
@@ -88,6 +101,8 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
 
     by_clv: reactive[bool] = reactive(False)
     """Rank by CLV (True) or by T12M profit (False)."""
+    stage: reactive[str | None] = reactive(None)
+    """Show only customers in this derived stage (None: all)."""
 
     class Ranked(Message):
         """The ranking of the whole base was computed."""
@@ -143,10 +158,14 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="candidates")
     def _rank(self) -> None:
+        from kam.figures.fits import request
         from kam.figures.ranking import rank_candidates
+        from kam.services.lifetime import lifetime_values
 
+        as_of = self.kam.as_of
+        figures = lifetime_values(self.kam.database, self.kam.actor, request(as_of))
         with self.kam.database.reading() as session:
-            candidates, summary = rank_candidates(session, as_of=self.kam.as_of)
+            candidates, summary = rank_candidates(session, as_of=as_of, lifetime=figures)
         self.post_message(self.Ranked(candidates, summary))
 
     @on(Ranked)
@@ -170,11 +189,13 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         if s.customers_for_80 is not None:
             parts.append(f"{s.customers_for_80:,} ({share(s.share_for_80)}) make 80 % of profit")
         parts.append(f"{s.below_break_even:,} below break-even")
-        parts.append(f"total CLV {money(s.total_clv)}")
+        parts.append(f"total CLV {money(s.total_clv)} ({s.model})")
         ranking = "CLV" if self.by_clv else "T12M profit"
+        only = ("  —  only ", (str(self.stage), "bold")) if self.stage else ()
         self.query_one("#summary", Static).update(
-            Content.assemble(" · ".join(parts), "  —  ranked by ", (ranking, "bold"))
+            Content.assemble(" · ".join(parts), "  —  ranked by ", (ranking, "bold"), *only)
         )
+        self.query_one("#summary", Static).tooltip = s.why
 
     # ------------------------------------------------------------------ filtering
 
@@ -187,10 +208,16 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         self.query_one(DataTable).focus()
 
     def _matches(self, needle: str) -> tuple[list[CandidateView], int]:
-        """The first SHOWN candidates whose name contains `needle`, and how many match."""
-        if not needle:
+        """The first SHOWN candidates whose name contains `needle` (and in the stage shown),
+        and how many match."""
+        stage = self.stage
+        if not needle and stage is None:
             return self.candidates[:SHOWN], len(self.candidates)
-        hits = [i for i, name in enumerate(self._names) if needle in name]
+        hits = [
+            i
+            for i, name in enumerate(self._names)
+            if needle in name and (stage is None or self.candidates[i].stage == stage)
+        ]
         return [self.candidates[i] for i in hits[:SHOWN]], len(hits)
 
     def _refill(self) -> None:
@@ -210,6 +237,8 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
                 Text(share(c.profit_share), justify="right"),
                 Text(money(c.clv), justify="right"),
                 Text(share(c.clv_share), justify="right"),
+                Text(c.tier, style="red" if c.tier == "loss" else ""),
+                Text(c.stage or "", style="bold red" if c.at_risk else ""),
                 key=str(c.customer_id),
             )
         total = len(self.candidates)
@@ -248,6 +277,15 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
     def action_rank_by(self, measure: str) -> None:
         """Rank by 'clv' or by 'profit'."""
         self.by_clv = measure == "clv"
+
+    def action_next_stage(self) -> None:
+        """Show only the next derived stage; after the last, every customer again."""
+        self.stage = STAGES[(STAGES.index(self.stage) + 1) % len(STAGES)]
+
+    def watch_stage(self) -> None:
+        if self.candidates:
+            self._show_summary()
+            self._refill()
 
     # ------------------------------------------------------------------ nominating
 

@@ -33,6 +33,7 @@ COLUMNS = ("Alert", "Date", "Customer", "What")
 KINDS: dict[str, tuple[str, str]] = {
     "commitment": ("Commitment", "bold red"),
     "complaint": ("Complaint", "bold red"),
+    "churn": ("Churn risk", "bold red"),
     "visit": ("Sponsor visit", "yellow"),
     "review": ("Review due", "yellow"),
     "plan": ("Plan", "yellow"),

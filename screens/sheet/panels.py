@@ -85,27 +85,56 @@ def worth_table(w: Worth) -> Table:
     if w.estimated_wallet is not None:
         grid.add_row("  wallet", Text(money(w.estimated_wallet), style="dim"), "estimated")
         grid.add_row("  headroom", Text(money(w.headroom), style="dim"), "")
-    grid.add_row("CLV", Text(money(w.clv), style="bold"), f"over {w.horizon} years")
-    grid.add_row("  M margin", Text(money(w.clv_margin), style="dim"), w.clv_margin_source)
-    grid.add_row("  C cost to serve", Text(money(w.clv_cost_to_serve), style="dim"), "t12m")
-    grid.add_row(
-        "  r retention", Text(f"{w.clv_retention:.3f}", style="dim"), w.clv_retention_source
-    )
+    grid.add_row("CLV", Text(money(w.clv), style="bold"), w.clv_model)
+    if w.clv_model == "probabilistic":
+        grid.add_row("  P(alive)", Text(f"{w.p_alive:.2f}", style="dim"), "")
+        grid.add_row("  purchases", Text(f"{w.purchases_12m:.1f}", style="dim"), "next 12 months")
+        grid.add_row("  margin", Text(money(w.margin_per_purchase), style="dim"), "per purchase")
+        grid.add_row("  cost", Text(money(w.cost_per_purchase), style="dim"), "per purchase")
+    else:
+        grid.add_row("  M margin", Text(money(w.clv_margin), style="dim"), w.clv_margin_source)
+        grid.add_row("  C cost to serve", Text(money(w.clv_cost_to_serve), style="dim"), "t12m")
+        grid.add_row(
+            "  r retention", Text(f"{w.clv_retention:.3f}", style="dim"), w.clv_retention_source
+        )
     grid.add_row("  d discount", Text(share(w.discount_rate, 0), style="dim"), "")
+    grid.add_row("  H horizon", Text(f"{w.horizon} years", style="dim"), "")
+    grid.add_row(
+        "Tier / stage",
+        Text(f"{w.tier} / {w.stage or 'no purchases'}", style="bold red" if w.at_risk else ""),
+        "at risk" if w.at_risk else "",
+    )
     return grid
 
 
 def clv_table(w: Worth) -> Table:
-    """The CLV formula with every input and where it comes from."""
+    """The CLV formula with every input and where it comes from (the model's when it speaks
+    for the customer)."""
     grid = _grid()
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column()
+    if w.clv_model == "probabilistic":
+        grid.add_row(
+            "CLV",
+            Text(money(w.clv), style="bold"),
+            Text("Σ years k of E[purchases in year k] · (m − c) / (1+d)^k"),
+        )
+        grid.add_row("P(alive)", f"{w.p_alive:.3f}", "BG/NBD: the chance the customer still buys")
+        grid.add_row("E  purchases", f"{w.purchases_12m:.2f}", "expected in the next 12 months")
+        grid.add_row("m  margin", money(w.margin_per_purchase), "per purchase (Gamma-Gamma)")
+        grid.add_row("c  cost to serve", money(w.cost_per_purchase), "per purchase")
+        grid.add_row("d  discount rate", share(w.discount_rate, 0), "programme setting")
+        grid.add_row("H  horizon", f"{w.horizon} years", "programme setting")
+        grid.add_row("simple CLV", money(w.simple_clv), "(M − C) at a retention, for comparison")
+        grid.add_row("model", "probabilistic", Text(w.clv_why))
+        return grid
     grid.add_row("CLV", Text(money(w.clv), style="bold"), "Σ t=1..H of (M − C) · r^(t−1) / (1+d)^t")
     grid.add_row("M  margin", money(w.clv_margin), SOURCES.get(w.clv_margin_source, ""))
     grid.add_row("C  cost to serve", money(w.clv_cost_to_serve), "T12M")
     grid.add_row("r  retention", f"{w.clv_retention:.3f}", SOURCES.get(w.clv_retention_source, ""))
     grid.add_row("d  discount rate", share(w.discount_rate, 0), "programme setting")
     grid.add_row("H  horizon", f"{w.horizon} years", "programme setting")
+    grid.add_row("model", "simple", Text(w.clv_note or w.clv_why))
     return grid
 
 

@@ -46,6 +46,34 @@ async def test_the_base_is_ranked_by_profit_then_by_clv_with_pareto_positions(
         assert [r[1] for r in rows(table)][0] == "Acme [/b] Ltd"
 
 
+async def test_each_customer_shows_its_value_tier_and_stage_and_s_shows_one_stage(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """As of 2025-06-30. Gross margin T12M against the year before: Acme 70k vs 50k (+40 %,
+    growing), 北京 15k vs 20k (-25 %, declining; not a key account, so no warning), Plain
+    60k vs none (growing). CLV (simple) follows profit 62k, 15k, 15k: Acme A (nothing
+    before it), 北京 A (62/92 = 67 % before it), Plain B (77/92 = 84 %)."""
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        table = screen.query_one(DataTable)
+        assert [(r[1], r[7], r[8]) for r in rows(table)] == [
+            ("Acme [/b] Ltd", "A", "growing"),
+            ("北京燕京啤酒", "A", "declining"),
+            ("Plain Prospect GmbH", "B", "growing"),
+        ]
+        assert "(simple)" in text_of(screen.query_one("#summary", Static))
+        await pilot.press("s")  # new: nobody
+        assert (screen.stage, table.row_count) == ("new", 0)
+        await pilot.press("s")
+        assert [r[1] for r in rows(table)] == ["Acme [/b] Ltd", "Plain Prospect GmbH"]
+        assert "only growing" in text_of(screen.query_one("#summary", Static))
+        await pilot.press("s", "s")  # steady, declining
+        assert [r[1] for r in rows(table)] == ["北京燕京啤酒"]
+        await pilot.press("s", "s", "s")  # lapsing, lost, then every customer again
+        assert (screen.stage, table.row_count) == (None, 3)
+
+
 async def test_the_filter_narrows_the_table_as_you_type(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:

@@ -140,3 +140,26 @@ def test_the_clv_of_key_accounts_counts_members_not_nominees(
     assert total() == pytest.approx(acme_clv, abs=0.01)
     move(3, AccountStatus.ACTIVE)
     assert total() == pytest.approx(acme_clv + plain_clv, abs=0.01)
+
+
+def test_a_key_account_drifting_away_raises_a_churn_alert(database: Database, base: Cast) -> None:
+    """Acme buys as often as ever (the last of its purchase days 2024-09-01, 2025-03-01,
+    2025-08-01, 2026-03-01 is 121 days back, its usual gap 181), so P(alive) would not
+    warn; but its gross margin fell from 100 + 1,000 in the year before to 650 in the
+    T12M: (650 - 1100) / 1100 = -41 %."""
+    from sqlalchemy import text
+
+    with database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity, "
+                "order_id, line_key) VALUES (1, '2025-03-01', 2000, 1000, 1, 'A9', 'A9')"
+            )
+        )
+    with database.reading() as s:
+        alerts = programme_overview(s, as_of=AS_OF).alerts
+    churn = [a for a in alerts if a.kind == "churn"]
+    assert [(a.customer, a.text) for a in churn] == [
+        ("Acme [/b] Ltd", "at risk of churning (declining): T12M gross margin -41% year on year")
+    ]
+    assert alerts.index(churn[0]) == 2  # after the commitment and the complaint
