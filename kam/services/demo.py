@@ -364,6 +364,19 @@ def _insert_sales(
     first_day = np.where(rng.random(n) < 0.15, rng.integers(0, days, n), 0)
     last_day = np.where(rng.random(n) < 0.2, rng.integers(0, days, n), days - 1)
     last_day = np.maximum(last_day, first_day + 60)
+    # Lifetime value is more than last year's profit: some profitable customers have gone
+    # quiet for months (lapsing), and some small ones arrived lately and grow fast, so the
+    # ranking by CLV differs from the ranking by profit. (Drawn from a child generator: the
+    # rest of the base stays as the seed made it.)
+    shape = rng.spawn(1)[0]
+    lapsing = (shape.random(n) < 0.05) & ~costly & (last_day == days - 1)
+    last_day[lapsing] = days - 1 - shape.integers(120, 300, n)[lapsing]
+    small = sizes < np.quantile(sizes, 0.6)
+    rising = (shape.random(n) < 0.05) & small & ~lapsing & ~costly
+    first_day[rising] = days - shape.integers(300, 500, n)[rising]
+    last_day[rising] = days - 1
+    growth[rising] = shape.uniform(1.5, 3.0, n)[rising]
+    orders_per_year[rising] = orders_per_year[rising] * 2
     largest = np.argsort(-sizes)[:20]  # the programme's candidates buy throughout
     first_day[largest], last_day[largest] = 0, days - 1
     for i in range(n):

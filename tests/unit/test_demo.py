@@ -23,12 +23,12 @@ AS_OF = date(2026, 6, 30)
 OPTIONS = DemoOptions(customers=20, years=1, as_of=AS_OF)
 
 
-def _load(database: Database) -> DemoSummary:
+def _load(database: Database, options: DemoOptions = OPTIONS) -> DemoSummary:
     with database.writing() as s:
         admin = User(login="ada", display_name="Ada Admin", role=Role.ADMIN)
         s.add(admin)
         s.flush()
-        return load_demo(s, actor_of(admin), OPTIONS)
+        return load_demo(s, actor_of(admin), options)
 
 
 def _wide(text: str) -> bool:
@@ -116,3 +116,21 @@ def test_the_demo_plans_and_people_are_the_same_for_the_same_seed(
     other.dispose()
     assert seen[0] == seen[1]
     assert seen[0][0]["plans"] == 9 and seen[0][0]["plan_actions"] > 9 * 4
+
+
+def test_the_demo_ranks_differently_by_clv_and_warns_of_churn(database: Database) -> None:
+    """Some profitable customers went quiet months ago and some small ones grow fast: the
+    CLV ranking is not the profit ranking, and the churn list has customers on it."""
+    from kam.figures.reports import metrics_report
+
+    _load(database, DemoOptions(customers=400, years=3, as_of=AS_OF))
+    with database.reading() as s:
+        clv = metrics_report(s, "clv", as_of=AS_OF)
+        profit = metrics_report(s, "profit", as_of=AS_OF)
+        churn = metrics_report(s, "churn", as_of=AS_OF)
+    by_clv, by_profit = list(clv.rows.index[:50]), list(profit.rows.index[:50])
+    assert by_clv != by_profit
+    assert clv.summary["model"] == "probabilistic"
+    quiet = clv.rows.loc[clv.rows["p_alive"] < 0.5].index
+    assert len(set(quiet) & set(profit.rows.index[:300])) > 0  # profitable, and lapsing
+    assert len(churn.rows) > 0 and set(churn.rows["stage"]) >= {"lapsing", "lost"}
