@@ -83,13 +83,22 @@ def bgnbd_log_likelihood(
     return common + np.logaddexp(stays, drops)
 
 
-#: Fitted parameters outside this range mean the likelihood has no maximum on the data (it
-#: keeps rising as a parameter runs off, e.g. purchase values that never vary).
-_SANE = (1e-8, 1e8)
+#: The log-parameters are searched within these bounds (about 1.5e-8 to 6.6e7): a fit that
+#: ends on one means the likelihood has no maximum on the data (it keeps rising as a
+#: parameter runs off, e.g. purchase values that never vary, or customers who never drop out).
+_BOUND = 18.0
 
 
-def _maximise(likelihood: Callable[..., Array], start: Array) -> tuple[Array, float]:
-    """Maximise a summed log-likelihood over log-parameters; (parameters, maximum)."""
+def _maximise(
+    likelihood: Callable[..., Array], start: Array, *, limit: Callable[[Array], bool] | None = None
+) -> tuple[Array, float]:
+    """Maximise a summed log-likelihood over log-parameters; (parameters, maximum). A fit
+    on a bound is refused unless `limit` accepts the log-parameters as a meaningful limit.
+
+    L-BFGS-B climbs from `start` (a few hundred evaluations, each a pass over the distinct
+    customers); a short Nelder-Mead from there checks the summit and L-BFGS-B polishes what
+    it finds. Nelder-Mead alone to tight tolerances takes a hundred times as many passes.
+    """
     from scipy.optimize import minimize
 
     def negative(log_params: Array) -> float:
@@ -100,15 +109,17 @@ def _maximise(likelihood: Callable[..., Array], start: Array) -> tuple[Array, fl
                 return 1e300
         return value if math.isfinite(value) else 1e300
 
-    options = {"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000, "maxfev": 40000}
-    best = minimize(negative, start, method="Nelder-Mead", options=options)
-    polished = minimize(negative, best.x, method="L-BFGS-B")
-    if polished.success and polished.fun <= best.fun:
-        best = polished
-    params = np.exp(best.x)
-    if best.fun >= 1e300 or not np.all((params > _SANE[0]) & (params < _SANE[1])):
+    bounds = [(-_BOUND, _BOUND)] * len(start)
+    best = minimize(negative, np.clip(start, -_BOUND, _BOUND), method="L-BFGS-B", bounds=bounds)
+    options = {"xatol": 1e-6, "fatol": 1e-6, "maxfev": 150 * len(start)}
+    check = minimize(negative, best.x, method="Nelder-Mead", bounds=bounds, options=options)
+    if check.fun < best.fun - 1e-9:
+        polished = minimize(negative, check.x, method="L-BFGS-B", bounds=bounds)
+        best = polished if polished.fun <= check.fun else check
+    on_bound = np.any(np.abs(best.x) > _BOUND - 1e-3)
+    if best.fun >= 1e300 or (on_bound and not (limit and limit(best.x))):
         raise FitFailed("the likelihood has no maximum on these data")
-    return params, -float(best.fun)
+    return np.exp(best.x), -float(best.fun)
 
 
 def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
@@ -122,7 +133,16 @@ def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
     def likelihood(r: float, alpha: float, a: float, b: float) -> Array:
         return weight * bgnbd_log_likelihood(r, alpha, a, b, gx, gt, gT)
 
-    params, maximum = _maximise(likelihood, np.log([1.0, scale / 10, 1.0, 1.0]))
+    def nobody_drops_out(log_params: Array) -> bool:
+        """Only the dropout ran off (a to 0, or b to infinity): the customers in these data
+        do not drop out, and BG/NBD's limit is the NBD model, P(alive) 1 for everyone."""
+        r_, alpha_, a_, b_ = log_params
+        inside = all(abs(v) < _BOUND - 1e-3 for v in (r_, alpha_))
+        return inside and (a_ < -_BOUND + 1e-3 or b_ > _BOUND - 1e-3)
+
+    params, maximum = _maximise(
+        likelihood, np.log([1.0, scale / 10, 1.0, 1.0]), limit=nobody_drops_out
+    )
     r, alpha, a, b = (float(v) for v in params)
     return BGNBD(r, alpha, a, b, maximum)
 

@@ -290,3 +290,14 @@ def test_a_request_names_what_is_wrong() -> None:
     with pytest.raises(InvalidData, match="calibration end 2026-07-01 is after"):
         value.request(date(2026, 6, 30), calibration_end=date(2026, 7, 1))
     assert math.isfinite(value.PERIODS["month"])
+
+
+def test_customers_who_never_drop_out_fit_the_limit_where_everyone_is_alive() -> None:
+    """Everyone bought until the end of the calibration (t_x = T): the likelihood rises as
+    the dropout probability a / (a + b) falls to 0, BG/NBD's limit (the NBD model), so the
+    fit stands with P(alive) 1 for everyone instead of falling back."""
+    x = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15] * 5
+    t_x = T = [52.0] * len(x)
+    fit = lifetime.fit_bgnbd(x, t_x, T)
+    assert fit.a / (fit.a + fit.b) < 1e-6
+    assert lifetime.p_alive(fit, x, t_x, T) == pytest.approx([1.0] * len(x), abs=1e-6)
