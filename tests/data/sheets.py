@@ -14,10 +14,13 @@ from tests.data.hostile.make import _DOC, _MAIN, _PROLOG, _RELS, _zip, column_le
 Cell = str | int | float | date | None
 
 _STYLES = (
-    f'{_PROLOG}<styleSheet xmlns="{_MAIN}"><fonts count="1"><font/></fonts>'
-    '<fills count="1"><fill/></fills><borders count="1"><border/></borders>'
-    '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf/>'
-    '<xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>'
+    f'{_PROLOG}<styleSheet xmlns="{_MAIN}"><fonts count="1"><font><sz val="11"/></font></fonts>'
+    '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs></styleSheet>"
 )
 
 
