@@ -4,8 +4,9 @@ SQLite: multi-row INSERT ... ON CONFLICT DO NOTHING with a large page cache, reb
 plain indexes once after a big import into a small table. PostgreSQL: COPY of CSV blocks
 (written by Arrow) into a temporary table without constraints, then one INSERT ... SELECT
 of the rows not stored yet (an anti-join on line_key); a big import into a small table
-builds the plain indexes and foreign keys once at the end. Rows come as columns (numpy
-arrays or pandas Series), never as ORM objects.
+COPYs straight into the table under an exclusive lock, building the plain indexes and
+foreign keys once at the end. Rows come as columns (numpy arrays or pandas Series), never
+as ORM objects.
 """
 
 from __future__ import annotations
@@ -260,23 +261,32 @@ def arrow_table(columns: dict[str, np.ndarray | pd.Series]) -> Any:
     return pa.Table.from_arrays(arrays, names=list(columns))
 
 
-def csv_blocks(
-    columns: dict[str, np.ndarray | pd.Series], total: int, progress: Progress | None
-) -> Iterator[bytes]:
-    """CHUNK rows at a time as CSV text for PostgreSQL's COPY (no header; a null is an
-    unquoted empty field, an empty text a quoted one), written by Arrow in C++."""
+def csv_blocks(rows: Any, progress: Progress | None) -> Iterator[bytes]:
+    """An Arrow table's rows, CHUNK at a time, as CSV text for PostgreSQL's COPY (no header;
+    a null is an unquoted empty field, an empty text a quoted one), written by Arrow in C++."""
     import io
 
     from pyarrow import csv as arrow_csv
 
-    rows = arrow_table(columns)
     options = arrow_csv.WriteOptions(include_header=False, quoting_style="needed")
+    total = rows.num_rows
     for start in range(0, total, CHUNK):
         buffer = io.BytesIO()
         arrow_csv.write_csv(rows.slice(start, CHUNK), buffer, options)
         yield buffer.getvalue()
         if progress:
             progress("writing", min(start + CHUNK, total), total)
+
+
+def _copy_into(cursor: Any, table: str, rows: Any, progress: Progress | None) -> None:
+    """COPY an Arrow table's rows into `table`, the CSV blocks sent to the server from a
+    thread of their own while the next is written."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    copying = f"COPY {table} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)"
+    with cursor.copy(copying, writer=QueuedLibpqWriter(cursor)) as copy:
+        for block in csv_blocks(rows, progress):
+            copy.write(block)
 
 
 def _copy_postgres(
@@ -286,40 +296,47 @@ def _copy_postgres(
     total: int,
     progress: Progress | None,
 ) -> int:
-    """COPY the rows as CSV blocks into a temporary table without constraints or indexes,
-    then one INSERT ... SELECT of the rows whose line_key is not stored yet (an anti-join
-    on the unique index). A big import into a small table first sets the table's plain
-    indexes and foreign keys aside (under an exclusive lock, in the same transaction) and
-    builds them once at the end."""
+    """A big import into a small table: under an exclusive lock, set the table's plain
+    indexes and foreign keys aside, COPY the lines not stored yet straight into the table,
+    and build the indexes and keys once (all in the import's transaction). Otherwise: COPY
+    into a temporary table without constraints or indexes, then one INSERT ... SELECT of
+    the lines whose line_key is not stored yet (an anti-join on the unique index)."""
+    rows = arrow_table(columns)
+    if _big_import_into_small_table(cursor, table, total):
+        aside = _set_aside_postgres(cursor, table)
+        if aside is not None:
+            new = _not_stored(cursor, table, rows)
+            _copy_into(cursor, table, new, progress)
+            _restore_postgres(cursor, table, aside)
+            return int(new.num_rows)
     names = ", ".join(columns)
     staging = f"kam_import_{table}"
     cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {table} WITH NO DATA")
-    from psycopg.copy import QueuedLibpqWriter
-
-    copying = f"COPY {staging} ({names}) FROM STDIN (FORMAT csv)"
-    # The blocks go to the server from a thread of their own while the next is written.
-    with cursor.copy(copying, writer=QueuedLibpqWriter(cursor)) as copy:
-        for block in csv_blocks(columns, total, progress):
-            copy.write(block)
+    _copy_into(cursor, staging, rows, progress)
     cursor.execute(f"ANALYZE {staging}")
-    aside = (
-        _set_aside_postgres(cursor, table)
-        if _big_import_into_small_table(cursor, table, total)
-        else None
+    # Another import may add the same lines meanwhile: they are then skipped as present.
+    cursor.execute(
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} AS s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.line_key = s.line_key) "
+        "ON CONFLICT (line_key) DO NOTHING"
     )
-    new = (
-        f"SELECT {names} FROM {staging} AS s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.line_key = s.line_key)"
-    )
-    # Under the exclusive lock nobody else can add a line meanwhile; otherwise another
-    # import may, and its lines are skipped as already present.
-    conflict = "" if aside is not None else " ON CONFLICT (line_key) DO NOTHING"
-    cursor.execute(f"INSERT INTO {table} ({names}) {new}{conflict}")
     written = int(cursor.rowcount)
-    if aside is not None:
-        _restore_postgres(cursor, table, aside)
     cursor.execute(f"DROP TABLE {staging}")
     return written
+
+
+def _not_stored(cursor: Any, table: str, rows: Any) -> Any:
+    """The rows whose line_key the table does not hold (read under the exclusive lock, so
+    it cannot change before the import commits; the table holds no more rows than the
+    import)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cursor.execute(f"SELECT line_key FROM {table}")
+    stored = pa.array([key for (key,) in cursor.fetchall()], type=pa.large_string())
+    if len(stored) == 0:
+        return rows
+    return rows.filter(pc.invert(pc.is_in(rows.column("line_key"), value_set=stored)))
 
 
 Aside = tuple[list[tuple[str, str]], list[tuple[str, str]]]

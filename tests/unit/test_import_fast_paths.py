@@ -340,3 +340,16 @@ def test_a_postgres_login_that_may_not_alter_the_table_imports_with_indexes_kept
     assert [r[1:] for r in lines(database)] == [
         (float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 8)
     ]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_big_import_into_a_small_table_skips_the_lines_it_holds(
+    database: Database, cast: Cast, tmp_path: Path
+) -> None:
+    rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 8)]
+    assert run(database, cast, write(tmp_path / "a.csv", rows[2:5])).written == 3
+    again = run(database, cast, write(tmp_path / "b.csv", rows))  # 7 rows into a table of 3
+    assert (again.written, again.unchanged) == (4, 3)
+    stored = sorted(r[1:] for r in lines(database))
+    assert stored == [(float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 8)]
+    assert run(database, cast, write(tmp_path / "b.csv", rows)).written == 0
