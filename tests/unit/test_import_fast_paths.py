@@ -353,3 +353,32 @@ def test_a_big_import_into_a_small_table_skips_the_lines_it_holds(
     stored = sorted(r[1:] for r in lines(database))
     assert stored == [(float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 8)]
     assert run(database, cast, write(tmp_path / "b.csv", rows)).written == 0
+
+
+def test_a_postgres_reimport_of_overlapping_lines_adds_only_the_new_ones_through_staging(
+    database: Database, cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the COPY into a staging table is PostgreSQL's")
+    rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 10)]
+    assert run(database, cast, write(tmp_path / "a.csv", rows[:6])).written == 6
+    stored = lines(database)
+    copied: list[tuple[str, int]] = []
+    real_copy = bulk._copy_into
+
+    def spying_copy(cursor, table, rows, progress):  # type: ignore[no-untyped-def]
+        copied.append((table, rows.num_rows))
+        real_copy(cursor, table, rows, progress)
+
+    monkeypatch.setattr(bulk, "_copy_into", spying_copy)
+    changed = rows[4].replace(",5,1,", ",500,1,")  # SO-5 again, another revenue: kept as stored
+    again = run(database, cast, write(tmp_path / "b.csv", [*rows[3:4], changed, *rows[5:]]))
+    assert copied == [("kam_import_sales_line", 6)]  # the whole file, then the anti-join
+    assert (again.written, again.unchanged) == (3, 3)
+    assert lines(database)[:6] == stored
+    assert [r[1:] for r in lines(database)] == [
+        (float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 10)
+    ]
+    with database.engine.connect() as conn:
+        temporary = "SELECT count(*) FROM pg_class WHERE relname = 'kam_import_sales_line'"
+        assert conn.execute(text(temporary)).scalar() == 0
