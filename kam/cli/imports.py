@@ -15,11 +15,12 @@ from kam.cli.context import writing
 from kam.cli.params import DryRunOption, JsonOption
 
 app = typer.Typer(
-    help="Import CSV (comma, semicolon or tab; UTF-8 with or without BOM) or XLSX files.",
+    help="Import CSV (comma, semicolon or tab; UTF-8 with or without BOM) or workbooks "
+    "(XLSX, ODS, XLS; the first sheet).",
     no_args_is_help=True,
 )
 
-FileArg = Annotated[Path, typer.Argument(help="The CSV or XLSX file.", show_default=False)]
+FileArg = Annotated[Path, typer.Argument(help="The CSV file or workbook.", show_default=False)]
 MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", help="Rename a column: SOURCE=FIELD (repeatable).", show_default=False),

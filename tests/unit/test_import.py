@@ -309,18 +309,29 @@ def test_only_admins_import(database: Database, cast: Cast, tmp_path: Path) -> N
         run_import(s, cast.manager, "transactions", path)
 
 
-def test_xlsx_files_are_read(database: Database, cast: Cast, tmp_path: Path) -> None:
-    from datetime import datetime
+@pytest.mark.parametrize("kind", ["xlsx", "ods", "xls"])
+def test_workbooks_are_read_xlsx_opendocument_and_old_excel(
+    database: Database, cast: Cast, tmp_path: Path, kind: str
+) -> None:
+    from datetime import date
 
-    from openpyxl import Workbook
+    from tests.data import sheets
 
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["Customer", "Date", "Revenue", "Cost of goods"])
-    sheet.append(["北京燕京啤酒", datetime(2026, 2, 1), 1500.5, 700])
-    sheet.append(["Acme [/b] Ltd", "2026-02-02", "2,000.00", 900])
-    book.save(tmp_path / "sales.xlsx")
-    assert run(database, cast, "transactions", tmp_path / "sales.xlsx").written == 2
+    rows: list[list[sheets.Cell]] = [
+        ["Customer", "Date", "Revenue", "Cost of goods", "order_id"],
+        ["北京燕京啤酒", date(2026, 2, 1), 1500.5, 700, 1001],
+        ["Acme [/b] Ltd", "2026-02-02", "2,000.00", 900, None],
+    ]
+    path = getattr(sheets, kind)(rows, tmp_path / f"sales.{kind}")
+    assert run(database, cast, "transactions", path).written == 2
+    with database.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT sold_on, revenue, cost_of_goods, order_id FROM sales_line ORDER BY id")
+        ).all()
+    assert [(str(d), r, c, o) for d, r, c, o in stored] == [
+        ("2026-02-01", 1500.5, 700.0, "1001"),  # a whole number keeps no ".0"
+        ("2026-02-02", 2000.0, 900.0, None),
+    ]
 
 
 def test_a_file_that_is_not_an_xlsx_is_refused_clearly(

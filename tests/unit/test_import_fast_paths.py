@@ -270,3 +270,115 @@ def test_a_failed_import_leaves_the_indexes_it_rebuilds_as_they_were(
     with sqlite_database.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+
+
+def _postgres_keys(database: Database) -> list[tuple[str, str]]:
+    """sales_line's indexes and constraints on PostgreSQL, as definitions."""
+    with database.engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sales_line' "
+                "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'sales_line'::regclass ORDER BY 1"
+            )
+        )
+        return [(str(n), str(d)) for n, d in found]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_big_postgres_import_builds_the_indexes_and_foreign_keys_once(
+    database: Database, cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL sets indexes and foreign keys aside")
+    before = _postgres_keys(database)
+    assert any(name == "sales_line_customer_id_fkey" for name, _ in before)
+    assert any(name == "ix_sales_line_customer_date" for name, _ in before)
+    rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 8)]
+    real_restore = bulk._restore_postgres
+
+    def failing_restore(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bulk, "_restore_postgres", failing_restore)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run(database, cast, write(tmp_path / "a.csv", rows))
+    assert _postgres_keys(database) == before
+    assert lines(database) == []
+    restored: list[object] = []
+    monkeypatch.setattr(
+        bulk, "_restore_postgres", lambda *a: restored.append(a) or real_restore(*a)
+    )
+    assert run(database, cast, write(tmp_path / "a.csv", rows)).written == 7
+    assert restored and _postgres_keys(database) == before
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_postgres_login_that_may_not_alter_the_table_imports_with_indexes_kept(
+    database: Database, cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "DO $$ BEGIN CREATE ROLE kam_test_importer; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
+        conn.exec_driver_sql(
+            "GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO kam_test_importer"
+        )
+        conn.exec_driver_sql("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO kam_test_importer")
+    before = _postgres_keys(database)
+    restored: list[object] = []
+    monkeypatch.setattr(bulk, "_restore_postgres", lambda *a: restored.append(a))
+    rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 8)]
+    with database.writing() as s:
+        s.execute(text("SET LOCAL ROLE kam_test_importer"))
+        report = importer.run_import(s, cast.admin, "transactions", write(tmp_path / "a.csv", rows))
+    assert (report.written, restored) == (7, [])
+    assert _postgres_keys(database) == before
+    assert [r[1:] for r in lines(database)] == [
+        (float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 8)
+    ]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_big_import_into_a_small_table_skips_the_lines_it_holds(
+    database: Database, cast: Cast, tmp_path: Path
+) -> None:
+    rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 8)]
+    assert run(database, cast, write(tmp_path / "a.csv", rows[2:5])).written == 3
+    again = run(database, cast, write(tmp_path / "b.csv", rows))  # 7 rows into a table of 3
+    assert (again.written, again.unchanged) == (4, 3)
+    stored = sorted(r[1:] for r in lines(database))
+    assert stored == [(float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 8)]
+    assert run(database, cast, write(tmp_path / "b.csv", rows)).written == 0
+
+
+def test_a_postgres_reimport_of_overlapping_lines_adds_only_the_new_ones_through_staging(
+    database: Database, cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the COPY into a staging table is PostgreSQL's")
+    rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 10)]
+    assert run(database, cast, write(tmp_path / "a.csv", rows[:6])).written == 6
+    stored = lines(database)
+    copied: list[tuple[str, int]] = []
+    real_copy = bulk._copy_into
+
+    def spying_copy(cursor, table, rows, progress):  # type: ignore[no-untyped-def]
+        copied.append((table, rows.num_rows))
+        real_copy(cursor, table, rows, progress)
+
+    monkeypatch.setattr(bulk, "_copy_into", spying_copy)
+    changed = rows[4].replace(",5,1,", ",500,1,")  # SO-5 again, another revenue: kept as stored
+    again = run(database, cast, write(tmp_path / "b.csv", [*rows[3:4], changed, *rows[5:]]))
+    assert copied == [("kam_import_sales_line", 6)]  # the whole file, then the anti-join
+    assert (again.written, again.unchanged) == (3, 3)
+    assert lines(database)[:6] == stored
+    assert [r[1:] for r in lines(database)] == [
+        (float(i), f"SO-{i}", f"SO-{i}/1") for i in range(1, 10)
+    ]
+    with database.engine.connect() as conn:
+        temporary = "SELECT count(*) FROM pg_class WHERE relname = 'kam_import_sales_line'"
+        assert conn.execute(text(temporary)).scalar() == 0

@@ -183,3 +183,51 @@ def test_a_plain_xlsx_with_trailing_unnamed_columns_is_read(tmp_path: Path) -> N
     path = tmp_path / "t.xlsx"
     path.write_bytes(make.xlsx([["customer", "date", "", ""], ["A", "2026-01-05", "", "x"]]))
     assert list(read_table(path).frame.columns) == ["customer", "date"]
+
+
+def test_an_opendocument_part_declaring_a_dtd_is_refused(tmp_path: Path) -> None:
+    from tests.data import sheets
+
+    path = sheets.ods(
+        [["customer"], ["x"]], tmp_path / "t.ods", doctype='<!DOCTYPE x [<!ENTITY a "b">]>'
+    )
+    assert "content.xml declares a DTD" in refusal(path)
+
+
+def test_an_opendocument_file_that_is_not_a_spreadsheet_is_refused(tmp_path: Path) -> None:
+    from tests.data import sheets
+
+    path = sheets.ods(
+        [["customer"], ["x"]],
+        tmp_path / "t.ods",
+        mimetype="application/vnd.oasis.opendocument.text",
+    )
+    assert "an OpenDocument file that is not a spreadsheet" in refusal(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [("t.xlsb", "is an Excel binary workbook (.xlsb)"),
+     ("t.fods", "is a flat OpenDocument spreadsheet (.fods)")],
+)  # fmt: skip
+def test_workbook_formats_kam_does_not_read_are_named(name: str, says: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(make.xlsx([["customer"], ["x"]]))
+    assert says in refusal(path)
+
+
+def test_a_binary_workbook_under_another_name_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(make._zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\0"}))
+    assert "is an Excel binary workbook (.xlsb)" in refusal(path)
+
+
+def test_a_workbook_over_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kam.services.importing import xlsx
+    from tests.data import sheets
+
+    monkeypatch.setattr(xlsx, "MAX_XLSX_BYTES", 1024)
+    path = sheets.xls([["customer"], *[["x" * 50]] * 100], tmp_path / "t.xls")
+    assert "workbooks over" in refusal(path)

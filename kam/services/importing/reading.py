@@ -1,4 +1,5 @@
-"""Reading an import file into a frame of text cells: CSV (delimiter detected) or XLSX.
+"""Reading an import file into a frame of text cells: CSV (delimiter detected) or a
+workbook's first sheet (XLSX, ODS, old .xls).
 
 The file's shape is checked before its rows are read: its size, its format (by its first
 bytes as well as its name), and its header (how many columns, no name twice). After
@@ -24,7 +25,7 @@ from kam.services.importing.limits import (
     SHOWN,
 )
 from kam.services.importing.names import check_header, clean_name, indented, one_line
-from kam.services.importing.xlsx import ODS, XLS, XLSB, read_xlsx, reason
+from kam.services.importing.xlsx import FODS, XLSB, read_workbook, reason
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,8 +65,9 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def read_table(path: Path, *, max_rows: int | None = None) -> Table:
-    """Read CSV (UTF-8 with or without BOM) or XLSX into text cells, refusing oversized files,
-    other spreadsheet formats, unreadable headers and over-long cells."""
+    """Read CSV (UTF-8 with or without BOM) or a workbook (XLSX, ODS, .xls) into text cells,
+    refusing oversized files, other spreadsheet formats, unreadable headers and over-long
+    cells."""
     label = file_label(path)
     if not path.is_file():
         raise InvalidData(f"{label}: no such file.")
@@ -75,14 +77,15 @@ def read_table(path: Path, *, max_rows: int | None = None) -> Table:
     with path.open("rb") as handle:
         head = handle.read(MAX_HEADER_BYTES)
     suffix = path.suffix.lower()
-    if suffix == ".xls" or head.startswith(_OLE2):
-        raise InvalidData(XLS.format(label=label))
-    if suffix in (".ods", ".fods"):
-        raise InvalidData(ODS.format(label=label))
+    if suffix == ".fods":
+        raise InvalidData(FODS.format(label=label))
     if suffix == ".xlsb":
         raise InvalidData(XLSB.format(label=label))
-    if suffix in (".xlsx", ".xlsm") or head.startswith(_ZIP):
-        table = Table(read_xlsx(path, label, max_rows or MAX_XLSX_ROWS), None)
+    rows = max_rows or MAX_XLSX_ROWS
+    if suffix == ".xls" or head.startswith(_OLE2):
+        table = Table(read_workbook(path, label, rows, zipped=False), None)
+    elif suffix in (".xlsx", ".xlsm", ".ods") or head.startswith(_ZIP):
+        table = Table(read_workbook(path, label, rows, zipped=True), None)
     else:
         table = _read_csv(path, label, head, size, max_rows)
     check_cells(label, table.frame)

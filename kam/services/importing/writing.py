@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from db.bulk import date_cells, insert_lines
+from db.bulk import insert_lines
 from kam.services.importing.names import one_line
 from kam.services.importing.report import ImportReport, Progress, RowError
 from kam.text import csv_safe
@@ -44,7 +44,7 @@ def write_sales(
 ) -> None:
     columns = {
         "customer_id": values["customer_id"].astype("int64").to_numpy(),
-        "sold_on": date_cells(session, values["sold_on"]),
+        "sold_on": values["sold_on"].to_numpy(),
         **{c: _number_cells(values[c]) for c in ("revenue", "cost_of_goods", "quantity")},
         **{c: _text_cells(values[c]) for c in ("product", "order_id", "line_key")},
     }
@@ -56,7 +56,7 @@ def write_costs(
 ) -> None:
     columns = {
         "customer_id": values["customer_id"].astype("int64").to_numpy(),
-        "incurred_on": date_cells(session, values["incurred_on"]),
+        "incurred_on": values["incurred_on"].to_numpy(),
         "category": _text_cells(values["category"]),
         "amount": _number_cells(values["amount"]),
         "note": _text_cells(values["note"]),

@@ -1,21 +1,23 @@
-"""Reading the first sheet of an XLSX workbook, behind guards that do not depend on the
-library that parses it.
+"""Reading the first sheet of a workbook (XLSX, OpenDocument .ods, old Excel .xls), behind
+guards that do not depend on the library that parses it.
 
-Before the reader opens the file, the archive itself is checked: its size packed and
-unpacked, that it is a workbook at all (`xl/workbook.xml`; OpenDocument and binary
-workbooks are named as such), and that no XML part declares a DTD (XLSX never does; a DTD
-is how entity-expansion bombs and external entities get in). Whatever the reader then
-raises on a malformed workbook (cut-short XML, missing parts) becomes one sentence naming
-the file. The reader itself (openpyxl, with defusedxml as a second line) sits in
-`_first_sheet` alone.
+Before the reader opens the file, its size is checked; a zip archive (XLSX, ODS) is checked
+further: its size unpacked and its number of parts, that it is a workbook at all
+(`xl/workbook.xml`, or an OpenDocument spreadsheet's `mimetype`; binary .xlsb workbooks are
+named as such and refused), and that no XML part declares a DTD (workbooks never do; a DTD
+is how entity-expansion bombs and external entities get in). Whatever the reader then raises
+on a malformed workbook (cut-short XML, missing parts, a damaged .xls) becomes one sentence
+naming the file. The reader itself (python-calamine, in Rust, which expands no entities
+either) sits in `_first_sheet` alone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kam.errors import InvalidData
@@ -27,10 +29,12 @@ from kam.services.importing.limits import (
 )
 from kam.services.importing.names import check_header, clean_name
 
-#: What other spreadsheet files are, and how to get an XLSX or CSV from them.
-ODS = "{label} is an OpenDocument spreadsheet (.ods); save it as .xlsx or CSV."
-XLS = "{label} is an old Excel workbook (.xls); save it as .xlsx or CSV."
+#: Spreadsheet files kam does not read, and how to get one it reads from them.
+FODS = "{label} is a flat OpenDocument spreadsheet (.fods); save it as .ods, .xlsx or CSV."
 XLSB = "{label} is an Excel binary workbook (.xlsb); save it as .xlsx or CSV."
+#: What each kind of workbook is called in messages.
+NAMES = {"xlsx": "XLSX file", "ods": "OpenDocument spreadsheet", "xls": "Excel workbook (.xls)"}
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def reason(error: BaseException) -> str:
@@ -40,22 +44,26 @@ def reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
-def read_xlsx(path: Path, label: str, max_rows: int) -> pd.DataFrame:
-    """The first sheet as text cells, the first row naming the columns."""
-    check_archive(path, label)
+def read_workbook(path: Path, label: str, max_rows: int, *, zipped: bool) -> pd.DataFrame:
+    """The first sheet as text cells, the first row naming the columns. `zipped`: an XLSX or
+    ODS archive (else an old Excel file)."""
+    if path.stat().st_size > MAX_XLSX_BYTES:
+        raise InvalidData(f"{label}: workbooks over {MAX_XLSX_BYTES // 2**20} MiB are refused.")
+    kind = check_archive(path, label) if zipped else "xls"
     try:
         columns, rows = _first_sheet(path, label, max_rows)
     except (InvalidData, MemoryError):
         raise
     except Exception as error:  # whatever the reader raises on a malformed workbook
-        raise InvalidData(f"{label}: not a readable XLSX file ({reason(error)}).") from error
-    return pd.DataFrame(rows, columns=columns)
+        raise InvalidData(f"{label}: not a readable {NAMES[kind]} ({reason(error)}).") from error
+    frame = pd.DataFrame(dict(enumerate(rows)), columns=range(len(columns)))
+    frame.columns = columns  # by position: blank names may repeat
+    return frame
 
 
-def check_archive(path: Path, label: str) -> None:
-    """Refuse what is not a plain XLSX workbook, before any XML parser sees it."""
-    if path.stat().st_size > MAX_XLSX_BYTES:
-        raise InvalidData(f"{label}: XLSX files over {MAX_XLSX_BYTES // 2**20} MiB are refused.")
+def check_archive(path: Path, label: str) -> str:
+    """Refuse what is not a plain XLSX or ODS workbook, before any XML parser sees it;
+    return which it is ("xlsx" or "ods")."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
@@ -66,22 +74,29 @@ def check_archive(path: Path, label: str) -> None:
         raise InvalidData(f"{label}: not a valid XLSX file ({reason(error)}).") from error
     with archive:
         try:
-            _check_members(archive, label)
+            return _check_members(archive, label)
         except (InvalidData, MemoryError):
             raise
         except Exception as error:  # a damaged, encrypted or oddly packed member
             raise InvalidData(f"{label}: not a readable XLSX file ({reason(error)}).") from error
 
 
-def _check_members(archive: zipfile.ZipFile, label: str) -> None:
+def _check_members(archive: zipfile.ZipFile, label: str) -> str:
     infos = archive.infolist()
     names = {info.filename for info in infos}
+    kind = "xlsx"
     if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
-        if archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
-            raise InvalidData(ODS.format(label=label))
-    if "xl/workbook.bin" in names:
+        mimetype = archive.read("mimetype").strip()
+        if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+            if mimetype != _ODS_MIMETYPE or "content.xml" not in names:
+                raise InvalidData(
+                    f"{label}: an OpenDocument file that is not a spreadsheet with content "
+                    "(a text or a drawing?); save the sheet as .ods, .xlsx or CSV."
+                )
+            kind = "ods"
+    if kind == "xlsx" and "xl/workbook.bin" in names:
         raise InvalidData(XLSB.format(label=label))
-    if "xl/workbook.xml" not in names:
+    if kind == "xlsx" and "xl/workbook.xml" not in names:
         raise InvalidData(f"{label}: not an XLSX workbook (a zip archive without xl/workbook.xml).")
     if len(infos) > MAX_XLSX_PARTS:
         raise InvalidData(
@@ -106,9 +121,10 @@ def _check_members(archive: zipfile.ZipFile, label: str) -> None:
             )
         if declares:
             raise InvalidData(
-                f"{label}: {part} declares a DTD (<!DOCTYPE …>), which XLSX files never "
+                f"{label}: {part} declares a DTD (<!DOCTYPE …>), which workbooks never "
                 "have; refused as a possible XML attack (entity expansion, external entities)."
             )
+    return kind
 
 
 def _declares_dtd(head: bytes, *, whole: bool) -> bool | None:
@@ -137,32 +153,79 @@ def _declares_dtd(head: bytes, *, whole: bool) -> bool | None:
 
 
 def _first_sheet(path: Path, label: str, max_rows: int) -> tuple[list[str], list[list[str]]]:
-    """The first sheet's header and rows as text, read with openpyxl (defusedxml installed:
-    it refuses DTDs too). Trailing columns without a name are dropped."""
-    from openpyxl import load_workbook
+    """The first sheet's header and columns of text, read with python-calamine. Trailing
+    columns without a name are dropped; rows are as the sheet numbers them (from row 1)."""
+    from python_calamine import CalamineWorkbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    with path.open("rb") as handle:  # the format is told by the content, not the name
+        workbook = CalamineWorkbook.from_filelike(handle)
     try:
-        if not workbook.worksheets:
+        if not workbook.sheet_names:
             raise InvalidData(f"{label}: the workbook has no sheet.")
-        sheet: Any = workbook.worksheets[0]
-        title = clean_name(sheet.title)
-        rows = sheet.iter_rows(values_only=True)
-        first = next(rows, None)
-        header = ["" if v is None else str(v) for v in first or ()]
-        width = max((i + 1 for i, name in enumerate(header) if name.strip()), default=0)
-        if width == 0:
-            raise InvalidData(f"{label}: the first sheet ({title}) has no header row.")
-        header = header[:width]
-        check_header(label, header)
-        data: list[list[str]] = []
-        for count, row in enumerate(rows, start=1):
-            if count > max_rows:
-                raise InvalidData(
-                    f"{label}: more than {max_rows:,} rows; split the file or use CSV."
-                )
-            cells = ["" if v is None else str(v) for v in row[:width]]
-            data.append(cells + [""] * (width - len(cells)))
+        sheet = workbook.get_sheet_by_index(0)
+        title = clean_name(sheet.name)
+        rows = sheet.to_python(skip_empty_area=False, nrows=max_rows + 2)
     finally:
         workbook.close()
-    return header, data
+    header = [text(v) for v in rows[0]] if rows else []
+    width = max((i + 1 for i, name in enumerate(header) if name.strip()), default=0)
+    if width == 0:
+        raise InvalidData(f"{label}: the first sheet ({title}) has no header row.")
+    header = header[:width]
+    check_header(label, header)
+    if len(rows) - 1 > max_rows:
+        raise InvalidData(f"{label}: more than {max_rows:,} rows; split the file or use CSV.")
+    columns = [list(c) for c in zip(*rows[1:], strict=True)][:width] if len(rows) > 1 else []
+    columns += [[] for _ in range(width - len(columns))]  # a sheet narrower than its header
+    return header, [_texts(column, len(rows) - 1) for column in columns]
+
+
+def _texts(cells: list[object], rows: int) -> list[str]:
+    """A column's cells as text, as `text` gives each: a column of text or of numbers at
+    once, others cell by cell (each distinct value once: dates repeat)."""
+    if not cells:
+        return [""] * rows
+    kinds = set(map(type, cells))
+    if kinds <= {str}:
+        return cells  # type: ignore[return-value]
+    if kinds <= {str, type(None)}:
+        return ["" if c is None else c for c in cells]  # type: ignore[misc]
+    if kinds <= {float, type(None)}:
+        return _numbers(np.array(cells, dtype=float))
+    seen: dict[tuple[type, object], str] = {}
+    out = []
+    for cell in cells:
+        key = (type(cell), cell)  # 1, 1.0 and True are equal keys; their texts differ
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = text(cell)
+        out.append(found)
+    return out
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """Numbers as `text` writes them (NaN, a blank cell, as empty text), whole ones at once."""
+    out = np.full(len(values), "", dtype=object)
+    blank = np.isnan(values)
+    whole = ~blank & (values == np.floor(values)) & (np.abs(values) < 2**53)
+    out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+    rest = ~blank & ~whole
+    if rest.any():  # the shortest text that reads back as the same number, as repr() gives
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        out[rest] = pc.cast(pa.array(values[rest]), pa.string()).to_numpy(zero_copy_only=False)
+    return out.tolist()  # type: ignore[no-any-return]
+
+
+def text(value: object) -> str:
+    """A cell as text, as the spreadsheet shows it unformatted: empty for a blank cell, a
+    whole number without ".0" (an order number 1001 stays 1001), a date as YYYY-MM-DD and a
+    date with a time as YYYY-MM-DD HH:MM:SS."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
