@@ -149,7 +149,8 @@ def _editor(actor: Actor, account: Account | None, customer: str) -> Refusal | N
         return None
     if actor.role != Role.MANAGER:
         return Refusal(
-            f"A {actor.role.value} cannot edit account data; you ({actor.login}) read it. "
+            f"{'An' if actor.role.value[0] in 'aeiou' else 'A'} {actor.role.value} cannot edit "
+            f"account data; you ({actor.login}) read it. "
             "Executives record their sponsor visits and decide admissions; managers and "
             "admins edit."
         )

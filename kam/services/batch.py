@@ -327,7 +327,8 @@ def parse(path: Path) -> list[Step]:
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise InvalidData(
-            f"{path.name}: {len(problems)} invalid lines; nothing was applied.\n{shown}{more}"
+            f"{path.name}: {len(problems)} invalid line{'' if len(problems) == 1 else 's'}; "
+            f"nothing was applied.\n{shown}{more}"
         )
     return steps
 

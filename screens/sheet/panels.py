@@ -68,6 +68,10 @@ def who_table(a: AccountView, *, as_of: date) -> Table:
     return grid
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
 def worth_table(w: Worth) -> Table:
     """The T12M figures, profit first, revenue last, and the CLV with its inputs."""
     grid = _grid()
@@ -171,8 +175,8 @@ def standing_table(sheet: Sheet) -> Table:
     grid.add_row(
         "Open",
         Text(
-            f"{len(sheet.open_commitments)} commitments, "
-            f"{len(sheet.open_complaints)} complaints not yet fed back"
+            f"{_count(len(sheet.open_commitments), 'commitment')}, "
+            f"{_count(len(sheet.open_complaints), 'complaint')} not yet fed back"
         ),
     )
     return grid
