@@ -149,20 +149,33 @@ CANDIDATES: dict[str, tuple[float, float, float, float]] = {
     "Tiny Trader": (6_000.50, 4_000.50, 500, 200_000),
     "Strong Co": (230_000, 184_000, 1_000, 700_000),
 }
+#: The rest of the base: six small customers, each with more revenue than Tiny Trader; three
+#: make less profit (500, 900, 1,200), three more (2,500, 4,000, 8,000); headroom 24,000 to
+#: 51,000, all under Tiny Trader's.
+SMALL_CUSTOMERS: dict[str, tuple[float, float, float, float]] = {
+    "Corner Shop 1": (9_000, 8_000, 500, 60_000),
+    "Corner Shop 2": (12_000, 10_600, 500, 60_000),
+    "Corner Shop 3": (15_000, 13_300, 500, 60_000),
+    "Corner Shop 4": (18_000, 15_000, 500, 60_000),
+    "Corner Shop 5": (24_000, 19_500, 500, 60_000),
+    "Corner Shop 6": (36_000, 27_500, 500, 60_000),
+}
 
 
 def add_programme_of_five(database: Database) -> None:
-    """FIVE_MEMBERS active (Acme, the cast's, and four more) and CANDIDATES as customers, each
-    with one sale on 2026-03-01 and its cost to serve on 2026-03-15 (support). Nothing was
-    bought before the T12M window, so the base's retention is unknown (taken as 0) and every
-    CLV is the T12M profit discounted one year: profit / 1.1."""
+    """FIVE_MEMBERS active (Acme, the cast's, and four more), CANDIDATES and SMALL_CUSTOMERS
+    as customers, each with one sale on 2026-03-01 and its cost to serve on 2026-03-15
+    (support). Nothing was bought before the T12M window, so the base's retention is unknown
+    (taken as 0) and every CLV is the T12M profit discounted one year: profit / 1.1 (too little
+    history for the probabilistic model)."""
     from sqlmodel import select
 
     from db.enums import AccountStatus
 
+    everyone = FIVE_MEMBERS | CANDIDATES | SMALL_CUSTOMERS
     with database.writing() as s:
         known = {c.name: c for c in s.exec(select(Customer)).all()}
-        for name, (_, _, _, wallet) in (FIVE_MEMBERS | CANDIDATES).items():
+        for name, (_, _, _, wallet) in everyone.items():
             customer = known.get(name) or Customer(name=name, industry="Retail")
             customer.estimated_wallet = wallet
             s.add(customer)
@@ -170,9 +183,9 @@ def add_programme_of_five(database: Database) -> None:
             known[name] = customer
             if name in FIVE_MEMBERS and name != "Acme [/b] Ltd":
                 s.add(KeyAccount(customer_id=customer.id, status=AccountStatus.ACTIVE))  # type: ignore[arg-type]
-        ids = {name: known[name].id for name in FIVE_MEMBERS | CANDIDATES}
+        ids = {name: known[name].id for name in everyone}
     with database.engine.begin() as conn:
-        for name, (revenue, goods, serve, _) in (FIVE_MEMBERS | CANDIDATES).items():
+        for name, (revenue, goods, serve, _) in everyone.items():
             conn.execute(
                 text(
                     "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
@@ -188,6 +201,34 @@ def add_programme_of_five(database: Database) -> None:
                     ),
                     {"c": ids[name], "d": date(2026, 3, 15), "a": serve, "k": name},
                 )
+
+
+def add_synthetic_buyers(database: Database, customers: int = 40) -> None:
+    """Buyers with their own purchase rates and spend who may drop out, from 2024-07-01 to
+    2026-06-30 (seeded), so the model has history to fit."""
+    import random
+
+    rng = random.Random(12)
+    with database.writing() as s:
+        buyers = [Customer(name=f"Buyer {n:03}", industry="Retail", region="North")
+                  for n in range(customers)]  # fmt: skip
+        s.add_all(buyers)
+        s.flush()
+        ids = [b.id for b in buyers]
+    start, end = date(2024, 7, 1).toordinal(), date(2026, 6, 30).toordinal()
+    with database.engine.begin() as conn:
+        for cid in ids:
+            day, rate = start + rng.randrange(120), rng.uniform(1 / 90, 1 / 10)
+            spend = rng.uniform(20, 200)  # what this buyer's purchases are worth, on average
+            leaves = day + int(rng.expovariate(1 / 400))
+            while day <= min(end, leaves):
+                conn.execute(
+                    text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                         "quantity, line_key) VALUES (:c, :d, :r, 200, 1, :k)"),
+                    {"c": cid, "d": date.fromordinal(day), "r": 200 + rng.gammavariate(4, spend / 4),
+                     "k": f"{cid}/{day}"},
+                )  # fmt: skip
+                day += 1 + int(rng.expovariate(rate))
 
 
 #: One line per batch action, in an order that applies on the cast (after add_small_base):

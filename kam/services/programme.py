@@ -58,7 +58,7 @@ def minimum_profit(session: Session, *, as_of: date) -> MinimumProfit:
     members = member_customer_ids(session)
     profits: list[float] = []
     if members:
-        figures = base_figures(session, as_of=as_of, customer_ids=members)
+        figures = base_figures(session, as_of=as_of, customer_ids=members, model=False)
         profits = [float(p) for p in figures.profit["profit"]]
     return MinimumProfit(min_profit_in_force(settings, profits), False, len(profits), as_of)
 

@@ -163,6 +163,7 @@ def test_a_small_customer_is_assessed_and_refused_with_the_reason(kam: Kam, five
     )
 
 
+@pytest.mark.today("2026-06-30")  # programme show: the default is the lowest T12M profit today
 def test_min_profit_is_set_shown_and_set_back_to_its_default(kam: Kam, five: Database) -> None:
     shown = parsed(kam("programme", "show", "--json"))
     assert (shown["min_profit"], shown["min_profit_in_force"]) == (None, 20_000)

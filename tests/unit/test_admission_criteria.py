@@ -9,22 +9,27 @@ The data is tests.support.add_programme_of_five, as of 2026-06-30. The five key 
     headroom 150,000 200,000 250,000 300,000 900,000  min 150,000 median 250,000 Q3 300,000
 
 (medians are the 3rd of five, top quartiles the 4th: positions 0.5 x 4 = 2 and 0.75 x 4 = 3).
+The rest of the base is six small customers (tests.support.SMALL_CUSTOMERS).
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pytest
 from sqlalchemy import update
 
 from db.enums import AccountStatus
-from db.models import KeyAccount
+from db.models import Customer, KeyAccount
 from kam.database import Database
 from kam.errors import InvalidData, RuleError
+from kam.figures import value
+from kam.figures.base import base_figures, base_metrics
 from kam.services import accounts, criteria, vetting
+from kam.services.common import customer_by_name
 from kam.services.programme import load_settings, minimum_profit, set_setting
-from tests.support import Cast, add_programme_of_five
+from tests.support import Cast, add_programme_of_five, add_synthetic_buyers
 
 AS_OF = date(2026, 6, 30)
 GENEROUS = {
@@ -49,10 +54,37 @@ def assess(database: Database, who: Cast, name: str, manual: dict) -> vetting.As
         return vetting.assess(s, who.manager, name, manual=manual, as_of=AS_OF)
 
 
-def test_a_small_customer_with_generous_manual_scores_is_refused_without_an_override(
+def quintile_of_the_base(value: float, base: list[float]) -> int:
+    """How metric criteria scored before: the value's quintile among the customers buying in
+    the T12M (the nominee among them), ceil(5 x rank / n), rank = 1 + how many are below."""
+    rank = 1 + sum(1 for v in base if v < value)
+    return math.ceil(5 * rank / len(base))
+
+
+def test_a_small_customer_that_quintiles_of_the_base_admitted_is_refused_without_an_override(
     database: Database, five: Cast
 ) -> None:
-    """T12M revenue 6,000.50, profit 1,500, headroom 193,999.50, manual 5s."""
+    """Tiny Trader: T12M revenue 6,000.50 (the lowest of the base), profit 1,500, headroom
+    193,999.50; manual 5s. Ranked among the 13 customers buying, it scored 66 and was admitted
+    without an override; against the key accounts it scores 53.8, and its profit is under the
+    lowest key account's."""
+    with database.reading() as s:
+        frame = base_metrics(s, as_of=AS_OF)
+        tiny = frame.loc[customer_by_name(s, "Tiny Trader").id]
+    buying = frame[frame["buying"]]
+    assert len(buying) == 13 and tiny["revenue"] == buying["revenue"].min()
+    before = {
+        m: quintile_of_the_base(tiny[m], list(buying[m].dropna()))
+        for m in ("profit", "revenue", "clv", "headroom")
+    }
+    # Profit and CLV (one signal twice): 4th of 13, ceil(20 / 13) = 2; revenue 1st: 1;
+    # headroom 8th of 13 (six small customers and Member Two have less): ceil(40 / 13) = 4.
+    assert before == {"profit": 2, "revenue": 1, "clv": 2, "headroom": 4}
+    # With above_break_even's 5 and manual 5s: (20x2 + 10x1 + 10x5 + 20x2 + 10x4 + 10x5 x 3)
+    # / 5 = 330 / 5 = 66, over the threshold 60 with no knock-out failed: admitted as it was.
+    weights = [(20, 2), (10, 1), (10, 5), (20, 2), (10, 4), (10, 5), (10, 5), (10, 5)]
+    assert criteria.total_score(weights) == 66.0
+
     view = assess(database, five, "Tiny Trader", GENEROUS)
     scores = {s.criterion: s.score for s in view.scores}
     assert scores == {
@@ -186,3 +218,29 @@ def test_min_profit_is_checked_and_belongs_to_the_programme(database: Database, 
     with pytest.raises(InvalidData, match="only a knock-out may weigh 0"):
         with database.writing() as s:
             criteria.add_criterion(s, cast.admin, "x", kind="manual", weight=0)  # type: ignore[arg-type]
+
+
+@pytest.mark.today("2026-07-01")
+def test_the_clv_criterion_scores_the_probabilistic_clv_where_the_model_speaks(
+    database: Database, cast: Cast
+) -> None:
+    """Two years of buyers who buy at their own rates and may have left: the model speaks, so
+    forward_clv scores the customer's expected future margin, not T12M profit a second time."""
+    add_synthetic_buyers(database)
+    with database.reading() as s:
+        figures = base_figures(s, as_of=AS_OF)
+    clv = figures.clv
+    assert figures.fit is not None and figures.fit.model == value.PROBABILISTIC
+    spoken = clv[clv["model"] == value.PROBABILISTIC]
+    profit = figures.profit["profit"].reindex(spoken.index)
+    # Ranked by T12M profit and by CLV, the buyers come in different orders.
+    assert list(profit.rank()) != list(spoken["clv"].rank())
+    buyer = int((spoken["clv"] - spoken["simple_clv"]).abs().idxmax())
+    with database.reading() as s:
+        name = s.get(Customer, buyer).name  # type: ignore[union-attr]
+    with database.writing() as s:
+        accounts.create_account(s, cast.admin, customer=name, manager="mia", sponsor="eve")
+    view = assess(database, cast, name, MIDDLING)
+    (scored,) = [s for s in view.scores if s.criterion == "forward_clv"]
+    assert scored.value == pytest.approx(clv.loc[buyer, "clv"], abs=0.01)
+    assert scored.value != pytest.approx(clv.loc[buyer, "simple_clv"], abs=0.01)
