@@ -1,10 +1,18 @@
-"""Alembic, driven from code: no alembic.ini needed, the engine is passed in."""
+"""Alembic, driven from code: no alembic.ini needed, the engine is passed in.
+
+Each upgrade or downgrade runs in one transaction. On SQLite, foreign keys are off while it
+runs, as SQLite's own procedure for changing a table asks: a batch operation rebuilds a
+table by copy, and dropping the old copy of a table other rows refer to would fail (or
+cascade). Before the transaction commits, `PRAGMA foreign_key_check` must find nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,8 +31,32 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (the newest by default)."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(_config(engine, connection), revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One connection in one transaction for a migration (SQLite: foreign keys off meanwhile,
+    checked before the commit, on again after)."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:  # outside any transaction, where the pragma takes effect
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"The migration left {len(broken)} rows referring to rows that do "
+                            f"not exist (first: {tuple(broken[0])}); nothing was changed."
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -65,5 +97,5 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to `revision` (the migrations' downgrade steps)."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(_config(engine, connection), revision)

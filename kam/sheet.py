@@ -535,9 +535,10 @@ def render_markdown(sheet: Sheet) -> str:
         out += ["## Criteria", "", "| criterion | weight | score | note |", "|---|---:|---:|---|"]
         for s in rows:
             flag = " (knock-out failed)" if s["failed"] else ""
+            score = "—" if s["score"] is None else format(s["score"], "g")
             out.append(
                 f"| {m(s['criterion'])}{flag} | {s['weight']:g} | "
-                f"{'—' if s['score'] is None else s['score']} | "
+                f"{score} | "
                 f"{m(short(s['comment'], WIDTH['note']))} |"
             )
         if hidden:
@@ -714,7 +715,7 @@ def render_html(sheet: Sheet) -> str:
         rows = [
             f"<tr><td>{e(s['criterion'])}{' (knock-out failed)' if s['failed'] else ''}</td>"
             f"<td class=n>{s['weight']:g}</td>"
-            f"<td class=n>{'—' if s['score'] is None else s['score']}</td>"
+            f"<td class=n>{'—' if s['score'] is None else format(s['score'], 'g')}</td>"
             f"<td>{e(short(s['comment'], WIDTH['note']))}</td></tr>"
             for s in scores
         ]

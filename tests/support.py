@@ -131,6 +131,106 @@ def add_small_base(database: Database) -> None:
             )
 
 
+#: A programme of five stronger key accounts and two candidates (add_programme_of_five), as
+#: of 2026-06-30: name -> (T12M revenue, cost of goods, cost to serve, estimated wallet).
+#: Members' profit (revenue - cost of goods; no cost to serve) 20,000 to 60,000 by 10,000;
+#: revenue 100,000 to 300,000 by 50,000; headroom (wallet - revenue) 900,000, 150,000,
+#: 200,000, 250,000, 300,000.
+FIVE_MEMBERS: dict[str, tuple[float, float, float, float]] = {
+    "Acme [/b] Ltd": (100_000, 80_000, 0, 1_000_000),  # the cast's key account
+    "Member Two": (150_000, 120_000, 0, 300_000),
+    "Member Three": (200_000, 160_000, 0, 400_000),
+    "Member Four": (250_000, 200_000, 0, 500_000),
+    "Member Five": (300_000, 240_000, 0, 600_000),
+}
+#: Tiny Trader: profit 6,000.50 - 4,000.50 - 500 = 1,500; headroom 200,000 - 6,000.50 =
+#: 193,999.50. Strong Co: profit 230,000 - 184,000 - 1,000 = 45,000; headroom 470,000.
+CANDIDATES: dict[str, tuple[float, float, float, float]] = {
+    "Tiny Trader": (6_000.50, 4_000.50, 500, 200_000),
+    "Strong Co": (230_000, 184_000, 1_000, 700_000),
+}
+#: The rest of the base: six small customers, each with more revenue than Tiny Trader; three
+#: make less profit (500, 900, 1,200), three more (2,500, 4,000, 8,000); headroom 24,000 to
+#: 51,000, all under Tiny Trader's.
+SMALL_CUSTOMERS: dict[str, tuple[float, float, float, float]] = {
+    "Corner Shop 1": (9_000, 8_000, 500, 60_000),
+    "Corner Shop 2": (12_000, 10_600, 500, 60_000),
+    "Corner Shop 3": (15_000, 13_300, 500, 60_000),
+    "Corner Shop 4": (18_000, 15_000, 500, 60_000),
+    "Corner Shop 5": (24_000, 19_500, 500, 60_000),
+    "Corner Shop 6": (36_000, 27_500, 500, 60_000),
+}
+
+
+def add_programme_of_five(database: Database) -> None:
+    """FIVE_MEMBERS active (Acme, the cast's, and four more), CANDIDATES and SMALL_CUSTOMERS
+    as customers, each with one sale on 2026-03-01 and its cost to serve on 2026-03-15
+    (support). Nothing was bought before the T12M window, so the base's retention is unknown
+    (taken as 0) and every CLV is the T12M profit discounted one year: profit / 1.1 (too little
+    history for the probabilistic model)."""
+    from sqlmodel import select
+
+    from db.enums import AccountStatus
+
+    everyone = FIVE_MEMBERS | CANDIDATES | SMALL_CUSTOMERS
+    with database.writing() as s:
+        known = {c.name: c for c in s.exec(select(Customer)).all()}
+        for name, (_, _, _, wallet) in everyone.items():
+            customer = known.get(name) or Customer(name=name, industry="Retail")
+            customer.estimated_wallet = wallet
+            s.add(customer)
+            s.flush()
+            known[name] = customer
+            if name in FIVE_MEMBERS and name != "Acme [/b] Ltd":
+                s.add(KeyAccount(customer_id=customer.id, status=AccountStatus.ACTIVE))  # type: ignore[arg-type]
+        ids = {name: known[name].id for name in everyone}
+    with database.engine.begin() as conn:
+        for name, (revenue, goods, serve, _) in everyone.items():
+            conn.execute(
+                text(
+                    "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                    "quantity, order_id, line_key) VALUES (:c, :d, :r, :g, 1, :k, :k)"
+                ),
+                {"c": ids[name], "d": date(2026, 3, 1), "r": revenue, "g": goods, "k": name},
+            )
+            if serve:
+                conn.execute(
+                    text(
+                        "INSERT INTO service_cost (customer_id, incurred_on, category, amount, "
+                        "note, line_key) VALUES (:c, :d, 'support', :a, '', :k)"
+                    ),
+                    {"c": ids[name], "d": date(2026, 3, 15), "a": serve, "k": name},
+                )
+
+
+def add_synthetic_buyers(database: Database, customers: int = 40) -> None:
+    """Buyers with their own purchase rates and spend who may drop out, from 2024-07-01 to
+    2026-06-30 (seeded), so the model has history to fit."""
+    import random
+
+    rng = random.Random(12)
+    with database.writing() as s:
+        buyers = [Customer(name=f"Buyer {n:03}", industry="Retail", region="North")
+                  for n in range(customers)]  # fmt: skip
+        s.add_all(buyers)
+        s.flush()
+        ids = [b.id for b in buyers]
+    start, end = date(2024, 7, 1).toordinal(), date(2026, 6, 30).toordinal()
+    with database.engine.begin() as conn:
+        for cid in ids:
+            day, rate = start + rng.randrange(120), rng.uniform(1 / 90, 1 / 10)
+            spend = rng.uniform(20, 200)  # what this buyer's purchases are worth, on average
+            leaves = day + int(rng.expovariate(1 / 400))
+            while day <= min(end, leaves):
+                conn.execute(
+                    text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                         "quantity, line_key) VALUES (:c, :d, :r, 200, 1, :k)"),
+                    {"c": cid, "d": date.fromordinal(day), "r": 200 + rng.gammavariate(4, spend / 4),
+                     "k": f"{cid}/{day}"},
+                )  # fmt: skip
+                day += 1 + int(rng.expovariate(rate))
+
+
 #: One line per batch action, in an order that applies on the cast (after add_small_base):
 #: the ids (1) are those of the first contact, commitment and complaint of a fresh database.
 EVERY_BATCH_ACTION: list[dict[str, object]] = [

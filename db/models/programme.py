@@ -58,12 +58,15 @@ class KeyAccount(SQLModel, table=True):
 
 
 class Criterion(SQLModel, table=True):
-    """A written, weighted admission rule. The set is versioned by `set_version`."""
+    """A written, weighted admission rule. The set is versioned by `set_version`.
+
+    A weight of 0 makes a knock-out that only gates admission (it adds nothing to the total).
+    """
 
     __tablename__ = "criterion"
     __table_args__ = (
         sa.UniqueConstraint("set_version", "name", name="uq_criterion_set_name"),
-        sa.CheckConstraint("weight > 0", name="weight_positive"),
+        sa.CheckConstraint("weight > 0 OR (weight = 0 AND knock_out)", name="weight_positive"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,6 +77,9 @@ class Criterion(SQLModel, table=True):
     kind: CriterionKind = Field(sa_column=enum_column(CriterionKind, "criterion_kind"))
     metric: str | None = Field(default=None, max_length=50)
     threshold: float | None = None
+    threshold_setting: str | None = Field(default=None, max_length=50)
+    """The programme setting whose value is the threshold (e.g. min_profit): the criterion
+    passes at or above it. Set, it stands for `threshold`."""
     knock_out: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -105,7 +111,8 @@ class Assessment(SQLModel, table=True):
 
 
 class AssessmentScore(SQLModel, table=True):
-    """One criterion's score inside an assessment: 0 (fails) to 5."""
+    """One criterion's score inside an assessment: 0 (fails) to 5, to one decimal (metric
+    criteria score on a continuous scale; manual ones are whole 1-5)."""
 
     __tablename__ = "assessment_score"
     __table_args__ = (
@@ -116,6 +123,8 @@ class AssessmentScore(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE")
     criterion_id: int = Field(foreign_key="criterion.id")
-    score: int
+    score: float
     value: float | None = None
+    threshold: float | None = None
+    """The threshold the value was held to when scored (a setting's value changes later)."""
     comment: str = ""

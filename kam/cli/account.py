@@ -213,14 +213,17 @@ SCORE_COLUMNS = [
 
 
 def print_assessment(view: AssessmentView) -> None:
-    """An assessment for people: the scores, then the total and what is missing."""
-    output.print_table(view.scores, SCORE_COLUMNS)
+    """An assessment for people: the scores (to one decimal), then the total, what is
+    missing and why any knock-out failed."""
+    rows = [s.to_dict() | {"score": "" if s.score is None else f"{s.score:g}"} for s in view.scores]
+    output.print_table(rows, SCORE_COLUMNS)
     total = "incomplete" if view.total is None else f"{view.total:g} / 100"
     sys.stdout.write(f"\nTotal: {total} (criteria version {view.criteria_version})\n")
     if view.missing:
         sys.stdout.write(f"Missing manual scores: {', '.join(view.missing)}\n")
-    if view.knock_out_failed:
-        sys.stdout.write("A knock-out criterion failed.\n")
+    for s in view.scores:
+        if s.failed:
+            output.info_out(f"Knock-out failed: {s.criterion}: {s.reason}.")
 
 
 @app.command("assess")

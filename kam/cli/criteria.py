@@ -10,20 +10,34 @@ from db.enums import CriterionKind
 from kam.cli import output
 from kam.cli.context import reading, writing
 from kam.cli.params import CsvOption, DryRunOption, JsonOption
+from kam.rules.scale import MIN_MEMBERS, TOP_N
 
 if TYPE_CHECKING:
     from kam.services.criteria import CriterionView
 
-app = typer.Typer(help="The admission criteria (a versioned, weighted set).", no_args_is_help=True)
+app = typer.Typer(
+    help=(
+        "The admission criteria (a versioned, weighted set). A metric criterion without a "
+        "threshold scores the customer's figure 1-5 against the current key accounts (active "
+        "or under review): 1 at or below their lowest, 3 at their median, 5 at or above their "
+        f"top quartile, linear in between, to one decimal; with fewer than {MIN_MEMBERS} key "
+        f"accounts, against the {TOP_N} customers of the whole base with the highest figure at "
+        "the assessment date. Percentiles interpolate linearly between closest ranks (numpy's "
+        "default). A threshold scores 5 above it, else 0; a knock-out fails under 2, whatever "
+        "the total (minimum_profit: T12M profit under the programme's min_profit)."
+    ),
+    no_args_is_help=True,
+)
 programme = typer.Typer(
-    help="Programme settings: cap, threshold, limits, cadences, CLV.", no_args_is_help=True
+    help="Programme settings: cap, threshold, minimum profit, limits, cadences, CLV.",
+    no_args_is_help=True,
 )
 
 COLUMNS = [
     ("Name", "name"),
     ("Kind", "kind"),
     ("Metric", "metric"),
-    ("Threshold", "threshold"),
+    ("Rule", "rule"),
     ("Weight", "weight"),
     ("Knock-out", "knock_out"),
     ("Description", "description"),
@@ -46,7 +60,7 @@ def _show(views: list[CriterionView], json_: bool, csv_: bool = False) -> None:
 
 @app.command("list")
 def list_(json_: JsonOption = False, csv_: CsvOption = False) -> None:
-    """Show the current criteria."""
+    """Show the current criteria and how each scores (see `kam criteria --help` for the scale)."""
     from kam.services.criteria import list_criteria
 
     with writing() as (session, _actor):  # saves the default set the first time
@@ -61,7 +75,13 @@ def set_(
     description: Annotated[str | None, typer.Option(help="New written rule.")] = None,
     threshold: Annotated[float | None, typer.Option(help="Pass/fail threshold (metric).")] = None,
     no_threshold: Annotated[
-        bool, typer.Option("--no-threshold", help="Score by quintile.")
+        bool,
+        typer.Option(
+            "--no-threshold",
+            help="Score 1-5 against the current key accounts (1 at their lowest, 3 at their "
+            "median, 5 at or above their top quartile; fewer than "
+            f"{MIN_MEMBERS}: the base's top {TOP_N} customers).",
+        ),
     ] = False,
     knock_out: Annotated[
         bool | None, typer.Option("--knock-out/--no-knock-out", help="Failing it blocks admission.")
@@ -136,14 +156,29 @@ def remove(
 
 @programme.command("show")
 def show(json_: JsonOption = False) -> None:
-    """Show the programme settings in force, by the names `kam programme set` takes."""
+    """Show the programme settings in force, by the names `kam programme set` takes.
+
+    min_profit shows the value in force: when it is not set, the lowest T12M profit among the
+    current key accounts today (JSON: min_profit null, min_profit_in_force the number)."""
     from dataclasses import asdict
 
+    from kam.rules import clock
     from kam.rules.programme import DESCRIPTIONS, load_settings
+    from kam.services.programme import minimum_profit
 
     with reading() as (session, _actor):
-        settings = asdict(load_settings(session))
-    rows = [{"setting": k, "value": v, "meaning": DESCRIPTIONS[k]} for k, v in settings.items()]
+        settings: dict[str, object] = asdict(load_settings(session))
+        least = minimum_profit(session, as_of=clock.today())
+    settings["min_profit_in_force"] = least.value
+    rows = [
+        {
+            "setting": k,
+            "value": least.explained() if k == "min_profit" else v,
+            "meaning": DESCRIPTIONS[k],
+        }
+        for k, v in settings.items()
+        if k in DESCRIPTIONS
+    ]
     output.show_record(
         settings,
         json_=json_,
@@ -158,12 +193,14 @@ def set_setting(
     key: Annotated[
         str,
         typer.Argument(
-            help="cap, warn_below, threshold, sponsor_limit, "
+            help="cap, warn_below, threshold, min_profit, sponsor_limit, "
             "manager_limit, visit_days, review_days, "
-            "discount_rate or horizon."
+            "discount_rate, horizon or fiscal_year_start."
         ),
     ],
-    value: Annotated[str, typer.Argument(help="The new value.")],
+    value: Annotated[
+        str, typer.Argument(help="The new value, or 'default' to go back to the default.")
+    ],
     force: Annotated[
         bool,
         typer.Option(
@@ -181,4 +218,5 @@ def set_setting(
 
     with writing(dry_run=dry_run) as (session, actor):
         settings = asdict(run(session, actor, key, value, force=force))
-    output.show_written(settings, json_=json_, said=f"{key} is now {settings[key]}.")
+    shown = "its default" if settings.get(key) is None else settings[key]
+    output.show_written(settings, json_=json_, said=f"{key} is now {shown}.")

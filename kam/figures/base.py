@@ -92,9 +92,12 @@ def base_figures(
 def base_metrics(session: Session, *, as_of: date) -> pd.DataFrame:
     """Per customer at `as_of`: profit, revenue, clv, headroom, share_of_wallet, buying (T12M).
 
-    What the metric criteria score from: one customer's value ranked against the active base.
+    What the metric criteria score from: one customer's value placed against the current key
+    accounts' (or the base's top customers') values (kam.services.criteria). `clv` is the
+    probabilistic CLV where the model speaks for the customer, so the CLV criterion measures
+    expected future margin rather than restating T12M profit.
     """
-    return metric_frame(base_figures(session, as_of=as_of))
+    return metric_frame(base_figures(session, as_of=as_of, model=True))
 
 
 def metric_frame(figures: BaseFigures) -> pd.DataFrame:

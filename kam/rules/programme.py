@@ -1,4 +1,5 @@
-"""The programme settings in force (cap, threshold, cadences, CLV inputs), with defaults.
+"""The programme settings in force (cap, threshold, minimum profit, cadences, CLV inputs),
+with defaults.
 
 Reading them is a rule every layer needs; changing them is a service
 (`kam.services.programme.set_setting`: admins only, checked, audited).
@@ -6,6 +7,7 @@ Reading them is a rule every layer needs; changing them is a service
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,9 @@ class ProgrammeSettings:
     """Warn when fewer accounts than this are active."""
     threshold: float = 60.0
     """Minimum assessment total (0-100) for admission."""
+    min_profit: float | None = None
+    """Minimum T12M profit after cost to serve for admission (the minimum_profit knock-out);
+    None: the lowest among the current key accounts (`min_profit_in_force`)."""
     sponsor_limit: int = 3
     """Accounts one executive may sponsor."""
     manager_limit: int = 5
@@ -50,6 +55,7 @@ LIMITS: dict[str, tuple[type, float, float]] = {
     "cap": (int, 1, 1000),
     "warn_below": (int, 0, 1000),
     "threshold": (float, 0, 100),
+    "min_profit": (float, -1e12, 1e12),
     "sponsor_limit": (int, 1, 100),
     "manager_limit": (int, 1, 100),
     "visit_days": (int, 1, 3650),
@@ -68,6 +74,8 @@ DESCRIPTIONS: dict[str, str] = {
     "cap": "at most this many active key accounts",
     "warn_below": "warn when fewer accounts than this are active",
     "threshold": "minimum assessment total (0-100) for admission",
+    "min_profit": "minimum T12M profit after cost to serve for admission (a knock-out); "
+    "by default the lowest among the current key accounts, 0 with none",
     "sponsor_limit": "open accounts one executive may sponsor",
     "manager_limit": "open accounts one manager may run",
     "visit_days": "a sponsor visit is due this many days after the last",
@@ -97,6 +105,19 @@ def conflicts(settings: ProgrammeSettings) -> list[str]:
     return problems
 
 
+#: The word `kam programme set KEY default` takes: the stored value goes, the default applies.
+DEFAULT_WORD = "default"
+
+
+def min_profit_in_force(settings: ProgrammeSettings, member_profits: Iterable[float]) -> float:
+    """The minimum T12M profit the minimum_profit knock-out holds a candidate to: the setting,
+    else the lowest T12M profit among the current key accounts (active or under review), so
+    the default knocks out no current member; 0 when there are none."""
+    if settings.min_profit is not None:
+        return settings.min_profit
+    return min(member_profits, default=0.0)
+
+
 def load_settings(session: Session) -> ProgrammeSettings:
     """The settings in force: stored values over the defaults."""
     from sqlmodel import select
@@ -104,7 +125,7 @@ def load_settings(session: Session) -> ProgrammeSettings:
     from db.models import ProgrammeSetting
 
     stored = {row.key: row.value for row in session.exec(select(ProgrammeSetting)).all()}
-    values: dict[str, int | float] = {}
+    values: dict[str, int | float | None] = {}
     for f in fields(ProgrammeSettings):
         if f.name in stored:
             kind = LIMITS[f.name][0]

@@ -1,41 +1,72 @@
 """The written admission criteria: weighted rules, versioned as a set, and how they score.
 
-Scoring (0-5 per criterion; the total is 0-100):
-- a manual criterion takes a score of 1-5 and a comment from the person assessing;
+Scoring (0-5 per criterion, metric scores to one decimal; the total is 0-100):
+- a manual criterion takes a whole score of 1-5 and a comment from the person assessing;
 - a metric criterion with a threshold scores 5 when the customer's value is above the
   threshold, else 0;
-- a metric criterion without a threshold scores the customer's quintile (1-5) among the
-  customers active in the trailing twelve months (the nominee included): ceil(5 x rank / n),
-  rank counted from the lowest value (ties take the lowest rank); an unknown value (no
-  wallet estimate) counts as zero;
-- total = 100 x sum(weight x score / 5) / sum(weight);
-- a knock-out criterion fails when it scores below 2.
+- a metric criterion whose threshold is a programme setting (the minimum_profit knock-out:
+  min_profit) scores 5 when the value is at least the setting's value in force, else 0;
+- a metric criterion without a threshold scores the value on a continuous scale against the
+  current key accounts (active or under review): 1 at or below their minimum, 3 at their
+  median, 5 at or above their top quartile (75th percentile), linear in between; with fewer
+  than 5 key accounts whose figure is known, against the 25 customers of the whole base with
+  the highest figure at the assessment date. Percentiles interpolate linearly between closest
+  ranks (numpy's default); kam.rules.scale holds the rule. An unknown value (no wallet
+  estimate) counts as zero;
+- total = 100 x sum(weight x score / 5) / sum(weight); a knock-out may weigh 0 (it gates
+  admission and adds nothing to the total);
+- a knock-out criterion fails when it scores below 2, whatever the total.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from db.enums import CriterionKind
 from kam.errors import InvalidData, NotFound
+from kam.rules import scale
 from kam.rules.permissions import Action, require
 from kam.services import audit
 from kam.text import clean_text
 from kam.views import View
 
 if TYPE_CHECKING:
+    import pandas as pd
     from sqlmodel import Session
 
     from db.models import Criterion
     from kam.identity import Actor
+    from kam.rules.programme import ProgrammeSettings
 
 #: Metrics a criterion can score itself from (T12M, as of the assessment date).
 METRICS = ("profit", "revenue", "clv", "headroom", "share_of_wallet")
 
+#: Each metric's figure in words, as the scores' explanations name it.
+FIGURES = {
+    "profit": "T12M profit",
+    "revenue": "T12M revenue",
+    "clv": "CLV",
+    "headroom": "wallet headroom",
+    "share_of_wallet": "share of wallet",
+}
+
+#: Programme settings that may stand for a criterion's threshold: the metric each applies
+#: to, and its name in words.
+THRESHOLD_SETTINGS: dict[str, tuple[str, str]] = {
+    "min_profit": ("profit", "the programme's minimum profit"),
+}
+
 #: A knock-out criterion fails below this score.
 KNOCK_OUT_BELOW = 2
+
+#: How a metric criterion without a threshold scores, as descriptions and help say it.
+SCALE_RULE = (
+    "against the current key accounts: 1 at their lowest, 3 at their median, 5 at or above "
+    "their top quartile"
+)
 
 #: The default set, saved as version 1 the first time criteria are needed.
 DEFAULTS: tuple[dict[str, Any], ...] = (
@@ -44,14 +75,14 @@ DEFAULTS: tuple[dict[str, Any], ...] = (
         "weight": 20,
         "kind": "metric",
         "metric": "profit",
-        "description": "T12M profit after cost to serve, as a quintile of the active base.",
+        "description": f"T12M profit after cost to serve, {SCALE_RULE}.",
     },
     {
         "name": "purchase_volume",
         "weight": 10,
         "kind": "metric",
         "metric": "revenue",
-        "description": "T12M revenue, as a quintile of the active base.",
+        "description": f"T12M revenue, {SCALE_RULE}.",
     },
     {
         "name": "above_break_even",
@@ -63,18 +94,31 @@ DEFAULTS: tuple[dict[str, Any], ...] = (
         "description": "T12M profit after cost to serve is above zero.",
     },
     {
+        "name": "minimum_profit",
+        "weight": 0,
+        "kind": "metric",
+        "metric": "profit",
+        "threshold_setting": "min_profit",
+        "knock_out": True,
+        "description": (
+            "T12M profit after cost to serve at least the programme's minimum profit "
+            "(min_profit; unless set, the lowest among the current key accounts). A knock-out "
+            "only: it adds nothing to the total."
+        ),
+    },
+    {
         "name": "forward_clv",
         "weight": 20,
         "kind": "metric",
         "metric": "clv",
-        "description": "Forward customer lifetime value, as a quintile of the active base.",
+        "description": f"Forward customer lifetime value, {SCALE_RULE}.",
     },
     {
         "name": "wallet_headroom",
         "weight": 10,
         "kind": "metric",
         "metric": "headroom",
-        "description": "Estimated wallet minus T12M revenue, as a quintile of the active base.",
+        "description": f"Estimated wallet minus T12M revenue, {SCALE_RULE}.",
     },
     {
         "name": "strategic_fit",
@@ -109,7 +153,11 @@ class CriterionView(View):
     kind: str
     metric: str | None
     threshold: float | None
+    threshold_setting: str | None
+    """The programme setting that stands for the threshold (e.g. min_profit), if any."""
     knock_out: bool
+    rule: str
+    """How it scores, in a few words (e.g. "T12M profit above 0")."""
 
 
 def to_view(row: Criterion) -> CriterionView:
@@ -124,8 +172,23 @@ def to_view(row: Criterion) -> CriterionView:
         row.kind.value,
         row.metric,
         row.threshold,
+        row.threshold_setting,
         row.knock_out,
+        rule_of(row),
     )
+
+
+def rule_of(row: Criterion) -> str:
+    """How a criterion scores, in a few words."""
+    if row.kind == CriterionKind.MANUAL:
+        return "scored 1-5 by hand"
+    figure = FIGURES.get(row.metric or "", row.metric or "")
+    if row.threshold_setting is not None:
+        return f"{figure} at least {row.threshold_setting}"
+    if row.threshold is not None:
+        return f"{figure} above {row.threshold:g}"
+    key_accounts = f"fewer than {scale.MIN_MEMBERS}: top {scale.TOP_N} customers"
+    return f"{figure} 1-5 against the key accounts ({key_accounts})"
 
 
 def current_version(session: Session) -> int | None:
@@ -207,9 +270,16 @@ def _in_version(session: Session, version: int, name: str) -> Criterion:
     return row
 
 
-def _check(kind: CriterionKind, metric: str | None, weight: float | None) -> None:
-    if weight is not None and (not math.isfinite(weight) or weight <= 0):
-        raise InvalidData(f"weight: {weight} must be above zero.")
+def _check(
+    kind: CriterionKind, metric: str | None, weight: float | None, knock_out: bool = True
+) -> None:
+    if weight is not None and (not math.isfinite(weight) or weight < 0):
+        raise InvalidData(f"weight: {weight:g} must be zero or above.")
+    if weight == 0 and not knock_out:
+        raise InvalidData(
+            "weight: only a knock-out may weigh 0 (it then gates admission and adds nothing "
+            "to the total); give a weight above zero."
+        )
     if kind == CriterionKind.METRIC and metric not in METRICS:
         raise InvalidData(f"metric: '{metric}' is not one of {', '.join(METRICS)}.")
     if kind == CriterionKind.MANUAL and metric is not None:
@@ -232,6 +302,12 @@ def change_criterion(
     _check(CriterionKind.MANUAL, None, weight)
     version = _new_version(session, actor, f"changed {name}")
     row = _in_version(session, version, name)
+    if (threshold is not None or clear_threshold) and row.threshold_setting is not None:
+        raise InvalidData(
+            f"threshold: '{name}' holds customers to the programme setting "
+            f"{row.threshold_setting}; change it with `kam programme set "
+            f"{row.threshold_setting} VALUE`."
+        )
     if weight is not None:
         row.weight = weight
     if description is not None:
@@ -242,8 +318,16 @@ def change_criterion(
         row.threshold = None if clear_threshold else threshold
     if knock_out is not None:
         row.knock_out = knock_out
+    _check(row.kind, row.metric, row.weight, row.knock_out)
+    _weighs_something(current_criteria(session))
     session.flush()
     return list_criteria(session)
+
+
+def _weighs_something(rows: list[Criterion]) -> None:
+    """A set whose weights are all 0 cannot make a total."""
+    if rows and sum(r.weight for r in rows) <= 0:
+        raise InvalidData("weight: every criterion would weigh 0; the set could make no total.")
 
 
 def add_criterion(
@@ -264,7 +348,7 @@ def add_criterion(
     key = clean_text(name).lower().replace(" ", "_")
     if not key:
         raise InvalidData("name: a criterion needs a name.")
-    _check(kind, metric, weight)
+    _check(kind, metric, weight, knock_out)
     version = _new_version(session, actor, f"added {key}")
     if any(c.name == key for c in current_criteria(session)):
         raise InvalidData(f"name: a criterion named '{key}' already exists.")
@@ -292,25 +376,125 @@ def remove_criterion(session: Session, actor: Actor, name: str) -> list[Criterio
         raise InvalidData("The set cannot be empty; add another criterion first.")
     session.delete(_in_version(session, version, name))
     session.flush()
+    _weighs_something(current_criteria(session))
     return list_criteria(session)
 
 
-def quintile(value: float, population: list[float]) -> int:
-    """ceil(5 x rank / n), rank = 1 + how many of the population (which holds `value`) are below."""
-    if not population:
-        return 1
-    rank = 1 + sum(1 for p in population if p < value)
-    return max(1, min(5, math.ceil(5 * min(rank, len(population)) / len(population))))
+def amount(value: float) -> str:
+    """A figure as reasons give it: thousands separated, cents only when there are some."""
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
 
 
-def metric_score(criterion: Criterion, value: float, population: list[float]) -> int:
-    """A metric criterion's score for one value against the active base."""
-    if criterion.threshold is not None:
-        return 5 if value > criterion.threshold else 0
-    return quintile(value, population)
+@dataclass(frozen=True)
+class MetricScore:
+    """A metric criterion's score for one value, the threshold it was held to, and why."""
+
+    score: float
+    threshold: float | None
+    comment: str
 
 
-def total_score(weights_and_scores: list[tuple[float, int]]) -> float:
+class MetricScorer:
+    """What the metric criteria score against at one date: each figure's reference group
+    (the key accounts, or the base's top customers) and the settings in force."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        members: list[int],
+        settings: ProgrammeSettings,
+        as_of: date,
+    ) -> None:
+        """`frame`: kam.figures.base.base_metrics at `as_of`; `members`: the key accounts'
+        customer ids."""
+        self.frame = frame
+        self.members = [m for m in members if m in frame.index]
+        self.settings = settings
+        self.as_of = as_of
+        self._references: dict[str, scale.Reference | None] = {}
+
+    def reference(self, metric: str) -> scale.Reference | None:
+        """The reference group's points for one figure."""
+        if metric not in self._references:
+            column = self.frame[metric]
+            self._references[metric] = scale.reference(
+                [float(v) for v in column.loc[self.members]], [float(v) for v in column]
+            )
+        return self._references[metric]
+
+    def setting(self, name: str) -> float:
+        """The value in force of a setting that stands for a threshold."""
+        from kam.rules.programme import min_profit_in_force
+
+        if name != "min_profit":
+            raise InvalidData(f"threshold: '{name}' is not a setting a criterion can use.")
+        profits = [float(v) for v in self.frame["profit"].loc[self.members]]
+        return min_profit_in_force(self.settings, profits)
+
+    def score(self, criterion: Criterion, value: float) -> MetricScore:
+        """The criterion's score for `value`, with the threshold held to and the reason."""
+        metric = criterion.metric or ""
+        figure = FIGURES.get(metric, metric)
+        when = f" (as of {self.as_of.isoformat()})"
+        if criterion.threshold_setting is not None:
+            least = self.setting(criterion.threshold_setting)
+            words = THRESHOLD_SETTINGS[criterion.threshold_setting][1]
+            passes = value >= least
+            verdict = "is at least" if passes else "is below"
+            return MetricScore(
+                5.0 if passes else 0.0,
+                least,
+                f"{figure} {amount(value)} {verdict} {words} {amount(least)}{when}",
+            )
+        if criterion.threshold is not None:
+            passes = value > criterion.threshold
+            verdict = "is above" if passes else "is not above"
+            return MetricScore(
+                5.0 if passes else 0.0,
+                criterion.threshold,
+                f"{figure} {amount(value)} {verdict} {amount(criterion.threshold)}{when}",
+            )
+        ref = self.reference(metric)
+        against = reference_words(ref) if ref else "no customer with a known figure"
+        return MetricScore(
+            scale.score(value, ref), None, f"{figure} {amount(value)} against {against}{when}"
+        )
+
+
+def reference_words(ref: scale.Reference) -> str:
+    """A reference group in words: "the 7 key accounts: minimum 1,000, median 2,500, ..."."""
+    n = ref.size
+    who = (
+        f"the {n} key account{'' if n == 1 else 's'}"
+        if ref.group == scale.MEMBERS_GROUP
+        else f"the top {n} customer{'' if n == 1 else 's'} of the base "
+        f"(fewer than {scale.MIN_MEMBERS} key accounts)"
+    )
+    return (
+        f"{who}: minimum {amount(ref.minimum)}, median {amount(ref.median)}, "
+        f"top quartile {amount(ref.top_quartile)}"
+    )
+
+
+def knock_out_reason(
+    criterion: Criterion, score: float, value: float | None, threshold: float | None
+) -> str:
+    """Why a knock-out failed, naming the rule and the numbers."""
+    figure = FIGURES.get(criterion.metric or "", criterion.metric or "")
+    if criterion.kind == CriterionKind.METRIC and value is not None:
+        if criterion.threshold_setting is not None and threshold is not None:
+            words = THRESHOLD_SETTINGS.get(criterion.threshold_setting, ("", ""))[1]
+            below = words or criterion.threshold_setting
+            return f"{figure} {amount(value)} is below {below} {amount(threshold)}"
+        held = threshold if threshold is not None else criterion.threshold
+        if held is not None:
+            return f"{figure} {amount(value)} is not above {amount(held)}"
+        return f"{figure} {amount(value)} scores {score:g}, under {KNOCK_OUT_BELOW}"
+    return f"scored {score:g}, under {KNOCK_OUT_BELOW}"
+
+
+def total_score(weights_and_scores: list[tuple[float, float]]) -> float:
     """100 x sum(weight x score / 5) / sum(weight), rounded to one decimal."""
     weight = sum(w for w, _ in weights_and_scores)
     if weight <= 0:

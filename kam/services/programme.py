@@ -2,16 +2,79 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
-from kam.rules.programme import LIMITS, ProgrammeSettings, load_settings
+from kam.rules.programme import DEFAULT_WORD, LIMITS, ProgrammeSettings, load_settings
+from kam.views import View
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from kam.identity import Actor
 
-__all__ = ["LIMITS", "ProgrammeSettings", "load_settings", "set_setting"]
+__all__ = [
+    "LIMITS",
+    "MinimumProfit",
+    "ProgrammeSettings",
+    "load_settings",
+    "minimum_profit",
+    "set_setting",
+]
+
+
+@dataclass(frozen=True)
+class MinimumProfit(View):
+    """The minimum T12M profit in force for admission, and where it comes from."""
+
+    value: float
+    set: bool
+    """Whether an admin set it (else it is the default)."""
+    accounts: int
+    """How many current key accounts the default is the lowest of."""
+    as_of: date
+
+    def explained(self) -> str:
+        """The value in words, e.g. "5,000.00 (the lowest T12M profit of the 7 key accounts)"."""
+        if self.set:
+            return f"{self.value:,.2f} (set)"
+        if self.accounts == 0:
+            return f"{self.value:,.2f} (default: no key accounts yet)"
+        return (
+            f"{self.value:,.2f} (default: the lowest T12M profit of the {self.accounts} "
+            f"key account{'' if self.accounts == 1 else 's'} as of {self.as_of.isoformat()})"
+        )
+
+
+def minimum_profit(session: Session, *, as_of: date) -> MinimumProfit:
+    """The minimum T12M profit the minimum_profit knock-out holds candidates to at `as_of`."""
+    from kam.figures.base import base_figures
+    from kam.rules.programme import min_profit_in_force
+
+    settings = load_settings(session)
+    if settings.min_profit is not None:
+        return MinimumProfit(settings.min_profit, True, 0, as_of)
+    members = member_customer_ids(session)
+    profits: list[float] = []
+    if members:
+        figures = base_figures(session, as_of=as_of, customer_ids=members, model=False)
+        profits = [float(p) for p in figures.profit["profit"]]
+    return MinimumProfit(min_profit_in_force(settings, profits), False, len(profits), as_of)
+
+
+def member_customer_ids(session: Session) -> list[int]:
+    """The customers of the current key accounts (active or under review)."""
+    from sqlmodel import col, select
+
+    from db.models import KeyAccount
+    from kam.rules import lifecycle
+
+    return list(
+        session.exec(
+            select(KeyAccount.customer_id).where(col(KeyAccount.status).in_(lifecycle.MEMBERS))
+        ).all()
+    )
 
 
 def set_setting(
@@ -21,7 +84,8 @@ def set_setting(
 
     Refused when the new value contradicts another setting, or falls below what the
     programme already holds (a cap under the active accounts, a limit under what someone
-    already sponsors or manages) unless `force` says the admin means it.
+    already sponsors or manages) unless `force` says the admin means it. The value
+    "default" removes the stored value, so the default applies again.
     """
     from dataclasses import replace
 
@@ -34,16 +98,19 @@ def set_setting(
     require(actor, Action.CHANGE_SETTINGS)
     if key not in LIMITS:
         raise InvalidData(f"'{key}' is not a programme setting; settings: {', '.join(LIMITS)}.")
+    current = load_settings(session)
+    if value.strip().lower() == DEFAULT_WORD:
+        return _restore_default(session, actor, key, current)
     kind, low, high = LIMITS[key]
     try:
         number = kind(value)
     except ValueError:
         raise InvalidData(
-            f"{key}: '{value}' is not a{'n integer' if kind is int else ' number'}."
+            f"{key}: '{value}' is not a{'n integer' if kind is int else ' number'} "
+            f"(or '{DEFAULT_WORD}')."
         ) from None
     if not low <= number <= high:
-        raise InvalidData(f"{key}: {number} is outside {low:g}..{high:g}.")
-    current = load_settings(session)
+        raise InvalidData(f"{key}: {number:g} is outside {low:g}..{high:g}.")
     proposed = replace(current, **{key: number})
     problems = conflicts(proposed)
     if problems:
@@ -67,6 +134,38 @@ def set_setting(
             field=key,
             old=old,
             new=number,
+        )
+    session.flush()
+    return load_settings(session)
+
+
+def _restore_default(
+    session: Session, actor: Actor, key: str, current: ProgrammeSettings
+) -> ProgrammeSettings:
+    """Remove the stored value of `key`, checked and audited like a change."""
+    from dataclasses import replace
+
+    from db.models import ProgrammeSetting
+    from kam.errors import RuleError
+    from kam.rules.programme import conflicts
+    from kam.services import audit
+
+    default = getattr(ProgrammeSettings(), key)
+    problems = conflicts(replace(current, **{key: default}))
+    if problems:
+        raise RuleError(f"{key} {DEFAULT_WORD} is refused: {'; '.join(problems)}.")
+    row = session.get(ProgrammeSetting, key)
+    if row is not None:
+        session.delete(row)
+        audit.record(
+            session,
+            actor,
+            entity="programme_setting",
+            entity_id=None,
+            customer_id=None,
+            field=key,
+            old=getattr(current, key),
+            new=DEFAULT_WORD if default is None else default,
         )
     session.flush()
     return load_settings(session)

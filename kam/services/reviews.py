@@ -17,6 +17,7 @@ from db.enums import AccountStatus, AssessmentKind, ReviewDecision
 from kam.errors import InvalidData, RuleError
 from kam.rules import clock, dates, lifecycle
 from kam.rules.permissions import Action, require
+from kam.rules.scale import percentile
 from kam.services import audit
 from kam.services.accounts import account_by_name, get_account
 from kam.services.common import customer_by_name, login_of, stake
@@ -120,19 +121,6 @@ def customer_name(session: Session, account: KeyAccount) -> str:
     return customer.name
 
 
-def _percentile(values: list[float], share: float) -> float | None:
-    """Linear-interpolated percentile (share 0.5 = median, 0.75 = top quartile's lower edge)."""
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    ordered = sorted(values)
-    position = share * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def benchmark(
     session: Session, account: KeyAccount, *, as_of: date, satisfaction: float | None
 ) -> dict[str, Any]:
@@ -164,8 +152,8 @@ def benchmark(
     result: dict[str, Any] = {"accounts": len(members)}
     for name, by_account in values.items():
         mine = by_account.get(account.id)  # type: ignore[arg-type]
-        median = _percentile(list(by_account.values()), 0.5)
-        top = _percentile(list(by_account.values()), 0.75)
+        median = percentile(by_account.values(), 0.5)
+        top = percentile(by_account.values(), 0.75)
         result[name] = {
             "account": mine,
             "median": median,

@@ -22,7 +22,7 @@ from kam.services.common import customer_by_name, login_of, stake
 from kam.services.criteria import (
     KNOCK_OUT_BELOW,
     current_criteria,
-    metric_score,
+    knock_out_reason,
     total_score,
 )
 from kam.text import clean_text
@@ -42,11 +42,16 @@ class ScoreView(View):
     criterion: str
     kind: str
     weight: float
-    score: int | None
+    score: float | None
+    """0-5; metric scores to one decimal, manual ones whole."""
     value: float | None
+    threshold: float | None
+    """The threshold the value was held to when scored, if the criterion has one."""
     comment: str
     knock_out: bool
     failed: bool
+    reason: str = ""
+    """Why a failed knock-out failed, naming the rule and the numbers."""
 
 
 @dataclass(frozen=True)
@@ -103,16 +108,23 @@ def assessment_view(session: Session, assessment: Assessment, customer: str) -> 
         assert c.id is not None
         s = given.get(c.id)
         score = s.score if s else None
+        failed = c.knock_out and score is not None and score < KNOCK_OUT_BELOW
+        value = s.value if s else None
+        threshold = s.threshold if s else None
         scores.append(
             ScoreView(
                 criterion=c.name,
                 kind=c.kind.value,
                 weight=c.weight,
                 score=score,
-                value=s.value if s else None,
+                value=value,
+                threshold=threshold,
                 comment=s.comment if s else "",
                 knock_out=c.knock_out,
-                failed=c.knock_out and score is not None and score < KNOCK_OUT_BELOW,
+                failed=failed,
+                reason=knock_out_reason(c, score, value, threshold)
+                if failed and score is not None
+                else "",
             )
         )
     return AssessmentView(
@@ -170,13 +182,17 @@ def score_account(
     manual: dict[str, tuple[int, str]],
     as_of: date,
 ) -> Assessment:
-    """Score an account against the current criteria (metric ones from the data as of `as_of`).
+    """Score an account against the current criteria (metric ones from the data as of `as_of`,
+    against the current key accounts: kam.services.criteria says how).
 
     Manual scores not given now are carried over, by criterion name, from the account's
     newest assessment (a vetting or a review); a manual score needs a comment.
     """
     from db.models import Assessment, AssessmentScore
     from kam.figures.base import base_metrics
+    from kam.rules.programme import load_settings
+    from kam.services.criteria import MetricScorer
+    from kam.services.programme import member_customer_ids
 
     criteria = current_criteria(session)
     by_name = {c.name: c for c in criteria}
@@ -192,7 +208,9 @@ def score_account(
             raise InvalidData(f"{name}: a manual score needs a comment saying why.")
     carried = carried_manual(session, account)
     frame = base_metrics(session, as_of=as_of)
-    buying = frame[frame["buying"]]
+    scorer = MetricScorer(
+        frame, members=member_customer_ids(session), settings=load_settings(session), as_of=as_of
+    )
     row = frame.loc[account.customer_id] if account.customer_id in frame.index else None
     assessment = Assessment(
         key_account_id=account.id,  # type: ignore[arg-type]
@@ -203,23 +221,20 @@ def score_account(
     session.add(assessment)
     session.flush()
     assert assessment.id is not None
-    weighted: list[tuple[float, int]] = []
+    weighted: list[tuple[float, float]] = []
     knocked = False
     missing: list[str] = []
     for c in criteria:
         value: float | None = None
+        threshold: float | None = None
+        score: float | None
         if c.kind == CriterionKind.METRIC:
             assert c.metric is not None
             known = row is not None and row[c.metric] == row[c.metric]  # not NaN
-            if row is not None and known:
-                value = float(row[c.metric])
-            else:
-                value = 0.0  # unknown wallet: no headroom
-            population = [float(v) for v in buying[c.metric].dropna()]
-            if not (row is not None and known and bool(row["buying"])):
-                population.append(value)  # rank the nominee among the base it would join
-            score: int | None = metric_score(c, value, population)
-            comment = f"{c.metric} {value:,.2f} as of {as_of.isoformat()}"
+            # Unknown (no wallet estimate): no headroom.
+            value = float(row[c.metric]) if row is not None and known else 0.0
+            scored = scorer.score(c, value)
+            score, threshold, comment = scored.score, scored.threshold, scored.comment
         elif c.name in manual:
             score, comment = manual[c.name][0], clean_text(manual[c.name][1], multiline=True)
         elif c.name in carried:
@@ -235,6 +250,7 @@ def score_account(
                 criterion_id=c.id,  # type: ignore[arg-type]
                 score=score,
                 value=value,
+                threshold=threshold,
                 comment=comment,
             )
         )
@@ -266,7 +282,7 @@ def carried_manual(session: Session, account: KeyAccount) -> dict[str, tuple[int
         .join(Criterion, Criterion.id == AssessmentScore.criterion_id)  # type: ignore[arg-type]
         .where(AssessmentScore.assessment_id == previous.id, Criterion.kind == CriterionKind.MANUAL)
     ).all()
-    return {name: (score, comment) for name, score, comment in rows}
+    return {name: (round(score), comment) for name, score, comment in rows}
 
 
 def missing_manual(
@@ -355,7 +371,7 @@ def admission_problems(session: Session, account: KeyAccount) -> list[str]:
             problems.append(
                 f"its total {assessment.total:g} is under the threshold {settings.threshold:g}"
             )
-        failed = [s.criterion for s in view.scores if s.failed]
+        failed = [f"{s.criterion} ({s.reason})" for s in view.scores if s.failed]
         if failed:
             problems.append(f"knock-out criterion failed: {', '.join(failed)}")
     if account.sponsor_id is None:

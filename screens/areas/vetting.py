@@ -441,8 +441,12 @@ def _scores_table(assessment: AssessmentView, threshold: float) -> Table:
         if s.score is None:
             score = Text("–", style="yellow")
         else:
-            score = Text(f"{s.score}/5", style="bold red" if s.failed else "")
-        table.add_row(name, s.kind, f"{s.weight:g}", score, Text(safe(s.comment)))
+            score = Text(f"{s.score:g}/5", style="bold red" if s.failed else "")
+        why = Text(safe(s.comment))
+        if s.failed:  # a metric comment states the reason already; a manual one says why
+            said = s.comment if s.reason in s.comment else f"{s.reason}; {s.comment}"
+            why = Text.assemble(("Knock-out failed: ", "bold red"), safe(said))
+        table.add_row(name, s.kind, f"{s.weight:g}", score, why)
     total = _total_cell(assessment, threshold)
     total.justify = "left"
     out_of = " / 100" if assessment.total is not None else ""

@@ -144,7 +144,7 @@ class ScoringForm(FormScreen["AssessmentView"]):
                     yield from self.field(
                         "Score",
                         Input(
-                            str(before.score) if before else "",
+                            f"{before.score:g}" if before and before.score is not None else "",
                             placeholder="1–5",
                             id=f"score-{n}",
                             max_length=3,
@@ -196,7 +196,7 @@ class ScoringForm(FormScreen["AssessmentView"]):
             return {f"score-{n}": "Give 1 to 5."}
         before = self.previous.get(criterion.name)
         if not score and before is not None:
-            return {f"score-{n}": f"Was {before.score}; a score stays, write 1 to 5."}
+            return {f"score-{n}": f"Was {before.score:g}; a score stays, write 1 to 5."}
         return {}
 
     def extra_problems(self) -> dict[str, str]:
@@ -293,17 +293,14 @@ class ScoringForm(FormScreen["AssessmentView"]):
             name = Text(safe(c.name))
             if c.knock_out:
                 name.append(" (knock-out)", style="dim")
-            if c.threshold is not None:
-                rule = f"{c.metric} above {c.threshold:g}"
-            else:
-                rule = f"{c.metric} quintile"
+            rule = c.rule
             s = scores.get(c.name)
             if s is None or s.score is None:
                 figure, score = Text("…", style="dim"), Text("…", style="dim")
             else:
                 figure = Text(_figure(c.metric, s.value))
-                score = Text(f"{s.score}/5", style="bold red" if s.failed else "")
-            table.add_row(name, f"{c.weight:g}", rule, figure, score)
+                score = Text(f"{s.score:g}/5", style="bold red" if s.failed else "")
+            table.add_row(name, f"{c.weight:g}", Text(safe(rule)), figure, score)
         return table
 
     def _verdict(self, preview: ScoringPreview) -> Content:
@@ -324,7 +321,7 @@ class ScoringForm(FormScreen["AssessmentView"]):
                     "bold $success" if passes else "bold $error",
                 ),
             )
-        failed = [s.criterion for s in a.scores if s.failed]
+        failed = [f"{s.criterion} ({s.reason})" for s in a.scores if s.failed]
         knock_outs = (
             Content.assemble(("knock-out failed: ", "bold $error"), safe(", ".join(failed)))
             if failed

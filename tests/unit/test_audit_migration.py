@@ -3,24 +3,18 @@ append-only throughout, and goes back down (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, bindparam, inspect, text
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from db.engine import make_engine
 from db.enums import Door
 from db.migrate import current_revision, downgrade, upgrade
 from kam.database import Database
 from kam.identity import Actor
 from kam.services import audit
 from kam.services.audit import list_events, verify_chain
-
-PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
 
 #: Events as revision 0003 held them: no real actor, no links.
 OLD_EVENTS = [
@@ -37,33 +31,6 @@ _INSERT = text(
     "VALUES (:at, :actor, :door, :entity, :entity_id, :customer_id, :field, :old, :new)"
 ).bindparams(bindparam("at", type_=UTCDateTime()))
 _COLUMNS = ("at", "actor", "door", "entity", "entity_id", "customer_id", "field", "old", "new")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def blank(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of its own (no schema) on each backend."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'kam.db'}")
-        yield engine
-        engine.dispose()
-        return
-    if not PG_URL:
-        pytest.skip("KAM_TEST_POSTGRES_URL is not set")
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    base = make_url(PG_URL)
-    name = f"{base.database}_mig_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def at_0003_with_events(engine: Engine) -> None:

@@ -37,17 +37,15 @@ def review(database: Database, who, **kw):  # type: ignore[no-untyped-def]
         return reviews.record_review(s, who, "Acme [/b] Ltd", **options)
 
 
-def test_percentiles_by_hand() -> None:
-    assert reviews._percentile([4, 1, 3, 2], 0.5) == 2.5  # between 2 and 3
-    assert reviews._percentile([4, 1, 3, 2], 0.75) == 3.25  # 3 + (4 - 3) * 0.25
-    assert reviews._percentile([7], 0.75) == 7 and reviews._percentile([], 0.5) is None
-
-
 def test_a_manager_records_a_review_with_satisfaction_snapshot_and_benchmark(
     database: Database, base: Cast
 ) -> None:
     view = review(database, base.manager)
-    # Acme tops every quintile (5s on 20+10+10+20+10) and has manual 1s: (350 + 30) / 5 = 76.
+    # Acme is the only key account, so the reference is the base's top 25 (all three
+    # customers): Acme is at or above their top quartile on profit (500 >= 285), revenue
+    # (1500 >= 800) and CLV, and its headroom is the only one known (ties score 5); it is
+    # above break-even and at the minimum profit (its own 500). With manual 1s:
+    # (20*5 + 10*5 + 10*5 + 0*5 + 20*5 + 10*5 + 10*1 + 10*1 + 10*1) / 5 = 380 / 5 = 76.
     assert view.total == 76.0
     assert view.satisfaction == 0.8  # perceived 8 / expected 10: dissatisfied
     assert view.metrics["profit"] == 500 and view.metrics["cost_to_serve"] == 150
@@ -207,8 +205,8 @@ def test_a_review_without_new_manual_scores_keeps_those_of_the_vetting(
     database: Database, base: Cast
 ) -> None:
     """Acme was scored at vetting (manual 4, 3, 2); a review that gives no manual score
-    keeps them, so its total is complete: (20*5 + 10*5 + 10*5 + 20*5 + 10*5 + 10*4 + 10*3 +
-    10*2) / 5 = 440 / 5 = 88."""
+    keeps them, so its total is complete. Its metric scores are 5s, as worked out above:
+    (20*5 + 10*5 + 10*5 + 0*5 + 20*5 + 10*5 + 10*4 + 10*3 + 10*2) / 5 = 440 / 5 = 88."""
     from db.enums import AssessmentKind
     from kam.services import vetting
 

@@ -1,8 +1,15 @@
 """Criteria, vetting and admission: every rule's allowed and refused path.
 
-The data is tests.conftest.add_small_base, as of 2026-06-30. Active base (T12M revenue):
-Acme (profit 500, revenue 1500, CLV 1059.50, headroom 998,500) and Plain (profit 70,
-revenue 100, CLV 70 x 2.118998 = 148.33, no wallet). 北京 is not active (profit -40).
+The data is tests.conftest.add_small_base, as of 2026-06-30: Acme (profit 500, revenue 1500,
+CLV 500 x f, headroom 998,500), Plain (profit 70, revenue 100, CLV 70 x f, no wallet) and
+北京 (profit -40, revenue 0, CLV -40 x f, no wallet), with f the one CLV factor of the base
+(no retention overrides), so CLV ranks as profit does.
+
+Acme is the only key account, fewer than 5: metric criteria score against the base's top 25
+customers, here all three. Profit: minimum -40, median 70, top quartile (position 0.75 x 2
+= 1.5) 70 + 0.5 x (500 - 70) = 285. Revenue: 0, 100, 100 + 0.5 x 1400 = 800. Headroom is
+known for Acme alone: minimum, median and top quartile 998,500; no wallet counts as 0.
+The minimum profit (unset) is Acme's, 500.
 """
 
 from __future__ import annotations
@@ -32,12 +39,14 @@ def base(database: Database, cast: Cast) -> Cast:
     return cast
 
 
-def test_quintile_and_total_are_the_written_rule() -> None:
-    assert criteria.quintile(500, [500, 70]) == 5  # rank 2 of 2: ceil(5 * 2/2)
-    assert criteria.quintile(70, [500, 70]) == 3  # rank 1 of 2: ceil(5 * 1/2)
-    assert criteria.quintile(7, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == 4  # ceil(5 * 7/10) = 4
-    assert criteria.quintile(1, [1, 1, 1, 9]) == 2  # ties take the lowest rank: ceil(5/4)
-    assert criteria.total_score([(20, 5), (10, 0), (10, 3)]) == 100 * (20 + 0 + 6) / 40
+def plain_qualifies(database: Database, base: Cast) -> None:
+    """An admin lowers the minimum profit to 50 (Plain makes 70; Acme's 500 would knock it
+    out) and nominates Plain with mia managing and eve sponsoring."""
+    with database.writing() as s:
+        set_setting(s, base.admin, "min_profit", "50")
+        accounts.create_account(
+            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
+        )
 
 
 def test_the_default_criteria_are_saved_once_as_version_1(database: Database, cast: Cast) -> None:
@@ -46,7 +55,8 @@ def test_the_default_criteria_are_saved_once_as_version_1(database: Database, ca
         assert criteria.list_criteria(s) == views
     assert {v.set_version for v in views} == {1}
     assert sum(v.weight for v in views) == 100
-    assert [v.name for v in views if v.knock_out] == ["above_break_even"]
+    assert [v.name for v in views if v.knock_out] == ["above_break_even", "minimum_profit"]
+    assert not any("quintile" in v.description for v in views)
 
 
 def test_a_manager_assesses_their_nominee_with_metric_scores_from_the_data(
@@ -56,15 +66,15 @@ def test_a_manager_assesses_their_nominee_with_metric_scores_from_the_data(
         view = vetting.assess(s, base.other_manager, base.other_customer,
                               manual=BEIJING_MANUAL, as_of=AS_OF)  # fmt: skip
     scores = {sc.criterion: sc.score for sc in view.scores}
-    # 北京 ranks lowest among [Acme, Plain, 北京]: ceil(5 * 1/3) = 2. Headroom is known for
-    # Acme only (no wallet: zero), so 北京 ranks 1 of [Acme, 北京]: ceil(5 * 1/2) = 3.
+    # 北京 is at the minimum of profit (-40), revenue (0) and CLV: 1 each; its headroom
+    # counts as 0, under Acme's 998,500: 1. -40 is not above 0, and below the minimum 500.
     assert scores == {
-        "profit_contribution": 2, "purchase_volume": 2, "above_break_even": 0,
-        "forward_clv": 2, "wallet_headroom": 3,
+        "profit_contribution": 1, "purchase_volume": 1, "above_break_even": 0,
+        "minimum_profit": 0, "forward_clv": 1, "wallet_headroom": 1,
         "strategic_fit": 4, "advocacy": 2, "relationship_loyalty": 3,
     }  # fmt: skip
-    # (20*2 + 10*2 + 10*0 + 20*2 + 10*3 + 10*4 + 10*2 + 10*3) / 5 = 220 / 5 = 44 of 100
-    assert (view.total, view.complete, view.knock_out_failed) == (44.0, True, True)
+    # (20*1 + 10*1 + 10*0 + 0*0 + 20*1 + 10*1 + 10*4 + 10*2 + 10*3) / 5 = 150 / 5 = 30 of 100
+    assert (view.total, view.complete, view.knock_out_failed) == (30.0, True, True)
     with database.reading() as s:
         assert accounts.get_account(s, base.other_customer).status == "vetting"
 
@@ -123,8 +133,11 @@ def test_admission_is_refused_naming_every_broken_rule(database: Database, base:
     with pytest.raises(RuleError) as refused, database.writing() as s:
         vetting.admit(s, base.executive, base.other_customer, rationale="Growth")
     message = str(refused.value)
-    assert "its total 44 is under the threshold 60" in message
-    assert "knock-out criterion failed: above_break_even" in message
+    assert "its total 30 is under the threshold 60" in message
+    assert (
+        "knock-out criterion failed: above_break_even (T12M profit -40 is not above 0), "
+        "minimum_profit (T12M profit -40 is below the programme's minimum profit 500)" in message
+    )
     assert "it has no executive sponsor" in message
 
 
@@ -163,15 +176,14 @@ def test_an_admin_overrides_with_a_reason_and_the_override_is_kept_and_audited(
 def test_an_executive_admits_a_nominee_that_meets_every_rule(
     database: Database, base: Cast
 ) -> None:
+    plain_qualifies(database, base)
     with database.writing() as s:
-        accounts.create_account(
-            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
-        )
         view = vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                               manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
-        # Plain among [Acme, Plain]: quintiles 3; above break-even 5; manual 5s:
-        # (20*3 + 10*3 + 10*5 + 20*3 + 10*3 + 10*5 + 10*5 + 10*5) / 5 = 76
-        assert view.total == 76.0
+        # Plain is at the median of profit (70), revenue (100) and CLV: 3 each; its headroom
+        # counts as 0: 1; above break-even and the minimum 50: 5 and 5; manual 5s:
+        # (20*3 + 10*3 + 10*5 + 0*5 + 20*3 + 10*1 + 10*5 + 10*5 + 10*5) / 5 = 360 / 5 = 72
+        assert view.total == 72.0 and not view.knock_out_failed
         result = vetting.admit(s, base.executive, base.plain_customer, rationale="Qualifies")
     assert result.account.status == "active" and not result.override
     assert result.warnings  # 2 active accounts is under the 5 a programme needs
@@ -181,10 +193,8 @@ def test_an_executive_admits_a_nominee_that_meets_every_rule(
 def test_admission_is_dated_today_and_reviewed_after_the_cadence(
     database: Database, base: Cast
 ) -> None:
+    plain_qualifies(database, base)
     with database.writing() as s:
-        accounts.create_account(
-            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
-        )
         vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                        manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
         result = vetting.admit(s, base.executive, base.plain_customer, rationale="Qualifies")
@@ -194,37 +204,33 @@ def test_admission_is_dated_today_and_reviewed_after_the_cadence(
     assert result.account.nominated_on == date(2026, 7, 1)
 
 
-@pytest.mark.parametrize(("threshold", "admitted"), [("76", True), ("76.01", False)])
+@pytest.mark.parametrize(("threshold", "admitted"), [("72", True), ("72.01", False)])
 def test_a_total_exactly_at_the_threshold_is_admitted(
     database: Database, base: Cast, threshold: str, admitted: bool
 ) -> None:
+    plain_qualifies(database, base)
     with database.writing() as s:
         set_setting(s, base.admin, "threshold", threshold)
-        accounts.create_account(
-            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
-        )
         view = vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                               manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
-    assert view.total == 76.0
+    assert view.total == 72.0  # worked out above
     if admitted:
         with database.writing() as s:
-            result = vetting.admit(s, base.executive, base.plain_customer, rationale="At 76")
+            result = vetting.admit(s, base.executive, base.plain_customer, rationale="At 72")
         assert result.account.status == "active" and not result.override
     else:
-        with pytest.raises(RuleError, match="total 76 is under the threshold 76.01"):
+        with pytest.raises(RuleError, match="total 72 is under the threshold 72.01"):
             with database.writing() as s:
-                vetting.admit(s, base.executive, base.plain_customer, rationale="At 76")
+                vetting.admit(s, base.executive, base.plain_customer, rationale="At 72")
 
 
 def test_admission_is_refused_when_the_programme_is_at_its_cap(
     database: Database, base: Cast
 ) -> None:
+    plain_qualifies(database, base)
     with database.writing() as s:
         set_setting(s, base.admin, "warn_below", "1")
         set_setting(s, base.admin, "cap", "1")  # Acme is already active
-        accounts.create_account(
-            s, base.admin, customer=base.plain_customer, manager="mia", sponsor="eve"
-        )
         vetting.assess(s, base.manager, base.plain_customer, as_of=AS_OF,
                        manual={k: (5, "Strong") for k in BEIJING_MANUAL})  # fmt: skip
     with pytest.raises(RuleError, match="at its cap of 1 active accounts"), database.writing() as s:
