@@ -182,3 +182,31 @@ EVERY_BATCH_ACTION: list[dict[str, object]] = [
     {"action": "account.reject", "account": "北京燕京啤酒", "rationale": "Not strategic"},
     {"action": "account.retire", "account": "Batch Co", "reason": "Test over"},
 ]  # fmt: skip
+
+
+def add_buyers(database: Database, customers: int = 40) -> None:
+    """Buyers with their own purchase rates and spend who may drop out, from 2024-07-01 to
+    2026-06-30 (seeded), so the model has history to fit."""
+    import random
+
+    rng = random.Random(12)
+    with database.writing() as s:
+        buyers = [Customer(name=f"Buyer {n:03}", industry="Retail", region="North")
+                  for n in range(customers)]  # fmt: skip
+        s.add_all(buyers)
+        s.flush()
+        ids = [b.id for b in buyers]
+    start, end = date(2024, 7, 1).toordinal(), date(2026, 6, 30).toordinal()
+    with database.engine.begin() as conn:
+        for cid in ids:
+            day, rate = start + rng.randrange(120), rng.uniform(1 / 90, 1 / 10)
+            spend = rng.uniform(20, 200)  # what this buyer's purchases are worth, on average
+            leaves = day + int(rng.expovariate(1 / 400))
+            while day <= min(end, leaves):
+                conn.execute(
+                    text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                         "quantity, line_key) VALUES (:c, :d, :r, 200, 1, :k)"),
+                    {"c": cid, "d": date.fromordinal(day), "r": 200 + rng.gammavariate(4, spend / 4),
+                     "k": f"{cid}/{day}"},
+                )  # fmt: skip
+                day += 1 + int(rng.expovariate(rate))

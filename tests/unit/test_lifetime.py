@@ -16,7 +16,7 @@ from kam.database import Database
 from kam.figures import lifetime, value
 from kam.services import lifetime as service
 from kam.services.importing.importer import run_import
-from tests.support import Cast, add_small_base
+from tests.support import Cast, add_buyers, add_small_base
 
 CDNOW = Path(__file__).parents[1] / "data" / "cdnow"
 CALIBRATION_END = date(1997, 9, 30)
@@ -199,41 +199,11 @@ def test_too_little_history_keeps_the_simple_clv_and_says_why(
     assert set(figures.table["model"]) == {value.SIMPLE}
 
 
-def _synthetic_base(database: Database, customers: int = 40) -> None:
-    """Buyers with their own purchase rates and spend who may drop out, from 2024-07-01 to
-    2026-06-30 (seeded), so the model has history to fit."""
-    import random
-
-    from db.models import Customer
-
-    rng = random.Random(12)
-    with database.writing() as s:
-        buyers = [Customer(name=f"Buyer {n:03}", industry="Retail", region="North")
-                  for n in range(customers)]  # fmt: skip
-        s.add_all(buyers)
-        s.flush()
-        ids = [b.id for b in buyers]
-    start, end = date(2024, 7, 1).toordinal(), date(2026, 6, 30).toordinal()
-    with database.engine.begin() as conn:
-        for cid in ids:
-            day, rate = start + rng.randrange(120), rng.uniform(1 / 90, 1 / 10)
-            spend = rng.uniform(20, 200)  # what this buyer's purchases are worth, on average
-            leaves = day + int(rng.expovariate(1 / 400))
-            while day <= min(end, leaves):
-                conn.execute(
-                    text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
-                         "quantity, line_key) VALUES (:c, :d, :r, 200, 1, :k)"),
-                    {"c": cid, "d": date.fromordinal(day), "r": 200 + rng.gammavariate(4, spend / 4),
-                     "k": f"{cid}/{day}"},
-                )  # fmt: skip
-                day += 1 + int(rng.expovariate(rate))
-
-
 @pytest.mark.today("2026-07-01")
 def test_a_fit_is_stored_once_reused_and_refitted_when_the_data_change(
     database: Database, cast: Cast
 ) -> None:
-    _synthetic_base(database)
+    add_buyers(database)
     asked = value.request(date(2026, 6, 30))
     first = service.lifetime_values(database, cast.manager, asked)
     assert first.fit.model == value.PROBABILISTIC and first.stored, first.fit.why
@@ -252,7 +222,7 @@ def test_a_fit_is_stored_once_reused_and_refitted_when_the_data_change(
 
 @pytest.mark.today("2026-07-01")
 def test_a_viewer_computes_the_figures_but_stores_nothing(database: Database, cast: Cast) -> None:
-    _synthetic_base(database, customers=25)
+    add_buyers(database, customers=25)
     figures = service.lifetime_values(database, cast.viewer, value.request(date(2026, 6, 30)))
     assert figures.fit.model == value.PROBABILISTIC and not figures.stored
     with database.engine.connect() as conn:
@@ -263,7 +233,7 @@ def test_a_viewer_computes_the_figures_but_stores_nothing(database: Database, ca
 def test_customers_the_model_cannot_speak_for_keep_the_simple_clv(
     database: Database, cast: Cast
 ) -> None:
-    _synthetic_base(database, customers=25)
+    add_buyers(database, customers=25)
     with database.engine.begin() as conn:
         # Acme (1) buys on two days at a loss after the first: mean repeat margin < 0.
         for day, margin in (("2025-01-10", 50), ("2025-06-10", -30)):
