@@ -17,7 +17,8 @@ says what the printed page says); every list keeps its highest-ranked items and 
 - open promises: at most 6, overdue first, then by due date, grouped by who made them;
 - coverage findings: at most 5, in the order of the written coverage rule;
 - open complaints: at most 3, the most severe first, then the oldest;
-- criteria: at most 8; health reasons: at most 6;
+- criteria: at most 8; health reasons: at most 6; health's last 12 weeks and its change
+  since the last review: one line on paper (cut with "…");
 - profit by year: the last 4 calendar years (older years are dropped).
 
 Text is shortened to a display width (a CJK character counts as two), ending in "…": the
@@ -39,6 +40,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from db.enums import BuyingRole, CommitmentStatus, GoalStatus, Severity, Stance
+from kam.services.health_history import LEGEND, MARKS, NO_MARK, WEEKS, spark
 from kam.views import CommitmentView, ComplaintView, ContactView, View
 
 if TYPE_CHECKING:
@@ -74,6 +76,10 @@ WIDTH = {
     "override": 160,
 }
 
+#: The standing's lines for health's history (the HTML page puts them on one line).
+WEEKS_LABEL = f"Last {WEEKS} weeks"
+TREND_LABEL = "Trend"
+
 T = TypeVar("T")
 _KEY_STANCES = (Stance.CHAMPION, Stance.BLOCKER)
 _SEVERITY_RANK = {s.value: i for i, s in enumerate(reversed(list(Severity)))}
@@ -98,6 +104,10 @@ class Sheet(View):
     worth: Worth
     health: str
     health_reasons: list[str]
+    health_weekly: list[str | None]
+    """Health over the last weeks, oldest first (None: nothing kept that week)."""
+    health_trend: str | None
+    """Health since the last review, in one sentence (None without one)."""
     criteria_total: float | None
     criteria_kind: str | None
     criteria_scores: list[dict[str, Any]]
@@ -158,6 +168,8 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
         worth=worth,
         health=health.status,
         health_reasons=health.reasons,
+        health_weekly=health.weekly,
+        health_trend=health.trend,
         criteria_total=assessment.total if assessment else None,
         criteria_kind=assessment.kind if assessment else None,
         criteria_scores=[s.to_dict() for s in assessment.scores] if assessment else [],
@@ -287,6 +299,8 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
     said = "; ".join(reasons) or "no concerns"
     standing = [
         ("Health", f"{sheet.health}: {said}" + (f" ({more(hidden)})" if hidden else "")),
+        (WEEKS_LABEL, f"{spark(sheet.health_weekly)} (oldest first; {LEGEND})"),
+        *([(TREND_LABEL, sheet.health_trend)] if sheet.health_trend else []),
         (
             "Criteria total",
             "—"
@@ -591,6 +605,9 @@ ul{margin:.05em 0;padding-left:1.2em}
 .health{font-weight:700;padding:.1em .6em;border-radius:.3em;color:#fff;white-space:nowrap}
 .green{background:#17723a}.amber{background:#a66300}.red{background:#b3261e}
 .reasons{overflow-wrap:anywhere}.reasons b{color:#b3261e}
+.trend{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.weeks{letter-spacing:.1em}.weeks span{background:none}.weeks .green{color:#17723a}
+.weeks .amber{color:#a66300}.weeks .red{color:#b3261e}.weeks .none{color:#999}
 .late{color:#b3261e;font-weight:600}
 .override{background:#fff3cd;padding:.1em .5em;border-left:4px solid #a66300}
 .bar{display:inline-block;width:3.6em;height:.65em;background:#e3e3e3;vertical-align:-.05em;
@@ -636,6 +653,12 @@ def render_html(sheet: Sheet) -> str:
     customer = short(sheet.customer, WIDTH["customer"])
     reasons, hidden = _first(sheet.health_reasons, MAX_HEALTH_REASONS)
     said = "; ".join(reasons) or "no concerns"
+    weeks = "".join(
+        f"<span class={status} title={status}>{MARKS[status]}</span>"
+        if status in MARKS
+        else f"<span class=none title='none kept'>{NO_MARK}</span>"
+        for status in sheet.health_weekly
+    )
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         f"<title>{e(customer)} — account sheet</title><style>{_CSS}</style></head><body>",
@@ -648,11 +671,15 @@ def render_html(sheet: Sheet) -> str:
         f"<p class=reasons><b>Health {e(sheet.health)}:</b> {e(said)}"
         + (f" ({e(more(hidden))})" if hidden else "")
         + "</p>",
+        f"<p class=trend><span class=weeks>{weeks}</span> last {WEEKS} weeks, oldest first"
+        + (f" · {e(sheet.health_trend)}" if sheet.health_trend else "")
+        + "</p>",
     ]
     if sheet.override:
         reason = short(sheet.override_reason, WIDTH["override"]) or "(no reason recorded)"
         parts.append(f"<p class=override>Admitted by override: {e(reason)}</p>")
-    standing = [(k, v) for k, v in sections["Standing"] if k not in ("Health", "Override")]
+    shown_above = ("Health", WEEKS_LABEL, TREND_LABEL, "Override")
+    standing = [(k, v) for k, v in sections["Standing"] if k not in shown_above]
     parts.append(
         "<div class=grid><div>"
         f"<h2>Who</h2>{kv(sections['Who'])}<h2>Standing</h2>{kv(standing)}"

@@ -203,7 +203,7 @@ def add_programme_of_five(database: Database) -> None:
                 )
 
 
-def add_synthetic_buyers(database: Database, customers: int = 40) -> None:
+def add_buyers(database: Database, customers: int = 40) -> None:
     """Buyers with their own purchase rates and spend who may drop out, from 2024-07-01 to
     2026-06-30 (seeded), so the model has history to fit."""
     import random

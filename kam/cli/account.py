@@ -35,7 +35,20 @@ COLUMNS = [
     ("Next review", "next_review_on"),
     ("Version", "version"),
 ]
-HEALTH_COLUMNS = [("Customer", "customer"), ("Health", "status"), ("Why", "reasons")]
+HEALTH_COLUMNS = [
+    ("Customer", "customer"),
+    ("Health", "status"),
+    ("12 weeks", "weeks"),
+    ("Why", "reasons"),
+]
+HISTORY_COLUMNS = [
+    ("Date", "taken_on"),
+    ("Health", "status"),
+    ("Profit T12M", "profit"),
+    ("P(alive)", "p_alive"),
+    ("Review", "review"),
+    ("Why", "reasons"),
+]
 
 
 @app.command("list")
@@ -345,14 +358,30 @@ def health(
         str | None, typer.Argument(help="One account (default: every open one).")
     ] = None,
     as_of: AsOfOption = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history", help="The account's health day by day, newest first (needs ACCOUNT)."
+        ),
+    ] = False,
     rule: Annotated[bool, typer.Option("--rule", help="Also print the written rule.")] = False,
     json_: JsonOption = False,
     csv_: CsvOption = False,
 ) -> None:
-    """Green, amber or red for each key account, with the reasons, by a written rule."""
+    """Green, amber or red for each key account, with the reasons, by a written rule; the
+    last 12 weeks and the change since the last review beside it."""
     from kam.services.health import RULE, HealthView, account_health, programme_health
+    from kam.services.health_history import spark
 
+    if history and name is None:
+        raise typer.BadParameter(
+            "give the account whose history to show.", param_hint=["--history"]
+        )
     when = clock.on_or_today(as_of)
+    if history:
+        assert name is not None
+        _health_history(name, when, rule=rule, json_=json_, csv_=csv_)
+        return
     with reading() as (session, _actor):
         views = (
             [account_health(session, name, as_of=when)]
@@ -361,9 +390,14 @@ def health(
         )
 
     def for_people() -> None:
-        rows = [{"customer": v.customer, "status": v.status, "reasons": "; ".join(v.reasons)}
-                for v in views]  # fmt: skip
+        rows = [{"customer": v.customer, "status": v.status, "weeks": spark(v.weekly),
+                 "reasons": "; ".join(v.reasons)} for v in views]  # fmt: skip
         output.print_table(rows, HEALTH_COLUMNS)
+        trends = [v for v in views if v.trend]
+        if trends:
+            sys.stdout.write("\n")
+        for v in trends:
+            output.info_out(f"{v.customer}: {v.trend}" if name is None else f"{v.trend}")
         if rule:
             sys.stdout.write("\n" + RULE + "\n")
 
@@ -373,5 +407,37 @@ def health(
         csv_=csv_,
         context={"as_of": when},
         keys=output.keys_of(HealthView),
+        table=for_people,
+    )
+
+
+def _health_history(name: str, when: date, *, rule: bool, json_: bool, csv_: bool) -> None:
+    """`kam account health ACCOUNT --history`: each day's health kept, newest first."""
+    from kam.services.health import RULE
+    from kam.services.health_history import SnapshotView, history
+
+    with reading() as (session, _actor):
+        now, days = history(session, name, as_of=when)
+
+    def for_people() -> None:
+        output.info_out(f"{now.customer}: health by day, newest first (to {when.isoformat()})")
+        if now.trend:
+            output.info_out(now.trend)
+        sys.stdout.write("\n")
+        known = any(d.p_alive is not None for d in days)
+        columns = HISTORY_COLUMNS if known else [c for c in HISTORY_COLUMNS if c[1] != "p_alive"]
+        rows = [{**d.to_dict(), "review": "review" if d.review_id else "",
+                 "p_alive": "" if d.p_alive is None else f"{d.p_alive:.2f}",
+                 "reasons": "; ".join(d.reasons)} for d in days]  # fmt: skip
+        output.print_table(rows, columns)
+        if rule:
+            sys.stdout.write("\n" + RULE + "\n")
+
+    output.show_list(
+        days,
+        json_=json_,
+        csv_=csv_,
+        context={"customer": now.customer, "as_of": when, "trend": now.trend},
+        keys=output.keys_of(SnapshotView),
         table=for_people,
     )

@@ -35,14 +35,20 @@ def open_database(config: Settings | None = None, *, require_schema: bool = True
 
 @contextmanager
 def reading(door: Door = Door.CLI) -> Iterator[tuple[Session, Actor]]:
-    """A read session and the identified user."""
+    """A read session and the identified user; health the command computed for today is
+    kept afterwards, in a short write of its own (kam.services.snapshots)."""
     from kam.identity import identify
 
     config = settings()
     database = open_database(config)
     try:
         with database.reading() as session:
-            yield session, identify(session, door=door, act_as=config.act_as)
+            actor = identify(session, door=door, act_as=config.act_as)
+            yield session, actor
+        if session.info:  # the session noted something (computed health among what it may be)
+            from kam.services.snapshots import keep_computed
+
+            keep_computed(database, actor, session)
     finally:
         database.dispose()
 

@@ -84,6 +84,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kam.cli.demo", "demo"),
     "sheet": ("kam.cli.sheet", "sheet"),
     "batch": ("kam.cli.batch", "batch"),
+    "snapshot": ("kam.cli.snapshot", "snapshot"),
 }
 #: What the top level defines itself (always registered).
 OWN = ("tui", "serve")

@@ -21,11 +21,18 @@ fact is taken as of the given date: later sales, reviews, visits and closings do
 
 Profit comes from kam.figures.metrics over the sums of kam.figures.frames (so this module
 loads pandas when it computes, not when it is imported).
+
+Each view also carries the account's T12M profit and the customer's P(alive) from the
+lifetime-value model (None where the model does not speak for the customer: the simple
+CLV), its last weeks and its change since the last review (read from the snapshots by
+kam.services.health_history). The views a session computes are noted on it (`computed`),
+so that after a read the health computed for today can be kept as that day's snapshot
+(kam.services.snapshots).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -36,6 +43,7 @@ from kam.services.sponsors import last_visits, visit_clock
 from kam.views import View
 
 if TYPE_CHECKING:
+    import pandas as pd
     from sqlmodel import Session
 
     from db.models import KeyAccount
@@ -110,6 +118,17 @@ class HealthView(View):
     """green, amber or red."""
     reasons: list[str]
     """One sentence per flag, red ones first; empty when green."""
+    profit: float = 0.0
+    """T12M profit after cost to serve, as the rule judged it."""
+    p_alive: float | None = None
+    """The customer's P(alive) from the lifetime-value model (None where the model does not
+    speak for the customer, or no fit is at hand)."""
+    trend: str | None = None
+    """Since the last review: its health then against now, with the profit's change (None
+    without a review, or without a snapshot from it on)."""
+    weekly: list[str | None] = field(default_factory=list)
+    """Health over the last weeks, oldest first, one status per week (the latest snapshot
+    that week; None: nothing recorded); the last is this view's own status."""
 
 
 def _count(n: int, noun: str) -> str:
@@ -298,19 +317,61 @@ def _health(
     *,
     as_of: date,
     profits: dict[int, tuple[float, float]] | None = None,
+    alive: dict[int, float] | None = None,
 ) -> list[HealthView]:
     from kam.rules.programme import load_settings
+    from kam.services.health_history import with_history
 
     if not rows:
         return []
     visit_days = load_settings(session).visit_days
-    facts = _facts(session, [a for a, _ in rows], as_of=as_of, profits=profits)
+    accounts = [a for a, _ in rows]
+    facts = _facts(session, accounts, as_of=as_of, profits=profits)
+    if alive is None:
+        alive = p_alive_of(session, sorted({a.customer_id for a in accounts}), as_of=as_of)
     views = []
     for account, name in rows:
         assert account.id is not None
         status, reasons = judge(facts[account.id], visit_days=visit_days)
-        views.append(HealthView(account.id, name, as_of, status, reasons))
+        views.append(
+            HealthView(
+                account.id,
+                name,
+                as_of,
+                status,
+                reasons,
+                profit=round(facts[account.id].profit, 2),
+                p_alive=alive.get(account.customer_id),
+            )
+        )
+    views = with_history(session, views)
+    session.info.setdefault(_COMPUTED, {}).update({(v.account_id, v.as_of): v for v in views})
     return views
+
+
+def p_alive_of(session: Session, customer_ids: list[int], *, as_of: date) -> dict[int, float]:
+    """{customer id: P(alive) at `as_of`} from the kept lifetime-value fit of the default
+    request (kam.figures.fits), for the customers the probabilistic model speaks for; empty
+    while no fit for the data as they are is kept (nothing is fitted here)."""
+    from kam.figures import fits
+
+    return fits.stored_p_alive(session, fits.request(as_of), customer_ids)
+
+
+def known_p_alive(column: pd.Series) -> dict[int, float]:
+    """{customer id: P(alive)} from a figures table's `p_alive` column (kam.figures.value),
+    leaving out the customers the model does not speak for (no value)."""
+    return {int(cid): float(p) for cid, p in column.dropna().items()}
+
+
+#: Where a session keeps the health computed in it ({(account id, as_of): view}), so that
+#: after a read the health computed today can be kept (kam.services.snapshots.keep).
+_COMPUTED = "kam.health.computed"
+
+
+def computed(session: Session) -> list[HealthView]:
+    """The health views computed in this session so far, one per account and date."""
+    return list(session.info.get(_COMPUTED, {}).values())
 
 
 def _account(session: Session, account: int | str) -> tuple[KeyAccount, str]:
@@ -333,17 +394,24 @@ def account_health(
 ) -> HealthView:
     """One account's health at `as_of` (by key account id or customer name), with reasons.
 
-    `worth`, when the caller computed it for the same date, gives the profits.
+    `worth`, when the caller computed it for the same date, gives the profits and P(alive).
     """
     target, name = _account(session, account)
-    profits = None
+    profits = alive = None
     if worth is not None and worth.as_of == as_of:
         profits = {target.customer_id: (worth.profit, worth.previous_profit)}
-    return _health(session, [(target, name)], as_of=as_of, profits=profits)[0]
+        alive = {} if worth.p_alive is None else {target.customer_id: worth.p_alive}
+    return _health(session, [(target, name)], as_of=as_of, profits=profits, alive=alive)[0]
 
 
-def programme_health(session: Session, as_of: date) -> list[HealthView]:
-    """The health of every open key account at `as_of`, red first, in one pass over the data."""
+def programme_health(
+    session: Session, as_of: date, *, alive: dict[int, float] | None = None
+) -> list[HealthView]:
+    """The health of every open key account at `as_of`, red first, in one pass over the data.
+
+    `alive`, when the caller has the lifetime-value figures at hand, gives each customer's
+    P(alive) ({customer id: P(alive)}); otherwise the kept fit's are read.
+    """
     from sqlmodel import col, select
 
     from db.models import Customer, KeyAccount
@@ -353,5 +421,5 @@ def programme_health(session: Session, as_of: date) -> list[HealthView]:
         .join(Customer)
         .where(col(KeyAccount.status).in_(lifecycle.OPEN))
     ).all()
-    views = _health(session, [(a, name) for a, name in rows], as_of=as_of)
+    views = _health(session, [(a, name) for a, name in rows], as_of=as_of, alive=alive)
     return sorted(views, key=lambda v: (_ORDER[v.status], v.customer))

@@ -21,6 +21,10 @@ class PortfolioRow(View):
     status: str
     health: str
     health_reasons: list[str]
+    health_weekly: list[str | None]
+    """Health over the last weeks, oldest first (None: nothing recorded that week)."""
+    health_trend: str | None
+    """Health since the last review, in one sentence (None without one)."""
     manager: str | None
     sponsor: str | None
     clv: float | None
@@ -35,12 +39,13 @@ def portfolio(session: Session, *, as_of: date) -> list[PortfolioRow]:
     """Every open key account, by customer name, with health, CLV, profit and wallet share."""
     from kam.figures.base import base_figures
     from kam.services.accounts import list_accounts
-    from kam.services.health import programme_health
+    from kam.services.health import known_p_alive, programme_health
 
     accounts = list_accounts(session)
     # The key accounts' own figures; the base is read only for its measured retention.
     figures = base_figures(session, as_of=as_of, customer_ids={a.customer_id for a in accounts})
-    health = {h.account_id: h for h in programme_health(session, as_of=as_of)}
+    alive = known_p_alive(figures.clv["p_alive"])  # the model's, beside the CLV
+    health = {h.account_id: h for h in programme_health(session, as_of=as_of, alive=alive)}
 
     def figure(frame_value: object) -> float | None:
         value = float(frame_value)  # type: ignore[arg-type]
@@ -57,6 +62,8 @@ def portfolio(session: Session, *, as_of: date) -> list[PortfolioRow]:
                 status=a.status,
                 health=h.status if h else "",
                 health_reasons=h.reasons if h else [],
+                health_weekly=h.weekly if h else [],
+                health_trend=h.trend if h else None,
                 manager=a.manager,
                 sponsor=a.sponsor,
                 clv=figure(figures.clv.at[a.customer_id, "clv"]) if known else None,

@@ -2,7 +2,9 @@
 account plan's progress, compare with the programme's median and top quartile, and decide
 retain, watch or retire.
 
-Two reviews in a row with a total under the threshold recommend retirement.
+Two reviews in a row with a total under the threshold recommend retirement. The review's
+day keeps the account's health just after it, marked with the review (the snapshot the
+trend "since the last review" starts from).
 """
 
 from __future__ import annotations
@@ -254,6 +256,8 @@ def record_review(
     from db.models import Review, ReviewPractice, utcnow
     from kam.figures.worth import customer_worth
     from kam.rules.programme import load_settings
+    from kam.services import snapshots
+    from kam.services.health import account_health
     from kam.services.plans import plan_view
     from kam.services.practices import practice_by_title
     from kam.services.vetting import missing_manual, score_account
@@ -336,6 +340,8 @@ def record_review(
     )
     account.updated_at, account.updated_by_id = utcnow(), actor.id
     session.flush()
+    after = account_health(session, account.id, as_of=when, worth=worth)  # type: ignore[arg-type]
+    snapshots.record_review_day(session, actor, after, review.id)  # type: ignore[arg-type]
     return _view(session, review, customer.name, settings.threshold)
 
 

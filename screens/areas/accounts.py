@@ -13,8 +13,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from kam.services.health import AMBER, GREEN, RED
 from screens.base import KamScreenMixin
 from screens.formatting import safe
+from screens.widgets.health_sparkline import HEALTH_STYLE, health_sparkline
 
 if TYPE_CHECKING:
     from kam.services.portfolio import PortfolioRow
@@ -24,6 +26,7 @@ COLUMNS = (
     ("Customer", "customer"),
     ("Status", "status"),
     ("Health", "health"),
+    ("12 weeks", "health_weekly"),
     ("Manager", "manager"),
     ("Sponsor", "sponsor"),
     ("CLV", "clv"),
@@ -31,7 +34,8 @@ COLUMNS = (
     ("Wallet", "share_of_wallet"),
     ("Next review", "next_review_on"),
 )
-HEALTH_STYLE = {"green": "green", "amber": "yellow", "red": "bold red"}
+#: Health's order when sorting: worst first, nothing known last.
+HEALTH_ORDER = {RED: 0, AMBER: 1, GREEN: 2}
 
 
 class KeyAccountsScreen(KamScreenMixin, Screen[None]):
@@ -128,11 +132,12 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     def _load(self) -> None:
+        from kam.services import snapshots
         from kam.services.portfolio import portfolio
 
-        with self.kam.database.reading() as session:
-            accounts = portfolio(session, as_of=self.kam.as_of)
-        self.post_message(self.Loaded(accounts))
+        # Today's health is kept after the list is shown (a short write, for roles that write).
+        with snapshots.reading(self.kam.database, self.kam.actor) as session:
+            self.post_message(self.Loaded(portfolio(session, as_of=self.kam.as_of)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -160,6 +165,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
                 Text(safe(a.customer)),
                 Text(a.status.replace("_", " ")),
                 Text(a.health, style=HEALTH_STYLE.get(a.health, "")),
+                health_sparkline(a.health_weekly),
                 Text(safe(a.manager or "")),
                 Text(safe(a.sponsor or "")),
                 _money(a.clv),
@@ -175,12 +181,15 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         )
 
     def _sort_key(self, row: PortfolioRow) -> tuple[int, object]:
-        """Blanks last; text case-insensitively; health red first."""
+        """Blanks last; text case-insensitively; health red first; the weeks by the latest
+        week's health, then the week before, and so on."""
         value = getattr(row, COLUMNS[self.sort_by][1])
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             return (1, 0)
         if COLUMNS[self.sort_by][1] == "health":
-            return (0, {"red": 0, "amber": 1, "green": 2}.get(value, 3))
+            return (0, HEALTH_ORDER.get(value, 3))
+        if COLUMNS[self.sort_by][1] == "health_weekly":
+            return (0, tuple(HEALTH_ORDER.get(s, 3) if s else 3 for s in reversed(value)))
         return (0, value.lower() if isinstance(value, str) else value)
 
     def action_sort(self) -> None:

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from screens.formatting import day, money, safe, share, words
+from screens.widgets.health_sparkline import health_trend
 
 if TYPE_CHECKING:
     from kam.figures.worth import Worth
@@ -151,6 +152,7 @@ def standing_table(sheet: Sheet) -> Table:
     for reason in sheet.health_reasons:
         health.append(f"\n· {safe(reason)}", style="")
     grid.add_row("Health", health)
+    grid.add_row("", health_trend(sheet.health_weekly, sheet.health_trend))
     total = sheet.criteria_total
     if total is None and not sheet.criteria_kind:
         criteria = "no assessment"

@@ -197,11 +197,14 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sheet-worth")
     def _load_worth(self) -> None:
+        from kam.services import snapshots
         from kam.sheet import build_sheet
 
-        with self.kam.database.reading() as session:
-            sheet = build_sheet(session, self.customer, as_of=self.kam.as_of)
-        self.post_message(self.WorthLoaded(sheet))
+        # Today's health is kept after the sheet is shown (a short write, for roles that write).
+        with snapshots.reading(self.kam.database, self.kam.actor) as session:
+            self.post_message(
+                self.WorthLoaded(build_sheet(session, self.customer, as_of=self.kam.as_of))
+            )
 
     @on(RecordsLoaded)
     def _records_loaded(self, message: RecordsLoaded) -> None:

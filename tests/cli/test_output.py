@@ -32,6 +32,7 @@ LISTS: list[tuple[str, ...]] = [
     ("account", "list", "--closed"),
     ("account", "health", "--as-of", AS_OF),
     ("account", "health", ACME, "--as-of", AS_OF),
+    ("account", "health", ACME, "--history", "--as-of", AS_OF),
     ("customer", "list"),
     ("user", "list"),
     ("audit",),
@@ -63,7 +64,7 @@ RECORDS: list[tuple[str, ...]] = [
 #: Commands whose `--json` prints what they wrote (a batch or an import: its report);
 #: `criteria set|add|remove` print the new criteria set, as a list.
 WRITES = {
-    "init", "demo", "batch",
+    "init", "demo", "batch", "snapshot",
     "account add", "account update", "account nominate", "account assess", "account admit",
     "account reject", "account retire",
     "customer add", "user add", "user role",

@@ -8,6 +8,7 @@ and look at the SVGs under tests/tui/__snapshots__/.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from textual.pilot import Pilot
 
 from kam.database import Database
 from tests.support import Cast
-from tests.tui.support import add_people, add_plan, make_app, settle
+from tests.tui.support import AS_OF, add_people, add_plan, make_app, settle
 
 SIZE = (120, 40)
 
@@ -23,6 +24,28 @@ SIZE = (120, 40)
 def test_snapshot_of_the_key_accounts_list(
     snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
 ) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=loaded)
+
+
+def test_snapshot_of_the_key_accounts_list_with_weeks_of_health_kept(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """Acme slid from green through amber to red; 北京燕京啤酒 was kept on some weeks only."""
+    from db.models import HealthSnapshot
+
+    weeks = {1: "GGGGGAAAARR", 2: "G··A··R·A·R"}  # account id: weeks 11 .. 1 back
+    with sqlite_database.writing() as s:
+        for account, marks in weeks.items():
+            for back, mark in zip(range(11, 0, -1), marks, strict=True):
+                if mark != "·":
+                    status = {"G": "green", "A": "amber", "R": "red"}[mark]
+                    s.add(HealthSnapshot(key_account_id=account, status=status, profit=0.0,
+                                         taken_on=AS_OF - timedelta(days=7 * back)))  # fmt: skip
     app = make_app(sqlite_database, sheet_cast.manager)
 
     async def loaded(pilot: Pilot[None]) -> None:

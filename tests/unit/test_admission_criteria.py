@@ -29,7 +29,7 @@ from kam.figures.base import base_figures, base_metrics
 from kam.services import accounts, criteria, vetting
 from kam.services.common import customer_by_name
 from kam.services.programme import load_settings, minimum_profit, set_setting
-from tests.support import Cast, add_programme_of_five, add_synthetic_buyers
+from tests.support import Cast, add_buyers, add_programme_of_five
 
 AS_OF = date(2026, 6, 30)
 GENEROUS = {
@@ -226,7 +226,7 @@ def test_the_clv_criterion_scores_the_probabilistic_clv_where_the_model_speaks(
 ) -> None:
     """Two years of buyers who buy at their own rates and may have left: the model speaks, so
     forward_clv scores the customer's expected future margin, not T12M profit a second time."""
-    add_synthetic_buyers(database)
+    add_buyers(database)
     with database.reading() as s:
         figures = base_figures(s, as_of=AS_OF)
     clv = figures.clv

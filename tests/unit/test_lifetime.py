@@ -16,7 +16,7 @@ from kam.database import Database
 from kam.figures import lifetime, value
 from kam.services import lifetime as service
 from kam.services.importing.importer import run_import
-from tests.support import Cast, add_small_base, add_synthetic_buyers
+from tests.support import Cast, add_buyers, add_small_base
 
 CDNOW = Path(__file__).parents[1] / "data" / "cdnow"
 CALIBRATION_END = date(1997, 9, 30)
@@ -203,7 +203,7 @@ def test_too_little_history_keeps_the_simple_clv_and_says_why(
 def test_a_fit_is_stored_once_reused_and_refitted_when_the_data_change(
     database: Database, cast: Cast
 ) -> None:
-    add_synthetic_buyers(database)
+    add_buyers(database)
     asked = value.request(date(2026, 6, 30))
     first = service.lifetime_values(database, cast.manager, asked)
     assert first.fit.model == value.PROBABILISTIC and first.stored, first.fit.why
@@ -222,7 +222,7 @@ def test_a_fit_is_stored_once_reused_and_refitted_when_the_data_change(
 
 @pytest.mark.today("2026-07-01")
 def test_a_viewer_computes_the_figures_but_stores_nothing(database: Database, cast: Cast) -> None:
-    add_synthetic_buyers(database, customers=25)
+    add_buyers(database, customers=25)
     figures = service.lifetime_values(database, cast.viewer, value.request(date(2026, 6, 30)))
     assert figures.fit.model == value.PROBABILISTIC and not figures.stored
     with database.engine.connect() as conn:
@@ -233,7 +233,7 @@ def test_a_viewer_computes_the_figures_but_stores_nothing(database: Database, ca
 def test_customers_the_model_cannot_speak_for_keep_the_simple_clv(
     database: Database, cast: Cast
 ) -> None:
-    add_synthetic_buyers(database, customers=25)
+    add_buyers(database, customers=25)
     with database.engine.begin() as conn:
         # Acme (1) buys on two days at a loss after the first: mean repeat margin < 0.
         for day, margin in (("2025-01-10", 50), ("2025-06-10", -30)):

@@ -32,6 +32,7 @@ from db.models import (
     BestPractice,
     Contact,
     Customer,
+    HealthSnapshot,
     Interaction,
     KeyAccount,
     ManagerSkill,
@@ -53,6 +54,7 @@ from kam.services import (
     contacts,
     criteria,
     customers,
+    health,
     interactions,
     lifetime,
     managers,
@@ -60,6 +62,7 @@ from kam.services import (
     practices,
     programme,
     reviews,
+    snapshots,
     sponsors,
     users,
     vetting,
@@ -250,10 +253,16 @@ SCENARIOS: dict[Action, Scenario] = {
         lambda s, a, folder: run_import(s, a, "customers", _import_file(folder)),
         lambda s: _count(s, Customer, Customer.name == "Matrix Imported") == 1,
     ),
-    Action.KEEP_FIGURES: Scenario(
+    Action.KEEP_FIGURES: Scenario(  # the lifetime-value fit and the day's health snapshots
         None,
-        lambda s, a, _: lifetime.store(s, a, value.compute(s, value.request(WHEN))),
-        lambda s: _count(s, ValueFit) == 1,
+        lambda s, a, _: (
+            lifetime.store(s, a, value.compute(s, value.request(WHEN))),
+            snapshots.record(s, a, health.programme_health(s, as_of=WHEN)),
+        ),
+        lambda s: (
+            _count(s, ValueFit) == 1
+            and _count(s, HealthSnapshot, HealthSnapshot.taken_on == WHEN) == 2
+        ),
     ),
 }
 
@@ -344,6 +353,7 @@ def test_the_rule_is_what_the_readme_says() -> None:
     assert who(Action.ADMIT) == who(Action.REJECT) == who(Action.RETIRE) == {"ada", "eve"}
     assert who(Action.OVERRIDE) == {"ada"}
     assert who(Action.NOMINATE) == who(Action.ADD_PRACTICE) == {"ada", "mia", "otto"}
+    assert who(Action.KEEP_FIGURES) == {"ada", "mia", "otto", "eve"}  # all but viewers
     for admin_only in (Action.CHANGE_SETTINGS, Action.MANAGE_USERS, Action.IMPORT,
                        Action.ASSIGN_SPONSOR, Action.ASSIGN_MANAGER, Action.CHANGE_STATUS):  # fmt: skip
         assert who(admin_only) == {"ada"}

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
 from db.enums import AssessmentKind, Department, InteractionKind, PlanFigure, ReviewDecision
-from db.models import Assessment, AssessmentScore, KeyAccount, Review
+from db.models import Assessment, AssessmentScore, HealthSnapshot, KeyAccount, Review
 from kam.database import Database
 from kam.services import commitments, complaints, contacts, interactions, plans
 from kam.sheet import MAX_GOALS, MAX_PEOPLE, MAX_PROMISES, build_sheet, render_html, render_markdown
@@ -140,6 +141,13 @@ def full(sqlite_database: Database) -> tuple[Database, Cast]:
                                      due_on=date(2026, 6, 1 + a), owner_name=f"Outside {CJK}",
                                      owner_department=Department.SERVICE)  # fmt: skip
         plans.comment_plan(s, eve, NAME, text=LONG[:500])
+    with database.writing() as s:  # health kept every week, and on the review's day
+        review = s.exec(select(Review.id)).one()
+        for back in range(1, 12):
+            s.add(HealthSnapshot(key_account_id=1, taken_on=AS_OF - timedelta(days=7 * back),
+                                 status=["red", "amber", "green"][back % 3], profit=-1e9))  # fmt: skip
+        s.add(HealthSnapshot(key_account_id=1, taken_on=date(2026, 5, 1), status="green",
+                             profit=987_654_321.5, p_alive=0.123, review_id=review))  # fmt: skip
     return database, cast
 
 
@@ -162,6 +170,10 @@ def test_a_full_page_keeps_the_highest_ranked_and_says_how_many_more(
     # Each goal names 2 objectives in trouble (overdue first) and counts the others.
     assert page.count("overdue: Objective") == 5 and page.count("; … and 2 more") == 5
     assert LONG not in page and "…" in page  # long text is shortened
+    assert "| Last 12 weeks | ▇▄▂▇▄▂▇▄▂▇▄▂ (oldest first; " in page
+    assert (
+        "| Trend | since the last review (2026-05-01): green → red (T12M profit −100 %) |" in page
+    )
     # The Markdown and the HTML show the same selection.
     html_page = render_html(sheet)
     for shown in ("… and 3 more", f"… and {15 - MAX_PROMISES} more"):
