@@ -84,6 +84,8 @@ class Outlook:
     """Days since the last purchase day."""
     margin_change: float | None
     """T12M gross margin against the year before, as a fraction (None: none before)."""
+    kinds: tuple[str, ...] = ()
+    """What each reason is about, parallel to `reasons`: p_alive, gap, margin or share."""
 
 
 def margin_change(now: float, before: float) -> float | None:
@@ -98,27 +100,30 @@ def judge(signals: Signals, *, as_of: date, churn_p_alive: float) -> Outlook:
         return Outlook(None, False, (), None, None)
     gap = (as_of - s.last_day).days
     change = margin_change(s.margin_now, s.margin_before)
-    lapsing: list[str] = []
+    lapsing: list[tuple[str, str]] = []
     if s.p_alive is not None and s.p_alive < churn_p_alive:
-        lapsing.append(f"P(alive) {s.p_alive:.2f} is below {churn_p_alive:.2f}")
+        lapsing.append(("p_alive", f"P(alive) {s.p_alive:.2f} is below {churn_p_alive:.2f}"))
     if s.typical_gap is not None and gap > max(GAP_FACTOR * s.typical_gap, MIN_GAP_DAYS):
-        lapsing.append(
+        lapsing.append((
+            "gap",
             f"{gap} days since the last purchase, over {GAP_FACTOR:g}x its usual "
-            f"{s.typical_gap:.0f}"
-        )
+            f"{s.typical_gap:.0f}",
+        ))  # fmt: skip
     elif s.typical_gap is None and gap > ONE_PURCHASE_DAYS:
-        lapsing.append(f"one purchase, {gap} days ago")
+        lapsing.append(("gap", f"one purchase, {gap} days ago"))
     declining = change is not None and change < -CHANGE
-    drifting: list[str] = []
+    drifting: list[tuple[str, str]] = []
     if s.key_account and declining:
-        drifting.append(f"T12M gross margin {change:+.0%} year on year")
+        drifting.append(("margin", f"T12M gross margin {change:+.0%} year on year"))
     if (
         s.key_account
         and s.share_now is not None
         and s.share_before is not None
         and s.share_before - s.share_now > SHARE_DROP
     ):
-        drifting.append(f"share of wallet fell from {s.share_before:.0%} to {s.share_now:.0%}")
+        drifting.append(
+            ("share", f"share of wallet fell from {s.share_before:.0%} to {s.share_now:.0%}")
+        )
     if s.p_alive is not None and s.p_alive < LOST_P_ALIVE:
         stage = Stage.LOST
     elif (as_of - s.first_day).days < NEW_DAYS:
@@ -131,8 +136,10 @@ def judge(signals: Signals, *, as_of: date, churn_p_alive: float) -> Outlook:
         stage = Stage.GROWING
     else:
         stage = Stage.STEADY
-    reasons = tuple(lapsing + drifting)
-    return Outlook(stage, bool(reasons) and stage != Stage.NEW, reasons, gap, change)
+    found = lapsing + drifting
+    reasons = tuple(text for _kind, text in found)
+    kinds = tuple(kind for kind, _text in found)
+    return Outlook(stage, bool(reasons) and stage != Stage.NEW, reasons, gap, change, kinds)
 
 
 def tiers(values: Iterable[tuple[int, float]], *, a_share: float, b_share: float) -> dict[int, str]:

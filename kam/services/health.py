@@ -13,7 +13,9 @@ Red if any of:
   than 2 x visit_days.
 
 Amber if any of: T12M profit fell at all; satisfaction index below 1.0; any complaint open;
-an open commitment overdue; no sponsor visit for more than visit_days.
+an open commitment overdue; no sponsor visit for more than visit_days; the customer is at
+risk of churning (kam.rules.outlook: P(alive), the gap since its last purchase, a falling
+share of wallet; its falling margin is judged above, as falling profit).
 
 Otherwise green. The sponsor rules apply to active and under-review accounts (nominees get
 their sponsor at admission); an account never visited is counted from its admission. Every
@@ -63,7 +65,9 @@ Amber if any of:
   - satisfaction index below 1.0;
   - any complaint open;
   - an open commitment overdue;
-  - no sponsor visit for more than visit_days.
+  - no sponsor visit for more than visit_days;
+  - at risk of churning: P(alive) below churn_p_alive, a gap since the last purchase
+    over twice the usual (and over 30 days), or share of wallet down over 5 points.
 Otherwise green."""
 
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -104,6 +108,8 @@ class HealthFacts:
     days_since_visit: int
     """Days since the last sponsor visit, or (never visited) since `visit_counted_from`."""
     visit_counted_from: str
+    churn: tuple[str, ...] = ()
+    """Why the customer is at risk of churning (kam.rules.outlook); empty when it is not."""
     """'last visit', 'admission' or 'nomination': where the visit cadence counts from."""
 
 
@@ -204,6 +210,9 @@ def judge(facts: HealthFacts, *, visit_days: int) -> tuple[str, list[str]]:
             red.append(sentence)
         elif days > visit_days:
             amber.append(sentence)
+
+    if facts.churn:
+        amber.append("at risk of churning: " + "; ".join(facts.churn))
 
     status = RED if red else AMBER if amber else GREEN
     return status, red + amber
@@ -329,6 +338,7 @@ def _health(
     facts = _facts(session, accounts, as_of=as_of, profits=profits)
     if alive is None:
         alive = p_alive_of(session, sorted({a.customer_id for a in accounts}), as_of=as_of)
+    facts = _with_churn(session, accounts, facts, alive, as_of=as_of)
     views = []
     for account, name in rows:
         assert account.id is not None
@@ -347,6 +357,37 @@ def _health(
     views = with_history(session, views)
     session.info.setdefault(_COMPUTED, {}).update({(v.account_id, v.as_of): v for v in views})
     return views
+
+
+def _with_churn(
+    session: Session,
+    accounts: list[KeyAccount],
+    facts: dict[int, HealthFacts],
+    alive: dict[int, float],
+    *,
+    as_of: date,
+) -> dict[int, HealthFacts]:
+    """The facts with each customer's churn warning (kam.rules.outlook) added."""
+    from dataclasses import replace
+
+    from kam.figures.outlook import outlooks
+    from kam.rules.programme import load_settings
+
+    found = outlooks(
+        session, as_of, p_alive=alive, customer_ids=[a.customer_id for a in accounts],
+        churn_p_alive=load_settings(session).churn_p_alive,
+    )  # fmt: skip
+    result = dict(facts)
+    for a in accounts:
+        seen = found.get(a.customer_id)
+        if a.id is None or seen is None or not seen.at_risk:
+            continue
+        # A falling margin is already judged as falling profit, by the rule's own numbers.
+        reasons = tuple(r for r, kind in zip(seen.reasons, seen.kinds, strict=True)
+                        if kind != "margin")  # fmt: skip
+        if reasons:
+            result[a.id] = replace(facts[a.id], churn=reasons)
+    return result
 
 
 def p_alive_of(session: Session, customer_ids: list[int], *, as_of: date) -> dict[int, float]:

@@ -133,6 +133,21 @@ def test_a_steady_account_visited_60_days_ago_is_green(database: Database, stead
     assert view.to_dict()["as_of"] == "2026-06-30"
 
 
+def test_a_customer_gone_quiet_is_amber_at_risk_of_churning(
+    database: Database, steady: Cast
+) -> None:
+    """Acme bought monthly from July to October 2025 too: its purchase days 2025-03-01,
+    07-01, 08-01, 09-01, 10-01 and 2026-03-01 are 122, 31, 31, 30 and 151 days apart, the
+    usual gap 31; by 2026-06-30 it is 121 days since the last, over 2 x 31 and 30 days.
+    Its profit grew (margin 400 + 4 x 400 against 400), so nothing else is flagged."""
+    for day in ("2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01"):
+        sell(database, ACME, day, 1000, 600)
+    assert acme(database) == (
+        "amber",
+        ["at risk of churning: 121 days since the last purchase, over 2x its usual 31"],
+    )
+
+
 def test_health_is_found_by_key_account_id_too(database: Database, steady: Cast) -> None:
     with database.reading() as s:
         account_id = accounts.get_account(s, ACME).id
