@@ -26,14 +26,17 @@ COLUMNS = (
     ("Customer", "customer"),
     ("Status", "status"),
     ("Health", "health"),
-    ("12 weeks", "health_weekly"),
+    ("8 weeks", "health_weekly"),
     ("Manager", "manager"),
     ("Sponsor", "sponsor"),
     ("CLV", "clv"),
-    ("Profit T12M", "profit"),
+    ("Profit", "profit"),
     ("Wallet", "share_of_wallet"),
-    ("Next review", "next_review_on"),
+    ("Review", "next_review_on"),
 )
+#: Weeks of health the list draws (the sheet draws all it has); names beyond NAME_WIDTH
+#: end in "…" so that every column fits 120 columns (the sheet names the customer whole).
+LIST_WEEKS, NAME_WIDTH = 8, 22
 #: Health's order when sorting: worst first, nothing known last.
 HEALTH_ORDER = {RED: 0, AMBER: 1, GREEN: 2}
 
@@ -162,10 +165,10 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
             if needle and not any(needle in w.lower() for w in words):
                 continue
             table.add_row(
-                Text(safe(a.customer)),
+                _short(safe(a.customer)),
                 Text(a.status.replace("_", " ")),
                 Text(a.health, style=HEALTH_STYLE.get(a.health, "")),
-                health_sparkline(a.health_weekly),
+                health_sparkline(a.health_weekly[-LIST_WEEKS:]),
                 Text(safe(a.manager or "")),
                 Text(safe(a.sponsor or "")),
                 _money(a.clv),
@@ -267,3 +270,10 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
 def _money(value: float | None) -> Text:
     """A right-aligned whole amount (blank when unknown)."""
     return Text("" if value is None else f"{value:,.0f}", justify="right")
+
+
+def _short(name: str) -> Text:
+    """The name in at most NAME_WIDTH cells (a CJK character takes two), "…" where cut."""
+    text = Text(name)
+    text.truncate(NAME_WIDTH, overflow="ellipsis")
+    return text

@@ -110,7 +110,7 @@ async def test_the_list_shows_health_and_worth_and_sorts_by_a_key(
         # Profit 500 and CLV 1,059.50 worked out in tests/cli/test_metrics_cli.py; wallet 0.15 %.
         assert rows["Acme [/b] Ltd"][6:9] == ["1,059", "500", "0%"]
         assert rows["北京燕京啤酒"][7] == "-40"
-        for _ in range(7):  # Customer -> ... -> Profit T12M (the 8th column)
+        for _ in range(7):  # Customer -> ... -> Profit (the 8th column)
             await pilot.press("s")
         assert [r[0] for r in _rows(table)] == ["北京燕京啤酒", "Acme [/b] Ltd"]
         await pilot.press("S")  # reversed: best profit first

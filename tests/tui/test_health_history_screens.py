@@ -58,11 +58,11 @@ async def test_the_list_shows_each_accounts_last_12_weeks(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
-        assert [str(c.label) for c in table.columns.values()][2:4] == ["Health", "12 weeks"]
+        assert [str(c.label) for c in table.columns.values()][2:4] == ["Health", "8 weeks"]
         shown = {r[0]: r for r in rows(table)}
-        assert shown[ACME][2:4] == ["red", "·········▇▄▂"]
+        assert shown[ACME][2:4] == ["red", "·····▇▄▂"]  # the last 8 of the 12 weeks
         # Nothing kept; red now (T12M profit 15,000, down 25 % from 20,000).
-        assert shown["北京燕京啤酒"][2:4] == ["red", "···········▂"]
+        assert shown["北京燕京啤酒"][2:4] == ["red", "·······▂"]
 
 
 async def test_the_sheet_shows_the_weeks_and_the_change_since_the_last_review(
