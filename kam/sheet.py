@@ -279,12 +279,12 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
         ("Next review", str(sheet.next_review_on or "not scheduled")),
     ]
     worth = [
-        ("CLV (forward)", f"{_money(w.clv)} ({w.clv_model})"),
-        ("  inputs", _clv_inputs(w)),
         (
-            "Value tier / stage",
-            f"{w.tier} / {w.stage or 'no purchases'}" + (" (at risk)" if w.at_risk else ""),
-        ),  # fmt: skip
+            "CLV (forward)",
+            f"{_money(w.clv)} ({w.clv_model}) · tier {w.tier} · "
+            f"{w.stage or 'no purchases'}" + (", at risk" if w.at_risk else ""),
+        ),
+        ("  inputs", _clv_inputs(w)),
         ("Profit after cost to serve (T12M)", _money(w.profit)),
         (
             "Gross margin / cost to serve",
