@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from kam.sheet import plan_headline
 from screens.formatting import day, money, safe, share, words
 from screens.widgets.health_sparkline import health_trend
 
@@ -91,19 +92,19 @@ def worth_table(w: Worth) -> Table:
         grid.add_row("  wallet", Text(money(w.estimated_wallet), style="dim"), "estimated")
         grid.add_row("  headroom", Text(money(w.headroom), style="dim"), "")
     grid.add_row("CLV", Text(money(w.clv), style="bold"), w.clv_model)
+    dim = "dim"
     if w.clv_model == "probabilistic":
-        grid.add_row("  P(alive)", Text(f"{w.p_alive:.2f}", style="dim"), "")
-        grid.add_row("  purchases", Text(f"{w.purchases_12m:.1f}", style="dim"), "next 12 months")
-        grid.add_row("  margin", Text(money(w.margin_per_purchase), style="dim"), "per purchase")
-        grid.add_row("  cost", Text(money(w.cost_per_purchase), style="dim"), "per purchase")
-    else:
-        grid.add_row("  M margin", Text(money(w.clv_margin), style="dim"), w.clv_margin_source)
-        grid.add_row("  C cost to serve", Text(money(w.clv_cost_to_serve), style="dim"), "t12m")
         grid.add_row(
-            "  r retention", Text(f"{w.clv_retention:.3f}", style="dim"), w.clv_retention_source
+            "  P(alive)", Text(f"{w.p_alive:.2f}", style=dim), f"{w.purchases_12m:.0f} buys/yr"
         )
-    grid.add_row("  d discount", Text(share(w.discount_rate, 0), style="dim"), "")
-    grid.add_row("  H horizon", Text(f"{w.horizon} years", style="dim"), "")
+        per_buy = f"{money(w.margin_per_purchase)} − {money(w.cost_per_purchase)}"
+        grid.add_row("  m − c", Text(per_buy, style=dim), "per buy")
+    else:
+        grid.add_row("  M − C", Text(f"{money(w.clv_margin)} − {money(w.clv_cost_to_serve)}",
+                                      style=dim), w.clv_margin_source)  # fmt: skip
+        grid.add_row("  r retention", Text(f"{w.clv_retention:.3f}", style=dim),
+                     w.clv_retention_source)  # fmt: skip
+    grid.add_row("  d, H", Text(f"{share(w.discount_rate, 0)}, {w.horizon} y", style=dim), "")
     grid.add_row(
         "Tier / stage",
         Text(f"{w.tier} / {w.stage or 'no purchases'}", style="bold red" if w.at_risk else ""),
@@ -153,6 +154,7 @@ def standing_table(sheet: Sheet) -> Table:
         health.append(f"\n· {safe(reason)}", style="")
     grid.add_row("Health", health)
     grid.add_row("", health_trend(sheet.health_weekly, sheet.health_trend))
+    grid.add_row("Plan", Text(plan_headline(sheet.plan).removeprefix("Plan ")))
     total = sheet.criteria_total
     if total is None and not sheet.criteria_kind:
         criteria = "no assessment"

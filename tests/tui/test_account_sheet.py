@@ -52,6 +52,9 @@ async def test_a_manager_opens_an_account_from_the_list_and_reads_its_tabs(
         assert "62,000" in text_of(sheet.query_one("#worth", Static))
         standing = text_of(sheet.query_one("#standing", Static))
         assert "Health" in standing and "Last review" in standing and "none yet" in standing
+        assert "Plan           No plan for 2025 yet." in standing  # the overview names the plan
+        worth = text_of(sheet.query_one("#worth", Static))
+        assert "simple" in worth and "Tier / stage" in worth  # three customers: no model
 
         await pilot.press("4")
         assert sheet.query_one(TabbedContent).active == "metrics"
