@@ -244,7 +244,9 @@ def _pct(value: float | None) -> str:
 
 def _clv_inputs(w: Worth) -> str:
     """The CLV's inputs on one line: the model's, or the simple formula's."""
-    if w.clv_model == "probabilistic" and w.p_alive is not None:
+    from kam.figures.fits import PROBABILISTIC
+
+    if w.clv_model == PROBABILISTIC and w.p_alive is not None:
         return (
             f"P(alive) {w.p_alive:.2f}, {w.purchases_12m or 0:.1f} purchases in 12 months, "
             f"margin {_money(w.margin_per_purchase)} − cost {_money(w.cost_per_purchase)} "

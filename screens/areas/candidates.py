@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from kam.rules.outlook import Stage
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.formatting import money, safe, share, words
@@ -36,7 +37,7 @@ COLUMNS = (
     "Stage",
 )  # fmt: skip
 #: The derived stages the stage filter steps through (None: every customer).
-STAGES = (None, "new", "growing", "steady", "declining", "lapsing", "lost")
+STAGES: tuple[str | None, ...] = (None, *(stage.value for stage in Stage))
 
 
 class CandidatesScreen(KamScreenMixin, Screen[None]):

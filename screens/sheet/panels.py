@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from kam.figures.fits import PROBABILISTIC
 from kam.sheet import plan_headline
 from screens.formatting import day, money, safe, share, words
 from screens.widgets.health_sparkline import health_trend
@@ -93,7 +94,7 @@ def worth_table(w: Worth) -> Table:
         grid.add_row("  headroom", Text(money(w.headroom), style="dim"), "")
     grid.add_row("CLV", Text(money(w.clv), style="bold"), w.clv_model)
     dim = "dim"
-    if w.clv_model == "probabilistic":
+    if w.clv_model == PROBABILISTIC:
         grid.add_row(
             "  P(alive)", Text(f"{w.p_alive:.2f}", style=dim), f"{w.purchases_12m:.0f} buys/yr"
         )
@@ -119,7 +120,7 @@ def clv_table(w: Worth) -> Table:
     grid = _grid()
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column()
-    if w.clv_model == "probabilistic":
+    if w.clv_model == PROBABILISTIC:
         grid.add_row(
             "CLV",
             Text(money(w.clv), style="bold"),
@@ -132,7 +133,7 @@ def clv_table(w: Worth) -> Table:
         grid.add_row("d  discount rate", share(w.discount_rate, 0), "programme setting")
         grid.add_row("H  horizon", f"{w.horizon} years", "programme setting")
         grid.add_row("simple CLV", money(w.simple_clv), "(M − C) at a retention, for comparison")
-        grid.add_row("model", "probabilistic", Text(w.clv_why))
+        grid.add_row("model", PROBABILISTIC, Text(w.clv_why))
         return grid
     grid.add_row("CLV", Text(money(w.clv), style="bold"), "Σ t=1..H of (M − C) · r^(t−1) / (1+d)^t")
     grid.add_row("M  margin", money(w.clv_margin), SOURCES.get(w.clv_margin_source, ""))
