@@ -89,6 +89,23 @@ def print_json_frame(context: Mapping[str, Any], frame: pd.DataFrame, *, total: 
     _write(terminal_json(f'{head[:-2]},\n  "rows": {listed}\n}}') + "\n")
 
 
+def print_json_rows(
+    context: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], *, total: int
+) -> None:
+    """`{**context, "total", "rows"}` as print_json writes it for `show_list`, one row per
+    line (as print_json_frame writes a frame's): rows of plain numbers and text, encoded
+    without indenting each field."""
+    head = json.dumps(
+        {**context, "total": total}, default=_json_default, ensure_ascii=False, indent=2
+    )
+    encode = json.JSONEncoder(
+        ensure_ascii=False, separators=(",", ":"), default=_json_default
+    ).encode
+    body = ",\n    ".join(map(encode, rows))
+    listed = f"[\n    {body}\n  ]" if body else "[]"
+    _write(terminal_json(f'{head[:-2]},\n  "rows": {listed}\n}}') + "\n")
+
+
 def _csv_cell(value: Any) -> Any:
     from kam.text import csv_safe
 
