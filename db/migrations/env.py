@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import db.models
 
+db.models.load_all()  # every table on SQLModel.metadata
 config = context.config
 target_metadata = SQLModel.metadata
 

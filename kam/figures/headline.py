@@ -140,16 +140,32 @@ def pareto_ranking(ranked: Sequence[tuple[int, str, float]]) -> Ranking:
     return Ranking(rows, total, customers_for_80, share_for_80, len(losses), sum(losses))
 
 
-def ranked_profit(session: Session, as_of: date) -> list[tuple[int, str, float]]:
-    """Every customer's T12M profit after cost to serve at `as_of` with the name, highest
-    first, ties by id: summed, netted and sorted by the database."""
+def t12m_sums(
+    session: Session, as_of: date
+) -> tuple[dict[int, float], dict[int, float], dict[int, str]]:
+    """Every customer's T12M gross margin and cost to serve at `as_of` (0 for none), and
+    the customers' names, from the database's sums per customer."""
     from db import aggregates
 
+    conn = session.connection()
     first, last = t12m_window(as_of)
-    return [
-        (cid, name, float(profit))
-        for cid, name, profit in aggregates.ranked_profit(session.connection(), first, last)
-    ]
+    names = {cid: name for cid, name, _wallet in aggregates.customers(conn)}
+    margin = dict.fromkeys(names, 0.0)
+    cost = dict.fromkeys(names, 0.0)
+    for cid, revenue, goods in aggregates.window_sales(conn, first, last, detail=False):
+        margin[cid] = float(revenue) - float(goods)
+    for cid, _category, amount in aggregates.window_costs(conn, first, last):
+        cost[cid] += float(amount)
+    return margin, cost, names
+
+
+def ranked_profit(session: Session, as_of: date) -> list[tuple[int, str, float]]:
+    """(customer_id, name, T12M profit after cost to serve) of every customer at `as_of`,
+    highest first, ties by id."""
+    margin, cost, names = t12m_sums(session, as_of)
+    profit = {cid: margin[cid] - cost[cid] for cid in names}
+    ranked = sorted(profit.items(), key=lambda item: (-item[1], item[0]))
+    return [(cid, names[cid], value) for cid, value in ranked]
 
 
 @dataclass(frozen=True)
@@ -189,13 +205,7 @@ def headline(
     from kam.rules.programme import load_settings
 
     conn = session.connection()
-    first, last = t12m_window(as_of)
-    margin: dict[int, float] = {cid: 0.0 for cid, *_ in aggregates.customers(conn)}
-    cost: dict[int, float] = dict.fromkeys(margin, 0.0)
-    for cid, revenue, goods in aggregates.window_sales(conn, first, last, detail=False):
-        margin[cid] = float(revenue) - float(goods)
-    for cid, _category, amount in aggregates.window_costs(conn, first, last):
-        cost[cid] += float(amount)
+    margin, cost, _names = t12m_sums(session, as_of)
     profit = {cid: margin[cid] - cost[cid] for cid in margin}
 
     settings = load_settings(session)

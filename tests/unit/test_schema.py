@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import SQLModel
 
+import db.models
 from db.engine import make_engine
 from db.migrate import current_revision, has_schema, head_revision, upgrade
 from db.models import Customer, User
@@ -23,6 +24,7 @@ def test_migrations_upgrade_an_empty_sqlite_database_to_the_models(tmp_path: Pat
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    db.models.load_all()
     assert tables == set(SQLModel.metadata.tables)
     engine.dispose()
 
@@ -131,3 +133,34 @@ def test_the_audit_trail_is_append_only(database: Database, cast: Cast) -> None:
 def test_the_orm_refuses_an_unknown_enum_value(database: Database) -> None:
     with pytest.raises(StatementError), database.writing() as s:
         s.add(Customer(name="X", status="bankrupt"))  # type: ignore[arg-type]
+
+
+def test_each_table_module_builds_the_tables_its_foreign_keys_name() -> None:
+    """`from db.models import X` builds X's module and those its keys point to (NEEDS):
+    a write orders the tables by their keys, and a key to an unbuilt table fails it."""
+    import importlib
+
+    db.models.load_all()
+    tables = {
+        table.name: module
+        for module in set(db.models.WHERE.values())
+        for table in SQLModel.metadata.tables.values()
+        if any(
+            getattr(importlib.import_module(f"db.models.{module}"), cls).__tablename__ == table.name
+            for cls, where in db.models.WHERE.items()
+            if where == module
+        )
+    }
+    assert set(tables) == set(SQLModel.metadata.tables)  # every table's class is in WHERE
+
+    def built(module: str) -> set[str]:
+        found = {module}
+        for needed in db.models.NEEDS.get(module, ()):
+            found |= built(needed)
+        return found
+
+    for table in SQLModel.metadata.tables.values():
+        module = tables[table.name]
+        for key in table.foreign_keys:
+            target = key.target_fullname.split(".")[0]
+            assert tables[target] in built(module), (table.name, target)
