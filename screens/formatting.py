@@ -49,3 +49,19 @@ def first_line(text: str, width: int = 60) -> str:
     text = safe(text)
     line = text.splitlines()[0] if text else ""
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def money_short(value: float | None) -> str:
+    """A whole amount in at most 6 characters, abbreviated to three significant digits rather
+    than cut: 9,999, 12.3k, 123k, 1.23M, 12.3M, 1.5B; a dash when unknown."""
+    if value is None or math.isnan(value):
+        return "–"
+    size = abs(value)
+    if round(size) < 10_000:
+        return money(value)
+    sign = "-" if value < 0 else ""
+    for scale, unit in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
+        text = f"{size / scale:.3g}"
+        if float(text) < 1000:
+            return f"{sign}{text}{unit}"
+    return f"{sign}{size / 1e12:,.0f}T"
