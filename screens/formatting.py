@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from kam.text import clean_text
+from kam.text import clean_text, compact_number
+from kam.text import words as vocabulary_words
 
 
 def safe(value: str | None) -> str:
@@ -40,8 +41,9 @@ def day(value: date | datetime | None) -> str:
 
 
 def words(value: str | None) -> str:
-    """An enum value as words ('supply_chain' -> 'supply chain')."""
-    return (value or "").replace("_", " ")
+    """A word of kam's vocabulary as it reads ('supply_chain' -> 'supply chain', 'clv' ->
+    'CLV'): kam.text.VOCABULARY, the table the sheet and the exports read too."""
+    return vocabulary_words(value)
 
 
 def first_line(text: str, width: int = 60) -> str:
@@ -52,16 +54,8 @@ def first_line(text: str, width: int = 60) -> str:
 
 
 def money_short(value: float | None) -> str:
-    """A whole amount in at most 6 characters, abbreviated to three significant digits rather
-    than cut: 9,999, 12.3k, 123k, 1.23M, 12.3M, 1.5B; a dash when unknown."""
+    """A whole amount in at most 6 characters, abbreviated rather than cut (12.3k, 1.23M:
+    kam.text.compact_number); a dash when unknown."""
     if value is None or math.isnan(value):
         return "–"
-    size = abs(value)
-    if round(size) < 10_000:
-        return money(value)
-    sign = "-" if value < 0 else ""
-    for scale, unit in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
-        text = f"{size / scale:.3g}"
-        if float(text) < 1000:
-            return f"{sign}{text}{unit}"
-    return f"{sign}{size / 1e12:,.0f}T"
+    return compact_number(value)
