@@ -903,11 +903,13 @@ def render_html(sheet: Sheet) -> str:
             [28, 24, 24, 24], ["Year", "#Gross margin", "#Cost to serve", "#Profit"], rows,
             more(older, "earlier years") if older else "",
         )  # fmt: skip
+    # Who and worth on the left, standing and the years on the right: columns of a height.
     parts.append(
         "<div class=grid><div>"
-        f"<h2>Who</h2>{kv(sections['Who'])}<h2>Standing</h2>{kv(standing)}"
-        f"</div><div><h2>Worth</h2><table class=fig>{figures}</table>"
+        f"<h2>Who</h2>{kv(sections['Who'])}"
+        f"<h2>Worth</h2><table class=fig>{figures}</table>"
         f"<p class='muted inputs'>CLV inputs: {e(clv_inputs(sheet))}</p>"
+        f"</div><div><h2>Standing</h2>{kv(standing)}"
         f"<h2>Profit after cost to serve by year</h2>{by_year}</div></div>"
     )
 
