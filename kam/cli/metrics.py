@@ -219,8 +219,8 @@ def break_even(
     from kam.figures.breakeven import record_keys
 
     when = clock.on_or_today(as_of)
-    with reading() as (_session, _actor):
-        found = compute(_session, as_of=when)
+    with reading() as (session, _actor):
+        found = compute(session, as_of=when)
     shown = found.rows[:top] if top else found.rows
     records = [row.record() for row in shown]
     summary = {
@@ -245,14 +245,14 @@ def break_even(
             }
             for r in shown
         ]
-        for key in ("profit", "revenue", "band", "orders", "average"):  # numbers to the right
-            wide = max((len(row[key]) for row in rows), default=0)
+        columns = [("Customer", "customer"), ("Profit", "profit"), ("Revenue", "revenue"),
+                   ("Band", "band"), ("Orders", "orders"), ("Avg order", "average"),
+                   ("What drives the loss", "drivers")]  # fmt: skip
+        for title, key in columns[1:-1]:  # numbers to the right, under their heading's end
+            wide = max([len(title), *(len(row[key]) for row in rows)])
             for row in rows:
                 row[key] = row[key].rjust(wide)
-        output.print_table(rows, [("Customer", "customer"), ("Profit", "profit"),
-                                  ("Revenue", "revenue"), ("Band", "band"),
-                                  ("Orders", "orders"), ("Avg order", "average"),
-                                  ("What drives the loss", "drivers")])  # fmt: skip
+        output.print_table(rows, columns)
 
     output.show_list(
         records,

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kam.figures import frames, metrics
+from kam.text import words
 from kam.views import View
 
 if TYPE_CHECKING:
@@ -41,10 +42,6 @@ MAX_DRIVERS = 3
 
 _CATEGORIES = list(metrics.COST_CATEGORIES)
 _CTS = [f"cts_{c}" for c in _CATEGORIES]
-
-
-def _label(category: str) -> str:
-    return category.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ class CostDriver(View):
     @property
     def text(self) -> str:
         """The driver in words: "logistics 3.1× the median for customers of this revenue"."""
-        label = _label(self.category)
+        label = words(self.category)
         if self.ratio is None:
             return f"{label} {self.amount:,.0f} where the median for customers of this revenue is 0"
         return f"{label} {self.ratio:.1f}× the median for customers of this revenue"
@@ -104,7 +101,7 @@ class BreakEvenRow(View):
         ratios = [d for d in self.drivers if d.ratio is not None]
         if ratios:
             said.append(
-                ", ".join(f"{_label(d.category)} {d.ratio:.1f}×" for d in ratios)
+                ", ".join(f"{words(d.category)} {d.ratio:.1f}×" for d in ratios)
                 + " the median for customers of this revenue"
             )
         said += [d.text for d in self.drivers if d.ratio is None]
