@@ -62,3 +62,47 @@ def _is_number(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: kam's words that read otherwise than with their "_" as spaces (everything else does:
+#: `under_review` is "under review", `profit_contribution` "profit contribution"). One table
+#: for the sheet, the exports and the TUI (screens.formatting.words).
+VOCABULARY: dict[str, str] = {
+    "clv": "CLV",
+    "forward_clv": "forward CLV",
+    "t12m_profit": "T12M profit",
+    "t12m_revenue": "T12M revenue",
+    "above_break_even": "above break-even",
+    "contacts_met_90d": "contacts met (90 days)",
+    "p_alive": "P(alive)",
+    "rfm": "RFM",
+}
+
+
+def words(value: str | None) -> str:
+    """A word of kam's vocabulary (a status, role, category, criterion…) as it reads in a
+    sentence: "under review", "forward CLV"."""
+    if not value:
+        return ""
+    return VOCABULARY.get(value, value.replace("_", " "))
+
+
+def label(value: str | None) -> str:
+    """A word of kam's vocabulary as a label, with a capital: "Under review", "Profit
+    contribution", "CLV"."""
+    said = words(value)
+    return said[:1].upper() + said[1:]
+
+
+def compact_number(value: float) -> str:
+    """A whole amount in at most 6 characters, abbreviated to three significant digits rather
+    than cut: 9,999, 12.3k, 123k, 1.23M, 12.3M, 1.5B (for narrow columns and chart labels)."""
+    size = abs(value)
+    sign = "-" if round(value) < 0 else ""
+    if round(size) < 10_000:
+        return f"{sign}{round(size):,}"
+    for scale, unit in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
+        text = f"{size / scale:.3g}"
+        if float(text) < 1000:
+            return f"{sign}{text}{unit}"
+    return f"{sign}{size / 1e12:,.0f}T"

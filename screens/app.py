@@ -124,8 +124,18 @@ class KamApp(App[None]):
             self.pop_screen()
         self.push_screen(AccountSheetScreen(customer))
 
+    def open_break_even(self) -> None:
+        """Show the break-even work list in the candidates area, from wherever the user is."""
+        from screens.areas.break_even import BreakEvenScreen
+
+        if self.current_mode != "candidates":
+            self.switch_mode("candidates")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(BreakEvenScreen())
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The built-in commands plus one 'go: <area>' per area."""
+        """The built-in commands plus one 'go: <area>' per area, and the break-even list."""
         yield from super().get_system_commands(screen)
         for area in AREAS:
             yield SystemCommand(
@@ -133,6 +143,11 @@ class KamApp(App[None]):
                 f"Open the {area.title.lower()} area (key {area.key}).",
                 lambda mode=area.mode: self.switch_mode(mode),  # type: ignore[misc]
             )
+        yield SystemCommand(
+            "go: break-even work list",
+            "The customers below break-even, with what drives each loss (candidates, key b).",
+            self.open_break_even,
+        )
 
 
 def create_app(

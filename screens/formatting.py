@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from kam.text import clean_text
+from kam.text import clean_text, compact_number
+from kam.text import words as vocabulary_words
 
 
 def safe(value: str | None) -> str:
@@ -40,8 +41,9 @@ def day(value: date | datetime | None) -> str:
 
 
 def words(value: str | None) -> str:
-    """An enum value as words ('supply_chain' -> 'supply chain')."""
-    return (value or "").replace("_", " ")
+    """A word of kam's vocabulary as it reads ('supply_chain' -> 'supply chain', 'clv' ->
+    'CLV'): kam.text.VOCABULARY, the table the sheet and the exports read too."""
+    return vocabulary_words(value)
 
 
 def first_line(text: str, width: int = 60) -> str:
@@ -49,3 +51,11 @@ def first_line(text: str, width: int = 60) -> str:
     text = safe(text)
     line = text.splitlines()[0] if text else ""
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def money_short(value: float | None) -> str:
+    """A whole amount in at most 6 characters, abbreviated rather than cut (12.3k, 1.23M:
+    kam.text.compact_number); a dash when unknown."""
+    if value is None or math.isnan(value):
+        return "–"
+    return compact_number(value)

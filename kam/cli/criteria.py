@@ -195,7 +195,8 @@ def set_setting(
         typer.Argument(
             help="cap, warn_below, threshold, min_profit, sponsor_limit, "
             "manager_limit, visit_days, review_days, "
-            "discount_rate, horizon or fiscal_year_start."
+            "discount_rate, horizon, fiscal_year_start, churn_p_alive, tier_a_share, "
+            "tier_b_share, min_order_size or currency."
         ),
     ],
     value: Annotated[
@@ -219,4 +220,5 @@ def set_setting(
     with writing(dry_run=dry_run) as (session, actor):
         settings = asdict(run(session, actor, key, value, force=force))
     shown = "its default" if settings.get(key) is None else settings[key]
+    shown = "'' (none)" if shown == "" else shown
     output.show_written(settings, json_=json_, said=f"{key} is now {shown}.")

@@ -250,3 +250,65 @@ def _register() -> None:
 
 
 _register()
+
+
+@app.command("break-even")
+def break_even(
+    as_of: AsOf = None,
+    top: Top = None,
+    json_: JsonOption = False,
+    csv_: CsvOption = False,
+) -> None:
+    """Customers below break-even (T12M profit after cost to serve under 0), the biggest loss
+    first, each with what drives it: cost to serve by category against the median of
+    customers of its revenue (deciles of T12M revenue), orders per year and the average
+    order (flagged under the min_order_size setting)."""
+    from kam.figures.breakeven import break_even as compute
+    from kam.figures.breakeven import record_keys
+
+    when = clock.on_or_today(as_of)
+    with reading() as (session, _actor):
+        found = compute(session, as_of=when)
+    shown = found.rows[:top] if top else found.rows
+    records = [row.record() for row in shown]
+    summary = {
+        "customers": found.customers,
+        "below_break_even": found.below,
+        "loss": found.loss,
+        "min_order_size": found.min_order_size,
+    }
+
+    def for_people() -> None:
+        output.print_record(summary)
+        sys.stdout.write("\n")
+        rows = [
+            {
+                "customer": r.customer,
+                "profit": f"{r.profit:,.0f}",
+                "revenue": f"{r.revenue:,.0f}",
+                "band": str(r.size_band),
+                "orders": str(r.orders),
+                "average": "—" if r.average_order is None else f"{r.average_order:,.0f}",
+                "drivers": "; ".join(r.driver_texts) or "—",
+            }
+            for r in shown
+        ]
+        columns = [("Customer", "customer"), ("Profit", "profit"), ("Revenue", "revenue"),
+                   ("Band", "band"), ("Orders", "orders"), ("Avg order", "average"),
+                   ("What drives the loss", "drivers")]  # fmt: skip
+        for title, key in columns[1:-1]:  # numbers to the right, under their heading's end
+            wide = max([len(title), *(len(row[key]) for row in rows)])
+            for row in rows:
+                row[key] = row[key].rjust(wide)
+        output.print_table(rows, columns)
+
+    output.show_list(
+        records,
+        json_=json_,
+        csv_=csv_,
+        total=found.below,
+        context={"report": "break-even", "as_of": when, "summary": summary},
+        more="without --top for every row",
+        keys=record_keys(),
+        table=for_people,
+    )

@@ -48,9 +48,16 @@ class ProgrammeSettings:
     """Value tier A: the customers making this first share of the positive CLV."""
     tier_b_share: float = 0.15
     """Value tier B: the customers making the next share of it (C: the rest)."""
+    min_order_size: float = 0.0
+    """The break-even list flags a customer whose average order (T12M revenue per order) is
+    below this; 0 flags none."""
+    currency: str = "EUR"
+    """The currency every amount is in (an ISO 4217 code such as EUR, USD, GBP), named on the
+    printed sheet; "" names none."""
 
 
-#: What each setting accepts: (type, lowest, highest).
+#: What each setting accepts: (type, lowest, highest); for text, its shortest and longest
+#: length (and TEXT_PATTERNS says which characters).
 LIMITS: dict[str, tuple[type, float, float]] = {
     "cap": (int, 1, 1000),
     "warn_below": (int, 0, 1000),
@@ -66,7 +73,12 @@ LIMITS: dict[str, tuple[type, float, float]] = {
     "churn_p_alive": (float, 0, 1),
     "tier_a_share": (float, 0.01, 1),
     "tier_b_share": (float, 0, 0.99),
+    "min_order_size": (float, 0, 1e12),
+    "currency": (str, 0, 3),
 }
+
+#: The characters a text setting may hold (the whole value must match).
+TEXT_PATTERNS: dict[str, str] = {"currency": "[A-Z]{3}|"}
 
 
 #: What each setting means, as `kam programme show` and the settings screen say it.
@@ -86,6 +98,8 @@ DESCRIPTIONS: dict[str, str] = {
     "churn_p_alive": "a customer with P(alive) below this is at risk of churning",
     "tier_a_share": "value tier A: the customers making this first share of positive CLV",
     "tier_b_share": "value tier B: the customers making the next share (C: the rest)",
+    "min_order_size": "the break-even list flags an average order below this (0: none)",
+    "currency": "the currency of every amount, as an ISO 4217 code (EUR, USD...; '': none)",
 }
 
 
@@ -125,7 +139,7 @@ def load_settings(session: Session) -> ProgrammeSettings:
     from db.models import ProgrammeSetting
 
     stored = {row.key: row.value for row in session.exec(select(ProgrammeSetting)).all()}
-    values: dict[str, int | float | None] = {}
+    values: dict[str, int | float | str | None] = {}
     for f in fields(ProgrammeSettings):
         if f.name in stored:
             kind = LIMITS[f.name][0]

@@ -102,20 +102,25 @@ def set_setting(
     if value.strip().lower() == DEFAULT_WORD:
         return _restore_default(session, actor, key, current)
     kind, low, high = LIMITS[key]
-    try:
-        number = kind(value)
-    except ValueError:
-        raise InvalidData(
-            f"{key}: '{value}' is not a{'n integer' if kind is int else ' number'} "
-            f"(or '{DEFAULT_WORD}')."
-        ) from None
-    if not low <= number <= high:
-        raise InvalidData(f"{key}: {number:g} is outside {low:g}..{high:g}.")
-    proposed = replace(current, **{key: number})
+    number: int | float | str
+    if kind is str:
+        number = _text_value(key, value)
+    else:
+        try:
+            figure: float = kind(value)
+        except ValueError:
+            raise InvalidData(
+                f"{key}: '{value}' is not a{'n integer' if kind is int else ' number'} "
+                f"(or '{DEFAULT_WORD}')."
+            ) from None
+        if not low <= figure <= high:
+            raise InvalidData(f"{key}: {figure:g} is outside {low:g}..{high:g}.")
+        number = figure
+    proposed = replace(current, **{key: number})  # type: ignore[arg-type]
     problems = conflicts(proposed)
     if problems:
         raise RuleError(f"{key} {number} is refused: {'; '.join(problems)}.")
-    held = _held_beyond(session, key, number)
+    held = None if isinstance(number, str) else _held_beyond(session, key, number)
     if held and not force:
         raise RuleError(f"{key} {number} is below {held}; --force sets it anyway.")
     old = getattr(current, key)
@@ -169,6 +174,24 @@ def _restore_default(
         )
     session.flush()
     return load_settings(session)
+
+
+def _text_value(key: str, value: str) -> str:
+    """A text setting's value, checked against its pattern (kam.rules.programme.TEXT_PATTERNS;
+    a currency code is taken in capitals)."""
+    import re
+
+    from kam.errors import InvalidData
+    from kam.rules.programme import TEXT_PATTERNS
+    from kam.text import clean_text
+
+    text = value.strip().upper()
+    if not re.fullmatch(TEXT_PATTERNS[key], text):
+        raise InvalidData(
+            f"{key}: '{clean_text(value)[:20]}' is not a three-letter currency code "
+            "such as EUR, or ''."
+        )
+    return text
 
 
 def _held_beyond(session: Session, key: str, number: float) -> str | None:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from kam.services.health import AMBER, GREEN, RED
 from screens.base import KamScreenMixin
-from screens.formatting import safe
+from screens.formatting import safe, words
 from screens.widgets.health_sparkline import HEALTH_STYLE, health_sparkline
 
 if TYPE_CHECKING:
@@ -160,13 +160,13 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         shown = 0
         for a in sorted(self.accounts, key=self._sort_key, reverse=self.descending):
             review = a.next_review_on.isoformat() if a.next_review_on else ""
-            words = (a.customer, a.status.replace("_", " "), a.health, a.manager or "",
+            cells = (a.customer, words(a.status), a.health, a.manager or "",
                      a.sponsor or "", review)  # fmt: skip
-            if needle and not any(needle in w.lower() for w in words):
+            if needle and not any(needle in w.lower() for w in cells):
                 continue
             table.add_row(
                 _short(safe(a.customer)),
-                Text(a.status.replace("_", " ")),
+                Text(words(a.status)),
                 Text(a.health, style=HEALTH_STYLE.get(a.health, "")),
                 health_sparkline(a.health_weekly[-LIST_WEEKS:]),
                 Text(safe(a.manager or "")),

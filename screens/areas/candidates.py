@@ -88,6 +88,13 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
             priority=True,  # at once, so the keys typed next reach the filter
         ),
         Binding(
+            "b",
+            "break_even",
+            "Break-even",
+            id="candidates.break_even",
+            tooltip="The customers below break-even, with what drives each loss.",
+        ),
+        Binding(
             "r", "reload", "Reload", id="candidates.reload", tooltip="Compute the ranking again."
         ),
         Binding(
@@ -249,6 +256,10 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
             status = f"{self.matching:,} of {total:,} customers"
         self.query_one("#status", Static).update(Content(status))
         self.refresh_bindings()
+
+    def action_break_even(self) -> None:
+        """Open the break-even work list."""
+        self.kam.open_break_even()
 
     def action_focus_filter(self) -> None:
         """Move to the filter box (in it, '/' is just a character)."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from screens.formatting import words
 from screens.palette.commands import highlight, screen_actions
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class AccountsCommands(Provider):
                 highlight(self.matcher(""), text),
                 partial(self._open, entry.customer),
                 text=text,
-                help=f"Open the account sheet ({entry.status.replace('_', ' ')}).",
+                help=f"Open the account sheet ({words(entry.status)}).",
             )
         if self._in_area():
             for name, help_text, run in screen_actions(self.screen, self._noun()):
@@ -78,7 +79,7 @@ class AccountsCommands(Provider):
                     highlight(matcher, text),
                     partial(self._open, entry.customer),
                     text=text,
-                    help=f"Open the account sheet ({entry.status.replace('_', ' ')}).",
+                    help=f"Open the account sheet ({words(entry.status)}).",
                 )
         if self._in_area():
             for name, help_text, run in screen_actions(self.screen, self._noun()):

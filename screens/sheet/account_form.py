@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, TextArea
 from db.enums import AccountStatus
 from kam.rules import lifecycle
 from kam.services.accounts import AccountChanges
-from screens.formatting import safe
+from screens.formatting import safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import max_length
 from screens.forms.validators import Decimal, IsoDate, Login, parse_date
@@ -58,7 +58,7 @@ class AccountForm(FormScreen["AccountView"]):
                 "Status",
                 Select(
                     [
-                        (s.value.replace("_", " "), s.value)
+                        (words(s.value), s.value)
                         for s in (current, *lifecycle.next_statuses(current))
                         if s == current or lifecycle.can_move(current, s, by="update")
                     ],

@@ -11,7 +11,7 @@ from textual.widgets import Input, Select
 
 from db.enums import Department
 from kam.services.commitments import CommitmentInput
-from screens.formatting import safe
+from screens.formatting import safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import login_length, max_length
 from screens.forms.validators import IsoDate, Login, Required, parse_date
@@ -48,7 +48,7 @@ class CommitmentForm(FormScreen["CommitmentView"]):
         yield from self.field(
             "Owning department",
             Select(
-                [(d.value.replace("_", " "), d.value) for d in Department],
+                [(words(d.value), d.value) for d in Department],
                 id="department",
                 prompt="Choose the department that keeps the promise",
             ),

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static, TextArea
 
 from db.enums import ComplaintStatus
 from kam.rules import lifecycle
-from screens.formatting import first_line, safe
+from screens.formatting import first_line, safe, words
 from screens.forms.form import FormScreen
 from screens.forms.validators import IsoDate, parse_date
 
@@ -54,9 +54,9 @@ class ComplaintAdvanceForm(FormScreen["ComplaintView"]):
         if step is None:
             yield Static("This complaint is closed: it was fed back.", classes="field-label")
             return
-        now = self.complaint.status.replace("_", " ")
+        now = words(self.complaint.status)
         yield Static(
-            Content(f"Now {now}; next: {step.value.replace('_', ' ')} ({_MEANING[step]})."),
+            Content(f"Now {now}; next: {words(step.value)} ({_MEANING[step]})."),
             classes="field-label",
         )
         yield from self.field(

@@ -111,7 +111,7 @@ class ContactForm(FormScreen["ContactView"]):
         yield from self.field(
             "Buying role",
             Select(
-                [(r.value.replace("_", " "), r.value) for r in BuyingRole],
+                [(words(r.value), r.value) for r in BuyingRole],
                 id="buying_role",
                 prompt="(not known)",
                 value=c.buying_role if c and c.buying_role else Select.NULL,

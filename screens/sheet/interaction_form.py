@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, SelectionList, TextArea
 
 from db.enums import InteractionKind
 from kam.services.interactions import InteractionInput
-from screens.formatting import safe
+from screens.formatting import safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import max_length
 from screens.forms.validators import IsoDate, parse_date
@@ -62,9 +62,9 @@ class InteractionForm(FormScreen["InteractionView"]):
         yield from self.field(
             "Kind",
             Select(
-                [(k.value.replace("_", " "), k.value) for k in self.kinds]
+                [(words(k.value), k.value) for k in self.kinds]
                 if i is None
-                else [(i.kind.replace("_", " "), i.kind)],
+                else [(words(i.kind), i.kind)],
                 id="kind",
                 prompt="Choose the kind",
                 value=kind,

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from kam.figures.fits import PROBABILISTIC
 from kam.sheet import plan_headline
+from kam.text import label as vocabulary_label
 from screens.formatting import day, money, safe, share, words
 from screens.widgets.health_sparkline import health_trend
 
@@ -184,4 +185,54 @@ def standing_table(sheet: Sheet) -> Table:
             f"{_count(len(sheet.open_complaints), 'complaint')} not yet fed back"
         ),
     )
+    return grid
+
+
+def essentials_table(sheet: Sheet) -> Table:
+    """What an account stands at in a dozen lines (the overview's top at 80 columns): health
+    and its reasons, profit, CLV, wallet, churn risk, the plan, reviews, who runs it and what
+    is open; the details follow below and on the tabs."""
+    grid = _grid()
+    grid.add_column()
+    w = sheet.worth
+    style = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
+    health = Text()
+    health.append(vocabulary_label(sheet.health), style=style.get(sheet.health, ""))
+    if sheet.health_reasons:
+        health.append(f": {safe('; '.join(sheet.health_reasons))}")
+    grid.add_row("Health", health)
+    profit = Text()
+    profit.append(money(w.profit), style="bold red" if w.profit < 0 else "bold")
+    profit.append(" after cost to serve (T12M)")
+    grid.add_row("Profit", profit)
+    grid.add_row("CLV", Text(f"{money(w.clv)} {words(w.clv_model)} · tier {w.tier} · "
+                             f"{words(w.stage) or 'no purchases'}"))  # fmt: skip
+    if w.at_risk:
+        grid.add_row("Churn risk", Text(safe("; ".join(w.risk_reasons)) or "at risk",
+                                        style="bold red"))  # fmt: skip
+    wallet = share(w.share_of_wallet)
+    if w.headroom is not None:
+        wallet += f", headroom {money(w.headroom)}"
+    grid.add_row("Wallet", Text(wallet))
+    grid.add_row("Plan", Text(plan_headline(sheet.plan).removeprefix("Plan ")))
+    review = sheet.last_review
+    last = (
+        f"last {review['reviewed_on']} {words(review['decision'])}"
+        + (f", satisfaction {review['satisfaction']:.2f}" if review["satisfaction"] else "")
+        if review
+        else "no review yet"
+    )
+    grid.add_row("Review", Text(f"next {day(sheet.next_review_on) or 'not set'}; {last}"))
+    grid.add_row("Runs it", Text(safe(f"{sheet.manager or 'no manager'}; sponsor "
+                                      f"{sheet.sponsor or 'none'}")))  # fmt: skip
+    late = sum(1 for c in sheet.open_commitments if c.overdue)
+    grid.add_row(
+        "Open",
+        Text(
+            f"{_count(len(sheet.open_commitments), 'commitment')}"
+            + (f" ({late} overdue)" if late else "")
+            + f", {_count(len(sheet.open_complaints), 'complaint')}"
+        ),
+    )
+    grid.add_row("", Text("Scroll for who and worth; tabs 2-9 for the rest.", style="dim"))
     return grid

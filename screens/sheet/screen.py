@@ -20,7 +20,13 @@ from kam.rules import lifecycle
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.formatting import safe, words
-from screens.sheet.panels import clv_table, standing_table, who_table, worth_table
+from screens.sheet.panels import (
+    clv_table,
+    essentials_table,
+    standing_table,
+    who_table,
+    worth_table,
+)
 from screens.sheet.people_tab import PeopleTab
 from screens.sheet.plan_tab import PlanTab
 from screens.sheet.records import CELLS, COLUMNS, TABS, SheetRecords, count_line
@@ -133,6 +139,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         with TabbedContent(id="tabs"):
             with TabPane(f"1 {TABS[0][1]}", id="overview"):
                 with VerticalScroll(id="overview-scroll"):
+                    yield Static("", id="essentials")
                     with Horizontal(id="overview-columns"):
                         yield Static("Loading…", id="who")
                         yield Static("Computing figures…", id="worth")
@@ -154,8 +161,10 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         yield Footer()
 
     def on_resize(self) -> None:
-        """Below 100 columns the overview's two halves stack."""
-        self.query_one("#overview-columns").set_class(self.size.width < 100, "-narrow")
+        """Below 100 columns the overview's two halves stack under the essentials."""
+        narrow = self.size.width < 100
+        self.query_one("#overview-columns").set_class(narrow, "-narrow")
+        self.query_one("#essentials").display = narrow
 
     def on_mount(self) -> None:
         """Set the tables' columns and read the account."""
@@ -227,6 +236,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     @on(WorthLoaded)
     def _worth_loaded(self, message: WorthLoaded) -> None:
         sheet = self.sheet = message.sheet
+        self.query_one("#essentials", Static).update(essentials_table(sheet))
         self.query_one("#worth", Static).update(worth_table(sheet.worth))
         self.query_one("#clv", Static).update(clv_table(sheet.worth))
         self.query_one(TrendChart).show(sheet.worth.years)

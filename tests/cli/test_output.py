@@ -45,6 +45,7 @@ LISTS: list[tuple[str, ...]] = [
     ("manager", "list"),
     ("contact", "list", ACME),
     *[("metrics", name, "--as-of", AS_OF) for name in METRICS],
+    ("metrics", "break-even", "--as-of", AS_OF),
 ]
 #: Every read command that prints one record.
 RECORDS: list[tuple[str, ...]] = [

@@ -66,8 +66,9 @@ def test_the_markdown_sheet_has_who_worth_standing_and_what_is_open(
     out = ok(kam("sheet", ACME, "--as-of", "2026-06-30")).stdout
     assert out.startswith("# Acme \\[/b\\] Ltd\n")
     for expected in ("## Who", "## Worth", "## Standing", "## Open", "Mia Manager", "Eve Executive",
-                     "| Last sponsor visit | 2026-05-01 |", "| Profit after cost to serve (T12M) | 500 |",
-                     "r 50.0% (override)", "H 5 years", "Health | red:"):  # fmt: skip
+                     "| Last sponsor visit | 2026-05-01 |",
+                     "| Profit after cost to serve | EUR 500 | T12M |",
+                     "r 50.0% (override)", "H 5 years", "| Health | Red:"):  # fmt: skip
         assert expected in out, expected
     # Untrusted text is escaped: no raw HTML, no table-breaking pipe, no live link.
     assert "<script>" not in out and "\\<script\\>" in out

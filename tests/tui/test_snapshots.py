@@ -67,6 +67,21 @@ def test_snapshot_of_an_account_sheet_overview(
     assert snap_compare(app, terminal_size=SIZE, run_before=opened)
 
 
+def test_snapshot_of_an_account_sheet_overview_at_80x24_shows_the_essentials_first(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """Health and its reasons, profit, CLV, wallet, plan, reviews, who runs it and what is
+    open fit the first screen; who and worth in full follow below."""
+    app = make_app(sqlite_database, sheet_cast.manager)
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=opened)
+
+
 def test_snapshot_of_an_account_sheet_metrics_for_a_viewer(
     snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
 ) -> None:

@@ -24,7 +24,16 @@ from db.enums import AssessmentKind, Department, InteractionKind, PlanFigure, Re
 from db.models import Assessment, AssessmentScore, HealthSnapshot, KeyAccount, Review
 from kam.database import Database
 from kam.services import commitments, complaints, contacts, interactions, plans
-from kam.sheet import MAX_GOALS, MAX_PEOPLE, MAX_PROMISES, build_sheet, render_html, render_markdown
+from kam.sheet import (
+    MAX_GOALS,
+    MAX_PEOPLE,
+    MOST,
+    YIELDING,
+    build_sheet,
+    page_fit,
+    render_html,
+    render_markdown,
+)
 from tests.support import Cast, add_small_base, make_cast
 
 pytestmark = pytest.mark.today("2026-06-30")
@@ -161,14 +170,23 @@ def test_a_full_page_keeps_the_highest_ranked_and_says_how_many_more(
     assert sheet.plan is not None and len(sheet.plan.goals) == MAX_GOALS
     influence = [p.influence for p in sheet.key_people]
     assert influence == sorted(influence, reverse=True)  # the most influential first
+    # The page is full: the older years yield first (2024-2026 kept of 2016-2026), then the
+    # lowest-ranked item of each list in turn, none below its floor (kam.sheet.fit_page).
+    fit = page_fit(sheet)
+    assert fit["years"] == 3 and all(
+        MOST[part] > fit[part] >= floor for part, floor in YIELDING if part != "years"
+    ), fit
     page = render_markdown(sheet)
-    assert f"… and {len(sheet.key_people) - MAX_PEOPLE} more |" in page
-    assert f"- … and {15 - MAX_PROMISES} more" in page
-    assert "- … and 3 more" in page  # complaints: 3 of 6
-    assert "(… and 7 earlier years)" in page  # 2016-2026: the last 4 kept
-    assert "2023: " in page and "2016: " not in page
+    assert f"… and {len(sheet.key_people) - fit['people']} more |" in page
+    assert f"- … and {15 - fit['promises']} more" in page
+    assert f"- … and {6 - fit['complaints']} more" in page
+    assert "| … and 8 earlier years | | | |" in page  # 2016-2023
+    assert "| 2024 | EUR 700 |" in page and "| 2023 |" not in page
+    assert "| 2026 (to date) | EUR 250 | EUR 150 | EUR 100 |" in page
     # Each goal names 2 objectives in trouble (overdue first) and counts the others.
-    assert page.count("overdue: Objective") == 5 and page.count("; … and 2 more") == 5
+    goals = fit["goals"]
+    assert page.count("overdue: Objective") == goals and page.count("; … and 2 more") == goals
+    assert f"| … and {5 - goals} more goals |" in page
     assert LONG not in page and "…" in page  # long text is shortened
     assert "| Last 12 weeks | ▇▄▂▇▄▂▇▄▂▇▄▂ (oldest first; " in page
     assert (
@@ -176,8 +194,13 @@ def test_a_full_page_keeps_the_highest_ranked_and_says_how_many_more(
     )
     # The Markdown and the HTML show the same selection.
     html_page = render_html(sheet)
-    for shown in ("… and 3 more", f"… and {15 - MAX_PROMISES} more"):
+    for shown in (f"… and {6 - fit['complaints']} more", f"… and {15 - fit['promises']} more",
+                  "… and 8 earlier years", f"… and {5 - goals} more goals"):  # fmt: skip
         assert shown in html_page
+    # Labels, not identifiers; satisfaction to two decimals, as the TUI shows it.
+    assert "Profit contribution" in html_page and "profit_contribution" not in html_page
+    assert "decision maker · blocker" in html_page and "decision_maker" not in html_page
+    assert "2026-05-01: watch, satisfaction 0.44, recommends retire" in page
 
 
 @pytest.mark.chromium
