@@ -62,6 +62,7 @@ from kam.services import (
     practices,
     programme,
     reviews,
+    scorecards,
     snapshots,
     sponsors,
     users,
@@ -252,6 +253,11 @@ SCENARIOS: dict[Action, Scenario] = {
         None,
         lambda s, a, folder: run_import(s, a, "customers", _import_file(folder)),
         lambda s: _count(s, Customer, Customer.name == "Matrix Imported") == 1,
+    ),
+    Action.SEE_SCORECARDS: Scenario(  # a read: refused or shown (a manager sees their own)
+        None,
+        lambda s, a, _: scorecards.sponsor_scorecard(s, a, as_of=WHEN),
+        lambda s: True,
     ),
     Action.KEEP_FIGURES: Scenario(  # the lifetime-value fit and the day's health snapshots
         None,
