@@ -153,7 +153,9 @@ def _slots(
 def _review_slots(
     session: Session, accounts: list[KeyAccount], *, first: date, as_of: date, review_days: int
 ) -> dict[int, tuple[int, int]]:
-    """{account id: (reviews that came due, on time)} for admitted accounts."""
+    """{account id: (reviews that came due, on time)} for admitted accounts. The next review
+    is due on the account's next review date; without one, review_days after the last review
+    (or the admission)."""
     from db import aggregates
 
     admitted = {a.id: a for a in accounts if a.admitted_on is not None and a.id is not None}
@@ -164,15 +166,14 @@ def _review_slots(
         assert a.admitted_on is not None
         due = _day(set_due) if set_due else a.admitted_on + timedelta(days=review_days)
         done.setdefault(account_id, []).append((_day(reviewed_on), due))
-    return {
-        aid: _slots(
-            done.get(aid, []),
-            a.next_review_on is not None and a.next_review_on < as_of,
-            first=first,
-            as_of=as_of,
-        )
-        for aid, a in admitted.items()
-    }
+    found = {}
+    for aid, a in admitted.items():
+        assert a.admitted_on is not None
+        reviews = done.get(aid, [])
+        last = reviews[-1][0] if reviews else a.admitted_on
+        next_due = a.next_review_on or last + timedelta(days=review_days)
+        found[aid] = _slots(reviews, next_due < as_of, first=first, as_of=as_of)
+    return found
 
 
 def _visit_slots(
