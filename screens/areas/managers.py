@@ -387,15 +387,20 @@ def _change(now: float, before: float) -> Text:
 
 def _score_text(s: Score) -> Text:
     """A manager's whole scorecard in sentences (the table's columns in full)."""
+
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
     reviews = (
         f"{s.on_time} of {s.due} reviews on time"
         if s.due
         else "no review came due in the last twelve months"
     )
     return Text(
-        f"Scorecard: {s.accounts} open accounts; CLV {s.clv:,.0f} ({s.clv_change:+,.0f} on a "
-        f"year before); T12M profit after cost to serve {s.profit:,.0f} "
-        f"({s.profit_change:+,.0f} on the twelve months before); health {s.green} green, "
-        f"{s.amber} amber, {s.red} red; {s.overdue_commitments} overdue commitments, "
-        f"{s.overdue_visits} overdue sponsor visits; {reviews}."
+        f"Scorecard: {count(s.accounts, 'open account')}; CLV {s.clv:,.0f} "
+        f"({s.clv_change:+,.0f} against a year before); T12M profit after cost to serve "
+        f"{s.profit:,.0f} ({s.profit_change:+,.0f} against the twelve months before); health "
+        f"{s.green} green, {s.amber} amber, {s.red} red; "
+        f"{count(s.overdue_commitments, 'overdue commitment')}, "
+        f"{count(s.overdue_visits, 'overdue sponsor visit')}; {reviews}."
     )

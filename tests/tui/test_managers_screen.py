@@ -4,9 +4,11 @@ skills and record training through forms, everyone else reads."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from db.models import ManagerSkill, TrainingRecord
@@ -162,7 +164,7 @@ async def test_an_executive_sees_every_managers_scorecard(
             ["Otto Other", "1", "-85", f"{(beer_clv / acme_before - 1) * 100:+.1f} %", "-40",
              "-140.0 %", "0/0/1", "0", "0", "none due"],
         ]  # fmt: skip
-        assert "Scorecard: 1 open accounts; CLV 1,059" in text_of(
+        assert "Scorecard: 1 open account; CLV 1,059" in text_of(
             screen.query_one("#detail", Static)
         )
 
@@ -199,3 +201,15 @@ async def test_at_80_columns_the_scorecard_keeps_whole_numbers_in_fewer_columns(
         assert rows(table)[0] == ["mia", "1", "1.1k", "500", "+400.0 %", "0/0/1", "0/1", "0/1 0 %"]
         widths = sum(c.get_render_width(table) for c in table.columns.values())
         assert widths <= 80
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_of_the_managers_with_their_scorecards(
+    snap_compare: Any, sqlite_database: Database, scored_cast: Cast, size: tuple[int, int]
+) -> None:
+    app = managers_app(sqlite_database, scored_cast.executive)
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        await open_managers(app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=loaded)
