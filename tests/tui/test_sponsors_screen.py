@@ -149,3 +149,42 @@ async def test_viewers_and_managers_have_no_visit_key_and_an_admin_records_for_a
                 "Met the board",
             )
         ]
+
+
+async def test_a_manager_sees_the_sponsors_without_their_scorecards(
+    sqlite_database: Database, sponsors_cast: Cast
+) -> None:
+    app = sponsors_app(sqlite_database, sponsors_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sponsors(app, pilot)
+        assert "scorecards: executives and admins" in text_of(
+            screen.query_one("#sponsors-caption", Static)
+        )
+        assert rows(screen.query_one("#sponsors", DataTable))[0] == [
+            "Eve Executive (eve)", "1/3", "1", ACME, ""
+        ]  # fmt: skip
+
+
+async def test_at_80_columns_every_sponsor_number_fits_before_the_accounts(
+    sqlite_database: Database, sponsors_cast: Cast
+) -> None:
+    app = sponsors_app(sqlite_database, sponsors_cast.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sponsors(app, pilot)
+        table = screen.query_one("#sponsors", DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels[:8] == [
+            "Sponsor", "Accounts", "Overdue", "On time", "G/A/R", "CLV", "Profit", "Profit ±"
+        ]  # fmt: skip
+        assert rows(table)[0][:8] == [
+            "eve",
+            "1/3",
+            "1",
+            "0/1 0 %",
+            "0/0/1",
+            "1.1k",
+            "500",
+            "+400.0 %",
+        ]
+        numbers = list(table.columns.values())[:8]
+        assert sum(c.get_render_width(table) for c in numbers) <= 80
