@@ -73,9 +73,9 @@ def show_scorecard(
         columns = [(title.format(who=who, care=care), key) for title, key in COLUMNS]
         output.print_table(rows, columns)
         sys.stdout.write(
-            f"\nAs of {when.isoformat()}; open key accounts. CLV as in `kam account list`'s "
-            "figures, its change against the same accounts a year before; profit after cost "
-            "to serve, T12M against the twelve months before.\n"
+            f"\nAs of {when.isoformat()}; open key accounts. CLV as in the key accounts area, "
+            "its change against the same accounts a year before; profit after cost to serve, "
+            "T12M against the twelve months before.\n"
             f"{care} on time: of those done in the T12M window or overdue now, the share done "
             "by their due date.\n"
         )

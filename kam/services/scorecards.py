@@ -326,8 +326,15 @@ def _scorecard(
     if only is not None:
         people = [p for p in people if p[1] == only]
         if not people and login is not None:
-            noun = "manager running" if kind == "manager" else "sponsor of"
-            raise NotFound(f"'{login}' is no {noun} key accounts.")
+            if kind == "manager":
+                raise NotFound(
+                    f"'{login}' is not a manager and runs no open key account; "
+                    "`kam manager list` names the managers."
+                )
+            raise NotFound(
+                f"'{login}' is not an executive and sponsors no open key account; "
+                "`kam sponsor list` names the sponsors."
+            )
     facts = _facts(session, as_of=as_of)
     care = facts.reviews if kind == "manager" else facts.visits
     scores = [

@@ -88,3 +88,11 @@ def test_the_what_if_says_when_retention_was_clamped(sales: Database, kam: Kam) 
 
 def test_the_what_if_refuses_more_than_a_hundred_points(sales: Database, kam: Kam) -> None:
     assert "--retention" in usage_error(kam("metrics", "what-if", "--retention", "150"))
+
+
+def test_asking_for_someone_who_runs_nothing_says_who_does(sales: Database, kam: Kam) -> None:
+    message = refused(kam("manager", "scorecard", "eve", *AS_OF), 1)
+    assert message == (
+        "'eve' is not a manager and runs no open key account; `kam manager list` names the "
+        "managers."
+    )
