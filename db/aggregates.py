@@ -292,3 +292,77 @@ def data_version(conn: Connection) -> tuple[Any, ...]:
         for table in (sales, costs)
     ]
     return tuple(value for row in counted for value in row)
+
+
+def overdue_commitments(
+    conn: Connection, as_of: date, *, customer_ids: Collection[int]
+) -> list[tuple[Any, ...]]:
+    """(customer_id, count) of commitments overdue at `as_of`: due before it and open then
+    (still open, or closed only after it) — the health rule's count, per customer."""
+    from sqlalchemy import func, or_, select
+
+    from db.enums import CommitmentStatus
+    from db.models import Commitment
+
+    C = _table(Commitment).c
+
+    statement = (
+        select(C.customer_id, func.count())
+        .where(
+            C.due_on < as_of,
+            or_(C.status == CommitmentStatus.OPEN, C.closed_on > as_of),
+        )
+        .group_by(C.customer_id)
+    )
+    return _rows(conn, _some(statement, C.customer_id, customer_ids))
+
+
+REVIEW_DUE_COLUMNS = ["key_account_id", "reviewed_on", "set_due_on"]
+
+
+def review_dates(
+    conn: Connection, until: date, *, account_ids: Collection[int]
+) -> list[tuple[Any, ...]]:
+    """Every review up to `until` of the accounts, oldest first per account, with the due date
+    the review before it had set (None for an account's first review) (REVIEW_DUE_COLUMNS):
+    whether each review was on time."""
+    from sqlalchemy import func, select
+
+    from db.models import Review
+
+    R = _table(Review).c
+
+    previous = func.lag(R.next_review_on).over(
+        partition_by=R.key_account_id, order_by=(R.reviewed_on, R.id)
+    )
+    statement: Select[Any] = select(R.key_account_id, R.reviewed_on, previous).where(
+        R.reviewed_on <= until
+    )
+    statement = _some(statement, R.key_account_id, account_ids)
+    return _rows(conn, statement.order_by(R.key_account_id, R.reviewed_on, R.id))
+
+
+VISIT_GAP_COLUMNS = ["customer_id", "happened_on", "previous_on"]
+
+
+def visit_dates(
+    conn: Connection, until: date, *, customer_ids: Collection[int]
+) -> list[tuple[Any, ...]]:
+    """Every executive (sponsor) visit up to `until` to the customers, oldest first per
+    customer, with the visit before it (None for the first) (VISIT_GAP_COLUMNS): whether each
+    came within the visit cadence."""
+    from sqlalchemy import func, select
+
+    from db.enums import InteractionKind
+    from db.models import Interaction
+
+    V = _table(Interaction).c
+
+    previous = func.lag(V.happened_on).over(
+        partition_by=V.customer_id, order_by=(V.happened_on, V.id)
+    )
+    statement: Select[Any] = select(V.customer_id, V.happened_on, previous).where(
+        V.kind == InteractionKind.EXECUTIVE_VISIT, V.happened_on <= until
+    )
+    statement = _some(statement, V.customer_id, customer_ids)
+    return _rows(conn, statement.order_by(V.customer_id, V.happened_on, V.id))

@@ -59,3 +59,28 @@ def money_short(value: float | None) -> str:
     if value is None or math.isnan(value):
         return "–"
     return compact_number(value)
+
+
+def short_money(value: float | None, *, signed: bool = False) -> str:
+    """An amount in at most six characters for narrow columns: 702, 702.9k, 4.59M, 1.20B
+    (rounded, never cut); a dash when unknown; `signed` adds + before a gain."""
+    if value is None or math.isnan(value):
+        return "–"
+    size = abs(value)
+    shown = f"{round(size)}"
+    for divisor, suffix, digits in ((1e3, "k", 1), (1e6, "M", 2), (1e9, "B", 2)):
+        if float(shown.rstrip("kMB")) < 1000:
+            break
+        shown = f"{size / divisor:.{digits}f}{suffix}"
+    if shown == "0":
+        return shown
+    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
+    return sign + shown
+
+
+def change_share(now: float, before: float) -> str:
+    """The change from `before` to `now` as a signed percentage of `before`; a dash when
+    before is not positive (no share to speak of)."""
+    if before <= 0:
+        return "–"
+    return f"{(now - before) / before * 100:+.1f} %"

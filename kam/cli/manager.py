@@ -167,3 +167,21 @@ def list_managers(json_: JsonOption = False, csv_: CsvOption = False) -> None:
         keys=output.keys_of(ManagerProfileView),
         table=lambda: output.print_table(rows, LIST_COLUMNS),
     )
+
+
+@app.command("scorecard")
+def scorecard(
+    login: Annotated[
+        str | None,
+        typer.Argument(metavar="[USER]", help="Only this manager (a manager: only themself)."),
+    ] = None,
+    as_of: Annotated[date | None, date_option("Score as of this date (default today).")] = None,
+    json_: JsonOption = False,
+    csv_: CsvOption = False,
+) -> None:
+    """Per manager: accounts, portfolio CLV and T12M profit with their change, health mix,
+    overdue commitments and visits, reviews on time (executives and admins see every
+    manager; a manager sees their own)."""
+    from kam.cli.scorecards import show_scorecard
+
+    show_scorecard("manager", login, as_of, json_=json_, csv_=csv_)

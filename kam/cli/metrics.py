@@ -235,6 +235,86 @@ def churn(
     _show("churn", as_of, None, top, json_, csv_, key_accounts=key_accounts)
 
 
+@app.command("what-if")
+def what_if(
+    retention: Annotated[
+        float,
+        typer.Option(
+            min=-100,
+            max=100,
+            help="Move every customer's retention by this many percentage points, e.g. +5 "
+            "or -5 (kept within 0 and 99 %).",
+        ),
+    ],
+    as_of: AsOf = None,
+    json_: JsonOption = False,
+) -> None:
+    """Profit and CLV of the whole base and of the key accounts now and if retention rose
+    (or fell) by N points, under the simple CLV model (where retention is explicit)."""
+    from kam.figures.whatif import MAX_RETENTION, MODEL_NOTE, retention_what_if
+
+    when = clock.on_or_today(as_of)
+    with reading() as (session, _actor):
+        found = retention_what_if(session, as_of=when, points=retention)
+    if json_:
+        output.print_json(found.to_dict())
+        return
+    points = f"{retention:+g} points"
+
+    def change(now: float, then: float) -> str:
+        moved = f"{then - now:+,.0f}"
+        return f"{moved} ({(then - now) / now:+.1%})".replace("%", " %") if now > 0 else moved
+
+    rows = [
+        {
+            "group": label,
+            "customers": f"{o.customers:,}",
+            "profit_now": f"{o.profit_now:,.0f}",
+            "profit_then": f"{o.profit_then:,.0f}",
+            "profit_change": change(o.profit_now, o.profit_then),
+            "clv_now": f"{o.clv_now:,.0f}",
+            "clv_then": f"{o.clv_then:,.0f}",
+            "clv_change": change(o.clv_now, o.clv_then),
+        }
+        for label, o in (("Whole base", found.base), ("Key accounts", found.key_accounts))
+    ]
+    base = found.base_retention
+    output.print_record(
+        {
+            "as of": when,
+            "retention": f"{points}: the base's {base or 0:.1%} becomes "
+            f"{found.base_retention_then:.1%}; each account's override moves as much",
+            "model": MODEL_NOTE,
+            "clamped": f"{found.clamped:,} customers' retention kept within 0 and "
+            f"{MAX_RETENTION:.0%}"
+            if found.clamped
+            else "none",
+            "discount rate": f"{found.discount_rate:.0%}",
+            "horizon": f"{found.horizon} years",
+        }
+    )
+    sys.stdout.write("\n")
+    h = found.horizon
+    output.print_table(
+        rows,
+        [
+            ("", "group"),
+            ("Customers", "customers"),
+            (f"Profit {h}y now", "profit_now"),
+            (f"at {points}", "profit_then"),
+            ("Change", "profit_change"),
+            ("CLV now", "clv_now"),
+            (f"at {points}", "clv_then"),
+            ("Change", "clv_change"),
+        ],
+    )
+    sys.stdout.write(
+        f"\nProfit {h}y: the profit over the next {h} years, undiscounted, if a share r of the "
+        "customers stays each year: sum of (M - C) x r^(t-1); CLV discounts it by (1 + d)^t. "
+        "M: T12M gross margin, C: T12M cost to serve (see README, Retention what-if).\n"
+    )
+
+
 def _register() -> None:
     # The report names and descriptions, without importing pandas for --help.
     for name, doc in {

@@ -126,3 +126,19 @@ def list_sponsors(json_: JsonOption = False, csv_: CsvOption = False) -> None:
         keys=output.keys_of(SponsorView),
         table=lambda: output.print_table(rows, LIST_COLUMNS),
     )
+
+
+@app.command("scorecard")
+def scorecard(
+    login: Annotated[
+        str | None, typer.Argument(metavar="[USER]", help="Only this sponsor.")
+    ] = None,
+    as_of: Annotated[date | None, date_option("Score as of this date (default today).")] = None,
+    json_: JsonOption = False,
+    csv_: CsvOption = False,
+) -> None:
+    """Per executive sponsor: accounts, portfolio CLV and T12M profit with their change,
+    health mix, overdue commitments and visits, visits on time (executives and admins)."""
+    from kam.cli.scorecards import show_scorecard
+
+    show_scorecard("sponsor", login, as_of, json_=json_, csv_=csv_)

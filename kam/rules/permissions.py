@@ -67,6 +67,8 @@ class Action(StrEnum):
     """Copy the whole database to a file."""
     RESTORE = "restore"
     """Replace the whole database with a backup."""
+    SEE_SCORECARDS = "see_scorecards"
+    """See every manager's and sponsor's scorecard (a manager sees their own)."""
     KEEP_FIGURES = "keep_figures"
     """Store figures kam computed for reuse: the lifetime-value fit, health snapshots."""
 
@@ -119,6 +121,10 @@ _BY_ROLE: dict[Action, tuple[tuple[Role, ...], str]] = {
     Action.LOAD_DEMO: ((Role.ADMIN,), "load demo data"),
     Action.BACKUP: ((Role.ADMIN,), "back up the database"),
     Action.RESTORE: ((Role.ADMIN,), "restore the database from a backup"),
+    Action.SEE_SCORECARDS: (
+        (Role.EXECUTIVE, Role.ADMIN),
+        "see every manager's and sponsor's scorecard (a manager sees their own)",
+    ),
     Action.KEEP_FIGURES: (
         (Role.ADMIN, Role.MANAGER, Role.EXECUTIVE),
         "store computed figures (viewers compute them on the fly)",

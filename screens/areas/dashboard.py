@@ -1,5 +1,6 @@
-"""The dashboard: the programme against its cap, its worth, the base's Pareto curve, and the
-alerts to act on, each one key away from its account."""
+"""The dashboard: the programme against its cap, its worth, the base's Pareto curve, a
+retention what-if (+ and - move it a point), and the alerts to act on, each one key away
+from its account."""
 
 from __future__ import annotations
 
@@ -20,14 +21,19 @@ from textual.worker import Worker, WorkerState
 
 from kam.figures.fits import PROBABILISTIC
 from screens.base import KamScreenMixin
-from screens.formatting import day, first_line, money, safe, share
+from screens.formatting import day, first_line, money, safe, share, short_money
 from screens.palette.screen_commands import ScreenCommands
 from screens.widgets.pareto_chart import ParetoChart
 
 if TYPE_CHECKING:
+    from kam.figures.whatif import RetentionWhatIf
     from kam.services.dashboard import Alert, Overview
 
 COLUMNS = ("Alert", "Date", "Customer", "What")
+
+#: The retention what-if's first move, in percentage points, and how far + and - take it.
+WHAT_IF_POINTS = 5
+WHAT_IF_LIMIT = 50
 
 #: How each alert kind reads, and its colour.
 KINDS: dict[str, tuple[str, str]] = {
@@ -64,6 +70,22 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         Binding(
             "r", "reload", "Reload", id="dashboard.reload", tooltip="Compute the figures again."
         ),
+        Binding(
+            "plus",
+            "what_if(1)",
+            "Retention +1",
+            id="dashboard.what_if_up",
+            tooltip="The retention what-if one point higher.",
+            show=False,
+        ),
+        Binding(
+            "minus",
+            "what_if(-1)",
+            "Retention -1",
+            id="dashboard.what_if_down",
+            tooltip="The retention what-if one point lower.",
+            show=False,
+        ),
     ]
 
     class Loaded(Message):
@@ -81,8 +103,19 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
             super().__init__()
             self.modelled = modelled
 
+    class WhatIf(Message):
+        """The retention what-if was computed."""
+
+        def __init__(self, found: RetentionWhatIf) -> None:
+            super().__init__()
+            self.found = found
+
     def __init__(self) -> None:
         super().__init__()
+        self.points = WHAT_IF_POINTS
+        """The retention what-if's move, in percentage points."""
+        self.what_if: RetentionWhatIf | None = None
+        """The what-if as last computed (for `points`, or a move before it)."""
         self.overview: Overview | None = None
         """The figures and alerts as last computed."""
         self._modelled: dict[int, float] | None = None
@@ -123,6 +156,7 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         self._modelled = None  # the data may have changed since that fit
         self.query_one("#body").loading = True
         self._load()
+        self._what_if()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def _load(self) -> None:
@@ -131,6 +165,27 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         with self.kam.database.reading() as session:
             overview = programme_overview(session, as_of=self.kam.as_of, modelled=self._modelled)
         self.post_message(self.Loaded(overview))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="what-if")
+    def _what_if(self) -> None:
+        from kam.figures.whatif import retention_what_if
+
+        with self.kam.database.reading() as session:
+            found = retention_what_if(session, as_of=self.kam.as_of, points=self.points)
+        self.post_message(self.WhatIf(found))
+
+    @on(WhatIf)
+    def _what_if_found(self, message: WhatIf) -> None:
+        self.what_if = message.found
+        if self.overview is not None and message.found.points == self.points:
+            self.query_one("#figures", Static).update(self._figures(self.overview))
+
+    def action_what_if(self, step: int) -> None:
+        """Move the retention what-if by `step` points (within ±WHAT_IF_LIMIT)."""
+        moved = max(-WHAT_IF_LIMIT, min(WHAT_IF_LIMIT, self.points + step))
+        if moved != self.points:
+            self.points = moved
+            self._what_if()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lifetime")
     def _fit(self) -> None:
@@ -220,8 +275,37 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
             )
         else:
             grid.add_row("Pareto", Text("no profit in the last twelve months", style="italic"))
+        self._what_if_rows(grid)
         title = Text.assemble(("PROGRAMME", "bold"), (f"  as of {day(o.as_of)}", "dim"))
         return Group(title, grid)
+
+    def _what_if_rows(self, grid: Table) -> None:
+        """'If +5 pts retention → CLV +x (+y %)' of the key accounts, under the simple model;
+        below 100 columns on three short lines, the amount abbreviated (1.00M)."""
+        found = self.what_if
+        if found is None or found.points != self.points:
+            grid.add_row("If", Text(f"{self.points:+d} pts retention: computing…", "dim"))
+            return
+        narrow = self.size.width < 100
+        keys = found.key_accounts
+        change = keys.clv_then - keys.clv_now
+        amount = short_money(change, signed=True)
+        if not narrow:
+            shown = money(abs(change))
+            amount = ("-" if change < 0 else "+" if shown != "0" else "") + shown
+        percent = f"{change / keys.clv_now * 100:+.1f} %" if keys.clv_now > 0 else "–"
+        moved = (f"{self.points:+d} pts", "bold")
+        clamped = "; kept within 0–99 %" if found.clamped else ""
+        if narrow:
+            grid.add_row("If", Text.assemble(moved, " retention → CLV"))
+            grid.add_row("", Text.assemble((amount, "bold"), f" ({percent}); simple CLV"))
+            grid.add_row("", Text(f"key accounts{clamped}; + / -", "dim"))
+            return
+        grid.add_row(
+            "If",
+            Text.assemble(moved, " retention → CLV ", (amount, "bold"), f" ({percent})"),
+        )
+        grid.add_row("", Text(f"key accounts, simple model{clamped}; + / - move it", "dim"))
 
     def _fill_alerts(self, alerts: list[Alert]) -> None:
         """One row per alert; names and notes go in as Text, never markup."""

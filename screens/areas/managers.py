@@ -1,5 +1,6 @@
 """Managers: the skills matrix (scores under 3 highlighted), training records and load against
-the manager limit; admins edit skills (e) and add training (t)."""
+the manager limit, and each manager's scorecard (portfolio worth and care; executives and
+admins see everyone's, a manager their own); admins edit skills (e) and add training (t)."""
 
 from __future__ import annotations
 
@@ -21,14 +22,22 @@ from db.enums import Skill
 from kam.rules.permissions import Action
 from kam.services.staffing import SKILL_FLOOR
 from screens.base import KamScreenMixin
-from screens.formatting import day, safe
+from screens.formatting import change_share, day, safe, short_money
 from screens.palette.screen_commands import ScreenCommands
 
 if TYPE_CHECKING:
     from kam.services.managers import ManagerProfileView, TrainingView
     from kam.services.programme import ProgrammeSettings
+    from kam.services.scorecards import Score, Scorecard
 
 COLUMNS = ("Manager", "Load", *(s.value.capitalize() for s in Skill), "Training")
+#: The scorecard's columns; below NARROW columns of terminal, those of NARROW_SCORES only.
+SCORE_COLUMNS = (
+    "Manager", "Accts", "CLV", "CLV ±", "Profit", "Profit ±", "G/A/R", "Overdue c.",
+    "Overdue v.", "Reviews on time",
+)  # fmt: skip
+NARROW_SCORES = ("Manager", "Accts", "CLV", "Profit", "Profit ±", "G/A/R", "Late c/v", "Reviews")
+NARROW = 100
 
 
 @dataclass(frozen=True)
@@ -73,10 +82,21 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
             super().__init__()
             self.data = data
 
+    class Scored(Message):
+        """The scorecards were computed (`card` None: the user may not see any, `why` says)."""
+
+        def __init__(self, card: Scorecard | None, why: str = "") -> None:
+            super().__init__()
+            self.card = card
+            self.why = why
+
     def __init__(self) -> None:
         super().__init__()
         self.data: ManagersData | None = None
         """What was last read."""
+        self.card: Scorecard | None = None
+        """The scorecards as last computed."""
+        self._narrow: bool | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -88,6 +108,8 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
         access.set_class(not self._is_admin, "-read-only")
         yield access
         yield DataTable(id="managers", cursor_type="row", zebra_stripes=True)
+        yield Static("Computing the scorecards…", id="scorecard-caption")
+        yield DataTable(id="scorecard", cursor_type="none", zebra_stripes=True)
         with VerticalScroll(id="detail-scroll"):
             yield Static("", id="detail")
         yield Footer()
@@ -104,13 +126,25 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
     def on_mount(self) -> None:
         """Set the columns and read."""
         self.query_one(DataTable).add_columns(*COLUMNS)
+        self.on_resize()
         self.action_reload()
+
+    def on_resize(self) -> None:
+        """Below NARROW columns the scorecard keeps its essential columns."""
+        narrow = self.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            table = self.query_one("#scorecard", DataTable)
+            table.clear(columns=True)
+            table.add_columns(*(NARROW_SCORES if narrow else SCORE_COLUMNS))
+            self._fill_scores()
 
     # ------------------------------------------------------------------ loading
 
     def action_reload(self) -> None:
-        """Read the managers again in a worker."""
+        """Read the managers again, and compute their scorecards, in workers."""
         self._load()
+        self._score()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="managers")
     def _load(self) -> None:
@@ -120,6 +154,84 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
         with self.kam.database.reading() as session:
             data = ManagersData(manager_profiles(session), load_settings(session))
         self.post_message(self.Loaded(data))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scorecard")
+    def _score(self) -> None:
+        from kam.errors import PermissionDenied
+        from kam.services.scorecards import manager_scorecard
+
+        with self.kam.database.reading() as session:
+            try:
+                card = manager_scorecard(session, self.kam.actor, as_of=self.kam.as_of)
+            except PermissionDenied as refused:
+                self.post_message(self.Scored(None, str(refused)))
+                return
+        self.post_message(self.Scored(card))
+
+    @on(Scored)
+    def _scored(self, message: Scored) -> None:
+        self.card = message.card
+        caption = self.query_one("#scorecard-caption", Static)
+        table = self.query_one("#scorecard", DataTable)
+        table.display = message.card is not None
+        if message.card is None:
+            caption.update(Content.assemble(("SCORECARDS", "bold"), "  ", (message.why, "dim")))
+            return
+        whose = (
+            "every manager's"
+            if message.card.everyone
+            else "yours only: executives and admins see every manager's"
+        )
+        caption.update(
+            Content.assemble(
+                ("SCORECARDS", "bold"),
+                (f"  {whose} · open accounts · ± against a year before", "dim"),
+            )
+        )
+        self._fill_scores()
+        self._show_detail()
+
+    def _fill_scores(self) -> None:
+        """One row per manager the user may see; money short (702.9k), never cut."""
+        table = self.query_one("#scorecard", DataTable)
+        table.clear()
+        if self.card is None:
+            return
+        narrow = bool(self._narrow)
+        for s in self.card.scores:
+            health = Text.assemble(
+                (str(s.green), "green"), "/", (str(s.amber), "yellow"), "/", (str(s.red), "red")
+            )
+            on_time = (
+                f"{s.on_time}/{s.due} {s.on_time_share:.0%}".replace("%", " %")
+                if s.on_time_share is not None
+                else "none due"
+            )
+            late_style = "bold red" if s.overdue_commitments or s.overdue_visits else "dim"
+            cells: dict[str, Text] = {
+                "Manager": Text(safe(s.login if narrow else s.display_name)),
+                "Accts": Text(str(s.accounts), justify="right"),
+                "CLV": Text(short_money(s.clv), justify="right"),
+                "CLV ±": _change(s.clv, s.clv_before),
+                "Profit": Text(short_money(s.profit), justify="right"),
+                "Profit ±": _change(s.profit, s.profit_before),
+                "G/A/R": health,
+                "Overdue c.": Text(str(s.overdue_commitments), justify="right",
+                                   style="bold red" if s.overdue_commitments else "dim"),
+                "Overdue v.": Text(str(s.overdue_visits), justify="right",
+                                   style="bold red" if s.overdue_visits else "dim"),
+                "Late c/v": Text(f"{s.overdue_commitments}/{s.overdue_visits}", style=late_style,
+                                 justify="right"),
+                "Reviews on time": Text(on_time, justify="right"),
+                "Reviews": Text(on_time, justify="right"),
+            }  # fmt: skip
+            table.add_row(*(cells[c] for c in (NARROW_SCORES if narrow else SCORE_COLUMNS)))
+
+    def score_of(self, login: str) -> Score | None:
+        """The scorecard of `login`, if the user may see it."""
+        if self.card is None:
+            return None
+        return next((s for s in self.card.scores if s.login == login), None)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -205,6 +317,9 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
             for t in p.trainings:
                 trainings.add_row(day(t.taken_on), Text(safe(t.course)), Text(safe(t.note)))
             grid.add_row(trainings)
+        score = self.score_of(p.login)
+        if score is not None:
+            grid.add_row(_score_text(score))
         detail.update(grid)
 
     # ------------------------------------------------------------------ who may do what
@@ -261,3 +376,31 @@ def _training_cell(trainings: list[TrainingView]) -> Text:
         return Text("none", style="dim")
     newest = trainings[0]
     return Text(safe(f"{len(trainings)} · {day(newest.taken_on)} {newest.course}"))
+
+
+def _change(now: float, before: float) -> Text:
+    """The change against a year before as a percentage, red when a fall."""
+    shown = change_share(now, before)
+    style = "red" if now < before and shown != "–" else "dim" if shown == "–" else ""
+    return Text(shown, style=style, justify="right")
+
+
+def _score_text(s: Score) -> Text:
+    """A manager's whole scorecard in sentences (the table's columns in full)."""
+
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
+    reviews = (
+        f"{s.on_time} of {s.due} reviews on time"
+        if s.due
+        else "no review came due in the last twelve months"
+    )
+    return Text(
+        f"Scorecard: {count(s.accounts, 'open account')}; CLV {s.clv:,.0f} "
+        f"({s.clv_change:+,.0f} against a year before); T12M profit after cost to serve "
+        f"{s.profit:,.0f} ({s.profit_change:+,.0f} against the twelve months before); health "
+        f"{s.green} green, {s.amber} amber, {s.red} red; "
+        f"{count(s.overdue_commitments, 'overdue commitment')}, "
+        f"{count(s.overdue_visits, 'overdue sponsor visit')}; {reviews}."
+    )

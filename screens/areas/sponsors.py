@@ -1,5 +1,7 @@
-"""Sponsors: the executives with the accounts they sponsor against the limit, and the visit
-cadence of every active account with the overdue visits first; record a visit (v)."""
+"""Sponsors: the executives with the accounts they sponsor against the limit and, for
+executives and admins, their scorecards (visits on time, health mix, portfolio CLV and
+profit); the visit cadence of every active account with the overdue visits first; record a
+visit (v)."""
 
 from __future__ import annotations
 
@@ -19,15 +21,21 @@ from db.enums import Role
 from kam.rules import clock
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
-from screens.formatting import day, safe, words
+from screens.formatting import change_share, day, safe, short_money, words
 from screens.palette.screen_commands import ScreenCommands
 
 if TYPE_CHECKING:
     from kam.services.programme import ProgrammeSettings
+    from kam.services.scorecards import Scorecard
     from kam.services.sponsors import SponsorView, VisitDueView
     from kam.views import InteractionView
 
 SPONSOR_COLUMNS = ("Sponsor", "Accounts", "Overdue", "Sponsors", "Title")
+#: The scorecard's columns, after "Overdue", for those who see every scorecard.
+SCORE_COLUMNS = ("Visits on time", "G/A/R", "CLV", "Profit", "Profit ±")
+#: Below this many columns of terminal, sponsors go by login and "Visits on time" is "On time",
+#: so that every number fits before the names of the accounts.
+NARROW = 100
 VISIT_COLUMNS = ("Customer", "Visit", "Next due", "Last visit", "Sponsor", "Status")
 
 #: A visit due within this many days is shown as coming up.
@@ -77,10 +85,21 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
             super().__init__()
             self.data = data
 
+    class Scored(Message):
+        """The sponsors' scorecards were computed."""
+
+        def __init__(self, card: Scorecard) -> None:
+            super().__init__()
+            self.card = card
+
     def __init__(self) -> None:
         super().__init__()
         self.data: SponsorsData | None = None
         """What was last read."""
+        self.card: Scorecard | None = None
+        """The sponsors' scorecards, for executives and admins (None: not computed, or not
+        theirs to see)."""
+        self._narrow: bool | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -94,7 +113,7 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
         )
         access.set_class(not visits_some, "-read-only")
         yield access
-        yield Static(Content("Executive sponsors"), classes="caption")
+        yield Static(Content(self._sponsors_caption()), classes="caption", id="sponsors-caption")
         yield DataTable(id="sponsors", cursor_type="row", zebra_stripes=True)
         yield Static(
             Content("Sponsor visits, the most overdue first"),
@@ -112,17 +131,63 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
             return Content("You record your visits to the accounts you sponsor (v).")
         return Content("Read-only: an account's sponsor, or an admin, records its visits.")
 
+    @property
+    def _sees_scores(self) -> bool:
+        from kam.services.scorecards import sees_every_scorecard
+
+        return sees_every_scorecard(self.kam.actor)
+
+    def _sponsors_caption(self) -> str:
+        if self._sees_scores:
+            return "Executive sponsors, with their scorecards (open accounts, ± a year before)"
+        return "Executive sponsors (scorecards: executives and admins)"
+
+    def _sponsor_columns(self) -> tuple[str, ...]:
+        if not self._sees_scores:
+            return SPONSOR_COLUMNS
+        scores = ("On time", *SCORE_COLUMNS[1:]) if self._narrow else SCORE_COLUMNS
+        return (*SPONSOR_COLUMNS[:3], *scores, *SPONSOR_COLUMNS[3:])
+
+    def on_resize(self) -> None:
+        """Below NARROW columns the sponsors table shortens its names and headings."""
+        narrow = self.size.width < NARROW
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        table = self.query_one("#sponsors", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*self._sponsor_columns())
+        if self.data is not None:
+            self._fill_sponsors(self.data)
+
     def on_mount(self) -> None:
         """Set the columns and read."""
-        self.query_one("#sponsors", DataTable).add_columns(*SPONSOR_COLUMNS)
+        self.on_resize()
         self.query_one("#visits", DataTable).add_columns(*VISIT_COLUMNS)
         self.action_reload()
 
     # ------------------------------------------------------------------ loading
 
     def action_reload(self) -> None:
-        """Read the sponsors and the visit schedule again in a worker."""
+        """Read the sponsors and the visit schedule again, and (for executives and admins)
+        compute the scorecards, in workers."""
         self._load()
+        if self._sees_scores:
+            self._score()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scorecard")
+    def _score(self) -> None:
+        from kam.services.scorecards import sponsor_scorecard
+
+        with self.kam.database.reading() as session:
+            card = sponsor_scorecard(session, self.kam.actor, as_of=self.kam.as_of)
+        self.post_message(self.Scored(card))
+
+    @on(Scored)
+    def _scored(self, message: Scored) -> None:
+        self.card = message.card
+        if self.data is not None:
+            self._fill_sponsors(self.data)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sponsors")
     def _load(self) -> None:
@@ -175,7 +240,7 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
             if v.overdue and v.sponsor:
                 overdue[v.sponsor] = overdue.get(v.sponsor, 0) + 1
         for s in data.sponsors:
-            name = Text(safe(f"{s.display_name} ({s.login})"))
+            name = Text(safe(s.login if self._narrow else f"{s.display_name} ({s.login})"))
             if s.login == self.kam.actor.login:
                 name.append("  you", style="bold")
             load_style = "bold red" if s.count > s.limit else "yellow" if s.count == s.limit else ""
@@ -184,10 +249,43 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
                 name,
                 Text(f"{s.count}/{s.limit}", style=load_style, justify="right"),
                 Text(str(late), style="bold red" if late else "dim", justify="right"),
+                *self._score_cells(s.login),
                 Text(safe(", ".join(s.accounts)) or "none", style="" if s.accounts else "dim"),
                 Text(safe(s.title)),
                 key=s.login,
             )
+
+    def _score_cells(self, login: str) -> list[Text]:
+        """The scorecard's cells of a sponsor (dashes while computing); none for those who do
+        not see scorecards."""
+        if not self._sees_scores:
+            return []
+        score = next((c for c in self.card.scores if c.login == login), None) if self.card else None
+        if score is None:
+            return [Text("…", style="dim") for _ in SCORE_COLUMNS]
+        on_time = (
+            f"{score.on_time}/{score.due} {score.on_time_share:.0%}".replace("%", " %")
+            if score.on_time_share is not None
+            else "none due"
+        )
+        fell = score.profit < score.profit_before
+        return [
+            Text(on_time, justify="right"),
+            Text.assemble(
+                (str(score.green), "green"),
+                "/",
+                (str(score.amber), "yellow"),
+                "/",
+                (str(score.red), "red"),
+            ),  # fmt: skip
+            Text(short_money(score.clv), justify="right"),
+            Text(short_money(score.profit), justify="right"),
+            Text(
+                change_share(score.profit, score.profit_before),
+                justify="right",
+                style="red" if fell else "",
+            ),  # fmt: skip
+        ]
 
     def _fill_visits(self, data: SponsorsData) -> None:
         """One row per active account, overdue ones in red; names as Text."""

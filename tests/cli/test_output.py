@@ -43,6 +43,8 @@ LISTS: list[tuple[str, ...]] = [
     ("sponsor", "list"),
     ("sponsor", "overdue", "--as-of", AS_OF),
     ("manager", "list"),
+    ("manager", "scorecard", "--as-of", AS_OF),
+    ("sponsor", "scorecard", "--as-of", AS_OF),
     ("contact", "list", ACME),
     *[("metrics", name, "--as-of", AS_OF) for name in METRICS],
     ("metrics", "break-even", "--as-of", AS_OF),
@@ -61,6 +63,7 @@ RECORDS: list[tuple[str, ...]] = [
     ("db", "check"),
     ("audit", "verify"),
     ("audit", "anchor"),
+    ("metrics", "what-if", "--retention", "5", "--as-of", AS_OF),
 ]
 #: Commands whose `--json` prints what they wrote (a batch or an import: its report);
 #: `criteria set|add|remove` print the new criteria set, as a list.

@@ -283,15 +283,58 @@ async def test_a_failed_load_is_reported_and_stops_the_loading_indicator(
         assert notices(app) == ["The programme settings are being changed; try again in a minute."]
 
 
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_snapshot_of_the_dashboard(
-    snap_compare: Any, sqlite_database: Database, dashboard_cast: Cast
+    snap_compare: Any, sqlite_database: Database, dashboard_cast: Cast, size: tuple[int, int]
 ) -> None:
     app = dashboard_app(sqlite_database, dashboard_cast.manager)
 
     async def loaded(pilot: Pilot[None]) -> None:
         await open_dashboard(app, pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=loaded)
+    assert snap_compare(app, terminal_size=size, run_before=loaded)
+
+
+def _clv(yearly: float, r: float) -> float:
+    """The simple CLV, d 10 %, H 5 years, term by term."""
+    return sum(yearly * r ** (t - 1) / 1.1**t for t in range(1, 6))
+
+
+async def test_the_retention_what_if_shows_the_key_accounts_clv_and_plus_minus_move_it(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    app = dashboard_app(sqlite_database, dashboard_cast.viewer)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        # Acme alone, 500 a year at the base's retention 2/3: +5 points make it 2/3 + 0.05.
+        now = _clv(500, 2 / 3)
+        for points in (5, 6, 4):
+            if points == 6:
+                await pilot.press("plus")
+            elif points == 4:
+                await pilot.press("minus", "minus")
+            await settle(app, pilot)
+            gain = _clv(500, 2 / 3 + points / 100) - now
+            figures = text_of(screen.query_one("#figures", Static))
+            assert (
+                f"If      +{points} pts retention → CLV +{gain:,.0f} ({gain / now * 100:+.1f} %)"
+                in figures
+            )
+            assert "key accounts, simple model; + / - move it" in figures
+
+
+async def test_at_80_columns_the_what_if_takes_three_short_lines(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    app = dashboard_app(sqlite_database, dashboard_cast.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.press(*["minus"] * 80)  # stops at -50 points: 2/3 - 0.5 = 1/6
+        await settle(app, pilot)
+        loss = _clv(500, 2 / 3 - 0.5) - _clv(500, 2 / 3)
+        figures = text_of(screen.query_one("#figures", Static))
+        assert "If      -50 pts retention → CLV" in figures
+        assert f"-{-loss:.0f} ({loss / _clv(500, 2 / 3) * 100:+.1f} %); simple CLV" in figures
 
 
 @pytest.mark.parametrize(("who", "kept"), [("manager", 1), ("viewer", 0)])

@@ -4,9 +4,11 @@ skills and record training through forms, everyone else reads."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from db.models import ManagerSkill, TrainingRecord
@@ -120,3 +122,94 @@ async def test_everyone_but_admins_reads_the_matrix_without_editing_keys(
             assert "e" not in keys(app) and "t" not in keys(app)
             await pilot.press("e", "t")
             assert app.screen is screen
+
+
+def _factor(r: float) -> float:
+    """sum over t = 1..5 of r^(t-1) / 1.1^t: the simple CLV's years, d 10 %, H 5."""
+    return sum(r ** (t - 1) / 1.1**t for t in range(1, 6))
+
+
+@pytest.fixture
+def scored_cast(sqlite_database: Database) -> Cast:
+    """The cast with tests.support.add_small_base's lines: as of 2026-06-30 Acme (mia's, active
+    since 2025-01-15, never visited nor reviewed) made 500 (100 the year before); 北京 (otto's
+    nominee) -40 (100 the year before); the base's retention 2/3, a year before none."""
+    from tests.support import add_small_base
+
+    cast = make_cast(sqlite_database)
+    add_small_base(sqlite_database)
+    return cast
+
+
+async def test_an_executive_sees_every_managers_scorecard(
+    sqlite_database: Database, scored_cast: Cast
+) -> None:
+    app = managers_app(sqlite_database, scored_cast.executive)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_managers(app, pilot)
+        caption = text_of(screen.query_one("#scorecard-caption", Static))
+        assert "every manager's" in caption
+        table = screen.query_one("#scorecard", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [
+            "Manager", "Accts", "CLV", "CLV ±", "Profit", "Profit ±", "G/A/R", "Overdue c.",
+            "Overdue v.", "Reviews on time",
+        ]  # fmt: skip
+        acme_clv, acme_before = 500 * _factor(2 / 3), 100 / 1.1  # a year before: r unknown, 0
+        beer_clv = -40 * _factor(2 / 3)
+        assert rows(table) == [
+            # Acme: red (never visited in 531 days); its first review, due 2025-07-14, is late.
+            ["Mia Manager", "1", "1.1k", f"{(acme_clv / acme_before - 1) * 100:+.1f} %", "500",
+             "+400.0 %", "0/0/1", "0", "1", "0/1 0 %"],
+            # 北京: red (a loss); a nominee: no visit or review due.
+            ["Otto Other", "1", "-85", f"{(beer_clv / acme_before - 1) * 100:+.1f} %", "-40",
+             "-140.0 %", "0/0/1", "0", "0", "none due"],
+        ]  # fmt: skip
+        assert "Scorecard: 1 open account; CLV 1,059" in text_of(
+            screen.query_one("#detail", Static)
+        )
+
+
+async def test_a_manager_sees_only_their_own_scorecard_and_is_told(
+    sqlite_database: Database, scored_cast: Cast
+) -> None:
+    app = managers_app(sqlite_database, scored_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_managers(app, pilot)
+        caption = text_of(screen.query_one("#scorecard-caption", Static))
+        assert "yours only: executives and admins see every manager's" in caption
+        assert [r[0] for r in rows(screen.query_one("#scorecard", DataTable))] == ["Mia Manager"]
+
+
+async def test_a_viewer_is_told_scorecards_are_not_theirs(
+    sqlite_database: Database, scored_cast: Cast
+) -> None:
+    app = managers_app(sqlite_database, scored_cast.viewer)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_managers(app, pilot)
+        caption = text_of(screen.query_one("#scorecard-caption", Static))
+        assert "Only executives or admins may see every manager's" in caption
+        assert not screen.query_one("#scorecard", DataTable).display
+
+
+async def test_at_80_columns_the_scorecard_keeps_whole_numbers_in_fewer_columns(
+    sqlite_database: Database, scored_cast: Cast
+) -> None:
+    app = managers_app(sqlite_database, scored_cast.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_managers(app, pilot)
+        table = screen.query_one("#scorecard", DataTable)
+        assert rows(table)[0] == ["mia", "1", "1.1k", "500", "+400.0 %", "0/0/1", "0/1", "0/1 0 %"]
+        widths = sum(c.get_render_width(table) for c in table.columns.values())
+        assert widths <= 80
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_of_the_managers_with_their_scorecards(
+    snap_compare: Any, sqlite_database: Database, scored_cast: Cast, size: tuple[int, int]
+) -> None:
+    app = managers_app(sqlite_database, scored_cast.executive)
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        await open_managers(app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=loaded)

@@ -76,10 +76,17 @@ async def test_an_executive_sees_the_overdue_visit_and_records_one_on_their_own_
         screen = await open_sponsors(app, pilot)
         assert "due every 90 days" in text_of(screen.query_one("#rules", Static))
         assert "1 overdue" in text_of(screen.query_one("#rules", Static))
+        # The scorecards, by hand (tests.support.add_small_base): Acme's profit 500 against
+        # 100 the year before (+400 %), CLV 500 x 2.119 (retention 2/3, d 10 %, H 5) = 1.1k;
+        # red (never visited); its one visit due is overdue: 0 of 1 on time. 北京: profit -40
+        # against 100 (-140 %), CLV -40 x 2.119 = -85, red (a loss); admitted 2026-06-01,
+        # its first visit is not due yet.
         assert rows(screen.query_one("#sponsors", DataTable)) == [
-            ["Eve Executive (eve)  you", "1/3", "1", ACME, ""],
-            ["Xena [CFO] (xena)", "1/3", "0", BEIJING, "CFO"],
-        ]
+            ["Eve Executive (eve)  you", "1/3", "1", "0/1 0 %", "0/0/1", "1.1k", "500",
+             "+400.0 %", ACME, ""],
+            ["Xena [CFO] (xena)", "1/3", "0", "none due", "0/0/1", "-85", "-40", "-140.0 %",
+             BEIJING, "CFO"],
+        ]  # fmt: skip
         table = screen.query_one("#visits", DataTable)
         # Acme was admitted 2025-01-15 and never visited: due 2025-04-15, 441 days ago.
         assert rows(table) == [
@@ -142,3 +149,42 @@ async def test_viewers_and_managers_have_no_visit_key_and_an_admin_records_for_a
                 "Met the board",
             )
         ]
+
+
+async def test_a_manager_sees_the_sponsors_without_their_scorecards(
+    sqlite_database: Database, sponsors_cast: Cast
+) -> None:
+    app = sponsors_app(sqlite_database, sponsors_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sponsors(app, pilot)
+        assert "scorecards: executives and admins" in text_of(
+            screen.query_one("#sponsors-caption", Static)
+        )
+        assert rows(screen.query_one("#sponsors", DataTable))[0] == [
+            "Eve Executive (eve)", "1/3", "1", ACME, ""
+        ]  # fmt: skip
+
+
+async def test_at_80_columns_every_sponsor_number_fits_before_the_accounts(
+    sqlite_database: Database, sponsors_cast: Cast
+) -> None:
+    app = sponsors_app(sqlite_database, sponsors_cast.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sponsors(app, pilot)
+        table = screen.query_one("#sponsors", DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels[:8] == [
+            "Sponsor", "Accounts", "Overdue", "On time", "G/A/R", "CLV", "Profit", "Profit ±"
+        ]  # fmt: skip
+        assert rows(table)[0][:8] == [
+            "eve",
+            "1/3",
+            "1",
+            "0/1 0 %",
+            "0/0/1",
+            "1.1k",
+            "500",
+            "+400.0 %",
+        ]
+        numbers = list(table.columns.values())[:8]
+        assert sum(c.get_render_width(table) for c in numbers) <= 80
