@@ -155,8 +155,7 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         """Compute the overview again in a worker, showing that it is loading."""
         self._modelled = None  # the data may have changed since that fit
         self.query_one("#body").loading = True
-        self._load()
-        self._what_if()
+        self._load()  # the what-if follows once the figures show (_loaded)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def _load(self) -> None:
@@ -217,6 +216,9 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         self._fill_alerts(o.alerts)
         self.query_one(DataTable).focus()
         self.refresh_bindings()
+        # The what-if loads pandas and sums the base again: it starts once the headline
+        # figures are on screen rather than slowing them down.
+        self._what_if()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load stops the loading indicator (KamScreenMixin says what went wrong)."""
