@@ -7,7 +7,7 @@ per part of the domain; everything is importable from `db.models`.
 
 from db.models.audit import AuditEvent
 from db.models.base import enum_column, score_check, utcnow
-from db.models.customers import Customer, ServiceCost, Transaction
+from db.models.customers import Customer, ProductCategory, ServiceCost, Transaction
 from db.models.people import ManagerSkill, TrainingRecord, User
 from db.models.plans import AccountPlan, PlanAction, PlanComment, PlanGoal, PlanObjective
 from db.models.programme import Assessment, AssessmentScore, Criterion, KeyAccount
@@ -36,6 +36,7 @@ __all__ = [
     "PlanComment",
     "PlanGoal",
     "PlanObjective",
+    "ProductCategory",
     "ProgrammeSetting",
     "Review",
     "ReviewPractice",

@@ -15,7 +15,7 @@ from kam.cli.params import CsvOption, JsonOption, date_option
 from kam.rules import clock
 
 app = typer.Typer(
-    help="Profit after cost to serve, Pareto, share of wallet, RFM, retention and CLV.",
+    help="Profit after cost to serve, Pareto, share of wallet, RFM, retention, CLV and whitespace.",
     no_args_is_help=True,
 )
 
@@ -185,6 +185,88 @@ def churn(
     """Customers at risk of churning, the most CLV first, each with its reasons (P(alive),
     the gap since the last purchase; for key accounts also margin and share of wallet)."""
     _show("churn", as_of, None, top, json_, csv_, key_accounts=key_accounts)
+
+
+AccountOpt = Annotated[str | None, typer.Option("--account", help="Only this key account.")]
+
+
+@app.command("whitespace")
+def whitespace(
+    account: AccountOpt = None,
+    as_of: AsOf = None,
+    top: Annotated[
+        int | None, typer.Option(min=1, help="Only the N accounts with the most opportunity.")
+    ] = None,
+    json_: JsonOption = False,
+    csv_: CsvOption = False,
+) -> None:
+    """Key accounts × product categories: where each account buys little or nothing that its
+    industry's customers buy (T12M gross margin; peers' median scaled to the account's size).
+    The table shows each cell's opportunity; --json every figure; --csv one line per cell."""
+    from kam.services.whitespace import account_whitespace
+    from kam.text import compact_money
+
+    when = clock.on_or_today(as_of)
+    with reading() as (session, _actor):
+        view = account_whitespace(session, as_of=when, customer=account)
+    rows = view.rows[:top] if top else view.rows
+    more = "without --top for every account"
+    summary = {
+        "as_of": when.isoformat(),
+        "accounts": len(view.rows),
+        "categories": len(view.categories),
+        "opportunity": sum(r.opportunity for r in view.rows),
+        "headroom_margin": sum(r.headroom_margin or 0.0 for r in view.rows),
+    }
+    if csv_:
+        cells = [
+            {"customer_id": r.customer_id, "customer": r.customer, "industry": r.industry,
+             "category": c.category, "margin": c.margin, "expected": c.expected,
+             "opportunity": c.opportunity}
+            for r in rows for c in r.cells
+        ]  # fmt: skip
+        keys = ["customer_id", "customer", "industry", "category", "margin", "expected",
+                "opportunity"]  # fmt: skip
+        output.print_csv(cells, keys)
+        output.showing(len(rows), len(view.rows), more)
+        return
+
+    def for_people() -> None:
+        output.print_record(
+            {**summary, "categories": ", ".join(view.categories) or "none"}
+            | {k: f"{summary[k]:,.0f}" for k in ("opportunity", "headroom_margin")}
+        )
+        sys.stdout.write(
+            "\nEach cell: the opportunity in T12M gross margin (the peers' median margin per unit "
+            "of size × the account's size, less what it buys; · none). headroom × margin: "
+            "(wallet − revenue) × the account's margin rate.\n\n"
+        )
+        table = []
+        for r in rows:
+            line: dict[str, Any] = {"customer": r.customer}
+            for c in r.cells:
+                line[f"c:{c.category}"] = compact_money(c.opportunity) if c.opportunity else "·"
+            line["total"] = compact_money(r.opportunity)
+            line["headroom"] = compact_money(r.headroom_margin)
+            table.append(line)
+        columns = [("account", "customer")]
+        columns += [(c, f"c:{c}") for c in view.categories]
+        columns += [("total", "total"), ("headroom × margin", "headroom")]
+        output.print_table(table, columns)
+
+    output.show_list(
+        rows,
+        json_=json_,
+        total=len(view.rows),
+        context={
+            "report": "whitespace",
+            "as_of": when,
+            "categories": view.categories,
+            "summary": summary,
+        },  # fmt: skip
+        more=more,
+        table=for_people,
+    )
 
 
 def _register() -> None:
