@@ -120,6 +120,9 @@ class Sheet(View):
     """Decision makers, champions and blockers, the most influential first."""
     findings: list[Finding] = field(default_factory=list)
     """What the coverage rule finds (kam.rules.people.COVERAGE_RULE)."""
+    opportunities: list[tuple[str, float]] = field(default_factory=list)
+    """The account's largest whitespace opportunities, (category, T12M margin), at most
+    three (kam.figures.whitespace)."""
 
 
 def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
@@ -138,6 +141,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
     from kam.services.reviews import list_reviews
     from kam.services.sponsors import last_visits
     from kam.services.vetting import assessment_view, latest_assessment
+    from kam.services.whitespace import top_opportunities
 
     row, customer = account_and_customer(session, name)
     assert row.id is not None and customer.id is not None
@@ -187,6 +191,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
         plan=plan_view(session, row, customer.name, as_of=as_of, worth=worth),
         key_people=key_people(chart.people),
         findings=chart.findings,
+        opportunities=top_opportunities(session, customer.id, as_of=as_of),
     )
 
 
@@ -259,6 +264,14 @@ def _clv_inputs(w: Worth) -> str:
     )
 
 
+def opportunity_line(opportunities: list[tuple[str, float]]) -> str:
+    """The largest whitespace opportunities on one line: "Bearings 34,012 · Tools 2,600"."""
+    said = " · ".join(
+        f"{short(category, 24)} {_money(amount)}" for category, amount in opportunities
+    )
+    return said or "none against its peers"
+
+
 def _whole_pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -295,6 +308,7 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
         ("Share of wallet / headroom", f"{_pct(w.share_of_wallet)} / {_money(w.headroom)}"),
         ("Revenue (T12M)", _money(w.revenue)),
         ("Profit by year", trend),
+        ("Top opportunities", opportunity_line(sheet.opportunities)),
     ]
     review = sheet.last_review
     reasons, hidden = _first(sheet.health_reasons, MAX_HEALTH_REASONS)
