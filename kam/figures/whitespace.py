@@ -73,9 +73,7 @@ def whitespace(
     revenue = customers["revenue"].fillna(0.0).astype(float)
     gross = customers["gross_margin"].fillna(0.0).astype(float)
     size, basis = sizes(customers["estimated_wallet"], revenue)
-    table = margins.pivot_table(
-        index="customer_id", columns="category", values="margin", aggfunc="sum", fill_value=0.0
-    )
+    table = margins.groupby(["customer_id", "category"])["margin"].sum().unstack(fill_value=0.0)
     categories = sorted(str(c) for c in table.columns)
     table = table.reindex(index=customers.index, columns=categories, fill_value=0.0).astype(float)
     # Peers: customers who bought in the window and have a size.

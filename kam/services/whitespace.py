@@ -67,31 +67,43 @@ class WhitespaceView(View):
     rows: list[WhitespaceRow]
 
 
-def compute(session: Session, *, as_of: date, customer_ids: set[int] | None = None) -> Whitespace:
+def compute(
+    session: Session,
+    *,
+    as_of: date,
+    customer_ids: set[int] | None = None,
+    among: set[int] | None = None,
+) -> Whitespace:
     """The whitespace figures of the given customers (default: every open key account),
-    compared with the whole base's T12M purchases."""
+    compared with the whole base's T12M purchases, or only with the customers `among`."""
     import pandas as pd
 
     from db import aggregates
-    from kam.figures import frames, metrics
+    from kam.figures import metrics
     from kam.figures.whitespace import whitespace
     from kam.rules import lifecycle
 
     conn = session.connection()
     if customer_ids is None:
         customer_ids = set(aggregates.member_ids(conn, [s.value for s in lifecycle.OPEN]))
-    first, last = metrics.t12m_window(as_of)
+    first, last = (day.date() for day in metrics.t12m_window(as_of))
     margins = pd.DataFrame.from_records(
-        aggregates.window_category_margins(conn, first.date(), last.date()),
+        aggregates.window_category_margins(conn, first, last, customer_ids=among),
         columns=aggregates.CATEGORY_MARGIN_COLUMNS,
     ).astype({"margin": float})
     customers = pd.DataFrame.from_records(
         aggregates.customer_profiles(conn), columns=aggregates.PROFILE_COLUMNS
     ).set_index("customer_id")
+    if among is not None:
+        customers = customers[customers.index.isin(list(among))]
     customers["estimated_wallet"] = customers["estimated_wallet"].astype(float)
-    sales = frames.t12m(session, as_of).sales.set_index("customer_id")
-    customers["revenue"] = sales["revenue"].reindex(customers.index).fillna(0.0)
-    customers["gross_margin"] = (sales["revenue"] - sales["cost_of_goods"]).reindex(customers.index)
+    sales = pd.DataFrame.from_records(
+        aggregates.window_sales(conn, first, last, customer_ids=among, detail=False),
+        columns=aggregates.WINDOW_PROFIT_COLUMNS,
+    ).set_index("customer_id")
+    revenue, cogs = sales["revenue"].astype(float), sales["cost_of_goods"].astype(float)
+    customers["revenue"] = revenue.reindex(customers.index).fillna(0.0)
+    customers["gross_margin"] = (revenue - cogs).reindex(customers.index)
     return whitespace(margins, customers, customer_ids)
 
 
@@ -168,7 +180,18 @@ def rows_of(result: Whitespace, accounts: dict[int, int], planned: set[int]) -> 
 def top_opportunities(
     session: Session, customer_id: int, *, as_of: date, n: int = 3
 ) -> list[tuple[str, float]]:
-    """One account's `n` largest opportunities, (category, margin), largest first."""
+    """One account's `n` largest opportunities, (category, margin), largest first. Only its
+    industry is read when that holds enough peers (the whole base otherwise)."""
+    from db import aggregates
+    from kam.figures.whitespace import BASE, MIN_PEERS
     from kam.figures.whitespace import top_opportunities as top
 
-    return top(compute(session, as_of=as_of, customer_ids={customer_id}), customer_id, n)
+    profiles = aggregates.customer_profiles(session.connection())
+    industry = next((p[2] for p in profiles if p[0] == customer_id), None)
+    among: set[int] | None = {p[0] for p in profiles if p[2] == industry}
+    if among is not None and len(among) <= MIN_PEERS:
+        among = None  # too few to be peers, whoever bought
+    result = compute(session, as_of=as_of, customer_ids={customer_id}, among=among)
+    if among is not None and (result.accounts["compared_with"] == BASE).any():
+        result = compute(session, as_of=as_of, customer_ids={customer_id})
+    return top(result, customer_id, n)

@@ -81,9 +81,11 @@ def test_one_account_and_its_top_opportunities(database: Database, cast: Cast) -
     add_whitespace_base(database, AS_OF)
     with database.reading() as s:
         (acme,) = account_whitespace(s, as_of=AS_OF, customer="acme [/b] ltd").rows
-        top = top_opportunities(s, acme.customer_id, as_of=AS_OF)
+        top = top_opportunities(s, acme.customer_id, as_of=AS_OF)  # its industry is read
+        beijing = top_opportunities(s, 2, as_of=AS_OF)  # the whole base is read
     assert acme.opportunity == pytest.approx(71_000)
     assert top == [("Bolts", pytest.approx(51_000)), ("TAPE", pytest.approx(20_000))]
+    assert beijing == [("Bolts", pytest.approx(180)), ("TAPE", pytest.approx(80))]
 
 
 def test_without_products_the_matrix_is_empty(database: Database, cast: Cast) -> None:
