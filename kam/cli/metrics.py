@@ -204,7 +204,7 @@ def whitespace(
     industry's customers buy (T12M gross margin; peers' median scaled to the account's size).
     The table shows each cell's opportunity; --json every figure; --csv one line per cell."""
     from kam.services.whitespace import account_whitespace
-    from kam.text import compact_money
+    from kam.text import compact_money, for_terminal
 
     when = clock.on_or_today(as_of)
     with reading() as (session, _actor):
@@ -250,7 +250,7 @@ def whitespace(
             line["headroom"] = compact_money(r.headroom_margin)
             table.append(line)
         columns = [("account", "customer")]
-        columns += [(c, f"c:{c}") for c in view.categories]
+        columns += [(for_terminal(c), f"c:{c}") for c in view.categories]
         columns += [("total", "total"), ("headroom × margin", "headroom")]
         output.print_table(table, columns)
 
