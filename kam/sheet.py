@@ -74,6 +74,7 @@ WIDTH = {
     "finding": 110,
     "note": 36,
     "override": 160,
+    "opportunities": 40,
 }
 
 #: The standing's lines for health's history (the HTML page puts them on one line).
@@ -264,20 +265,31 @@ def _clv_inputs(w: Worth) -> str:
     )
 
 
-def opportunity_line(opportunities: list[tuple[str, float]]) -> str:
-    """The largest whitespace opportunities on one line: "Bearings 34,012 · Tools 2,600"."""
-    said = " · ".join(
-        f"{short(category, 24)} {_money(amount)}" for category, amount in opportunities
-    )
-    return said or "none against its peers"
+def opportunity_line(opportunities: list[tuple[str, float]], *, printed: bool = True) -> str:
+    """The largest whitespace opportunities on one line ("Bearings 34.0k · Tools 2.6k"); on
+    the printed page the lower-ranked ones yield to WIDTH["opportunities"], and say how many
+    did."""
+    from kam.text import compact_money
+
+    if not opportunities:
+        return "none against its peers"
+    shown: list[str] = []
+    for category, amount in opportunities:
+        item = f"{short(category, 18)} {compact_money(amount)}"
+        if printed and shown and width(" · ".join([*shown, item])) > WIDTH["opportunities"]:
+            break
+        shown.append(item)
+    hidden = len(opportunities) - len(shown)
+    return " · ".join(shown) + (f" (+{hidden})" if hidden else "")
 
 
 def _whole_pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
-    """The sheet's sections as (label, plain text) pairs, shared by both renderers."""
+def _lines(sheet: Sheet, *, printed: bool = False) -> dict[str, list[tuple[str, str]]]:
+    """The sheet's sections as (label, plain text) pairs, shared by both renderers (the
+    printed page's lines yield where the Markdown's need not)."""
     w = sheet.worth
     years, older = _first(list(reversed(w.profit_by_year.items())), MAX_YEARS)
     trend = ", ".join(f"{y}: {_money(p)}" for y, p in reversed(years)) or "—"
@@ -305,10 +317,13 @@ def _lines(sheet: Sheet) -> dict[str, list[tuple[str, str]]]:
             "Gross margin / cost to serve",
             f"{_money(w.gross_margin)} / {_money(w.cost_to_serve)}",
         ),
-        ("Share of wallet / headroom", f"{_pct(w.share_of_wallet)} / {_money(w.headroom)}"),
-        ("Revenue (T12M)", _money(w.revenue)),
+        # Revenue shares the wallet's line, so the page keeps room for the opportunities.
+        (
+            "Revenue / share / headroom",
+            f"{_money(w.revenue)} / {_pct(w.share_of_wallet)} / {_money(w.headroom)}",
+        ),
         ("Profit by year", trend),
-        ("Top opportunities", opportunity_line(sheet.opportunities)),
+        ("Top opportunities", opportunity_line(sheet.opportunities, printed=printed)),
     ]
     review = sheet.last_review
     reasons, hidden = _first(sheet.health_reasons, MAX_HEALTH_REASONS)
@@ -665,7 +680,7 @@ def render_html(sheet: Sheet) -> str:
     def late(flag: bool) -> str:
         return " <span class=late>overdue</span>" if flag else ""
 
-    sections = _lines(sheet)
+    sections = _lines(sheet, printed=True)
     customer = short(sheet.customer, WIDTH["customer"])
     reasons, hidden = _first(sheet.health_reasons, MAX_HEALTH_REASONS)
     said = "; ".join(reasons) or "no concerns"

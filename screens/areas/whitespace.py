@@ -96,7 +96,7 @@ class WhitespaceScreen(KamScreenMixin, Screen[None]):
         """Header, a line on what the cells mean, the matrix, the highlighted cell, footer."""
         yield Header()
         yield Static("", id="legend")
-        yield DataTable(id="matrix", cursor_type="cell", fixed_columns=1)
+        yield DataTable(id="matrix", cursor_type="cell", fixed_columns=len(FIRST))
         yield Static("Computing the matrix…", id="detail")
         yield Footer()
 

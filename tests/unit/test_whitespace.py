@@ -93,3 +93,18 @@ def test_without_products_the_matrix_is_empty(database: Database, cast: Cast) ->
         view = account_whitespace(s, as_of=AS_OF)
     assert view.categories == []
     assert [r.opportunity for r in view.rows] == [0, 0]
+
+
+def test_the_sheets_line_of_opportunities_keeps_to_one_printed_line() -> None:
+    from kam.sheet import WIDTH, opportunity_line, width
+
+    three = [("Drives & motors", 61_857.0), ("Bearings", 34_047.0), ("Spare parts", 18_562.0)]
+    # "Drives & motors 61.9k · Bearings 34.0k" is 38 wide; the third would make 56.
+    assert opportunity_line(three) == "Drives & motors 61.9k · Bearings 34.0k (+1)"
+    assert width(opportunity_line(three).removesuffix(" (+1)")) <= WIDTH["opportunities"]
+    long = [("Extraordinarily long category name", 1_234_567.0)]
+    assert opportunity_line(long) == "Extraordinarily l… 1.2M"
+    assert opportunity_line([]) == "none against its peers"
+    assert opportunity_line(three, printed=False) == (
+        "Drives & motors 61.9k · Bearings 34.0k · Spare parts 18.6k"
+    )
