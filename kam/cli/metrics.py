@@ -202,7 +202,8 @@ def whitespace(
 ) -> None:
     """Key accounts × product categories: where each account buys little or nothing that its
     industry's customers buy (T12M gross margin; peers' median scaled to the account's size).
-    The table shows each cell's opportunity; --json every figure; --csv one line per cell."""
+    The table shows each cell's opportunity; --json and --csv one row per account and
+    category, with every figure."""
     from kam.services.whitespace import account_whitespace
     from kam.text import compact_money, for_terminal
 
@@ -218,18 +219,20 @@ def whitespace(
         "opportunity": sum(r.opportunity for r in view.rows),
         "headroom_margin": sum(r.headroom_margin or 0.0 for r in view.rows),
     }
-    if csv_:
-        cells = [
-            {"customer_id": r.customer_id, "customer": r.customer, "industry": r.industry,
-             "category": c.category, "margin": c.margin, "expected": c.expected,
-             "opportunity": c.opportunity}
-            for r in rows for c in r.cells
-        ]  # fmt: skip
-        keys = ["customer_id", "customer", "industry", "category", "margin", "expected",
-                "opportunity"]  # fmt: skip
-        output.print_csv(cells, keys)
-        output.showing(len(rows), len(view.rows), more)
-        return
+    # One row per account and category (the account's figures repeated), for JSON and CSV
+    # alike: what a script or a pivot table groups as it needs.
+    cells = [
+        {"customer_id": r.customer_id, "customer": r.customer, "industry": r.industry,
+         "category": c.category, "margin": c.margin, "expected": c.expected,
+         "opportunity": c.opportunity, "account_opportunity": r.opportunity,
+         "headroom_margin": r.headroom_margin, "margin_rate": r.margin_rate, "size": r.size,
+         "size_basis": r.size_basis, "peers": r.peers, "compared_with": r.compared_with,
+         "has_plan": r.has_plan}
+        for r in rows for c in r.cells
+    ]  # fmt: skip
+    keys = ["customer_id", "customer", "industry", "category", "margin", "expected",
+            "opportunity", "account_opportunity", "headroom_margin", "margin_rate", "size",
+            "size_basis", "peers", "compared_with", "has_plan"]  # fmt: skip
 
     def for_people() -> None:
         output.print_record(
@@ -255,9 +258,10 @@ def whitespace(
         output.print_table(table, columns)
 
     output.show_list(
-        rows,
+        cells,
         json_=json_,
-        total=len(view.rows),
+        csv_=csv_,
+        total=len(view.rows) * len(view.categories),
         context={
             "report": "whitespace",
             "as_of": when,
@@ -265,6 +269,7 @@ def whitespace(
             "summary": summary,
         },  # fmt: skip
         more=more,
+        keys=keys,
         table=for_people,
     )
 

@@ -27,22 +27,31 @@ def base(cli_db: Database) -> Database:
     return cli_db
 
 
-def test_the_matrix_as_json_holds_every_figure(kam: Kam, base: Database) -> None:
+def test_the_matrix_as_json_is_one_row_per_account_and_category(kam: Kam, base: Database) -> None:
     report = parsed(kam("metrics", "whitespace", "--as-of", AS_OF, "--json"))
     assert (report["report"], report["categories"], report["total"]) == (
-        "whitespace", ["Bolts", "Glue", "TAPE"], 2,
+        "whitespace", ["Bolts", "Glue", "TAPE"], 2 * 3,
     )  # fmt: skip
-    acme, beijing = report["rows"]
-    assert (acme["customer"], acme["opportunity"]) == ("Acme [/b] Ltd", pytest.approx(71_000))
-    assert acme["headroom_margin"] == pytest.approx(990_000 * 0.4)
-    assert [(c["category"], c["opportunity"]) for c in acme["cells"]] == [
-        ("Bolts", pytest.approx(51_000)), ("Glue", 0), ("TAPE", pytest.approx(20_000)),
+    rows = {(r["customer"], r["category"]): r for r in report["rows"]}
+    bolts = rows["Acme [/b] Ltd", "Bolts"]
+    assert (bolts["margin"], bolts["expected"], bolts["opportunity"]) == (
+        4_000, pytest.approx(55_000), pytest.approx(51_000),
+    )  # fmt: skip
+    assert bolts["account_opportunity"] == pytest.approx(71_000)
+    assert bolts["headroom_margin"] == pytest.approx(990_000 * 0.4)
+    assert (bolts["size_basis"], bolts["peers"], bolts["compared_with"]) == (
+        "wallet", 10, "industry",
+    )  # fmt: skip
+    assert [r["opportunity"] for r in report["rows"][:3]] == [
+        pytest.approx(51_000), 0, pytest.approx(20_000),
     ]  # fmt: skip
-    assert (beijing["compared_with"], beijing["opportunity"]) == ("base", pytest.approx(260))
+    tape = rows["北京燕京啤酒", "TAPE"]
+    assert (tape["compared_with"], tape["opportunity"]) == ("base", pytest.approx(80))
+    assert tape["account_opportunity"] == pytest.approx(260)
     assert report["summary"]["opportunity"] == pytest.approx(71_000 + 260)
 
 
-def test_the_matrix_as_csv_is_one_line_per_cell(kam: Kam, base: Database) -> None:
+def test_the_matrix_as_csv_has_the_json_rows(kam: Kam, base: Database) -> None:
     out = ok(kam("metrics", "whitespace", "--as-of", AS_OF, "--csv", "--account", "北京燕京啤酒"))
     lines = list(csv.DictReader(io.StringIO(out.stdout)))
     assert [(r["customer"], r["category"], float(r["opportunity"])) for r in lines] == [
@@ -50,6 +59,7 @@ def test_the_matrix_as_csv_is_one_line_per_cell(kam: Kam, base: Database) -> Non
         ("北京燕京啤酒", "Glue", 0),
         ("北京燕京啤酒", "TAPE", pytest.approx(80)),
     ]
+    assert lines[0]["size_basis"] == "revenue" and lines[0]["headroom_margin"] == ""
 
 
 def test_the_table_shows_the_matrix_with_short_amounts(kam: Kam, base: Database) -> None:
