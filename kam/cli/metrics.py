@@ -51,10 +51,14 @@ def _show(
     period: str = "week",
     key_accounts: bool = False,
 ) -> None:
+    when = clock.on_or_today(as_of)
+    if name == "pareto":
+        _pareto(when, customer, top, json_, csv_)
+        return
+
     from kam.figures.reports import MODELLED, metrics_report
     from kam.services.common import customer_by_name
 
-    when = clock.on_or_today(as_of)
     if name in MODELLED:
         from kam.cli.context import administering
         from kam.figures.fits import request
@@ -74,44 +78,88 @@ def _show(
             target = customer_by_name(session, customer).id if customer else None
             report = metrics_report(session, name, as_of=when, customer_id=target)
     frame = (report.rows.head(top) if top else report.rows).reset_index()
-    more = "without --top for every row"
     if json_ and not csv_ and output.frame_encodable(frame):
         context = {"report": name, "as_of": when, "summary": report.summary}
         output.print_json_frame(context, frame, total=len(report.rows))
-        output.showing(len(frame), len(report.rows), more)
+        output.showing(len(frame), len(report.rows), "without --top for every row")
         return
     records = [
         {k: (None if not isinstance(v, list) and v != v else v) for k, v in r.items()}  # NaN
         for r in frame.to_dict("records")
     ]
+    keys = [str(c) for c in frame.columns]
+    _print(name, when, report.summary, records, keys, len(report.rows), json_, csv_)
+
+
+def _print(
+    name: str,
+    when: date,
+    summary: dict[str, Any],
+    records: list[dict[str, Any]],
+    keys: list[str],
+    total: int,
+    json_: bool,
+    csv_: bool,
+) -> None:
+    """A report's rows and summary: JSON, CSV or a summary and table for people."""
 
     def for_people() -> None:
-        summary = {
+        brief = {
             k: f"{v:.1%}" if isinstance(v, float) and ("share" in k or "retention" in k) else v
-            for k, v in report.summary.items()
+            for k, v in summary.items()
             if k != "parameters"
         }
-        for k, v in summary.items():
+        for k, v in brief.items():
             if isinstance(v, dict):  # by model, by tier: one line of "name figures"
-                summary[k] = "  ".join(f"{part}: {_brief(figures)}" for part, figures in v.items())
-        output.print_record(summary)
+                brief[k] = "  ".join(f"{part}: {_brief(figures)}" for part, figures in v.items())
+        output.print_record(brief)
         sys.stdout.write("\n")
         rows = [
             {k: "; ".join(v) if isinstance(v, list) else _percent(k, v) for k, v in r.items()}
             for r in records
         ]
-        output.print_table(rows, [(str(c).replace("_", " "), str(c)) for c in frame.columns])
+        output.print_table(rows, [(k.replace("_", " "), k) for k in keys])
 
     output.show_list(
         records,
         json_=json_,
         csv_=csv_,
-        total=len(report.rows),
-        context={"report": name, "as_of": when, "summary": report.summary},
-        more=more,
-        keys=[str(c) for c in frame.columns],
+        total=total,
+        context={"report": name, "as_of": when, "summary": summary},
+        more="without --top for every row",
+        keys=keys,
         table=for_people,
     )
+
+
+def _pareto(when: date, customer: str | None, top: int | None, json_: bool, csv_: bool) -> None:
+    """The Pareto report without pandas: the database sums, nets and ranks the profits, and
+    the shares are one pass over the ranked list (50,000 customers in a fraction of the
+    time of loading a frame)."""
+    from kam.figures.headline import RANKING_COLUMNS, pareto_ranking, ranked_profit
+    from kam.services.common import customer_by_name
+
+    with reading() as (session, _actor):
+        target = customer_by_name(session, customer).id if customer else None
+        ranking = pareto_ranking(ranked_profit(session, when))
+    summary = {
+        "as_of": when.isoformat(),
+        "customers": len(ranking.rows),
+        "total_profit": ranking.total_profit,
+        "customers_for_80": ranking.customers_for_80,
+        "share_for_80": ranking.share_for_80,
+        "below_break_even": ranking.below_break_even,
+        "loss_from_below_break_even": ranking.loss_from_below_break_even,
+    }
+    rows = [r for r in ranking.rows if target is None or r["customer_id"] == target]
+    shown = rows[:top] if top else rows
+    keys = list(RANKING_COLUMNS)
+    if json_ and not csv_:
+        context = {"report": "pareto", "as_of": when, "summary": summary}
+        output.print_json_rows(context, shown, total=len(rows))
+        output.showing(len(shown), len(rows), "without --top for every row")
+        return
+    _print("pareto", when, summary, shown, keys, len(rows), json_, csv_)
 
 
 def _command(name: str, doc: str) -> None:

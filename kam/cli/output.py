@@ -89,6 +89,45 @@ def print_json_frame(context: Mapping[str, Any], frame: pd.DataFrame, *, total: 
     _write(terminal_json(f'{head[:-2]},\n  "rows": {listed}\n}}') + "\n")
 
 
+def print_json_rows(
+    context: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], *, total: int
+) -> None:
+    """`{**context, "total", "rows"}` as print_json writes it for `show_list`, one row per
+    line (as print_json_frame writes a frame's): rows of plain numbers and text, encoded
+    without indenting each field."""
+    head = json.dumps(
+        {**context, "total": total}, default=_json_default, ensure_ascii=False, indent=2
+    )
+    body = ",\n    ".join(_json_row(row) for row in rows)
+    listed = f"[\n    {body}\n  ]" if body else "[]"
+    _write(terminal_json(f'{head[:-2]},\n  "rows": {listed}\n}}') + "\n")
+
+
+def _json_row(row: Mapping[str, Any]) -> str:
+    """One row as compact JSON, as json.dumps writes it: text, whole numbers and finite
+    floats are written here (an encoder call per row costs ten times as much); anything
+    else goes to json.dumps."""
+    from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+    cells = []
+    for key, value in row.items():
+        kind = type(value)
+        if kind is str:
+            cell = encode_basestring(value)
+        elif kind is int:
+            cell = int.__repr__(value)
+        elif kind is float and value - value == 0:  # finite
+            cell = float.__repr__(value)
+        elif value is None:
+            cell = "null"
+        else:
+            cell = json.dumps(
+                value, default=_json_default, ensure_ascii=False, separators=(",", ":")
+            )
+        cells.append(f"{encode_basestring(key)}:{cell}")
+    return "{" + ",".join(cells) + "}"
+
+
 def _csv_cell(value: Any) -> Any:
     from kam.text import csv_safe
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -96,6 +96,62 @@ def pareto_curve(ranked: Sequence[float]) -> list[tuple[float, float]]:
     return curve
 
 
+#: The columns of a Ranking's rows.
+RANKING_COLUMNS = (
+    "customer_id", "customer", "profit", "rank", "cum_profit", "cum_share", "customer_share",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Customers ranked by T12M profit, highest first (ties by id), with cumulative shares:
+    the rows of `kam metrics pareto` (customer_id, customer, profit, rank, cum_profit,
+    cum_share, customer_share, as kam.figures.metrics.pareto ranks them) and its summary."""
+
+    rows: list[dict[str, Any]]
+    total_profit: float
+    customers_for_80: int | None
+    share_for_80: float | None
+    below_break_even: int
+    loss_from_below_break_even: float
+
+
+def pareto_ranking(ranked: Sequence[tuple[int, str, float]]) -> Ranking:
+    """The Pareto ranking from (customer_id, name, profit) ranked highest first, ties by id
+    (db.aggregates.ranked_profit); cum_share is None when the profits sum to nothing."""
+    profits = [float(profit) for _, _, profit in ranked]
+    total, n = sum(profits), len(profits)
+    rows, running = [], 0.0
+    for rank, ((cid, name, _), profit) in enumerate(zip(ranked, profits, strict=True), start=1):
+        running += profit
+        rows.append(
+            {
+                "customer_id": cid,
+                "customer": name,
+                "profit": profit,
+                "rank": rank,
+                "cum_profit": running,
+                "cum_share": running / total if total != 0 else None,
+                "customer_share": rank / n,
+            }
+        )
+    customers_for_80, share_for_80 = pareto_point(profits)
+    losses = [p for p in profits if p < 0]
+    return Ranking(rows, total, customers_for_80, share_for_80, len(losses), sum(losses))
+
+
+def ranked_profit(session: Session, as_of: date) -> list[tuple[int, str, float]]:
+    """Every customer's T12M profit after cost to serve at `as_of` with the name, highest
+    first, ties by id: summed, netted and sorted by the database."""
+    from db import aggregates
+
+    first, last = t12m_window(as_of)
+    return [
+        (cid, name, float(profit))
+        for cid, name, profit in aggregates.ranked_profit(session.connection(), first, last)
+    ]
+
+
 @dataclass(frozen=True)
 class Headline:
     """The base's and the key accounts' figures at one date."""
@@ -136,7 +192,7 @@ def headline(
     first, last = t12m_window(as_of)
     margin: dict[int, float] = {cid: 0.0 for cid, *_ in aggregates.customers(conn)}
     cost: dict[int, float] = dict.fromkeys(margin, 0.0)
-    for cid, revenue, goods, *_ in aggregates.window_sales(conn, first, last):
+    for cid, revenue, goods in aggregates.window_sales(conn, first, last, detail=False):
         margin[cid] = float(revenue) - float(goods)
     for cid, _category, amount in aggregates.window_costs(conn, first, last):
         cost[cid] += float(amount)

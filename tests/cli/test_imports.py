@@ -72,6 +72,18 @@ def test_listing_accounts_as_json_imports_neither_pandas_nor_textual(
     assert heavy_modules(modules) == []
 
 
+def test_the_pareto_report_imports_neither_pandas_nor_textual(
+    cli_db: Database, tmp_path: Path
+) -> None:
+    """The database ranks the profits; the report is one pass over its rows."""
+    exit_code, modules, stdout = run_kam(tmp_path, "metrics", "pareto", "--json")
+
+    assert exit_code == 0
+    assert json.loads(stdout)["report"] == "pareto"
+    assert "kam.figures.headline" in modules
+    assert heavy_modules(modules) == []
+
+
 def test_writes_import_neither_pandas_nor_numpy(cli_db: Database, tmp_path: Path) -> None:
     """Every write records audit events: that path must not load the figures' libraries
     (it did once, through the bulk-insert helper, and held the write lock while it did)."""

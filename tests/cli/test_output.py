@@ -280,3 +280,25 @@ def test_a_report_frame_is_written_as_the_same_json_one_row_per_line(
     }
     output.print_json_frame({"report": "x"}, frame.iloc[:0], total=0)
     assert json.loads(capsys.readouterr().out)["rows"] == []
+
+
+def test_a_json_row_is_written_as_json_dumps_writes_it() -> None:
+    import json
+    import math
+
+    from kam.cli.output import _json_row
+
+    row = {
+        "id": 7,
+        "name": 'Acme "Q" \\ 北京\n\x1b[31m',
+        "profit": -1234.5600000001,
+        "share": 1e-05,
+        "nothing": None,
+        "yes": True,
+        "nan": math.nan,
+        "big": math.inf,
+        "tags": ["a", 1],
+        "whole": 3.0,
+    }
+    assert _json_row(row) == json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(_json_row(row))["name"] == row["name"]

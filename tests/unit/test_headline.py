@@ -60,6 +60,56 @@ def test_the_pareto_point_and_curve_by_hand() -> None:
     assert h.pareto_curve([]) == [(t / 10, 0.0) for t in range(1, 11)]
 
 
+def test_the_pareto_ranking_by_hand() -> None:
+    ranked = [(7, "Big", 60.0), (3, "Mid", 50.0), (5, "Even", 0.0), (9, "Loss", -10.0)]
+    r = h.pareto_ranking(ranked)  # total 60 + 50 + 0 - 10 = 100
+    assert [row["rank"] for row in r.rows] == [1, 2, 3, 4]
+    assert [row["cum_profit"] for row in r.rows] == [60.0, 110.0, 110.0, 100.0]
+    assert [row["cum_share"] for row in r.rows] == [0.6, 1.1, 1.1, 1.0]
+    assert [row["customer_share"] for row in r.rows] == [0.25, 0.5, 0.75, 1.0]
+    assert list(r.rows[0]) == list(h.RANKING_COLUMNS)
+    assert (r.rows[0]["customer_id"], r.rows[0]["customer"]) == (7, "Big")
+    # 80 % of 100 is 80: Big (60) and Mid (110) -> 2 customers, 2 of 4.
+    assert (r.total_profit, r.customers_for_80, r.share_for_80) == (100.0, 2, 0.5)
+    assert (r.below_break_even, r.loss_from_below_break_even) == (1, -10.0)
+    nothing = h.pareto_ranking([(1, "A", 5.0), (2, "B", -5.0)])
+    assert [row["cum_share"] for row in nothing.rows] == [None, None]  # no total to share
+    assert nothing.customers_for_80 is None
+    assert h.pareto_ranking([]).rows == []
+
+
+def test_the_database_s_ranking_equals_the_pandas_pareto_on_demo_data(
+    database: Database,
+) -> None:
+    from kam.figures import metrics
+    from kam.figures.base import base_figures
+    from kam.services.demo import DemoOptions, load_demo
+
+    with database.writing() as s:
+        s.add(User(login="ada", display_name="Ada", role=Role.ADMIN))
+    with database.writing() as s:
+        ada = actor_of(s.exec(select(User)).one())
+        load_demo(s, ada, DemoOptions(customers=120, years=3, as_of=AS_OF))
+    with database.reading() as s:
+        fast = h.pareto_ranking(h.ranked_profit(s, AS_OF))
+        slow = base_figures(s, as_of=AS_OF, model=False, clv=False)
+    pareto = metrics.pareto(slow.profit["profit"])
+    table = pareto.table.to_dict("records")
+    assert len(fast.rows) == len(table) == 120
+    names = slow.customers.set_index("customer_id")["name"]
+    for got, want in zip(fast.rows, table, strict=True):
+        assert got["customer_id"] == want["customer_id"]
+        assert got["customer"] == names[want["customer_id"]]
+        for key in ("profit", "cum_profit", "cum_share", "customer_share"):
+            assert got[key] == pytest.approx(want[key], rel=1e-9, abs=1e-6), key
+    assert (fast.customers_for_80, fast.share_for_80) == (
+        pareto.customers_for_80,
+        pareto.share_for_80,
+    )
+    assert fast.below_break_even == len(pareto.below_break_even)
+    assert fast.total_profit == pytest.approx(pareto.total_profit)
+
+
 def test_the_headline_equals_the_pandas_figures_on_demo_data(database: Database) -> None:
     from kam.figures import metrics
     from kam.figures.base import base_figures
