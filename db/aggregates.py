@@ -366,3 +366,41 @@ def visit_dates(
     )
     statement = _some(statement, V.customer_id, customer_ids)
     return _rows(conn, statement.order_by(V.customer_id, V.happened_on, V.id))
+
+
+CATEGORY_MARGIN_COLUMNS = ["customer_id", "category", "margin"]
+PROFILE_COLUMNS = ["customer_id", "name", "industry", "estimated_wallet"]
+
+
+def window_category_margins(
+    conn: Connection, first: date, last: date, *, customer_ids: Collection[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """Gross margin per customer and product category over [first, last]
+    (CATEGORY_MARGIN_COLUMNS): a product's category from product_category, else the product
+    itself; lines without a product are left out."""
+    from sqlalchemy import func, select
+
+    from db.models import ProductCategory, Transaction
+
+    T = _table(Transaction).c
+    P = _table(ProductCategory).c
+
+    category = func.coalesce(P.category, T.product)
+    statement = (
+        select(T.customer_id, category, func.sum(T.revenue - T.cost_of_goods))
+        .select_from(_table(Transaction).outerjoin(_table(ProductCategory), P.product == T.product))
+        .where(T.sold_on >= first, T.sold_on <= last, T.product.is_not(None), T.product != "")
+        .group_by(T.customer_id, category)
+    )
+    return _rows(conn, _some(statement, T.customer_id, customer_ids))
+
+
+def customer_profiles(conn: Connection) -> list[tuple[Any, ...]]:
+    """Every customer's name, industry and estimated wallet (PROFILE_COLUMNS): whom a
+    customer is compared with."""
+    from sqlalchemy import select
+
+    from db.models import Customer
+
+    c = _table(Customer).c
+    return _rows(conn, select(c.id, c.name, c.industry, c.estimated_wallet))

@@ -84,6 +84,7 @@ WIDTH = {
     "finding": 110,
     "note": 36,
     "override": 160,
+    "opportunities": 40,
 }
 
 #: The standing's lines for health's history (the HTML page puts them on one line).
@@ -133,6 +134,9 @@ class Sheet(View):
     """What the coverage rule finds (kam.rules.people.COVERAGE_RULE)."""
     currency: str = ""
     """The programme's currency (ISO 4217 code), named on every amount ("": none)."""
+    opportunities: list[tuple[str, float]] = field(default_factory=list)
+    """The account's largest whitespace opportunities, (category, T12M margin), at most
+    three (kam.figures.whitespace)."""
 
 
 def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
@@ -152,6 +156,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
     from kam.services.reviews import list_reviews
     from kam.services.sponsors import last_visits
     from kam.services.vetting import assessment_view, latest_assessment
+    from kam.services.whitespace import top_opportunities
 
     row, customer = account_and_customer(session, name)
     assert row.id is not None and customer.id is not None
@@ -202,6 +207,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
         key_people=key_people(chart.people),
         findings=chart.findings,
         currency=load_settings(session).currency,
+        opportunities=top_opportunities(session, customer.id, as_of=as_of),
     )
 
 
@@ -287,6 +293,24 @@ def _clv_inputs(w: Worth, currency: str) -> str:
         f"{money(w.clv_cost_to_serve)}, r {_pct(w.clv_retention)} "
         f"({words(w.clv_retention_source)}), d {_pct(w.discount_rate)}, H {w.horizon} years"
     )
+
+
+def opportunity_line(opportunities: list[tuple[str, float]], *, printed: bool = True) -> str:
+    """The largest whitespace opportunities on one line ("Bearings 34.0k · Tools 2.6k"); on
+    the printed page the lower-ranked ones yield to WIDTH["opportunities"], and say how many
+    did."""
+    from kam.text import compact_money
+
+    if not opportunities:
+        return "none against its peers"
+    shown: list[str] = []
+    for category, amount in opportunities:
+        item = f"{short(category, 18)} {compact_money(amount)}"
+        if printed and shown and width(" · ".join([*shown, item])) > WIDTH["opportunities"]:
+            break
+        shown.append(item)
+    hidden = len(opportunities) - len(shown)
+    return " · ".join(shown) + (f" (+{hidden})" if hidden else "")
 
 
 def _whole_pct(value: float | None) -> str:
@@ -682,6 +706,7 @@ def render_markdown(sheet: Sheet) -> str:
     out += ["", "## Worth", "", "| | amount | |", "|---|---:|---|"]
     out += [f"| {m(f.label)} | {m(f.value)} | {m(f.note)} |" for f in worth_lines(sheet)]
     out += ["", f"CLV inputs: {m(clv_inputs(sheet))}", ""]
+    out += [f"Top opportunities: {m(opportunity_line(sheet.opportunities, printed=False))}", ""]
     years, older = year_lines(sheet, fit["years"])
     out += ["### Profit after cost to serve by year", ""]
     if years:
@@ -909,6 +934,8 @@ def render_html(sheet: Sheet) -> str:
         f"<h2>Who</h2>{kv(sections['Who'])}"
         f"<h2>Worth</h2><table class=fig>{figures}</table>"
         f"<p class='muted inputs'>CLV inputs: {e(clv_inputs(sheet))}</p>"
+        f"<p class=inputs><b>Top opportunities:</b> {e(opportunity_line(sheet.opportunities))}"
+        "</p>"
         f"</div><div><h2>Standing</h2>{kv(standing)}"
         f"<h2>Profit after cost to serve by year</h2>{by_year}</div></div>"
     )

@@ -106,3 +106,15 @@ def compact_number(value: float) -> str:
         if float(text) < 1000:
             return f"{sign}{text}{unit}"
     return f"{sign}{size / 1e12:,.0f}T"
+
+
+def compact_money(value: float | None) -> str:
+    """An amount in at most six characters: 850, 12.4k, 702.9k, 1.3M; a dash when unknown."""
+    if value is None or value != value:
+        return "–"
+    size = abs(value)
+    if size < 999.5:
+        return f"{value:.0f}"
+    if size < 999_950:
+        return f"{value / 1000:.1f}k"
+    return f"{value / 1_000_000:.1f}M"

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from db.enums import Door, Role
-from db.models import Customer, KeyAccount, User
+from db.models import Customer, KeyAccount, Transaction, User
 from kam.database import Database
 from kam.identity import Actor
 
@@ -282,3 +282,54 @@ EVERY_BATCH_ACTION: list[dict[str, object]] = [
     {"action": "account.reject", "account": "北京燕京啤酒", "rationale": "Not strategic"},
     {"action": "account.retire", "account": "Batch Co", "reason": "Test over"},
 ]  # fmt: skip
+
+
+#: The product catalogue of add_whitespace_base: B-1 and B-2 are Bolts, G-1 is Glue; TAPE
+#: has no category, so it is its own.
+WHITESPACE_CATEGORIES = {"B-1": "Bolts", "B-2": "Bolts", "G-1": "Glue"}
+
+
+def add_whitespace_base(database: Database, as_of: date) -> None:
+    """Sales with products for the cast and ten Retail peers, worked out by hand in
+    tests/unit/test_whitespace.py. Every line in the T12M falls 30 days before `as_of`.
+
+    - Acme [/b] Ltd (Retail, wallet 1,000,000, active key account): B-1 10,000 / 6,000
+      (margin 4,000); G-1 5,000 / 0 400 days before `as_of` (outside the window).
+    - 北京燕京啤酒 (Food, no wallet, nominated key account): G-1 2,000 / 1,000 (margin 1,000)
+      and a line without a product 2,000 / 1,500 (margin 500; it counts in revenue only).
+    - Plain Prospect GmbH (Energy, no wallet, not a key account): TAPE 1,000 / 500.
+    - Retail peer k = 1..10 (wallet 100,000): Bolts margin 1,000·k; Glue margin 500 for
+      k ≤ 4; TAPE margin 2,000 for k ≥ 5 (each line's revenue twice its margin).
+    - Idle Retail (wallet 100,000): no sales in the window (not a peer).
+    """
+    from datetime import timedelta
+
+    from db.models import ProductCategory
+
+    day, old = as_of - timedelta(days=30), as_of - timedelta(days=400)
+    with database.writing() as s:
+        for product, category in WHITESPACE_CATEGORIES.items():
+            s.add(ProductCategory(product=product, category=category))
+        peers = [
+            Customer(name=f"Retail peer {k:02d}", industry="Retail", estimated_wallet=100_000)
+            for k in range(1, 11)
+        ]
+        idle = Customer(name="Idle Retail", industry="Retail", estimated_wallet=100_000)
+        s.add_all([*peers, idle])
+        s.flush()
+        lines: list[tuple[int, date, float, float, str | None]] = [
+            (1, day, 10_000, 6_000, "B-1"), (1, old, 5_000, 0, "G-1"),
+            (2, day, 2_000, 1_000, "G-1"), (2, day, 2_000, 1_500, None),
+            (3, day, 1_000, 500, "TAPE"),
+        ]  # fmt: skip
+        for k, peer in enumerate(peers, start=1):
+            assert peer.id is not None
+            lines.append((peer.id, day, 2_000 * k, 1_000 * k, "B-2"))
+            if k <= 4:
+                lines.append((peer.id, day, 1_000, 500, "G-1"))
+            else:
+                lines.append((peer.id, day, 4_000, 2_000, "TAPE"))
+        for n, (cid, sold_on, revenue, cogs, product) in enumerate(lines):
+            s.add(Transaction(customer_id=cid, sold_on=sold_on, revenue=revenue,
+                              cost_of_goods=cogs, product=product, order_id=f"W{n}",
+                              line_key=f"whitespace-{n}"))  # fmt: skip

@@ -38,6 +38,7 @@ WHERE: dict[str, str] = {
     "PlanComment": "plans",
     "PlanGoal": "plans",
     "PlanObjective": "plans",
+    "ProductCategory": "customers",
     "ProgrammeSetting": "reviews",
     "Review": "reviews",
     "ReviewPractice": "reviews",
@@ -50,7 +51,7 @@ WHERE: dict[str, str] = {
 
 if TYPE_CHECKING:
     from db.models.audit import AuditEvent
-    from db.models.customers import Customer, ServiceCost, Transaction
+    from db.models.customers import Customer, ProductCategory, ServiceCost, Transaction
     from db.models.people import ManagerSkill, TrainingRecord, User
     from db.models.plans import AccountPlan, PlanAction, PlanComment, PlanGoal, PlanObjective
     from db.models.programme import Assessment, AssessmentScore, Criterion, KeyAccount
@@ -112,6 +113,7 @@ __all__ = [
     "PlanComment",
     "PlanGoal",
     "PlanObjective",
+    "ProductCategory",
     "ProgrammeSetting",
     "Review",
     "ReviewPractice",

@@ -1,4 +1,5 @@
-"""The customer base and its numbers: customers, sales lines, cost-to-serve lines."""
+"""The customer base and its numbers: customers, sales lines, cost-to-serve lines, and the
+products' categories."""
 
 from __future__ import annotations
 
@@ -72,3 +73,13 @@ class ServiceCost(SQLModel, table=True):
     amount: float
     note: str = ""
     line_key: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
+
+
+class ProductCategory(SQLModel, table=True):
+    """The category a sold product belongs to (imported with `kam import categories`); a
+    product without one is its own category in the whitespace matrix."""
+
+    __tablename__ = "product_category"
+
+    product: str = Field(primary_key=True, max_length=100)
+    category: str = Field(max_length=100)

@@ -1,4 +1,5 @@
-"""`kam import customers|transactions|costs FILE`: bring the customer base and its numbers in."""
+"""`kam import customers|transactions|costs|categories FILE`: bring the customer base, its
+numbers and the products' categories in."""
 
 from __future__ import annotations
 
@@ -165,3 +166,20 @@ def _command(kind: str, doc: str) -> None:
 
 _command("transactions", "Import sales lines (customer, date, revenue, cost_of_goods...); admins.")
 _command("costs", "Import cost-to-serve lines (customer, date, category, amount); admins.")
+
+
+@app.command("categories")
+def categories(
+    path: FileArg,
+    map_: MapOption = None,
+    skip_invalid: SkipOption = False,
+    rejects: RejectsOption = None,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Import product categories (product, category) for the whitespace matrix; admins.
+
+    A product the file names gets its category (changed if it had another); products it
+    does not name keep theirs. A product without a category is its own category.
+    """
+    _run("categories", path, map_, skip_invalid, rejects, None, None, dry_run, json_)

@@ -15,7 +15,7 @@ from kam.cli.params import CsvOption, JsonOption, date_option
 from kam.rules import clock
 
 app = typer.Typer(
-    help="Profit after cost to serve, Pareto, share of wallet, RFM, retention and CLV.",
+    help="Profit after cost to serve, Pareto, share of wallet, RFM, retention, CLV and whitespace.",
     no_args_is_help=True,
 )
 
@@ -312,6 +312,93 @@ def what_if(
         f"\nProfit {h}y: the profit over the next {h} years, undiscounted, if a share r of the "
         "customers stays each year: sum of (M - C) x r^(t-1); CLV discounts it by (1 + d)^t. "
         "M: T12M gross margin, C: T12M cost to serve (see README, Retention what-if).\n"
+    )
+
+
+AccountOpt = Annotated[str | None, typer.Option("--account", help="Only this key account.")]
+
+
+@app.command("whitespace")
+def whitespace(
+    account: AccountOpt = None,
+    as_of: AsOf = None,
+    top: Annotated[
+        int | None, typer.Option(min=1, help="Only the N accounts with the most opportunity.")
+    ] = None,
+    json_: JsonOption = False,
+    csv_: CsvOption = False,
+) -> None:
+    """Key accounts × product categories: where each account buys little or nothing that its
+    industry's customers buy (T12M gross margin; peers' median scaled to the account's size).
+    The table shows each cell's opportunity; --json and --csv one row per account and
+    category, with every figure."""
+    from kam.services.whitespace import account_whitespace
+    from kam.text import compact_money, for_terminal
+
+    when = clock.on_or_today(as_of)
+    with reading() as (session, _actor):
+        view = account_whitespace(session, as_of=when, customer=account)
+    rows = view.rows[:top] if top else view.rows
+    more = "without --top for every account"
+    summary = {
+        "as_of": when.isoformat(),
+        "accounts": len(view.rows),
+        "categories": len(view.categories),
+        "opportunity": sum(r.opportunity for r in view.rows),
+        "headroom_margin": sum(r.headroom_margin or 0.0 for r in view.rows),
+    }
+    # One row per account and category (the account's figures repeated), for JSON and CSV
+    # alike: what a script or a pivot table groups as it needs.
+    cells = [
+        {"customer_id": r.customer_id, "customer": r.customer, "industry": r.industry,
+         "category": c.category, "margin": c.margin, "expected": c.expected,
+         "opportunity": c.opportunity, "account_opportunity": r.opportunity,
+         "headroom_margin": r.headroom_margin, "margin_rate": r.margin_rate, "size": r.size,
+         "size_basis": r.size_basis, "peers": r.peers, "compared_with": r.compared_with,
+         "has_plan": r.has_plan}
+        for r in rows for c in r.cells
+    ]  # fmt: skip
+    keys = ["customer_id", "customer", "industry", "category", "margin", "expected",
+            "opportunity", "account_opportunity", "headroom_margin", "margin_rate", "size",
+            "size_basis", "peers", "compared_with", "has_plan"]  # fmt: skip
+
+    def for_people() -> None:
+        output.print_record(
+            {**summary, "categories": ", ".join(view.categories) or "none"}
+            | {k: f"{summary[k]:,.0f}" for k in ("opportunity", "headroom_margin")}
+        )
+        sys.stdout.write(
+            "\nEach cell: the opportunity in T12M gross margin (the peers' median margin per unit "
+            "of size × the account's size, less what it buys; · none). headroom × margin: "
+            "(wallet − revenue) × the account's margin rate.\n\n"
+        )
+        table = []
+        for r in rows:
+            line: dict[str, Any] = {"customer": r.customer}
+            for c in r.cells:
+                line[f"c:{c.category}"] = compact_money(c.opportunity) if c.opportunity else "·"
+            line["total"] = compact_money(r.opportunity)
+            line["headroom"] = compact_money(r.headroom_margin)
+            table.append(line)
+        columns = [("account", "customer")]
+        columns += [(for_terminal(c), f"c:{c}") for c in view.categories]
+        columns += [("total", "total"), ("headroom × margin", "headroom")]
+        output.print_table(table, columns)
+
+    output.show_list(
+        cells,
+        json_=json_,
+        csv_=csv_,
+        total=len(view.rows) * len(view.categories),
+        context={
+            "report": "whitespace",
+            "as_of": when,
+            "categories": view.categories,
+            "summary": summary,
+        },  # fmt: skip
+        more=more,
+        keys=keys,
+        table=for_people,
     )
 
 

@@ -7,6 +7,7 @@ they bring.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,39 @@ INDUSTRIES = [
     "Chemicals",
     "Public sector",
 ]
+#: The demo's catalogue: product codes by category (kam import categories loads the same).
+CATALOGUE: dict[str, tuple[str, ...]] = {
+    "Bearings": ("BRG-101", "BRG-102", "BRG-115", "BRG-240"),
+    "Fasteners": ("FST-010", "FST-022", "FST-031"),
+    "Hydraulics": ("HYD-300", "HYD-310", "HYD-355"),
+    "Pneumatics": ("PNE-020", "PNE-041"),
+    "Drives & motors": ("DRV-500", "DRV-520", "DRV-560"),
+    "Sensors": ("SEN-110", "SEN-140", "SEN-170"),
+    "Safety": ("SAF-001", "SAF-007"),
+    "Lubricants": ("LUB-050", "LUB-055"),
+    "Packaging": ("PKG-200", "PKG-210", "PKG-230"),
+    "Tools": ("TLS-600", "TLS-610"),
+    "Spare parts": ("SPR-900", "SPR-910", "SPR-950"),
+    "Field service": ("SVC-INST", "SVC-MAINT"),
+}
+#: What each industry buys most, most first (a customer keeps some of it, and now and then
+#: one more category).
+_INDUSTRY_NEEDS: dict[str, tuple[str, ...]] = {
+    "Manufacturing": ("Bearings", "Drives & motors", "Fasteners", "Tools", "Lubricants",
+                      "Spare parts"),
+    "Retail": ("Packaging", "Safety", "Tools", "Field service"),
+    "Healthcare": ("Sensors", "Safety", "Packaging", "Field service"),
+    "Logistics": ("Packaging", "Spare parts", "Lubricants", "Safety", "Bearings"),
+    "Energy": ("Hydraulics", "Sensors", "Drives & motors", "Field service", "Safety"),
+    "Food & Beverage": ("Packaging", "Pneumatics", "Sensors", "Lubricants", "Spare parts"),
+    "Construction": ("Hydraulics", "Fasteners", "Tools", "Safety"),
+    "Telecom": ("Sensors", "Field service", "Tools", "Fasteners"),
+    "Automotive": ("Bearings", "Drives & motors", "Pneumatics", "Fasteners", "Sensors",
+                   "Lubricants"),
+    "Pharma": ("Packaging", "Sensors", "Pneumatics", "Safety"),
+    "Chemicals": ("Pneumatics", "Hydraulics", "Safety", "Sensors", "Spare parts"),
+    "Public sector": ("Field service", "Safety", "Tools", "Spare parts"),
+}  # fmt: skip
 REGIONS = ["North", "South", "East", "West", "Central", "Asia-Pacific", "Export"]
 
 _LATIN_FIRST = [
@@ -380,6 +414,9 @@ def _insert_sales(
     last_day[rising] = days - 1
     growth[rising] = shape.uniform(1.5, 3.0, n)[rising]
     orders_per_year[rising] = orders_per_year[rising] * 2
+    # What each customer buys: some of its industry's needs, sometimes one more category
+    # (drawn from a child generator of its own, so the rest of the data stays as it was).
+    buys = _product_mix(session, rng.spawn(1)[0], ids)
     largest = np.argsort(-sizes)[:20]  # the programme's candidates buy throughout
     first_day[largest], last_day[largest] = 0, days - 1
     for i in range(n):
@@ -401,7 +438,7 @@ def _insert_sales(
                     "revenue": float(revenue[j]),
                     "cost_of_goods": float(cogs[j]),
                     "quantity": float(qty[j]),
-                    "product": f"P{int(rng.integers(1, 80)):03d}",
+                    "product": buys(i, int(rng.integers(1, 80))),
                     "order_id": order,
                     "line_key": f"{order}/1",
                 }
@@ -431,6 +468,42 @@ def _insert_sales(
     insert_rows(session, ServiceCost, costs)
     summary.transactions = len(sales)
     summary.service_costs = len(costs)
+
+
+def _product_mix(
+    session: Session, rng: np.random.Generator, ids: np.ndarray
+) -> Callable[[int, int], str]:
+    """Store the catalogue's categories; return products(i, draw): the product of a sales
+    line of customer i (`draw` 1–79, the line's own draw, picks it among what i buys)."""
+    from sqlmodel import col, select
+
+    from db.models import Customer, ProductCategory
+
+    insert_rows(session, ProductCategory, [
+        {"product": product, "category": category}
+        for category, products in CATALOGUE.items() for product in products
+    ])  # fmt: skip
+    industry = dict(
+        session.exec(select(Customer.id, Customer.industry).order_by(col(Customer.id))).all()
+    )
+    others = list(CATALOGUE)
+    mixes: list[list[str]] = []
+    for cid in ids.tolist():
+        needs = _INDUSTRY_NEEDS.get(industry[cid], tuple(others[:4]))
+        kept = [c for c in needs if rng.random() < 0.7] or [needs[0]]
+        if rng.random() < 0.3:
+            kept.append(others[int(rng.integers(len(others)))])
+        # The first needs weigh most: 1, 1/2, 1/3 ... copies in a list of 60 picks.
+        weights = [1 / (k + 1) for k in range(len(kept))]
+        picks = rng.choice(len(kept), size=79, p=[w / sum(weights) for w in weights])
+        mixes.append([kept[int(k)] for k in picks])
+
+    def product(i: int, draw: int) -> str:
+        category = mixes[i][draw - 1]
+        choices = CATALOGUE[category]
+        return choices[draw % len(choices)]
+
+    return product
 
 
 def _insert_users(

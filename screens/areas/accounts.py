@@ -68,6 +68,13 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         ),
         Binding("r", "reload", "Reload", id="accounts.reload", tooltip="Read the accounts again."),
         Binding(
+            "w",
+            "whitespace",
+            "Whitespace",
+            id="accounts.whitespace",
+            tooltip="The accounts × product categories: where each could buy more.",
+        ),
+        Binding(
             "s",
             "sort",
             "Sort",
@@ -250,6 +257,12 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         account = self._highlighted()
         if account is not None:
             self.kam.open_account(account.customer)
+
+    def action_whitespace(self) -> None:
+        """Show the whitespace matrix of the key accounts."""
+        from screens.areas.whitespace import WhitespaceScreen
+
+        self.app.push_screen(WhitespaceScreen())
 
     def action_focus_filter(self) -> None:
         """Move to the filter box (in it, '/' is just a character)."""

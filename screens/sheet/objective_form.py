@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,24 @@ if TYPE_CHECKING:
     from kam.services.plans import ObjectiveView, PlanView
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """What a new objective starts from: its title, target and baseline as typed."""
+
+    title: str
+    target: str
+    baseline: str
+
+    @classmethod
+    def from_opportunity(cls, category: str, margin: float, expected: float) -> Suggestion:
+        """An objective to bring a category's T12M gross margin up to the peers' level."""
+        return cls(
+            title=f"Grow {category} margin to the peers' level (whitespace)",
+            target=f"{round(expected)}",
+            baseline=f"{round(margin)}",
+        )
+
+
 class ObjectiveForm(FormScreen["PlanView"]):
     """Add an objective to goal `goal_id`, or change one (`objective` given): a target by a
     date, measured by a kam figure or by hand (chosen when it is added)."""
@@ -35,6 +54,7 @@ class ObjectiveForm(FormScreen["PlanView"]):
         goal_id: int | None = None,
         goal: str = "",
         objective: ObjectiveView | None = None,
+        suggestion: Suggestion | None = None,
     ) -> None:
         super().__init__()
         self.today = today
@@ -45,6 +65,8 @@ class ObjectiveForm(FormScreen["PlanView"]):
         """That goal's title, for the heading."""
         self.objective = objective
         """The objective being changed; None to add one."""
+        self.suggestion = suggestion
+        """What a new objective starts from (a whitespace opportunity), if anything."""
 
     def heading(self) -> Content:
         """'New objective for <goal>' or 'Objective <title>'."""
@@ -54,11 +76,11 @@ class ObjectiveForm(FormScreen["PlanView"]):
 
     def fields(self) -> Iterator[Widget]:
         """Title, target, due date; for a new one, the figure it follows and its baseline."""
-        o = self.objective
+        o, hint = self.objective, self.suggestion
         yield from self.field(
             "Objective",
             Input(
-                o.title if o else "",
+                o.title if o else hint.title if hint else "",
                 id="title",
                 placeholder="e.g. Four joint workshops held",
                 max_length=max_length(ObjectiveInput, "title"),
@@ -68,7 +90,7 @@ class ObjectiveForm(FormScreen["PlanView"]):
         yield from self.field(
             "Target",
             Input(
-                number(o.target).replace(",", "") if o else "",
+                number(o.target).replace(",", "") if o else hint.target if hint else "",
                 id="target",
                 max_length=20,
                 validators=[Decimal(hint=", e.g. 4 or 250000")],
@@ -94,7 +116,13 @@ class ObjectiveForm(FormScreen["PlanView"]):
         )
         yield from self.field(
             "Baseline",
-            Input(id="baseline", max_length=20, validators=[Decimal()], valid_empty=True),
+            Input(
+                hint.baseline if hint else "",
+                id="baseline",
+                max_length=20,
+                validators=[Decimal()],
+                valid_empty=True,
+            ),
             hint="Where it stands now; empty: the figure's value today, or 0 by hand.",
         )
 

@@ -236,3 +236,14 @@ def essentials_table(sheet: Sheet) -> Table:
     )
     grid.add_row("", Text("Scroll for who and worth; tabs 2-9 for the rest.", style="dim"))
     return grid
+
+
+def opportunities_table(sheet: Sheet) -> Table | Text:
+    """The account's largest whitespace opportunities: category and T12M gross margin."""
+    if not sheet.opportunities:
+        return Text("None: it buys at least what its peers buy for its size.", style="italic")
+    grid = _grid()
+    grid.add_column(justify="right", no_wrap=True)
+    for category, amount in sheet.opportunities:
+        grid.add_row(Text(safe(category)), money(amount))
+    return grid

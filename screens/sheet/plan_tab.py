@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from kam.services.plans import ActionView, GoalView, ObjectiveView, PlanView
     from kam.views import AccountView, ContactView
+    from screens.sheet.objective_form import Suggestion
     from screens.sheet.plan_nodes import PlanNode
 
 #: Each editing action: the permission it needs, and the kind of node it acts on (None: any).
@@ -99,6 +100,9 @@ class PlanTab(KamScreenMixin, Vertical):
         """The plan as last read."""
         self.shift = 0
         """Years from this one (`[` goes back, `]` forward)."""
+        self.suggestion: Suggestion | None = None
+        """An objective to offer once the plan and the account are read (from the whitespace
+        matrix): the objective form opens on the plan's first goal, filled in."""
         self._this_year: int | None = None
         self._wide = True
 
@@ -144,6 +148,7 @@ class PlanTab(KamScreenMixin, Vertical):
             self._this_year = plan.fiscal_year
         self._fill(plan)
         self.screen.refresh_bindings()
+        self._offer()
 
     # ------------------------------------------------------------------ showing
 
@@ -154,6 +159,27 @@ class PlanTab(KamScreenMixin, Vertical):
         self.account, self.people = account, people
         if first and self.plan is not None:
             self._fill(self.plan)  # the root's hint depends on who may edit
+        self._offer()
+
+    def _offer(self) -> None:
+        """Open the suggested objective's form, once, when the user may add it to this
+        year's plan; else say what stands in the way."""
+        from screens.sheet.objective_form import ObjectiveForm
+
+        plan, suggestion = self.plan, self.suggestion
+        if suggestion is None or plan is None or self.account is None or self.shift != 0:
+            return
+        self.suggestion = None
+        if not plan.editable or not self.may(Action.EDIT_PLAN):
+            return
+        goal = next((g for g in plan.goals), None)
+        if goal is None:
+            self.notify("The plan has no goal yet: add one (a), then an objective to it.",
+                        markup=False)  # fmt: skip
+            return
+        form = ObjectiveForm(goal_id=goal.id, goal=goal.title, today=self.kam.as_of,
+                             suggestion=suggestion)  # fmt: skip
+        self._open(form, "Objective added.")
 
     def may(self, action: Action) -> bool:
         """Whether the user may take `action` on this account (the services' own rule)."""

@@ -23,6 +23,7 @@ from screens.formatting import safe, words
 from screens.sheet.panels import (
     clv_table,
     essentials_table,
+    opportunities_table,
     standing_table,
     who_table,
     worth_table,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from kam.figures.worth import Worth
     from kam.sheet import Sheet
     from kam.views import AccountView, ContactView
+    from screens.sheet.objective_form import Suggestion
 
 #: Editing actions: the tab each belongs to, the permission it needs, and whether it needs
 #: a highlighted row. (The plan's and the people's keys live on their tabs: PlanTab,
@@ -115,10 +117,16 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             super().__init__()
             self.sheet = sheet
 
-    def __init__(self, customer: str) -> None:
+    def __init__(
+        self, customer: str, *, tab: str | None = None, suggestion: Suggestion | None = None
+    ) -> None:
         super().__init__()
         self.customer = customer
         """The customer's name, as the services look it up."""
+        self.first_tab = tab
+        """The tab to show first (default: the overview)."""
+        self.suggestion = suggestion
+        """An objective the plan tab offers to add (from the whitespace matrix)."""
         self.records: SheetRecords | None = None
         """The records as last read."""
         self.sheet: Sheet | None = None
@@ -154,6 +162,11 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                     yield TrendChart(id="trend")
                     yield Static(Content("Customer lifetime value"), classes="caption")
                     yield Static("Computing figures…", id="clv")
+                    yield Static(
+                        Content("Top whitespace opportunities (T12M gross margin)"),
+                        classes="caption",
+                    )
+                    yield Static("Computing figures…", id="opportunities")
             for n, (tab, title) in enumerate(TABS[4:], start=5):
                 with TabPane(f"{n} {title}", id=tab):
                     yield Static("", id=f"{tab}-count", classes="count")
@@ -170,6 +183,9 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         """Set the tables' columns and read the account."""
         for tab, columns in COLUMNS.items():
             self.query_one(f"#{tab}-table", DataTable).add_columns(*columns)
+        self.query_one(PlanTab).suggestion = self.suggestion
+        if self.first_tab:
+            self.action_show_tab(self.first_tab)
         self.action_reload()
 
     # ------------------------------------------------------------------ loading
@@ -239,6 +255,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         self.query_one("#essentials", Static).update(essentials_table(sheet))
         self.query_one("#worth", Static).update(worth_table(sheet.worth))
         self.query_one("#clv", Static).update(clv_table(sheet.worth))
+        self.query_one("#opportunities", Static).update(opportunities_table(sheet))
         self.query_one(TrendChart).show(sheet.worth.years)
         self.query_one("#standing", Static).update(standing_table(sheet))
 

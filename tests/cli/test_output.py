@@ -48,6 +48,7 @@ LISTS: list[tuple[str, ...]] = [
     ("contact", "list", ACME),
     *[("metrics", name, "--as-of", AS_OF) for name in METRICS],
     ("metrics", "break-even", "--as-of", AS_OF),
+    ("metrics", "whitespace", "--as-of", AS_OF),
 ]
 #: Every read command that prints one record.
 RECORDS: list[tuple[str, ...]] = [
@@ -72,7 +73,7 @@ WRITES = {
     "account add", "account update", "account nominate", "account assess", "account admit",
     "account reject", "account retire",
     "customer add", "user add", "user role",
-    "import customers", "import transactions", "import costs",
+    "import customers", "import transactions", "import costs", "import categories",
     "criteria set", "criteria add", "criteria remove", "programme set",
     "review record", "practice add", "db backup", "db restore",
     "sponsor assign", "sponsor visit", "manager skills", "manager train", "manager assign",

@@ -79,6 +79,14 @@ def full(sqlite_database: Database) -> tuple[Database, Cast]:
                      "quantity, order_id, line_key) VALUES (1, :d, 1000, 400, 1, :o, :o)"),
                 {"d": date(year, 3, 1), "o": f"Y{year}"},
             )  # fmt: skip
+        for n in range(3):  # Plain buys three categories the account does not: opportunities
+            conn.execute(text("INSERT INTO product_category (product, category) VALUES (:p, :c)"),
+                         {"p": f"X{n}", "c": f"{CJK} category {n}"})  # fmt: skip
+            conn.execute(
+                text("INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, "
+                     "quantity, product, order_id, line_key) VALUES (3, :d, 100, 10, 1, :p, :o, :o)"),
+                {"d": date(2026, 6, 1), "p": f"X{n}", "o": f"X{n}"},
+            )  # fmt: skip
     m, eve = cast.manager, cast.executive
     with database.writing() as s:
         from kam.services.criteria import current_criteria, ensure_criteria
@@ -192,8 +200,13 @@ def test_a_full_page_keeps_the_highest_ranked_and_says_how_many_more(
     assert (
         "| Trend | since the last review (2026-05-01): green → red (T12M profit −100 %) |" in page
     )
+    # Three opportunities: the Markdown names them all, the printed page those that fit.
+    assert len(sheet.opportunities) == 3
+    line = next(x for x in page.splitlines() if x.startswith("Top opportunities: "))
+    assert line.count(" · ") == 2
     # The Markdown and the HTML show the same selection.
     html_page = render_html(sheet)
+    assert "(+2)" in html_page  # the printed line keeps what fits on it
     for shown in (f"… and {6 - fit['complaints']} more", f"… and {15 - fit['promises']} more",
                   "… and 8 earlier years", f"… and {5 - goals} more goals"):  # fmt: skip
         assert shown in html_page

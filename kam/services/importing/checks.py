@@ -255,3 +255,17 @@ def check_customers(
     values["id"], values["by_code"] = match(stored, name, code)
     errors += match_errors(stored, name, code, values["id"], values["by_code"])
     return Checked(values, errors)
+
+
+def check_categories(session: Session, frame: pd.DataFrame) -> Checked:
+    """Each row a product and its category, both given; a product once per file."""
+    errors: list[RowError] = []
+    product = _text(frame, "product", errors)
+    category = _text(frame, "category", errors)
+    for column, values in (("product", product), ("category", category)):
+        for i in frame.index[(values == "").to_numpy()]:
+            errors.append(RowError(int(i) + 2, column, "is empty"))
+    first_seen = {p: i for i, p in reversed(list(product.items()))}
+    for i in frame.index[(product.duplicated() & (product != "")).to_numpy()]:
+        errors.append(RowError(int(i) + 2, "product", f"repeats row {first_seen[product[i]] + 2}"))
+    return Checked({"product": product, "category": category}, errors)

@@ -24,7 +24,12 @@ import pandas as pd
 
 from kam.errors import InvalidData
 from kam.rules.permissions import Action, require
-from kam.services.importing.checks import check_costs, check_customers, check_sales
+from kam.services.importing.checks import (
+    check_categories,
+    check_costs,
+    check_customers,
+    check_sales,
+)
 from kam.services.importing.customers import write_customers
 from kam.services.importing.names import clean_name, listed, normalise_header, one_line
 from kam.services.importing.reading import read_table
@@ -34,7 +39,12 @@ from kam.services.importing.report import (
     ImportReport,
     Progress,
 )
-from kam.services.importing.writing import write_costs, write_rejects, write_sales
+from kam.services.importing.writing import (
+    write_categories,
+    write_costs,
+    write_rejects,
+    write_sales,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -82,6 +92,8 @@ def run_import(
         progress("validating", 0, len(frame))
     if kind == "customers":
         checked = check_customers(session, frame, mark, date_order, blank_clears=blank_clears)
+    elif kind == "categories":
+        checked = check_categories(session, frame)
     else:
         checked = (check_sales if kind == "transactions" else check_costs)(
             session, frame, mark, date_order
@@ -98,6 +110,8 @@ def run_import(
     entries: list[Entry] = []
     if kind == "customers":
         entries = write_customers(session, values, report, progress, blank_clears=blank_clears)
+    elif kind == "categories":
+        entries = write_categories(session, values, report)
     else:
         (write_sales if kind == "transactions" else write_costs)(session, values, report, progress)
     if rejects is not None and bad_rows:

@@ -57,6 +57,15 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("amount", True, "Cost to serve; not negative."),
         Column("note", False, "Free text.", limits.NOTE),
     ),
+    "categories": (
+        Column("product", True, "Product code, as on the sales lines.", limits.PRODUCT),
+        Column(
+            "category",
+            True,
+            "The product's category (the whitespace matrix's column).",
+            limits.PRODUCT,
+        ),
+    ),
 }
 
 #: Each documented text column's width, by name.
@@ -102,7 +111,7 @@ class ImportReport:
     def summary(self) -> str:
         """One line for people."""
         verb = "would write" if self.dry_run else "wrote"
-        extra = f", updated {self.updated:,}" if self.kind == "customers" else ""
+        extra = f", updated {self.updated:,}" if self.kind in ("customers", "categories") else ""
         return (
             f"{self.kind}: read {self.rows_read:,} rows, {verb} {self.written:,}{extra}, "
             f"{self.unchanged:,} already present, rejected {self.rejected:,} "

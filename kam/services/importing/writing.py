@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from db.bulk import insert_lines
+from db.bulk import insert_lines, insert_rows
 from kam.services.importing.names import one_line
 from kam.services.importing.report import ImportReport, Progress, RowError
 from kam.text import csv_safe
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from kam.services.audit import Entry
 
 
 def _text_cells(values: pd.Series) -> pd.Series:
@@ -63,6 +65,40 @@ def write_costs(
         "line_key": _text_cells(values["line_key"]),
     }
     _insert(session, "service_cost", columns, report, progress)
+
+
+def write_categories(
+    session: Session, values: dict[str, pd.Series], report: ImportReport
+) -> list[Entry]:
+    """Map each product to its category: new products are added, known ones change where
+    the file says otherwise (products the file does not name keep theirs). Returns one audit
+    entry per changed product."""
+    from sqlalchemy import bindparam, update
+    from sqlmodel import select
+
+    from db.models import ProductCategory
+    from kam.services.audit import Entry
+
+    stored = dict(session.exec(select(ProductCategory.product, ProductCategory.category)).all())
+    pairs = zip(values["product"].tolist(), values["category"].tolist(), strict=True)
+    new, changed = [], []
+    for product, category in pairs:
+        if product not in stored:
+            new.append({"product": product, "category": category})
+        elif stored[product] != category:
+            changed.append((product, category))
+    insert_rows(session, ProductCategory, new)
+    if changed:
+        table = ProductCategory.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.product == bindparam("_product"))
+            .values(category=bindparam("_category"))
+        )
+        session.execute(statement, [{"_product": p, "_category": c} for p, c in changed])
+    report.written, report.updated = len(new), len(changed)
+    report.unchanged = len(values["product"]) - len(new) - len(changed)
+    return [Entry("product_category", None, None, p, stored[p], c) for p, c in changed]
 
 
 def write_rejects(path: Path, original: pd.DataFrame, errors: list[RowError]) -> None:
