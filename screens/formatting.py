@@ -49,3 +49,20 @@ def first_line(text: str, width: int = 60) -> str:
     text = safe(text)
     line = text.splitlines()[0] if text else ""
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def short_money(value: float | None) -> str:
+    """A whole amount in at most 6 cells, so a narrow column never cuts it mid-number:
+    702, 702.9k, 5.6M, 1.2B; a dash when unknown."""
+    if value is None or math.isnan(value):
+        return "–"
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if round(size, -int(math.log10(limit)) + 1) >= limit:
+            return f"{sign}{size / limit:.1f}{suffix}"
+    return f"{sign}{round(size):d}"
+
+
+def is_mine(login: str, manager: str | None, sponsor: str | None) -> bool:
+    """Whether an account is the user's own: they manage it or sponsor it."""
+    return login in (manager, sponsor)

@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db.enums import Skill
 from kam.rules.permissions import Action
@@ -23,6 +23,7 @@ from kam.services.staffing import SKILL_FLOOR
 from screens.base import KamScreenMixin
 from screens.formatting import day, safe
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:
     from kam.services.managers import ManagerProfileView, TrainingView
@@ -90,7 +91,7 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
         yield DataTable(id="managers", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="detail-scroll"):
             yield Static("", id="detail")
-        yield Footer()
+        yield KamFooter()
 
     @property
     def _is_admin(self) -> bool:
