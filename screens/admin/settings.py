@@ -88,6 +88,7 @@ class SettingsScreen(KamScreenMixin, Screen[None]):
         access.set_class(refusal is not None, "-read-only")
         yield access
         yield DataTable(id="settings", cursor_type="row", zebra_stripes=True)
+        yield Static("Reading the settings…", id="status")
         yield KamFooter()
 
     def on_mount(self) -> None:
@@ -120,7 +121,7 @@ class SettingsScreen(KamScreenMixin, Screen[None]):
         for key, value in asdict(message.settings).items():
             if key not in DESCRIPTIONS:
                 continue
-            text = message.least.explained() if key == "min_profit" else shown(value)
+            text = f"{message.least.value:,.2f}" if key == "min_profit" else shown(value)
             changed = value != defaults[key]
             table.add_row(
                 Text(key, style="bold" if changed else ""),
@@ -130,6 +131,9 @@ class SettingsScreen(KamScreenMixin, Screen[None]):
                 key=key,
             )
         table.move_cursor(row=min(row, table.row_count - 1))
+        self.query_one("#status", Static).update(
+            Content(f"min_profit in force: {message.least.explained()}")
+        )
         self.refresh_bindings()
 
     def highlighted(self) -> str | None:

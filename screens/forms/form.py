@@ -138,7 +138,9 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        """Open at the top, the heading in view, the keyboard on the first field."""
+        """Open at the top, the heading in view, the keyboard on the first field at once (so
+        no key typed straight after opening is lost), and again once drawn if need be."""
+        self._start()
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:

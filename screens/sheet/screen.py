@@ -268,17 +268,18 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         if self.may(Action.EDIT_RECORDS):
             return Content("")
         if self.may(Action.LOG_EXECUTIVE_VISIT):
+            retire = " and may retire it (x)" if lifecycle.is_member(account.status) else ""
             return Content(
-                "You sponsor this account: you read it, log executive visits (tab 5, key a) "
-                "and comment on its plan (tab 2, key c)."
+                "You sponsor this account: you read it, log executive visits (tab 5, key a), "
+                f"comment on its plan (tab 2, key c){retire}."
             )
         role = self.kam.actor.role
         if role == Role.VIEWER:
             return Content("Read-only: viewers see everything and change nothing.")
         if role == Role.EXECUTIVE:
             return Content(
-                "Executives read account sheets, comment on plans (tab 2, key c) and decide "
-                "admissions; managers and admins edit."
+                "Executives read account sheets, comment on plans (tab 2, key c), decide "
+                "admissions and retire members (x); managers and admins edit."
             )
         manager = safe(account.manager_name) or "no manager yet"
         return Content.assemble(
