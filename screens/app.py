@@ -18,6 +18,8 @@ from screens.areas import AREAS as AREA_LIST
 from screens.palette.accounts_commands import AccountsCommands
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from kam.database import Database
     from kam.identity import Actor
     from kam.rules.permissions import Account
@@ -43,6 +45,10 @@ class Area:
 #: The top-level areas, in footer order (their list lives in screens.areas).
 AREAS: tuple[Area, ...] = tuple(Area(*area) for area in AREA_LIST)
 
+#: The area keys share one footer entry ("1234567 Areas"), so `? Keys` and `q Quit` stay
+#: on an 80-column footer; the help panel (? or F1) names each area.
+AREA_KEYS = Binding.Group("Areas", compact=True)
+
 
 class KamApp(App[None]):
     """Key account management in the terminal."""
@@ -60,13 +66,14 @@ class KamApp(App[None]):
                 area.title,
                 id=f"app.area.{area.mode}",
                 tooltip=f"Go to {area.title.lower()}.",
+                group=AREA_KEYS,
             )
             for area in AREAS
         ),
         Binding(
             "escape", "go_back", "Back", id="app.back", tooltip="Go back one step.", show=False
         ),
-        Binding("question_mark", "help", "Keys", id="app.help", tooltip="Show every key."),
+        Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="Show every key."),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave kam."),
     ]
 
@@ -96,9 +103,21 @@ class KamApp(App[None]):
         return allowed(self.actor, action, account)
 
     def on_mount(self) -> None:
-        """Show who is working and what they may do."""
+        """Show who is working and what they may do; use the theme chosen last time."""
+        from screens import preferences
+
         actor = self.actor
         self.sub_title = f"{actor.display_name} ({actor.role.value}, {standing(actor)})"
+        saved = preferences.load().get("theme")
+        if isinstance(saved, str) and saved in self.available_themes:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
+
+    def _keep_theme(self, theme: Theme) -> None:
+        """Save the theme the user chose, for next time."""
+        from screens import preferences
+
+        preferences.save(theme=theme.name)
 
     def action_help(self) -> None:
         """Toggle the panel listing every key of the focused screen."""
@@ -134,9 +153,20 @@ class KamApp(App[None]):
             self.pop_screen()
         self.push_screen(BreakEvenScreen())
 
+    def open_settings(self) -> None:
+        """Show the programme settings (admins change them; others read them)."""
+        from screens.admin.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The built-in commands plus one 'go: <area>' per area, and the break-even list."""
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "settings",
+            "The programme settings (cap, threshold, limits, cadences); admins change them.",
+            self.open_settings,
+        )
         for area in AREAS:
             yield SystemCommand(
                 f"go: {area.title.lower()}",

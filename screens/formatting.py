@@ -62,20 +62,21 @@ def money_short(value: float | None) -> str:
 
 
 def short_money(value: float | None, *, signed: bool = False) -> str:
-    """An amount in at most six characters for narrow columns: 702, 702.9k, 4.59M, 1.20B
-    (rounded, never cut); a dash when unknown; `signed` adds + before a gain."""
+    """A whole amount in at most six characters for narrow columns, abbreviated rather than
+    cut mid-number: 702, 702.9k, 5.6M, 1.2B; a dash when unknown; `signed` adds + before a
+    gain."""
     if value is None or math.isnan(value):
         return "–"
     size = abs(value)
-    shown = f"{round(size)}"
-    for divisor, suffix, digits in ((1e3, "k", 1), (1e6, "M", 2), (1e9, "B", 2)):
-        if float(shown.rstrip("kMB")) < 1000:
-            break
-        shown = f"{size / divisor:.{digits}f}{suffix}"
+    shown = f"{round(size):d}"
+    if round(size) >= 1000:
+        for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if round(size / limit, 1) >= 1:  # 999,960 reads 1.0M, not 1000.0k
+                shown = f"{size / limit:.1f}{suffix}"
+                break
     if shown == "0":
         return shown
-    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
-    return sign + shown
+    return ("-" if value < 0 else "+" if signed and value > 0 else "") + shown
 
 
 def change_share(now: float, before: float) -> str:
@@ -84,3 +85,8 @@ def change_share(now: float, before: float) -> str:
     if before <= 0:
         return "–"
     return f"{(now - before) / before * 100:+.1f} %"
+
+
+def is_mine(login: str, manager: str | None, sponsor: str | None) -> bool:
+    """Whether an account is the user's own: they manage it or sponsor it."""
+    return login in (manager, sponsor)

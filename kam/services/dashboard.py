@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 #: Alert kinds, most pressing first: promises, complaints and signs of leaving are the
-#: customer's; then our own cadence (visits, reviews), the plan, the coverage of the
+#: customer's; then what the last review found (retirement recommended, the criteria no
+#: longer met); then our own cadence (visits, reviews), the plan, the coverage of the
 #: people, and overrides.
 ALERT_ORDER = (
-    "commitment", "complaint", "churn", "visit", "review", "plan", "coverage", "override",
+    "commitment", "complaint", "churn", "retire", "criteria", "visit", "review", "plan",
+    "coverage", "override",
 )  # fmt: skip
 
 
@@ -132,6 +134,7 @@ def programme_overview(
         alerts.append(Alert("review", d.customer, f"review {when}", d.next_review_on))
     member_names = {a.customer_id: c.name for a, c in accounts if lifecycle.is_member(a.status)}
     alerts.extend(churn_alerts(session, member_names, as_of=as_of))
+    alerts.extend(review_alerts(session, member_names, threshold=settings.threshold))
     alerts.extend(plan_alerts(session, as_of=as_of))
     alerts.extend(coverage_alerts(session, list(member_names.values()), as_of=as_of))
     for a, cust in accounts:
@@ -158,6 +161,62 @@ def programme_overview(
         pareto_curve=figures.pareto_curve,
         alerts=alerts,
     )
+
+
+def review_alerts(session: Session, members: Mapping[int, str], *, threshold: float) -> list[Alert]:
+    """What each member's latest review found: retirement recommended (two reviews in a row
+    under the threshold, as kam.services.reviews decides), else the criteria no longer met
+    (its total under the threshold, or a knock-out failed)."""
+    import json
+
+    from sqlmodel import col, select
+
+    from db.models import Assessment, KeyAccount, Review
+
+    if not members:
+        return []
+    latest: dict[int, tuple[Review, Assessment | None]] = {}
+    for review, scored in session.exec(
+        select(Review, Assessment)
+        .outerjoin(Assessment, col(Assessment.id) == Review.assessment_id)
+        .join(KeyAccount, col(KeyAccount.id) == Review.key_account_id)
+        .where(col(KeyAccount.customer_id).in_(members.keys()))
+        .order_by(col(Review.reviewed_on), col(Review.id))
+    ).all():
+        latest[review.key_account_id] = (review, scored)
+    customers = dict(
+        session.exec(
+            select(KeyAccount.id, KeyAccount.customer_id).where(
+                col(KeyAccount.id).in_(latest.keys())
+            )
+        ).all()
+    )
+    alerts = []
+    for account_id, (review, assessment) in latest.items():
+        customer = members[customers[account_id]]
+        total = assessment.total if assessment else None
+        if json.loads(review.benchmark_json or "{}").get("recommendation") == "retire":
+            text = (
+                f"retirement recommended: two reviews in a row under the threshold "
+                f"({threshold:g}), the last on {review.reviewed_on} (total {total:g})"
+                if total is not None
+                else f"retirement recommended by the review of {review.reviewed_on}"
+            )
+            alerts.append(Alert("retire", customer, text, review.reviewed_on))
+        elif total is not None and total < threshold:
+            alerts.append(
+                Alert("criteria", customer,
+                      f"criteria no longer met: total {total:g} under the threshold "
+                      f"({threshold:g}) at the review of {review.reviewed_on}",
+                      review.reviewed_on)
+            )  # fmt: skip
+        elif assessment is not None and assessment.knock_out_failed:
+            alerts.append(
+                Alert("criteria", customer,
+                      f"criteria no longer met: a knock-out failed at the review of "
+                      f"{review.reviewed_on}", review.reviewed_on)
+            )  # fmt: skip
+    return alerts
 
 
 def plan_alerts(session: Session, *, as_of: date) -> list[Alert]:

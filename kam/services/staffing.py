@@ -8,12 +8,14 @@ manager_limit: open key accounts per person) cannot be side-stepped by another d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from db.enums import Role, Skill
 from kam.errors import RuleError
 from kam.rules import lifecycle
 from kam.services.common import user_by_login
+from kam.views import View
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -161,3 +163,68 @@ def skill_warning(session: Session, user: User) -> str | None:
     from db.models import ManagerSkill
 
     return describe_weak_skills(user, session.get(ManagerSkill, user.id))
+
+
+@dataclass(frozen=True)
+class Candidate(View):
+    """Someone who could take a job on an account: their load against the limit, and why
+    they may not (None when they may) or what to beware of (a manager's weak skills)."""
+
+    login: str
+    display_name: str
+    load: int
+    """Open key accounts they already sponsor or manage."""
+    limit: int
+    current: bool
+    """Already holds the job on this account."""
+    refusal: str | None
+    """Why the assignment would be refused (the rule of eligible_sponsor/eligible_manager)."""
+    warning: str | None
+    """For managers, the skills under SKILL_FLOOR or unscored."""
+
+
+def candidates(session: Session, customer: str, *, as_: str) -> list[Candidate]:
+    """The active people who could sponsor (`as_="sponsor"`) or manage an account, each asked
+    of eligible_sponsor/eligible_manager (so the picker never offers what would be refused):
+    those who may first, then by load and login."""
+    from sqlmodel import col, select
+
+    from db.models import ManagerSkill, User
+    from kam.errors import KamError
+    from kam.rules.programme import load_settings
+    from kam.services.accounts import account_and_customer
+
+    account, found = account_and_customer(session, customer)
+    settings = load_settings(session)
+    limit = settings.sponsor_limit if as_ == "sponsor" else settings.manager_limit
+    role = Role.EXECUTIVE if as_ == "sponsor" else Role.MANAGER
+    check = eligible_sponsor if as_ == "sponsor" else eligible_manager
+    holder = account.sponsor_id if as_ == "sponsor" else account.manager_id
+    people = session.exec(
+        select(User)
+        .where(col(User.active), (col(User.role) == role) | (col(User.id) == holder))
+        .order_by(User.login)
+    ).all()
+    found_people = []
+    for user in people:
+        assert user.id is not None
+        try:
+            check(session, user.login, account=account, customer=found.name)
+            refusal = None
+        except KamError as error:
+            refusal = str(error)
+        warning = None
+        if as_ == "manager":
+            warning = describe_weak_skills(user, session.get(ManagerSkill, user.id))
+        found_people.append(
+            Candidate(
+                login=user.login,
+                display_name=user.display_name,
+                load=len(held_accounts(session, user.id, as_=as_)),
+                limit=limit,
+                current=user.id == holder,
+                refusal=refusal,
+                warning=warning,
+            )
+        )
+    return sorted(found_people, key=lambda c: (c.refusal is not None, c.load, c.login))

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from kam.services.health import AMBER, GREEN, RED
 from screens.base import KamScreenMixin
-from screens.formatting import safe, words
+from screens.formatting import is_mine, safe, short_money, words
+from screens.widgets.footer import KamFooter
 from screens.widgets.health_sparkline import HEALTH_STYLE, health_sparkline
 
 if TYPE_CHECKING:
@@ -32,6 +33,20 @@ COLUMNS = (
     ("CLV", "clv"),
     ("Profit", "profit"),
     ("Wallet", "share_of_wallet"),
+    ("Review", "next_review_on"),
+)
+#: Below WIDE columns the amounts are abbreviated (702.9k), the weeks of health go and the
+#: figures come right after the name, so what is cut at the right edge is never a number.
+WIDE = 120
+NARROW_COLUMNS = (
+    ("Customer", "customer"),
+    ("Health", "health"),
+    ("CLV", "clv"),
+    ("Profit", "profit"),
+    ("Wallet", "share_of_wallet"),
+    ("Status", "status"),
+    ("Manager", "manager"),
+    ("Sponsor", "sponsor"),
     ("Review", "next_review_on"),
 )
 #: Weeks of health the list draws (the sheet draws all it has); names beyond NAME_WIDTH
@@ -90,6 +105,13 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
             show=False,
         ),
         Binding(
+            "m",
+            "toggle_mine",
+            "All/mine",
+            id="accounts.mine",
+            tooltip="Show every key account, or only those you manage or sponsor.",
+        ),
+        Binding(
             "escape",
             "clear_filter",
             "Clear",
@@ -110,12 +132,16 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         super().__init__()
         self.accounts: list[PortfolioRow] = []
         """Every account as last loaded; the table shows those matching the filter."""
-        self.sort_by = 0
-        """Index in COLUMNS of the column the table is sorted by."""
+        self.sort_by = "customer"
+        """The row attribute the table is sorted by."""
         self.descending = False
         """Whether the sort is reversed."""
         self._shown_filter = ""
         """The filter the table was last filled for."""
+        self.mine_only = True
+        """Show only the user's own accounts (those they manage or sponsor), when they have any."""
+        self._columns: tuple[tuple[str, str], ...] = ()
+        """The columns the table has now (COLUMNS, or NARROW_COLUMNS below WIDE)."""
 
     def compose(self) -> ComposeResult:
         """Header, filter, table, status line, footer."""
@@ -125,12 +151,12 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         )
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KamFooter()
 
     def on_mount(self) -> None:
         """Set the columns; load once the screen is drawn (the user sees it at once)."""
         table = self.query_one(DataTable)
-        table.add_columns(*(title for title, _ in COLUMNS))
+        self._set_columns()
         table.focus()
         self.query_one("#status", Static).update("Loading…")
         self.call_after_refresh(self.action_reload)
@@ -153,6 +179,60 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
     def _loaded(self, message: Loaded) -> None:
         self.accounts = message.accounts
         self._refill()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """All/mine exists for those who manage or sponsor an account."""
+        if action == "toggle_mine":
+            return bool(self.mine())
+        return True
+
+    def on_resize(self) -> None:
+        """Crossing WIDE columns changes the columns."""
+        if self._set_columns():
+            self._refill()
+
+    def _set_columns(self) -> bool:
+        """The columns for the width; True when they changed."""
+        wanted = COLUMNS if self.size.width >= WIDE else NARROW_COLUMNS
+        if wanted == self._columns:
+            return False
+        self._columns = wanted
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for title, attribute in wanted:
+            table.add_column(self._header(title, attribute), key=attribute)
+        return True
+
+    def _header(self, title: str, attribute: str) -> Text:
+        """A column's title, with ▲ (or ▼ reversed) on the sorted column."""
+        if attribute != self.sort_by:
+            return Text(title)
+        return Text.assemble(title, (" ▼" if self.descending else " ▲", "bold"))
+
+    def _label_headers(self) -> None:
+        table = self.query_one(DataTable)
+        for title, attribute in self._columns:
+            table.columns[attribute].label = self._header(title, attribute)  # type: ignore[index]
+        table.refresh()
+
+    def mine(self) -> list[PortfolioRow]:
+        """The accounts the user manages or sponsors."""
+        login = self.kam.actor.login
+        return [a for a in self.accounts if is_mine(login, a.manager, a.sponsor)]
+
+    def shown_scope(self) -> list[PortfolioRow]:
+        """The accounts in scope: the user's own when asked and they have any, else all."""
+        mine = self.mine()
+        return mine if self.mine_only and mine else self.accounts
+
+    def action_toggle_mine(self) -> None:
+        """Show every key account, or only the user's own."""
+        if not self.mine():
+            self.notify("You manage or sponsor no key account: every account is shown.")
+            return
+        self.mine_only = not self.mine_only
+        self._refill()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -164,47 +244,67 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         self._shown_filter = needle
         table = self.query_one(DataTable)
         table.clear()
+        self._label_headers()
         shown = 0
-        for a in sorted(self.accounts, key=self._sort_key, reverse=self.descending):
+        wide = self._columns == COLUMNS
+        scope = self.shown_scope()
+        for a in sorted(scope, key=self._sort_key, reverse=self.descending):
             review = a.next_review_on.isoformat() if a.next_review_on else ""
-            cells = (a.customer, words(a.status), a.health, a.manager or "",
-                     a.sponsor or "", review)  # fmt: skip
-            if needle and not any(needle in w.lower() for w in cells):
+            searched = (a.customer, words(a.status), a.health, a.manager or "",
+                        a.sponsor or "", review)  # fmt: skip
+            if needle and not any(needle in w.lower() for w in searched):
                 continue
-            table.add_row(
-                _short(safe(a.customer)),
-                Text(words(a.status)),
-                Text(a.health, style=HEALTH_STYLE.get(a.health, "")),
-                health_sparkline(a.health_weekly[-LIST_WEEKS:]),
-                Text(safe(a.manager or "")),
-                Text(safe(a.sponsor or "")),
-                _money(a.clv),
-                _money(a.profit),
-                Text("" if a.share_of_wallet is None else f"{a.share_of_wallet:.0%}",
-                     justify="right"),
-                Text(review),
-                key=str(a.id),
-            )  # fmt: skip
+            cells = {
+                "customer": _short(safe(a.customer)),
+                "status": Text(words(a.status)),
+                "health": Text(a.health, style=HEALTH_STYLE.get(a.health, "")),
+                "health_weekly": health_sparkline(a.health_weekly[-LIST_WEEKS:]),
+                "manager": Text(safe(a.manager or "")),
+                "sponsor": Text(safe(a.sponsor or "")),
+                "clv": _money(a.clv, wide),
+                "profit": _money(a.profit, wide),
+                "share_of_wallet": Text(
+                    "" if a.share_of_wallet is None else f"{a.share_of_wallet:.0%}",
+                    justify="right",
+                ),
+                "next_review_on": Text(review),
+            }
+            table.add_row(*(cells[attribute] for _, attribute in self._columns), key=str(a.id))
             shown += 1
-        self.query_one("#status", Static).update(
-            Text(f"{shown} of {len(self.accounts)} key accounts")
+        self.query_one("#status", Static).update(self._status_line(shown, len(scope)))
+
+    def _status_line(self, shown: int, in_scope: int) -> Text:
+        """How many are shown, of whose, and what m does."""
+        total = len(self.accounts)
+        mine = len(self.mine())
+        if not mine:
+            return Text(f"{shown} of {total} key accounts")
+        if in_scope == total and not self.mine_only:
+            return Text.assemble(
+                f"{shown} of {total} key accounts", (f"  ·  m: only your {mine}", "dim")
+            )
+        return Text.assemble(
+            f"{shown} of your {in_scope} key account{'' if in_scope == 1 else 's'}",
+            (f"  ·  m: all {total}", "dim"),
         )
 
     def _sort_key(self, row: PortfolioRow) -> tuple[int, object]:
         """Blanks last; text case-insensitively; health red first; the weeks by the latest
         week's health, then the week before, and so on."""
-        value = getattr(row, COLUMNS[self.sort_by][1])
+        value = getattr(row, self.sort_by)
         if value is None or value == "" or value == []:
             return (1, 0)
-        if COLUMNS[self.sort_by][1] == "health":
+        if self.sort_by == "health":
             return (0, HEALTH_ORDER.get(value, 3))
-        if COLUMNS[self.sort_by][1] == "health_weekly":
+        if self.sort_by == "health_weekly":
             return (0, tuple(HEALTH_ORDER.get(s, 3) if s else 3 for s in reversed(value)))
         return (0, value.lower() if isinstance(value, str) else value)
 
     def action_sort(self) -> None:
         """Sort by the next column."""
-        self._sort(self.sort_by + 1 if self.sort_by + 1 < len(COLUMNS) else 0)
+        attributes = [attribute for _, attribute in self._columns]
+        at = attributes.index(self.sort_by) if self.sort_by in attributes else -1
+        self._sort(attributes[(at + 1) % len(attributes)])
 
     def action_reverse(self) -> None:
         """Reverse the sort."""
@@ -213,18 +313,20 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
     @on(DataTable.HeaderSelected, "#accounts")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
-        self._sort(event.column_index)
+        self._sort(self._columns[event.column_index][1])
 
-    def _sort(self, column: int) -> None:
+    def _sort(self, attribute: str) -> None:
         """Sort by a column; choosing the sorted column again reverses it."""
-        self.descending = not self.descending if column == self.sort_by else False
-        self.sort_by = column
-        title = COLUMNS[column][0]
+        self.descending = not self.descending if attribute == self.sort_by else False
+        self.sort_by = attribute
+        title = dict((a, t) for t, a in COLUMNS)[attribute]
         self.notify(f"Sorted by {title}{' (reversed)' if self.descending else ''}.", timeout=2)
         self._refill()
 
     def on_screen_resume(self) -> None:
-        """Coming back from an account sheet: read again, something may have changed."""
+        """Coming back from an account sheet: the table takes the keys (a digit typed next
+        must not land in the filter), and the list is read again."""
+        self.query_one(DataTable).focus()
         if self.accounts:
             self.action_reload()
 
@@ -280,13 +382,15 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         self.query_one(DataTable).focus()
 
 
-def _money(value: float | None) -> Text:
-    """A right-aligned whole amount (blank when unknown)."""
-    return Text("" if value is None else f"{value:,.0f}", justify="right")
+def _money(value: float | None, whole: bool = True) -> Text:
+    """A right-aligned amount, whole or abbreviated (blank when unknown)."""
+    if value is None:
+        return Text("")
+    return Text(f"{value:,.0f}" if whole else short_money(value), justify="right")
 
 
-def _short(name: str) -> Text:
-    """The name in at most NAME_WIDTH cells (a CJK character takes two), "…" where cut."""
+def _short(name: str, width: int = NAME_WIDTH) -> Text:
+    """The name in at most `width` cells (a CJK character takes two), "…" where cut."""
     text = Text(name)
-    text.truncate(NAME_WIDTH, overflow="ellipsis")
+    text.truncate(width, overflow="ellipsis")
     return text

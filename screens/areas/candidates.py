@@ -17,13 +17,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from kam.rules.outlook import Stage
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.formatting import money, safe, share, words
 from screens.palette.candidates_commands import CandidatesCommands
+from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:
     from kam.figures.ranking import CandidateView, RankingSummary
@@ -147,7 +148,7 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         yield Input(placeholder="/ filter by customer name…", id="filter", compact=True)
         yield DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KamFooter()
 
     def on_mount(self) -> None:
         """Set the columns and compute the ranking."""

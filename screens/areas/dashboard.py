@@ -16,13 +16,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from kam.figures.fits import PROBABILISTIC
 from screens.base import KamScreenMixin
-from screens.formatting import day, first_line, money, safe, share, short_money
+from screens.formatting import day, first_line, is_mine, money, safe, share, short_money
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.footer import KamFooter
 from screens.widgets.pareto_chart import ParetoChart
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "commitment": ("Commitment", "bold red"),
     "complaint": ("Complaint", "bold red"),
     "churn": ("Churn risk", "bold red"),
+    "retire": ("Retire?", "bold red"),
+    "criteria": ("Criteria", "bold yellow"),
     "visit": ("Sponsor visit", "yellow"),
     "review": ("Review due", "yellow"),
     "plan": ("Plan", "yellow"),
@@ -68,6 +71,13 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
             priority=True,
         ),
         Binding(
+            "m",
+            "toggle_mine",
+            "All/mine",
+            id="dashboard.mine",
+            tooltip="Show the alerts of every account, or only of those you manage or sponsor.",
+        ),
+        Binding(
             "r", "reload", "Reload", id="dashboard.reload", tooltip="Compute the figures again."
         ),
         Binding(
@@ -89,11 +99,12 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
     ]
 
     class Loaded(Message):
-        """The overview was computed."""
+        """The overview was computed (`mine`: the customers the user manages or sponsors)."""
 
-        def __init__(self, overview: Overview) -> None:
+        def __init__(self, overview: Overview, mine: set[str]) -> None:
             super().__init__()
             self.overview = overview
+            self.mine = mine
 
     class Fitted(Message):
         """The lifetime-value model was fitted: `modelled` holds the members' CLV when the
@@ -121,6 +132,12 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         self._modelled: dict[int, float] | None = None
         """Members' probabilistic CLV from a fit this session computed but could not keep."""
         self._fitting = False
+        self.mine: set[str] = set()
+        """The customers whose accounts the user manages or sponsors."""
+        self.mine_only = True
+        """Show only the alerts on the user's own accounts, when they have any."""
+        self.shown: list[Alert] = []
+        """The alerts in the table, in its order."""
 
     def compose(self) -> ComposeResult:
         """Header, the figures beside the Pareto chart, the alerts, footer."""
@@ -131,7 +148,7 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
                 yield ParetoChart(id="pareto")
             yield Static("", id="alerts-title")
             yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KamFooter()
 
     def on_mount(self) -> None:
         """Set the columns and compute."""
@@ -139,10 +156,13 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         self.action_reload()
 
     def on_resize(self) -> None:
-        """Below 100 columns the chart narrows; below 30 rows it gets shorter."""
+        """Below 100 columns the chart narrows; below 30 rows it gets shorter; the alerts'
+        columns follow the width."""
         body = self.query_one("#body")
         body.set_class(self.size.width < 100, "-narrow")
         body.set_class(self.size.height < 30, "-short")
+        if self.overview is not None:
+            self._fill_alerts(self.overview.alerts)
 
     def on_screen_resume(self) -> None:
         """Back from an account: compute again, something may have changed."""
@@ -159,11 +179,16 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def _load(self) -> None:
+        from kam.services.accounts import list_accounts
         from kam.services.dashboard import programme_overview
 
+        login = self.kam.actor.login
         with self.kam.database.reading() as session:
             overview = programme_overview(session, as_of=self.kam.as_of, modelled=self._modelled)
-        self.post_message(self.Loaded(overview))
+            mine = {
+                a.customer for a in list_accounts(session) if is_mine(login, a.manager, a.sponsor)
+            }
+        self.post_message(self.Loaded(overview, mine))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="what-if")
     def _what_if(self) -> None:
@@ -207,6 +232,7 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.overview = o = message.overview
+        self.mine = message.mine
         self.query_one("#body").loading = False
         if o.fit_pending and not self._fitting:
             self._fitting = True
@@ -309,29 +335,63 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         )
         grid.add_row("", Text(f"key accounts, simple model{clamped}; + / - move it", "dim"))
 
-    def _fill_alerts(self, alerts: list[Alert]) -> None:
-        """One row per alert; names and notes go in as Text, never markup."""
+    def action_toggle_mine(self) -> None:
+        """Show the alerts of every account, or only of the user's own."""
+        if not self.mine:
+            self.notify("You manage or sponsor no key account: every alert is shown.")
+            return
+        self.mine_only = not self.mine_only
+        if self.overview is not None:
+            self._fill_alerts(self.overview.alerts)
+
+    def _fill_alerts(self, every: list[Alert]) -> None:
+        """One row per alert (the user's own accounts' only, when asked); names and notes go
+        in as Text, never markup. The text wraps in the room left, never cut."""
+        alerts = [a for a in every if a.customer in self.mine] if self.mine_only else every
+        if self.mine_only and not self.mine:
+            alerts = every
+        self.shown = alerts
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        narrow = self.size.width < 120
+        name_width = 20 if narrow else 28
+        # Room left for the text: the other columns, their padding, the scrollbar.
+        used = 13 + name_width + (0 if narrow else 10) + 2 * (3 if narrow else 4) + 3
+        text_width = max(20, self.size.width - used)
+        table.add_column("Alert", width=13)
+        if not narrow:
+            table.add_column("Date", width=10)
+        table.add_column("Customer", width=name_width)
+        table.add_column("What", width=text_width)
         for n, a in enumerate(alerts):
             label, style = KINDS.get(a.kind, (a.kind, ""))
-            table.add_row(
-                Text(label, style=style),
-                Text(day(a.since) or "–"),
-                Text(safe(a.customer)),
-                Text(first_line(a.text, 80)),
-                key=str(n),
-            )
+            name = Text(safe(a.customer))
+            name.truncate(name_width, overflow="ellipsis")
+            what = first_line(a.text, 400)
+            if narrow and a.since:
+                what = f"{what} ({day(a.since)})" if day(a.since) not in what else what
+            cells = [Text(label, style=style), name, Text(what)]
+            if not narrow:
+                cells.insert(1, Text(day(a.since) or "–"))
+            table.add_row(*cells, key=str(n), height=None)
         if alerts:
             table.move_cursor(row=min(row, len(alerts) - 1))
         count = len(alerts)
         title = self.query_one("#alerts-title", Static)
+        whose = ""
+        if self.mine:
+            whose = (
+                f"  ·  yours; m: all {len(every)}"
+                if self.mine_only
+                else f"  ·  m: only yours ({sum(a.customer in self.mine for a in every)})"
+            )
         if count:
             title.update(
                 Content.assemble(
                     (f"ALERTS ({count})", "bold"),
                     ("  ·  Enter opens the account", "dim"),
+                    (whose, "dim"),
                 )
             )
         else:
@@ -339,6 +399,7 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
                 Content.assemble(
                     ("ALERTS", "bold"),
                     ("  ·  nothing overdue, due, broken or open: no alerts", "dim"),
+                    (whose, "dim"),
                 )
             )
 
@@ -347,14 +408,16 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
     def highlighted(self) -> Alert | None:
         """The alert under the cursor."""
         table = self.query_one(DataTable)
-        if self.overview is None or table.row_count == 0:
+        if self.overview is None or table.row_count == 0 or not self.shown:
             return None
-        return self.overview.alerts[min(table.cursor_row, len(self.overview.alerts) - 1)]
+        return self.shown[min(table.cursor_row, len(self.shown) - 1)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Opening needs an alert under the cursor."""
+        """Opening needs an alert under the cursor; all/mine, accounts of one's own."""
         if action == "open_alert":
             return self.highlighted() is not None
+        if action == "toggle_mine":
+            return bool(self.mine)  # only for those who manage or sponsor an account
         return True
 
     def action_open_alert(self) -> None:

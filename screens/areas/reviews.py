@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db.enums import Role
@@ -24,9 +24,11 @@ from screens.base import KamScreenMixin
 from screens.formatting import day, money, safe, share, words
 from screens.forms.review_form import ReviewSetup, satisfaction_words
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:
     from kam.services.reviews import DueView, ReviewView
+    from kam.views import AccountView
 
 #: Reviews due within this many days are listed with the overdue ones.
 WITHIN_DAYS = 30
@@ -86,6 +88,20 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
             priority=True,
         ),
         Binding(
+            "x",
+            "retire",
+            "Retire",
+            id="reviews.retire",
+            tooltip="Retire the highlighted account, whose last review recommends it.",
+        ),
+        Binding(
+            "m",
+            "toggle_mine",
+            "All/mine",
+            id="reviews.mine",
+            tooltip="Show the reviews of every account, or only of those you manage or sponsor.",
+        ),
+        Binding(
             "o",
             "open_account",
             "Open account",
@@ -98,12 +114,16 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
     ]
 
     class Loaded(Message):
-        """The reviews due (and, for those who record, the form's setup) were read."""
+        """The reviews due (and, for those who record, the form's setup) were read, with the
+        members whose last review recommends retirement ({customer: why})."""
 
-        def __init__(self, due: list[DueView], setup: ReviewSetup | None) -> None:
+        def __init__(
+            self, due: list[DueView], setup: ReviewSetup | None, retire: dict[str, str]
+        ) -> None:
             super().__init__()
             self.due = due
             self.setup = setup
+            self.retire = retire
 
     class LatestLoaded(Message):
         """An account's last review was read (None: never reviewed)."""
@@ -115,8 +135,14 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self.every: list[DueView] = []
+        """The accounts due (and those whose retirement is recommended), as last read."""
         self.due: list[DueView] = []
-        """The accounts due, as last read."""
+        """Those of them listed: the user's own when asked and they have any."""
+        self.retire: dict[str, str] = {}
+        """The members whose last review recommends retirement, with the finding."""
+        self.mine_only = True
+        """List only the accounts the user manages or sponsors, when they have any due."""
         self.setup: ReviewSetup | None = None
         """What the review form offers; None for those who only read."""
         self.recorded: ReviewView | None = None
@@ -138,7 +164,7 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
             with VerticalScroll(id="result-scroll"):
                 yield Static("", id="result")
                 yield Static("", id="latest")
-        yield Footer()
+        yield KamFooter()
 
     def on_mount(self) -> None:
         """Set the columns, say who may record, and read."""
@@ -156,7 +182,7 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back from an account: read again, something may have changed."""
-        if self.due:
+        if self.every:
             self.action_reload()
 
     # ------------------------------------------------------------------ who may do what
@@ -185,9 +211,18 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
         return self.kam.may(Action.RECORD_REVIEW, due)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Recording exists only for those who may record the highlighted account's review."""
+        """Recording exists only for those who may record the highlighted account's review;
+        retiring, for those who may retire, on an account whose last review recommends it;
+        all/mine, for those with accounts of their own here."""
         if action == "record":
             return self._may_record(self.highlighted())
+        if action == "retire":
+            due = self.highlighted()
+            return (
+                due is not None and due.customer in self.retire and self.kam.may(Action.RETIRE, due)
+            )
+        if action == "toggle_mine":
+            return bool(self._mine())
         if action == "open_account":
             return self.highlighted() is not None
         return True
@@ -202,14 +237,31 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reviews")
     def _load(self) -> None:
+        from kam.rules import lifecycle
+        from kam.services.accounts import list_accounts
         from kam.services.criteria import list_criteria
+        from kam.services.dashboard import review_alerts
         from kam.services.practices import list_practices
         from kam.services.programme import load_settings
-        from kam.services.reviews import CHECKLIST, reviews_due
+        from kam.services.reviews import CHECKLIST, DueView, reviews_due
 
         with self.kam.database.reading() as session:
             due = reviews_due(session, as_of=self.kam.as_of, within_days=WITHIN_DAYS)
             settings = load_settings(session)
+            members = {a.customer_id: a for a in list_accounts(session)
+                       if lifecycle.is_member(a.status)}  # fmt: skip
+            names = {cid: a.customer for cid, a in members.items()}
+            retire = {
+                alert.customer: alert.text
+                for alert in review_alerts(session, names, threshold=settings.threshold)
+                if alert.kind == "retire"
+            }
+            listed = {d.customer for d in due}
+            for a in members.values():  # retirement recommended, though no review is due
+                if a.customer in retire and a.customer not in listed:
+                    overdue = (self.kam.as_of - a.next_review_on).days if a.next_review_on else None
+                    due.append(DueView(a.customer, a.status, a.manager, a.next_review_on,
+                                       overdue, a.manager_id, a.sponsor_id))  # fmt: skip
             setup = ReviewSetup(  # what the review form offers
                 manual=[c for c in list_criteria(session) if c.kind == "manual"],
                 practices=[p.title for p in list_practices(session)],
@@ -217,12 +269,14 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
                 review_days=settings.review_days,
                 threshold=settings.threshold,
             )
-        self.post_message(self.Loaded(due, setup))
+        self.post_message(self.Loaded(due, setup, retire))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        self.due = message.due
+        self.every = message.due
+        self.retire = message.retire
         self.setup = message.setup
+        self._scope()
         table = self.query_one(DataTable)
         table.loading = False
         self._fill()
@@ -235,6 +289,22 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
             WorkerState.CANCELLED,
         ):
             self.query_one(DataTable).loading = False
+
+    def _mine(self) -> list[DueView]:
+        """The accounts listed that the user manages or sponsors."""
+        me = self.kam.actor.id
+        return [d for d in self.every if me in (d.manager_id, d.sponsor_id)]
+
+    def _scope(self) -> None:
+        """List the user's own accounts when asked and they have any, else every one."""
+        mine = self._mine()
+        self.due = mine if self.mine_only and mine else list(self.every)
+
+    def action_toggle_mine(self) -> None:
+        """List every account due, or only the user's own."""
+        self.mine_only = not self.mine_only
+        self._scope()
+        self._fill()
 
     # ------------------------------------------------------------------ showing
 
@@ -261,13 +331,22 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
             parts.append(f"{overdue} overdue")
         if never:
             parts.append(f"{never} never scheduled")
+        retire = sum(1 for d in self.due if d.customer in self.retire)
+        if retire:
+            parts.append(f"{retire} to retire?")
         if not self.due:
             parts = [f"No review is due within {WITHIN_DAYS} days of {day(self.kam.as_of)}."]
+        mine = len(self._mine())
+        if mine and self.mine_only and len(self.every) > mine:
+            parts.append(f"yours only (m: all {len(self.every)})")
+        elif mine and not self.mine_only:
+            parts.append(f"m: only your {mine}")
         self.query_one("#summary", Static).update(Content(", ".join(parts)))
         self._show_hint()
 
-    @staticmethod
-    def _when(d: DueView) -> Text:
+    def _when(self, d: DueView) -> Text:
+        if d.customer in self.retire:
+            return Text("retire recommended", style="bold red")
         if d.days_overdue is None:
             return Text("never scheduled", style="bold yellow")
         if d.days_overdue > 0:
@@ -283,7 +362,16 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
         due = self.highlighted()
         hint = self.query_one("#hint", Static)
         hint.display = due is not None and self.may_record
-        if due is None or not self.may_record:
+        if due is not None and due.customer in self.retire:
+            hint.display = True
+            how = (
+                "x retires it, with the reason."
+                if self.kam.may(Action.RETIRE, due)
+                else "an executive or an admin retires it."
+            )
+            hint.update(Content.assemble(safe(due.customer), ": ", safe(self.retire[due.customer]),
+                                         "; ", how))  # fmt: skip
+        elif due is None or not self.may_record:
             hint.update("")
         elif self._may_record(due):
             hint.update(Content.assemble("Enter records the review of ", safe(due.customer), "."))
@@ -361,6 +449,22 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
         due = self.highlighted()
         if due is not None:
             self.kam.open_account(due.customer)
+
+    def action_retire(self) -> None:
+        """Retire the highlighted account, whose last review recommends it."""
+        from screens.forms.retire_form import RetireForm
+
+        due = self.highlighted()
+        if due is None:
+            return
+        self.app.push_screen(
+            RetireForm(due.customer, why=self.retire.get(due.customer, "")), self._retired
+        )
+
+    def _retired(self, view: AccountView | None) -> None:
+        if view is not None:
+            self.notify(f"{safe(view.customer)} retired; its history stays.", markup=False)
+            self.action_reload()
 
     def action_record(self) -> None:
         """Open the review form for the highlighted account."""

@@ -15,14 +15,15 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db.enums import Role
 from kam.rules import clock
-from kam.rules.permissions import Action
+from kam.rules.permissions import Action, allowed_on_own
 from screens.base import KamScreenMixin
 from screens.formatting import change_share, day, safe, short_money, words
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:
     from kam.services.programme import ProgrammeSettings
@@ -67,6 +68,13 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
             "Record visit",
             id="sponsors.visit",
             tooltip="Record a sponsor visit to the highlighted account.",
+        ),
+        Binding(
+            "p",
+            "assign_sponsor",
+            "Assign sponsor",
+            id="sponsors.assign",
+            tooltip="Choose the highlighted account's executive sponsor.",
         ),
         Binding(
             "o",
@@ -121,12 +129,14 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
             classes="caption",
         )
         yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KamFooter()
 
     def _access_line(self) -> Content:
         role = self.kam.actor.role
         if role == Role.ADMIN:
-            return Content("You record sponsor visits on any sponsored account (v).")
+            return Content(
+                "You record sponsor visits on any sponsored account (v) and assign sponsors (p)."
+            )
         if role == Role.EXECUTIVE:
             return Content("You record your visits to the accounts you sponsor (v).")
         return Content("Read-only: an account's sponsor, or an admin, records its visits.")
@@ -333,18 +343,35 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
     # ------------------------------------------------------------------ who may do what
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Recording a visit exists for the account's own sponsor and for admins, on a
-        sponsored account under the cursor."""
-        if action not in ("record_visit", "open_sheet"):
+        """Recording a visit is offered to those who record visits at all (sponsors, admins)
+        on any row (on a row not theirs, v says whose it is); assigning a sponsor, to admins;
+        each needs an account under the cursor."""
+        if action not in ("record_visit", "open_sheet", "assign_sponsor"):
             return True
         visit = self.highlighted()
         if visit is None:
             return False
-        if action == "open_sheet":
-            return True
+        if action == "assign_sponsor":
+            return self.kam.may(Action.ASSIGN_SPONSOR, visit)
+        if action == "record_visit":
+            return allowed_on_own(self.kam.actor, Action.RECORD_SPONSOR_VISIT)
+        return True
+
+    def refusal(self, visit: VisitDueView) -> str | None:
+        """Why the user may not record a visit to this account, or None when they may."""
         if visit.sponsor is None:
-            return False
-        return self.kam.may(Action.RECORD_SPONSOR_VISIT, visit)
+            how = "p assigns one" if self.kam.may(Action.ASSIGN_SPONSOR, visit) else (
+                "an admin assigns one")  # fmt: skip
+            return (
+                f"{safe(visit.customer)} has no executive sponsor yet ({how}); visits are "
+                "recorded once it has one."
+            )
+        if self.kam.may(Action.RECORD_SPONSOR_VISIT, visit):
+            return None
+        return (
+            f"{safe(visit.customer)} is sponsored by {safe(visit.sponsor_name or visit.sponsor)}: "
+            "only they or an admin record its visits."
+        )
 
     # ------------------------------------------------------------------ actions
 
@@ -354,6 +381,10 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
 
         visit = self.highlighted()
         if visit is None:
+            return
+        refusal = self.refusal(visit)
+        if refusal is not None:
+            self.notify(refusal, title="Not yours to record", severity="warning", markup=False)
             return
         when = min(self.kam.as_of, clock.today())
         self.app.push_screen(VisitForm(visit.customer, today=when), self._recorded)
@@ -365,6 +396,18 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
                 markup=False,
             )
 
+    def action_assign_sponsor(self) -> None:
+        """Choose the highlighted account's executive sponsor from those eligible."""
+        from screens.forms.staff_picker import StaffPicker, report_assignment
+
+        visit = self.highlighted()
+        if visit is None:
+            return
+        picker = StaffPicker(visit.customer, job="sponsor")
+        self.app.push_screen(
+            picker, lambda view: report_assignment(self.app, "sponsor", view, picker.warning)
+        )
+
     def action_open_sheet(self) -> None:
         """Open the highlighted account's sheet (in the accounts area)."""
         visit = self.highlighted()
@@ -375,7 +418,7 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
 def _visit_state(v: VisitDueView) -> Text:
     """'overdue N days', 'due in N days' or 'due today', coloured by urgency."""
     if v.sponsor is None:
-        return Text("assign a sponsor", style="bold red")
+        return Text("no sponsor", style="bold red")
     if v.overdue:
         return Text(f"overdue {v.days_overdue} days", style="bold red")
     left = -v.days_overdue

@@ -18,19 +18,23 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db.enums import AccountStatus, Role
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.formatting import day, safe, words
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:
     from kam.services.criteria import CriterionView
     from kam.services.programme import ProgrammeSettings
     from kam.services.vetting import AdmissionResult, AssessmentView
     from kam.views import AccountView
+
+#: The rule each assignment key needs, by job.
+ASSIGN = {"sponsor": Action.ASSIGN_SPONSOR, "manager": Action.ASSIGN_MANAGER}
 
 COLUMNS = ("Customer", "Total", "Knock-out", "Admission", "Status", "Manager", "Sponsor")
 
@@ -89,6 +93,20 @@ class VettingScreen(KamScreenMixin, Screen[None]):
             tooltip="Turn the highlighted nominee down, with a rationale.",
         ),
         Binding(
+            "p",
+            "assign('sponsor')",
+            "Sponsor",
+            id="vetting.assign_sponsor",
+            tooltip="Choose the highlighted nominee's executive sponsor.",
+        ),
+        Binding(
+            "k",
+            "assign('manager')",
+            "Manager",
+            id="vetting.assign_manager",
+            tooltip="Choose the highlighted nominee's key account manager.",
+        ),
+        Binding(
             "o",
             "open_sheet",
             "Sheet",
@@ -122,7 +140,7 @@ class VettingScreen(KamScreenMixin, Screen[None]):
         yield DataTable(id="nominees", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="detail-scroll"):
             yield Static("", id="detail")
-        yield Footer()
+        yield KamFooter()
 
     def on_mount(self) -> None:
         """Set the columns and read the nominees."""
@@ -133,8 +151,8 @@ class VettingScreen(KamScreenMixin, Screen[None]):
         role = self.kam.actor.role
         if role == Role.ADMIN:
             return Content(
-                "You score any nominee (Enter), admit (a) or reject (x); "
-                "against the rules only with an override and its reason."
+                "You score any nominee (Enter), assign its sponsor (p) and manager (k), admit (a) "
+                "or reject (x); against the rules only with an override and its reason."
             )
         if role == Role.MANAGER:
             return Content(
@@ -285,6 +303,15 @@ class VettingScreen(KamScreenMixin, Screen[None]):
                     ("Admission would be refused: ", "bold red"), safe("; ".join(n.problems)) + "."
                 )
             )
+            fixes = [
+                f"{key} assigns {'a sponsor' if job == 'sponsor' else 'a manager'}"
+                for job, key, held in (("sponsor", "p", a.sponsor), ("manager", "k", a.manager))
+                if held is None
+            ]
+            if fixes and self.kam.may(Action.ASSIGN_SPONSOR, a):
+                grid.add_row(Text(f"Fix it here: {', '.join(fixes)}.", style="bold"))
+            elif fixes:
+                grid.add_row(Text("An admin assigns the sponsor and the manager.", style="dim"))
         else:
             grid.add_row(
                 Text.assemble(
@@ -314,11 +341,14 @@ class VettingScreen(KamScreenMixin, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Scoring exists for the nominee's manager and admins; deciding for executives and
         admins; each needs a nominee under the cursor."""
-        if action not in ("score", "admit", "reject", "open_sheet"):
+        if action not in ("score", "admit", "reject", "open_sheet", "assign"):
             return True
         nominee = self.highlighted()
         if nominee is None:
             return False
+        if action == "assign":
+            job = ASSIGN[str(parameters[0])]
+            return self.kam.may(job, nominee.account)
         if action == "score":
             return self.kam.may(Action.SCORE, nominee.account)
         if action == "admit":
@@ -399,6 +429,18 @@ class VettingScreen(KamScreenMixin, Screen[None]):
     def _rejected(self, account: AccountView | None) -> None:
         if account is not None:
             self.notify(f"{safe(account.customer)} rejected; the rationale is kept.", markup=False)
+
+    def action_assign(self, job: str) -> None:
+        """Choose the highlighted nominee's sponsor or manager from those eligible."""
+        from screens.forms.staff_picker import StaffPicker, report_assignment
+
+        nominee = self.highlighted()
+        if nominee is None:
+            return
+        picker = StaffPicker(nominee.account.customer, job=job, version=nominee.account.version)
+        self.app.push_screen(
+            picker, lambda view: report_assignment(self.app, job, view, picker.warning)
+        )
 
     def action_open_sheet(self) -> None:
         """Open the highlighted nominee's account sheet (in the accounts area)."""

@@ -53,7 +53,9 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         ),
     ]
     HEADING: ClassVar[str] = "Form"
-    AUTO_FOCUS = "Input, Select, TextArea"
+    AUTO_FOCUS = ""  # the first field is focused without scrolling the heading away
+    FIRST_FIELD: ClassVar[str] = "Input, Select, TextArea"
+    """The widgets the keyboard starts on: the first of them."""
 
     class Saved(Message):
         """The service accepted the form; `view` is what it returned."""
@@ -134,6 +136,17 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
             with Horizontal(id="buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        """Open at the top, the heading in view, the keyboard on the first field at once (so
+        no key typed straight after opening is lost), and again once drawn if need be."""
+        self._start()
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        first = next((w for w in self.query(self.FIRST_FIELD) if w.focusable), None)
+        if first is not None and (self.focused is None or self.focused.id == "form"):
+            self.set_focus(first, scroll_visible=False)
 
     # ------------------------------------------------------------------ validation
 

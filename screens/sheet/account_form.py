@@ -15,7 +15,7 @@ from kam.services.accounts import AccountChanges
 from screens.formatting import safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import max_length
-from screens.forms.validators import Decimal, IsoDate, Login, parse_date
+from screens.forms.validators import Decimal, IsoDate, parse_date
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -28,7 +28,8 @@ def _number(value: float | None) -> str:
 
 
 class AccountForm(FormScreen["AccountView"]):
-    """Change a key account's review date, notes and CLV overrides (admins: status and people).
+    """Change a key account's review date, notes and CLV overrides (admins: the status, between
+    active and under review; the sheet's p and k choose the sponsor and manager, x retires).
 
     The change is sent with `expected_version` = the version the form was opened on; if
     someone changed the account since, nothing is overwritten and the reader is told to reload.
@@ -39,7 +40,7 @@ class AccountForm(FormScreen["AccountView"]):
         self.account = account
         """The account as shown when the form opened (its version is the one expected)."""
         self.admin = admin
-        """Whether the status, manager and sponsor fields are offered."""
+        """Whether the status field is offered."""
 
     def heading(self) -> Content:
         """The customer's name and the version being changed."""
@@ -50,7 +51,8 @@ class AccountForm(FormScreen["AccountView"]):
         )
 
     def fields(self) -> Iterator[Widget]:
-        """Next review, CLV overrides, reason; for admins status, manager and sponsor."""
+        """Next review, CLV overrides, reason; for admins the status (only the moves a plain
+        update makes: retiring is the sheet's x, with its reason)."""
         a = self.account
         if self.admin:
             current = AccountStatus(a.status)
@@ -66,14 +68,6 @@ class AccountForm(FormScreen["AccountView"]):
                     allow_blank=False,
                     value=current.value,
                 ),
-            )
-            yield from self.field(
-                "Key account manager (login)",
-                Input(a.manager or "", id="manager", validators=[Login()], valid_empty=True),
-            )
-            yield from self.field(
-                "Executive sponsor (login)",
-                Input(a.sponsor or "", id="sponsor", validators=[Login()], valid_empty=True),
             )
         review = a.next_review_on.isoformat() if a.next_review_on else ""
         yield from self.field(
@@ -135,12 +129,8 @@ class AccountForm(FormScreen["AccountView"]):
             "reason": a.reason,
         }
         if self.admin:
-            shown |= {
-                "status": self.choice("status"),
-                "manager": self.optional("manager"),
-                "sponsor": self.optional("sponsor"),
-            }
-            before |= {"status": a.status, "manager": a.manager, "sponsor": a.sponsor}
+            shown |= {"status": self.choice("status")}
+            before |= {"status": a.status}
         return {k: v for k, v in shown.items() if v != before[k]}
 
     def write(self, session: Session, values: dict[str, Any]) -> AccountView:

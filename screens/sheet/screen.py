@@ -13,9 +13,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from db.enums import InteractionKind, Role
+from db.enums import AccountStatus, InteractionKind, Role
 from kam.rules import lifecycle
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
@@ -31,6 +31,7 @@ from screens.sheet.panels import (
 from screens.sheet.people_tab import PeopleTab
 from screens.sheet.plan_tab import PlanTab
 from screens.sheet.records import CELLS, COLUMNS, TABS, SheetRecords, count_line
+from screens.widgets.footer import KamFooter
 from screens.widgets.trend_chart import TrendChart
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 #: PeopleTab.)
 EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
     "edit_account": ("overview", Action.EDIT_ACCOUNT, False),
+    "assign_sponsor": ("overview", Action.ASSIGN_SPONSOR, False),
+    "assign_manager": ("overview", Action.ASSIGN_MANAGER, False),
+    "retire": ("overview", Action.RETIRE, False),
     "log_interaction": ("interactions", Action.LOG_EXECUTIVE_VISIT, False),
     "edit_interaction": ("interactions", Action.EDIT_RECORDS, True),
     "add_commitment": ("commitments", Action.EDIT_RECORDS, False),
@@ -57,6 +61,19 @@ ADD_ACTIONS: dict[str, Action] = {
     "interactions": Action.LOG_EXECUTIVE_VISIT,
     "commitments": Action.EDIT_RECORDS,
     "complaints": Action.EDIT_RECORDS,
+}
+
+
+#: The tabs' names on a narrow terminal.
+SHORT_TABS = {
+    "overview": "Over",
+    "people": "Ppl",
+    "metrics": "Metr",
+    "interactions": "Int",
+    "commitments": "Comm",
+    "complaints": "Cmpl",
+    "reviews": "Rev",
+    "history": "Hist",
 }
 
 
@@ -89,6 +106,9 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             for n, (tab, title) in enumerate(TABS, start=1)
         ),
         _edit_binding("e", "edit_account", "Edit account", "Change review date, notes, overrides."),
+        _edit_binding("p", "assign_sponsor", "Sponsor", "Choose the executive sponsor."),
+        _edit_binding("k", "assign_manager", "Manager", "Choose the key account manager."),
+        _edit_binding("x", "retire", "Retire", "Retire it from the programme, saying why."),
         _edit_binding("a", "log_interaction", "Log interaction", "Log a visit, call or meeting."),
         _edit_binding(
             "e", "edit_interaction", "Edit interaction", "Correct the highlighted interaction."
@@ -171,13 +191,18 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                 with TabPane(f"{n} {title}", id=tab):
                     yield Static("", id=f"{tab}-count", classes="count")
                     yield DataTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KamFooter()
 
     def on_resize(self) -> None:
-        """Below 100 columns the overview's two halves stack under the essentials."""
+        """Below 100 columns the overview's two halves stack under the essentials; below 110
+        the tabs take short names, so that all nine stay in view (? lists them in full)."""
         narrow = self.size.width < 100
         self.query_one("#overview-columns").set_class(narrow, "-narrow")
         self.query_one("#essentials").display = narrow
+        tabs = self.query_one(TabbedContent)
+        for n, (tab, title) in enumerate(TABS, start=1):
+            name = title if self.size.width >= 110 else SHORT_TABS.get(tab, title)
+            tabs.get_tab(tab).label = f"{n} {name}"
 
     def on_mount(self) -> None:
         """Set the tables' columns and read the account."""
@@ -270,17 +295,18 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         if self.may(Action.EDIT_RECORDS):
             return Content("")
         if self.may(Action.LOG_EXECUTIVE_VISIT):
+            retire = " and may retire it (x)" if lifecycle.is_member(account.status) else ""
             return Content(
-                "You sponsor this account: you read it, log executive visits (tab 5, key a) "
-                "and comment on its plan (tab 2, key c)."
+                "You sponsor this account: you read it, log executive visits (tab 5, key a), "
+                f"comment on its plan (tab 2, key c){retire}."
             )
         role = self.kam.actor.role
         if role == Role.VIEWER:
             return Content("Read-only: viewers see everything and change nothing.")
         if role == Role.EXECUTIVE:
             return Content(
-                "Executives read account sheets, comment on plans (tab 2, key c) and decide "
-                "admissions; managers and admins edit."
+                "Executives read account sheets, comment on plans (tab 2, key c), decide "
+                "admissions and retire members (x); managers and admins edit."
             )
         manager = safe(account.manager_name) or "no manager yet"
         return Content.assemble(
@@ -296,6 +322,14 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             return False
         if not self.may(permission):
             return False
+        if action in ("assign_sponsor", "assign_manager") and not lifecycle.is_open(
+            self.records.account.status
+        ):
+            return False  # closed accounts take no new sponsor or manager
+        if action == "retire" and not lifecycle.can_move(
+            AccountStatus(self.records.account.status), AccountStatus.RETIRED, by="retire"
+        ):
+            return False  # only members are retired
         if needs_row and self._highlighted(tab) is None:
             return False
         return True
@@ -415,6 +449,44 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         self.app.push_screen(
             AccountForm(self.records.account, admin=admin),
             self._after_save("Key account saved.", reload_worth=True),
+        )
+
+    def action_assign_sponsor(self) -> None:
+        """Choose the executive sponsor from those eligible."""
+        self._assign("sponsor")
+
+    def action_assign_manager(self) -> None:
+        """Choose the key account manager from those eligible."""
+        self._assign("manager")
+
+    def _assign(self, job: str) -> None:
+        from screens.forms.staff_picker import StaffPicker, report_assignment
+
+        assert self.records is not None
+        picker = StaffPicker(self.customer, job=job, version=self.records.account.version)
+
+        def done(view: AccountView | None) -> None:
+            report_assignment(self.app, job, view, picker.warning)
+            if view is not None:
+                self._load_records()
+
+        self.app.push_screen(picker, done)
+
+    def action_retire(self) -> None:
+        """Retire the account, with the reason (as `kam account retire`)."""
+        from screens.forms.retire_form import RetireForm
+
+        why = ""
+        if self.records is not None and self.records.reviews:
+            latest = self.records.reviews[0]
+            if latest.recommendation == "retire":
+                why = (
+                    f"The review of {latest.reviewed_on} recommends retirement: two reviews in a "
+                    f"row under the threshold ({latest.threshold:g})."
+                )
+        self.app.push_screen(
+            RetireForm(self.customer, why=why),
+            self._after_save("Key account retired; its history stays.", reload_worth=True),
         )
 
     def _people(self) -> list[ContactView]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kam.database import Database
@@ -15,3 +17,11 @@ def sheet_cast(sqlite_database: Database) -> Cast:
     cast = make_cast(sqlite_database)
     add_figures(sqlite_database)
     return cast
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every TUI test keeps its preferences (the theme) in its own folder, never the user's."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("KAM_CONFIG_DIR", str(folder))
+    return folder

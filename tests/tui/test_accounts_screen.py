@@ -31,9 +31,15 @@ async def test_a_manager_opens_kam_and_sees_the_key_accounts(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, KeyAccountsScreen)
-        rows = _rows(app.screen.query_one(DataTable))
-        # A name that looks like markup is shown literally, and the CJK name is there.
-        assert [r[0] for r in rows] == ["Acme [/b] Ltd", "北京燕京啤酒"]
+        table = app.screen.query_one(DataTable)
+        # Her own account first: only Acme (a name that looks like markup, shown literally).
+        assert [r[0] for r in _rows(table)] == ["Acme [/b] Ltd"]
+        assert "1 of your 1 key account" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("m")  # every account: the CJK name is there
+        assert [r[0] for r in _rows(table)] == ["Acme [/b] Ltd", "北京燕京啤酒"]
+        assert "2 of 2 key accounts" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("m")
+        assert table.row_count == 1
         assert "editing" in app.sub_title
 
 
@@ -43,7 +49,7 @@ async def test_typing_in_the_filter_narrows_the_table(
     app = create_app(sqlite_database, tui_cast.manager, area="accounts")
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.press("slash", "o", "t", "t", "o")
+        await pilot.press("m", "slash", "o", "t", "t", "o")
         table = app.screen.query_one(DataTable)
         assert [r[0] for r in _rows(table)] == ["北京燕京啤酒"]
         assert "1 of 2" in str(app.screen.query_one("#status", Static).render())
@@ -105,6 +111,7 @@ async def test_the_list_shows_health_and_worth_and_sorts_by_a_key(
     async with app.run_test(size=(140, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.press("m")  # every account, not only hers
         table = app.screen.query_one(DataTable)
         rows = {r[0]: r for r in _rows(table)}
         # Profit 500 and CLV 1,059.50 worked out in tests/cli/test_metrics_cli.py; wallet 0.15 %.

@@ -126,6 +126,7 @@ async def test_the_alerts_are_listed_most_pressing_first_and_shown_literally(
     app = dashboard_app(sqlite_database, dashboard_cast.manager)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_dashboard(app, pilot)
+        await pilot.press("m")  # every account's alerts, not only hers
         assert rows(screen.query_one("#alerts", DataTable)) == [
             [
                 "Commitment",
@@ -266,6 +267,9 @@ async def test_the_dashboard_shows_it_is_loading_and_r_computes_again(
         await pilot.press("r")
         await settle(app, pilot)
         assert len(screen.overview.alerts) == 9
+        # Hers (Acme's) first: 8 of the 9; m shows them all.
+        assert "ALERTS (8)" in text_of(screen.query_one("#alerts-title", Static))
+        await pilot.press("m")
         assert "ALERTS (9)" in text_of(screen.query_one("#alerts-title", Static))
 
 

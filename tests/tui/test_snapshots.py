@@ -130,3 +130,64 @@ def test_snapshot_of_the_plan_tab(
         await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=opened)
+
+
+#: The smallest terminal kam is made for: the footer keeps `? Keys` and `q Quit`, amounts
+#: are abbreviated rather than cut, alerts wrap, the sheet's nine tabs show, forms open at
+#: their heading.
+SMALL = (80, 24)
+
+
+def test_snapshot_of_the_dashboard_at_80x24(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from screens.app import create_app
+    from tests.tui.support import tui
+
+    app = create_app(sqlite_database, tui(sheet_cast.admin), as_of=AS_OF, area="dashboard")
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=loaded)
+
+
+def test_snapshot_of_the_key_accounts_list_at_80x24(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.admin)
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=loaded)
+
+
+def test_snapshot_of_an_account_sheet_at_80x24(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.admin)
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=opened)
+
+
+def test_snapshot_of_the_contact_form_at_80x24(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=opened)

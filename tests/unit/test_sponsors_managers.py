@@ -529,3 +529,38 @@ def test_manager_profiles_show_skills_training_and_load_against_the_limit(
     assert mia.to_dict()["trainings"][0]["taken_on"] == "2026-03-01"
     assert (otto.accounts, otto.load) == ([BEER], 1)
     assert otto.warning is not None and "finance unscored" in otto.warning
+
+
+def test_the_picker_lists_who_may_sponsor_with_their_load_and_why_others_may_not(
+    database: Database, cast: Cast
+) -> None:
+    """Eve sponsors Acme plus 2 more = 3 of 3: full for 北京, so refused with the rule's
+    sentence; Xena sponsors nothing (0 of 3); an inactive executive is not listed."""
+    from kam.services.staffing import candidates
+
+    add_accounts(database, "Eve", 2, sponsor="eve")
+    add_user(database, "xena", Role.EXECUTIVE)
+    add_user(database, "gone", Role.EXECUTIVE, active=False)
+    with database.reading() as s:
+        found = candidates(s, BEER, as_="sponsor")
+        on_acme = candidates(s, ACME, as_="sponsor")
+    assert [(c.login, c.load, c.limit, c.current) for c in found] == [
+        ("xena", 0, 3, False),
+        ("eve", 3, 3, False),
+    ]
+    assert found[0].refusal is None
+    assert found[1].refusal is not None and "at most 3" in found[1].refusal
+    # On Acme, Eve is the current sponsor: already hers, so not refused.
+    assert next(c for c in on_acme if c.login == "eve").refusal is None
+
+
+def test_the_manager_picker_carries_the_skill_warning(database: Database, cast: Cast) -> None:
+    from kam.services.staffing import candidates
+
+    with database.writing() as s:
+        managers.set_skills(s, cast.admin, "mia", **ALL_SKILLS)
+    with database.reading() as s:
+        found = {c.login: c for c in candidates(s, BEER, as_="manager")}
+    assert set(found) == {"mia", "otto"}  # managers only (admins manage only when holding)
+    assert found["mia"].warning is None and found["mia"].load == 1
+    assert found["otto"].current and "unscored" in (found["otto"].warning or "")

@@ -1,0 +1,1 @@
+"""Screens for the programme's administration, opened from the command palette."""
