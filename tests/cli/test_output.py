@@ -44,6 +44,9 @@ LISTS: list[tuple[str, ...]] = [
     ("sponsor", "overdue", "--as-of", AS_OF),
     ("manager", "list"),
     ("contact", "list", ACME),
+    ("interaction", "list", ACME),
+    ("commitment", "list", ACME),
+    ("complaint", "list", ACME),
     *[("metrics", name, "--as-of", AS_OF) for name in METRICS],
 ]
 #: Every read command that prints one record.
@@ -75,6 +78,10 @@ WRITES = {
     "plan edit", "plan goal add", "plan goal edit", "plan objective add", "plan objective update",
     "plan action add", "plan action update", "plan action done", "plan comment", "plan carry",
     "contact add", "contact update", "contact counterpart",
+    "interaction add", "interaction update", "commitment add", "commitment update",
+    "complaint add", "complaint update", "complaint advance", "import contacts",
+    "export customers", "export transactions", "export costs", "export contacts",
+    "export accounts",
 }  # fmt: skip
 
 
