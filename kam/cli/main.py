@@ -251,11 +251,25 @@ def serve(
     """
     from kam.cli.context import reading
 
+    _require_web()
     with reading() as (_, actor):  # refuse early, in one line, if kam is not set up for you
         login = actor.login
     from kam.cli.web import serve as run
 
     run(host=host, port=port, login=login)
+
+
+def _require_web() -> None:
+    """Refuse, saying how to install it, when the `web` extra (textual-serve) is missing."""
+    from kam.errors import SystemProblem
+
+    try:
+        import aiohttp  # noqa: F401
+        import textual_serve  # noqa: F401
+    except ImportError:
+        raise SystemProblem(
+            "kam serve needs the web extra: pip install 'kam[web]' (textual-serve, aiohttp)."
+        ) from None
 
 
 def main() -> None:
