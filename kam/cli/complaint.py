@@ -74,8 +74,10 @@ def update(
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
-    """Correct a complaint's summary, severity or resolution; only the options given change
-    (its status moves with `kam complaint advance`)."""
+    """Correct a complaint's summary, severity or resolution (the status moves by advance).
+
+    Only the options given change.
+    """
     from kam.services.complaints import update_complaint
 
     given = {"summary": summary, "severity": severity, "resolution": resolution}

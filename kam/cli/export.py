@@ -18,7 +18,10 @@ app = typer.Typer(
 )
 
 FileArg = Annotated[
-    str, typer.Argument(help="The file to write, or - for standard output.", show_default=False)
+    str,
+    typer.Argument(
+        help="The file to write, or - for standard output.", metavar="FILE", show_default=False
+    ),
 ]
 FormatOption = Annotated[
     str | None,

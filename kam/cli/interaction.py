@@ -79,8 +79,10 @@ def add(
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
-    """Log an interaction (the account's manager or an admin; an executive visit also the
-    account's sponsor)."""
+    """Log an interaction (the account's manager or an admin).
+
+    An executive visit may also be logged by the account's sponsor.
+    """
     from kam.services.interactions import log_interaction
 
     fields = _fields(kind=kind, on=on, ours=ours, theirs=theirs, summary=summary)
@@ -106,8 +108,10 @@ def update(
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
-    """Correct an interaction's date, people or summary; only the options given change
-    (--contact replaces the contacts who took part)."""
+    """Correct an interaction's date, people or summary.
+
+    Only the options given change; --contact replaces the contacts who took part.
+    """
     from kam.services.interactions import update_interaction
 
     if contact and no_contacts:
