@@ -47,12 +47,31 @@ def clean_optional(value: str | None, *, multiline: bool = False) -> str | None:
 def csv_safe(value: object) -> object:
     """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a leading '.
 
-    Plain numbers (e.g. -12.5) are left alone (OWASP CSV injection).
+    Plain numbers (e.g. -12.5) are left alone (OWASP CSV injection). Text that already starts
+    with ' before such a character gets one more, so `csv_unsafe` gives back exactly the text.
     """
     if not isinstance(value, str) or not value:
         return value
-    if value[0] in "=+@\t\r" or (value[0] == "-" and not _is_number(value)):
+    if _formula_like(value):
         return "'" + value
+    return value
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet would run `text` as a formula, or it is ' before such text."""
+    first = text[:1]
+    if first in ("=", "+", "@", "\t", "\r"):
+        return True
+    if first == "-":
+        return not _is_number(text)
+    return first == "'" and _formula_like(text[1:])
+
+
+def csv_unsafe(value: str) -> str:
+    """The text `csv_safe` neutralised, as it was: the leading ' that it added removed (and
+    only that one: `csv_unsafe(csv_safe(s)) == s` for every text s)."""
+    if value.startswith("'") and _formula_like(value[1:]):
+        return value[1:]
     return value
 
 

@@ -15,7 +15,8 @@ from kam.cli.params import DryRunOption, JsonOption
 
 def batch(
     path: Annotated[
-        Path | None, typer.Argument(help="A JSON Lines file, one action per line.")
+        Path | None,
+        typer.Argument(help="A JSON Lines file, one action per line; - for standard input."),
     ] = None,
     actions: Annotated[
         bool, typer.Option("--actions", help="List every action with its fields, and stop.")
@@ -43,10 +44,14 @@ def batch(
         return
     if path is None:
         raise typer.BadParameter("give the JSON Lines file (or --actions).", param_hint=["FILE"])
-    steps = parse(path)
+    from kam.cli.files import readable
+
+    with readable(path) as (source, label):
+        steps = parse(source, name=label)
+    shown = label or path.name
     with writing(dry_run=dry_run, door=Door.BATCH) as (session, actor):
-        report = apply(session, actor, steps, file=path.name, dry_run=dry_run)
+        report = apply(session, actor, steps, file=shown, dry_run=dry_run)
     verb = "would apply" if dry_run else "applied"
     output.show_written(
-        report, json_=json_, said=f"{path.name}: {verb} {report.applied} of {report.lines} lines."
+        report, json_=json_, said=f"{shown}: {verb} {report.applied} of {report.lines} lines."
     )

@@ -16,12 +16,38 @@ from kam.cli.context import writing
 from kam.cli.params import DryRunOption, JsonOption
 
 app = typer.Typer(
-    help="Import CSV (comma, semicolon or tab; UTF-8 with or without BOM) or workbooks "
-    "(XLSX, ODS, XLS; the first sheet).",
+    help="Import CSV (comma, semicolon or tab; UTF-8 with or without BOM, or --encoding) or "
+    "workbooks (XLSX, ODS, XLS; the first sheet); `kam export` writes files it reads back.",
     no_args_is_help=True,
 )
 
-FileArg = Annotated[Path, typer.Argument(help="The CSV file or workbook.", show_default=False)]
+FileArg = Annotated[
+    Path,
+    typer.Argument(help="The CSV file or workbook, or - for standard input.", show_default=False),
+]
+
+
+def _encoding(value: str | None) -> str | None:
+    import codecs
+
+    if value is None:
+        return None
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise typer.BadParameter(
+            f"'{value}' is not an encoding Python knows (e.g. gb18030, cp1252, utf-16)."
+        ) from None
+    return value
+
+
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The CSV's encoding when it is not UTF-8 (gb18030 for Chinese Excel, cp1252...).",
+        callback=_encoding,
+    ),
+]
 MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", help="Rename a column: SOURCE=FIELD (repeatable).", show_default=False),
@@ -93,6 +119,7 @@ def _run(
     dry_run: bool,
     json_: bool,
     blank_clears: bool = False,
+    encoding: str | None = None,
 ) -> None:
     from kam.services.importing.importer import run_import
     from kam.services.importing.names import listed
@@ -104,12 +131,20 @@ def _run(
     renames = _mapping(mapping)
     bar = _Bar() if sys.stderr.isatty() and not json_ else None
     shown: AbstractContextManager[Any] = bar.progress if bar else nullcontext()
-    with shown, writing(dry_run=dry_run, door=Door.IMPORT) as (session, actor):
+    from kam.cli.files import readable
+
+    with (
+        readable(path) as (source, name),
+        shown,
+        writing(dry_run=dry_run, door=Door.IMPORT) as (session, actor),
+    ):
         report = run_import(
             session,
             actor,
             kind,
-            path,
+            source,
+            name=name,
+            encoding=encoding,
             mapping=renames,
             skip_invalid=skip_invalid,
             rejects=rejects,
@@ -135,6 +170,7 @@ def customers(
     rejects: RejectsOption = None,
     blank_clears: BlankClearsOption = False,
     decimal: DecimalOption = None,
+    encoding: EncodingOption = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
@@ -144,7 +180,45 @@ def customers(
     empty cell leaves the stored value unless --blank-clears.
     """
     _run("customers", path, map_, skip_invalid, rejects, None, decimal, dry_run, json_,
-         blank_clears)  # fmt: skip
+         blank_clears, encoding)  # fmt: skip
+
+
+@app.command("contacts")
+def contacts(
+    path: FileArg,
+    map_: MapOption = None,
+    skip_invalid: SkipOption = False,
+    rejects: RejectsOption = None,
+    decimal: DecimalOption = None,
+    encoding: EncodingOption = None,
+    dry_run: DryRunOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Import the people at customers (customer, name, job_title, reports_to...); admins.
+
+    Known people (by customer and name) change only in the columns the file has, and only
+    where a cell is not empty.
+    """
+    _run("contacts", path, map_, skip_invalid, rejects, None, decimal, dry_run, json_,
+         False, encoding)  # fmt: skip
+
+
+@app.command(
+    "accounts",
+    hidden=True,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def accounts() -> None:
+    """Refused: accounts are export-only."""
+    from kam.errors import RuleError
+    from kam.services.exports import EXPORT_ONLY
+
+    assert "accounts" in EXPORT_ONLY
+    raise RuleError(
+        "accounts are export-only: programme membership changes through nomination, "
+        "admission and retirement (kam account nominate|admit|reject|retire), never through "
+        "a file."
+    )
 
 
 def _command(kind: str, doc: str) -> None:
@@ -155,10 +229,12 @@ def _command(kind: str, doc: str) -> None:
         rejects: RejectsOption = None,
         date_order: DateOrderOption = None,
         decimal: DecimalOption = None,
+        encoding: EncodingOption = None,
         dry_run: DryRunOption = False,
         json_: JsonOption = False,
     ) -> None:
-        _run(kind, path, map_, skip_invalid, rejects, date_order, decimal, dry_run, json_)
+        _run(kind, path, map_, skip_invalid, rejects, date_order, decimal, dry_run, json_,
+             False, encoding)  # fmt: skip
 
     command.__doc__ = doc
     app.command(kind)(command)

@@ -19,7 +19,21 @@ if TYPE_CHECKING:
 
 
 class KamGroup(TyperGroup):
-    """The top-level group: every failure becomes one line on stderr and an exit code."""
+    """The top-level group: every failure becomes one line on stderr and an exit code, and
+    flags show no `<bool>` in help."""
+
+    def get_help_option(self, ctx: Context) -> Any:
+        """Help for `kam` itself: its flags (and `--help`) without a type."""
+        option = super().get_help_option(ctx)
+        _plain_flags(self, option)
+        return option
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        """The noun or command named, its flags (and every `--help` under it) without a type."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _plain_flags(command, None, ctx)
+        return name, command, rest
 
     def invoke(self, ctx: Context) -> Any:
         """Run the command, reporting failures as `kam: <sentence>` on stderr, no traceback.
@@ -52,6 +66,23 @@ class KamGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
+def _plain_flags(command: Any, help_option: Any, ctx: Context | None = None) -> None:
+    """Give every flag of `command` and of the commands under it an empty metavar, so help
+    lists `--json  Print JSON for scripts.` rather than `--json <bool> ...` (Typer shows the
+    type of every option, flags included, unless the option names its own metavar).
+
+    `--help` is made per command from the context's help names; with `ctx` (the top-level
+    context, whose help names every command's context inherits) each one is made here.
+    """
+    options = [p for p in command.params if getattr(p, "is_flag", False)]
+    if help_option is None and ctx is not None:
+        help_option = command.get_help_option(ctx)
+    for option in [*options, *([help_option] if help_option is not None else [])]:
+        option.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_flags(sub, None, ctx)
+
+
 def _say(message: str) -> None:
     """One message on stderr, cleaned of anything a terminal would act on."""
     from kam.text import for_terminal
@@ -77,6 +108,10 @@ NOUNS: dict[str, tuple[str, str]] = {
     "manager": ("kam.cli.manager", "app"),
     "plan": ("kam.cli.plan", "app"),
     "contact": ("kam.cli.contact", "app"),
+    "interaction": ("kam.cli.interaction", "app"),
+    "commitment": ("kam.cli.commitment", "app"),
+    "complaint": ("kam.cli.complaint", "app"),
+    "export": ("kam.cli.export", "app"),
     "audit": ("kam.cli.audit", "app"),
 }
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -86,8 +121,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("kam.cli.batch", "batch"),
     "snapshot": ("kam.cli.snapshot", "snapshot"),
 }
-#: What the top level defines itself (always registered).
+#: What the top level defines itself (always registered), and its own options that need
+#: no other command (`kam --version`, the completion script).
 OWN = ("tui", "serve")
+OWN_OPTIONS = ("--version", "--install-completion", "--show-completion")
 
 
 def _load(where: tuple[str, str]) -> Any:
@@ -106,7 +143,7 @@ def build(only: str | None = None) -> typer.Typer:
         help="Key account management: `kam` alone opens the TUI; the nouns below are for scripts.",
         pretty_exceptions_enable=False,
         pretty_exceptions_show_locals=False,
-        add_completion=False,
+        add_completion=True,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     for name, where in NOUNS.items():
@@ -130,12 +167,29 @@ def _named(args: list[str]) -> str | None:
     first = args[0]
     if first in NOUNS or first in COMMANDS:
         return first
-    if first in OWN:
+    if first in OWN or first.partition("=")[0] in OWN_OPTIONS:
         return ""
     return None
 
 
-def root(ctx: typer.Context) -> None:
+def _version(value: bool) -> None:
+    """`kam --version`: the installed version, then stop."""
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"kam {version('kam')}")
+        raise typer.Exit()
+
+
+def root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print kam's version and stop."
+        ),
+    ] = False,
+) -> None:
     """Key account management in the terminal."""
     if ctx.invoked_subcommand is None:
         if not _on_a_terminal():
@@ -197,6 +251,7 @@ def serve(
     """
     from kam.cli.context import reading
 
+    _require_web()
     with reading() as (_, actor):  # refuse early, in one line, if kam is not set up for you
         login = actor.login
     from kam.cli.web import serve as run
@@ -204,13 +259,28 @@ def serve(
     run(host=host, port=port, login=login)
 
 
+def _require_web() -> None:
+    """Refuse, saying how to install it, when the `web` extra (textual-serve) is missing."""
+    from kam.errors import SystemProblem
+
+    try:
+        import aiohttp  # noqa: F401
+        import textual_serve  # noqa: F401
+    except ImportError:
+        raise SystemProblem(
+            "kam serve needs the web extra: pip install 'kam[web]' (textual-serve, aiohttp)."
+        ) from None
+
+
 def main() -> None:
     """Console-script entry point."""
     import os
     import sys
 
+    # The shell asks for completions by running `kam` with _KAM_COMPLETE set: every command.
+    named = None if "_KAM_COMPLETE" in os.environ else _named(sys.argv[1:])
     try:
-        build(_named(sys.argv[1:]))(prog_name="kam")
+        build(named)(prog_name="kam")
     except BrokenPipeError:  # the reader went away (`kam ... | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)

@@ -174,6 +174,8 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, list):
+        return for_terminal(", ".join(str(v) for v in value).replace("\n", " "))
     return for_terminal(str(value).replace("\n", " "))
 
 

@@ -261,17 +261,18 @@ def _hints(function: Callable[..., Any]) -> dict[str, Any]:
     return hints
 
 
-def parse(path: Path) -> list[Step]:
-    """Read and check every line; raise InvalidData listing every bad line (none applied)."""
+def parse(path: Path, *, name: str | None = None) -> list[Step]:
+    """Read and check every line; raise InvalidData listing every bad line (none applied).
+    `name`: the file as messages name it (default: its path)."""
     specs: dict[str, tuple[ActionSpec, Any, dict[str, Any]]] = {}  # read once per action
     steps: list[Step] = []
     problems: list[str] = []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InvalidData(f"{path}: no such file.") from None
+        raise InvalidData(f"{name or path}: no such file.") from None
     except UnicodeDecodeError:
-        raise InvalidData(f"{path}: not UTF-8 text.") from None
+        raise InvalidData(f"{name or path}: not UTF-8 text.") from None
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
@@ -327,7 +328,8 @@ def parse(path: Path) -> list[Step]:
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise InvalidData(
-            f"{path.name}: {len(problems)} invalid line{'' if len(problems) == 1 else 's'}; "
+            f"{name or path.name}: {len(problems)} invalid "
+            f"line{'' if len(problems) == 1 else 's'}; "
             f"nothing was applied.\n{shown}{more}"
         )
     return steps

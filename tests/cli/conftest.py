@@ -16,14 +16,20 @@ Kam = Callable[..., Result]
 
 @pytest.fixture
 def kam() -> Kam:
-    """Run `kam ARGS...` in-process; `as_user` sets KAM_USER, `env` adds variables."""
+    """Run `kam ARGS...` in-process; `as_user` sets KAM_USER, `env` adds variables, `input`
+    is standard input."""
     runner = CliRunner()
 
-    def run(*args: str, as_user: str | None = None, env: Mapping[str, str] | None = None) -> Result:
+    def run(
+        *args: str,
+        as_user: str | None = None,
+        env: Mapping[str, str] | None = None,
+        input: str | bytes | None = None,
+    ) -> Result:
         overrides: dict[str, str | None] = dict(env or {})
         if as_user is not None:
             overrides["KAM_USER"] = as_user
-        return runner.invoke(app, list(args), env=overrides, prog_name="kam")
+        return runner.invoke(app, list(args), env=overrides, prog_name="kam", input=input)
 
     return run
 

@@ -57,7 +57,7 @@ STORED = {
     ),
     "long_order_id.csv": Case("transactions", "row 2, order_id: is 101 characters long; at most 100"),
     "cells_escape.csv": Case("transactions", "row 2, date: is not a date (use YYYY-MM-DD): 2026-01-05[2J"),
-    "not_utf8.csv": Case("transactions", "not UTF-8 text"),
+    "not_utf8.csv": Case("transactions", "not UTF-8 (byte"),
     "empty.csv": Case("costs", "the file is empty"),
     "unclosed_quote.csv": Case("transactions", "not a readable CSV file"),
 }  # fmt: skip

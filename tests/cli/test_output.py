@@ -46,6 +46,9 @@ LISTS: list[tuple[str, ...]] = [
     ("manager", "scorecard", "--as-of", AS_OF),
     ("sponsor", "scorecard", "--as-of", AS_OF),
     ("contact", "list", ACME),
+    ("interaction", "list", ACME),
+    ("commitment", "list", ACME),
+    ("complaint", "list", ACME),
     *[("metrics", name, "--as-of", AS_OF) for name in METRICS],
     ("metrics", "break-even", "--as-of", AS_OF),
     ("metrics", "whitespace", "--as-of", AS_OF),
@@ -80,6 +83,10 @@ WRITES = {
     "plan edit", "plan goal add", "plan goal edit", "plan objective add", "plan objective update",
     "plan action add", "plan action update", "plan action done", "plan comment", "plan carry",
     "contact add", "contact update", "contact counterpart",
+    "interaction add", "interaction update", "commitment add", "commitment update",
+    "complaint add", "complaint update", "complaint advance", "import contacts",
+    "export customers", "export transactions", "export costs", "export contacts",
+    "export accounts",
 }  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from db.models import Customer, ProductCategory, ServiceCost, Transaction
+from db.models import Contact, Customer, ProductCategory, ServiceCost, Transaction
 from kam.database import Database
 from kam.errors import InvalidData
 from kam.services.importing.importer import run_import
@@ -73,7 +73,7 @@ def test_two_columns_mapped_to_one_field_are_refused(
 
 def test_the_column_widths_are_the_schemas() -> None:
     models = {"customers": Customer, "transactions": Transaction, "costs": ServiceCost,
-              "categories": ProductCategory}  # fmt: skip
+              "categories": ProductCategory, "contacts": Contact}  # fmt: skip
     for kind, columns in COLUMNS.items():
         table = models[kind].__table__  # type: ignore[attr-defined]
         for column in columns:

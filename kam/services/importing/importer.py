@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kam.errors import InvalidData
+from kam.errors import InvalidData, RuleError
 from kam.rules.permissions import Action, require
 from kam.services.importing.checks import (
     check_categories,
@@ -30,6 +30,7 @@ from kam.services.importing.checks import (
     check_customers,
     check_sales,
 )
+from kam.services.importing.contacts import check_contacts, write_contacts
 from kam.services.importing.customers import write_customers
 from kam.services.importing.names import clean_name, listed, normalise_header, one_line
 from kam.services.importing.reading import read_table
@@ -67,12 +68,22 @@ def run_import(
     decimal: str | None = None,
     blank_clears: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
+    name: str | None = None,
 ) -> ImportReport:
     """Validate every row of `path`, then write all of it (or, with skip_invalid, the valid
-    rows). Customers: only the columns the file has change known customers, and a blank cell
-    changes nothing unless `blank_clears`."""
+    rows). Customers and contacts: only the columns the file has change known ones, and a
+    blank cell changes nothing unless `blank_clears` (customers). `encoding`: a CSV's, when
+    not UTF-8; `name`: the file as reports and messages name it (default: its name)."""
     from kam.services import audit
+    from kam.services.exports import EXPORT_ONLY
 
+    if kind in EXPORT_ONLY:
+        raise RuleError(
+            f"{kind} are export-only: programme membership changes through nomination, "
+            "admission and retirement (kam account nominate|admit|reject|retire), never "
+            "through a file."
+        )
     require(actor, Action.IMPORT)
     if kind not in COLUMNS:
         raise InvalidData(f"Unknown import kind '{kind}'; use one of: {', '.join(COLUMNS)}.")
@@ -81,8 +92,8 @@ def run_import(
     if blank_clears and kind != "customers":
         raise InvalidData("--blank-clears is for customers; sales and cost lines are only added.")
     started = time.perf_counter()
-    table = read_table(path)
-    report = ImportReport(kind=kind, file=clean_name(path.name), dry_run=dry_run)
+    table = read_table(path, encoding=encoding, label=name)
+    report = ImportReport(kind=kind, file=clean_name(name or path.name), dry_run=dry_run)
     with path.open("rb") as handle:
         report.sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
     frame = _rename(table.frame, kind, mapping or {}, report)
@@ -94,6 +105,8 @@ def run_import(
         checked = check_customers(session, frame, mark, date_order, blank_clears=blank_clears)
     elif kind == "categories":
         checked = check_categories(session, frame)
+    elif kind == "contacts":
+        checked = check_contacts(session, frame, mark)
     else:
         checked = (check_sales if kind == "transactions" else check_costs)(
             session, frame, mark, date_order
@@ -112,6 +125,8 @@ def run_import(
         entries = write_customers(session, values, report, progress, blank_clears=blank_clears)
     elif kind == "categories":
         entries = write_categories(session, values, report)
+    elif kind == "contacts":
+        write_contacts(session, actor, values, report)
     else:
         (write_sales if kind == "transactions" else write_costs)(session, values, report, progress)
     if rejects is not None and bad_rows:

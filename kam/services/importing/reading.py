@@ -64,11 +64,18 @@ def sniff_delimiter(sample: str) -> str:
         return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
-def read_table(path: Path, *, max_rows: int | None = None) -> Table:
-    """Read CSV (UTF-8 with or without BOM) or a workbook (XLSX, ODS, .xls) into text cells,
-    refusing oversized files, other spreadsheet formats, unreadable headers and over-long
-    cells."""
-    label = file_label(path)
+def read_table(
+    path: Path,
+    *,
+    max_rows: int | None = None,
+    encoding: str | None = None,
+    label: str | None = None,
+) -> Table:
+    """Read CSV (UTF-8 with or without BOM, or `encoding`) or a workbook (XLSX, ODS, .xls)
+    into text cells, refusing oversized files, other spreadsheet formats, unreadable headers
+    and over-long cells. A cell that `kam export` neutralised (`'=...`) reads as it was.
+    `label` names the file in messages (default: its path)."""
+    label = label or file_label(path)
     if not path.is_file():
         raise InvalidData(f"{label}: no such file.")
     size = path.stat().st_size
@@ -86,10 +93,67 @@ def read_table(path: Path, *, max_rows: int | None = None) -> Table:
         table = Table(read_workbook(path, label, rows, zipped=False), None)
     elif suffix in (".xlsx", ".xlsm", ".ods") or head.startswith(_ZIP):
         table = Table(read_workbook(path, label, rows, zipped=True), None)
+    elif encoding is not None and not _is_utf8(encoding):
+        copy = _as_utf8(path, label, encoding)
+        try:
+            with copy.open("rb") as handle:
+                head = handle.read(MAX_HEADER_BYTES)
+            table = _read_csv(copy, label, head, copy.stat().st_size, max_rows)
+        finally:
+            copy.unlink(missing_ok=True)
     else:
         table = _read_csv(path, label, head, size, max_rows)
     check_cells(label, table.frame)
+    _restore_neutralised(table.frame)
     return table
+
+
+def _is_utf8(encoding: str) -> bool:
+    import codecs
+
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+
+
+def _as_utf8(path: Path, label: str, encoding: str) -> Path:
+    """A UTF-8 copy of a CSV file in another encoding (a temporary file the caller removes);
+    a byte sequence the encoding does not know is refused, naming where it is."""
+    import codecs
+    import tempfile
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    handle, name = tempfile.mkstemp(prefix="kam-import-", suffix=".csv")
+    copy = Path(name)
+    done = 0
+    try:
+        with path.open("rb") as source, open(handle, "w", encoding="utf-8", newline="") as out:
+            while chunk := source.read(1 << 20):
+                try:
+                    out.write(decoder.decode(chunk))
+                except UnicodeDecodeError as exc:
+                    raise InvalidData(
+                        f"{label}: not {encoding} text (byte {done + exc.start:,}); "
+                        "check --encoding."
+                    ) from exc
+                done += len(chunk)
+            out.write(decoder.decode(b"", final=True))
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return copy
+
+
+def _restore_neutralised(frame: pd.DataFrame) -> None:
+    """Remove the ' that `kam export` (`kam.text.csv_safe`) put before text a spreadsheet would
+    run as a formula, and only that one, in place."""
+    from kam.text import csv_unsafe
+
+    for position in range(frame.shape[1]):
+        cells = frame.iloc[:, position]
+        marked = cells.astype(str).str.startswith("'").to_numpy(dtype=bool)
+        if marked.any():
+            rows = marked.nonzero()[0]
+            restored = [csv_unsafe(str(v)) for v in cells.iloc[rows]]
+            frame.iloc[rows, position] = restored
 
 
 def _read_csv(path: Path, label: str, head: bytes, size: int, max_rows: int | None) -> Table:
@@ -98,7 +162,8 @@ def _read_csv(path: Path, label: str, head: bytes, size: int, max_rows: int | No
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the sample's end
             raise InvalidData(
-                f"{label}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV."
+                f"{label}: not UTF-8 (byte {exc.start}); if it came from Chinese Excel try "
+                "--encoding gb18030, else save it as UTF-8 CSV."
             ) from exc
         text = head[: exc.start].decode("utf-8-sig")
     delimiter = sniff_delimiter(text[:_SNIFF_BYTES])
@@ -118,7 +183,10 @@ def _read_csv(path: Path, label: str, head: bytes, size: int, max_rows: int | No
             nrows=max_rows,
         )
     except UnicodeDecodeError as exc:
-        raise InvalidData(f"{label}: not UTF-8 text; save the file as UTF-8 CSV.") from exc
+        raise InvalidData(
+            f"{label}: not UTF-8; if it came from Chinese Excel try --encoding gb18030, else "
+            "save it as UTF-8 CSV."
+        ) from exc
     except pd.errors.ParserError as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         raise InvalidData(f"{label}: not a readable CSV file: {clean_name(first, 120)}") from exc

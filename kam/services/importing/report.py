@@ -66,6 +66,21 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             limits.PRODUCT,
         ),
     ),
+    "contacts": (
+        Column("customer", True, "The customer's code or name."),
+        Column("name", True, "The person's name; with the customer, the key.", limits.NAME),
+        Column("job_title", False, "Job title.", limits.NAME),
+        Column("email", False, "E-mail address.", limits.NAME),
+        Column("phone", False, "Phone number.", limits.PHONE),
+        Column("buying_role", False, "decision_maker, influencer, user or gatekeeper."),
+        Column("communication_style", False, "demanding, influencing, steady or compliant."),
+        Column("relationship_strength", False, "1 (cold) to 5."),
+        Column("reports_to", False, "The name of the person at the same customer they report to."),
+        Column("influence", False, "1 to 5."),
+        Column("stance", False, "champion, supporter, neutral, skeptic or blocker."),
+        Column("owner", False, "The kam login who holds the relationship."),
+        Column("cadence_days", False, "Days between contacts (empty: by buying role)."),
+    ),
 }
 
 #: Each documented text column's width, by name.

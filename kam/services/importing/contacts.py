@@ -1,0 +1,155 @@
+"""Importing the people at customers (`kam import contacts`), as `kam export contacts` writes
+them: keyed by customer and name (case-insensitive), written through the contacts service
+(its checks, its audit), `reports_to` by name at the same customer, `owner` by login.
+
+A known contact changes only in the columns the file has, and only where a cell is not
+empty; a new one gets what the file gives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from db.enums import BuyingRole, CommunicationStyle, Stance
+from kam.services.importing.checks import Checked, _customer_ids, _enum_column, _text
+from kam.services.importing.names import clean_name
+from kam.services.importing.parsing import parse_numbers
+from kam.services.importing.report import RowError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from kam.identity import Actor
+    from kam.services.importing.report import ImportReport
+
+_TEXTS = ("job_title", "email", "phone")
+_WORDS = {"buying_role": BuyingRole, "communication_style": CommunicationStyle, "stance": Stance}
+#: Whole-number columns and their ranges (as the contacts service's input model has them).
+_NUMBERS = {"relationship_strength": (1, 5), "influence": (1, 5), "cadence_days": (1, 3650)}
+
+
+def check_contacts(session: Session, frame: pd.DataFrame, mark: str) -> Checked:
+    """Every row's cells checked, the customer and the owner looked up, `reports_to` found
+    among the file's or the stored people at the same customer."""
+    from sqlmodel import select
+
+    from db.models import Contact, User
+
+    errors: list[RowError] = []
+    customer = _customer_ids(session, frame["customer"], errors)
+    values: dict[str, pd.Series] = {"customer_id": customer}
+    name = _text(frame, "name", errors)
+    for i in frame.index[(name == "").to_numpy()]:
+        errors.append(RowError(int(i) + 2, "name", "is empty"))
+    values["name"] = name
+    key = values["customer_id"].astype(str) + "\n" + name.str.lower()
+    first_seen = {k: i for i, k in reversed(list(key.items()))}
+    for i in frame.index[(key.duplicated() & (name != "")).to_numpy()]:
+        problem = f"repeats row {first_seen[key[i]] + 2} (the same person at the same customer)"
+        errors.append(RowError(int(i) + 2, "name", problem))
+    for column in _TEXTS:
+        if column in frame:
+            values[column] = _text(frame, column, errors)
+    for column, vocabulary in _WORDS.items():
+        if column in frame:
+            allowed = [v.value for v in vocabulary]
+            values[column] = _enum_column(_text(frame, column, errors), column, allowed, errors)
+    for column, (low, high) in _NUMBERS.items():
+        if column not in frame:
+            continue
+        parsed = parse_numbers(frame[column], decimal=mark)
+        number = parsed.values
+        for i, problem in parsed.errors[parsed.errors.notna()].items():
+            if problem != "is empty":
+                errors.append(RowError(int(i) + 2, column, str(problem)))
+        wrong = number.notna() & ((number % 1 != 0) | (number < low) | (number > high))
+        for i in frame.index[wrong.to_numpy()]:
+            errors.append(RowError(int(i) + 2, column, f"is not a whole number {low} to {high}"))
+        values[column] = number
+    if "owner" in frame:
+        owner = _text(frame, "owner", errors)
+        logins = set(session.exec(select(User.login)).all())
+        for i in frame.index[((owner != "") & ~owner.isin(logins)).to_numpy()]:
+            errors.append(RowError(int(i) + 2, "owner", f"unknown login '{clean_name(owner[i])}'"))
+        values["owner"] = owner
+    if "reports_to" in frame:
+        boss = _text(frame, "reports_to", errors)
+        stored = session.exec(select(Contact.customer_id, Contact.name)).all()
+        known = {(cid, n.lower()) for cid, n in stored} | {
+            (cid, n.lower()) for cid, n in zip(values["customer_id"], name, strict=True)
+        }
+        for i in frame.index[(boss != "").to_numpy()]:
+            if (values["customer_id"][i], boss[i].lower()) not in known:
+                problem = f"no one named '{clean_name(boss[i])}' at this customer"
+                errors.append(RowError(int(i) + 2, "reports_to", problem))
+        values["reports_to"] = boss
+    return Checked(values, errors)
+
+
+def _cell(value: Any) -> Any:
+    """A checked cell as the service takes it: None for empty, ints for whole numbers."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return None
+    if isinstance(value, float | np.floating):
+        return int(value)
+    return value
+
+
+def write_contacts(
+    session: Session, actor: Actor, values: dict[str, pd.Series], report: ImportReport
+) -> None:
+    """Add the new people and change the known ones (the file's non-empty cells), then link
+    each to whom they report to; counts go into `report`."""
+    from sqlmodel import select
+
+    from db.models import Contact, Customer
+    from kam.services.contacts import add_contact, update_contact
+
+    names = dict(session.exec(select(Customer.id, Customer.name)).all())
+    people = {(c.customer_id, c.name.lower()): c for c in session.exec(select(Contact)).all()}
+    fields = [c for c in values if c not in ("customer_id", "name", "reports_to")]
+    frame = pd.DataFrame(values)
+    ids: dict[tuple[int, str], int] = {}
+    for row in frame.itertuples(index=False):
+        customer_id, name = int(row.customer_id), str(row.name)
+        given = {f: _cell(getattr(row, f)) for f in fields}
+        given = {f: v for f, v in given.items() if v is not None}
+        known = people.get((customer_id, name.lower()))
+        if known is None:
+            view = add_contact(session, actor, names[customer_id], name=name, **given)
+            ids[(customer_id, name.lower())] = view.id
+            report.written += 1
+            continue
+        assert known.id is not None
+        ids[(customer_id, name.lower())] = known.id
+        stored = {f: _stored(session, known, f) for f in given}
+        changed = {f: v for f, v in given.items() if stored[f] != v}
+        if changed:
+            update_contact(session, actor, known.id, **changed)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if "reports_to" not in frame:
+        return
+    for row in frame.itertuples(index=False):
+        boss = _cell(row.reports_to)
+        if boss is None:
+            continue
+        customer_id = int(row.customer_id)
+        person = session.get(Contact, ids[(customer_id, str(row.name).lower())])
+        assert person is not None and person.id is not None
+        boss_id = ids.get((customer_id, boss.lower())) or people[(customer_id, boss.lower())].id
+        if person.reports_to_id != boss_id:
+            update_contact(session, actor, person.id, reports_to=boss_id)
+
+
+def _stored(session: Session, contact: Any, field: str) -> Any:
+    """A stored contact's value of an import column (owner as its login, words as text)."""
+    from kam.services.common import login_of
+
+    if field == "owner":
+        return login_of(session, contact.owner_id)
+    value = getattr(contact, field)
+    return value.value if hasattr(value, "value") else value
