@@ -127,6 +127,55 @@ OWN = ("tui", "serve")
 OWN_OPTIONS = ("--version", "--install-completion", "--show-completion")
 
 
+#: What `kam --help` says of each noun and command: its help (a command's first paragraph),
+#: so the top-level help builds none of them (tests/cli/test_main.py holds it to their own).
+SUMMARIES: dict[str, str] = {
+    "account": "Key accounts: list, show, nominate and update.",
+    "customer": "The customer base: list, show and add.",
+    "user": "Users and roles (admins change them).",
+    "db": "The database: schema, backups, restores and checks.",
+    "import": "Import CSV (comma, semicolon or tab; UTF-8 with or without BOM, or --encoding) "
+    "or workbooks (XLSX, ODS, XLS; the first sheet); `kam export` writes files it reads back.",
+    "metrics": "Profit after cost to serve, Pareto, share of wallet, RFM, retention, CLV and "
+    "whitespace.",
+    "criteria": "The admission criteria (a versioned, weighted set). A metric criterion without "
+    "a threshold scores the customer's figure 1-5 against the current key accounts (active or "
+    "under review): 1 at or below their lowest, 3 at their median, 5 at or above their top "
+    "quartile, linear in between, to one decimal; with fewer than 5 key accounts, against the 25 "
+    "customers of the whole base with the highest figure at the assessment date. Percentiles "
+    "interpolate linearly between closest ranks (numpy's default). A threshold scores 5 above "
+    "it, else 0; a knock-out fails under 2, whatever the total (minimum_profit: T12M profit "
+    "under the programme's min_profit).",
+    "programme": "Programme settings: cap, threshold, minimum profit, limits, cadences, CLV.",
+    "review": "Periodic reviews against the criteria and the other key accounts.",
+    "practice": "Best practices, linkable from reviews.",
+    "sponsor": "Executive sponsors: assign (within the limit), record visits, list overdue visits.",
+    "manager": "Key account managers: skills, training, assignment (within the limit), load.",
+    "plan": "Account plans: show, edit the situation and SWOT, goals, objectives, actions.",
+    "contact": "People at a customer: list, add, update, and the map of the organisation.",
+    "interaction": "Visits, calls, meetings, emails and executive visits: list, add, update.",
+    "commitment": "Promises made to a customer: list, add, update (done, broken).",
+    "complaint": "Complaints: list, add, update, and advance through handled, verified, fed back.",
+    "export": "Export customers, transactions, costs, contacts or accounts as CSV (UTF-8 with "
+    "BOM) or XLSX; `kam import` reads them back (accounts are export-only).",
+    "audit": "Who changed what, when, through which door (the newest --limit unless --all; who "
+    "is 'root as mlopez' when the admin root acted as mlopez). `verify` checks the events' hash "
+    "chain, `anchor` prints its head to keep.",
+    "init": "Create the database (or bring it up to date) and make you its first admin.",
+    "demo": "Load demo data into an empty database (admins).",
+    "sheet": "The one-page account sheet an executive reads in two minutes.",
+    "batch": "Validate every line, then apply all of them in one transaction, or none.",
+    "snapshot": "Refresh the lifetime-value fit, then record every open key account's health "
+    "as of\ntoday (or --as-of), with P(alive), for cron.",
+}
+#: build(HELP): the top level's help alone, each noun and command by its summary.
+HELP = "--help"
+
+
+def _summarised() -> None:
+    """A command as `kam --help` lists it (never run: build(HELP) serves help alone)."""
+
+
 def _load(where: tuple[str, str]) -> Any:
     import importlib
 
@@ -146,6 +195,11 @@ def build(only: str | None = None) -> typer.Typer:
         add_completion=True,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
+    if only == HELP:  # `kam --help`: what each noun and command is, none of them built
+        for name in NOUNS:
+            built.add_typer(typer.Typer(help=SUMMARIES[name]), name=name)
+        for name in COMMANDS:
+            built.command(name, help=SUMMARIES[name])(_summarised)
     for name, where in NOUNS.items():
         if only is None or only == name:
             built.add_typer(_load(where), name=name)
@@ -164,6 +218,8 @@ def _named(args: list[str]) -> str | None:
     which Typer then names with its suggestions)."""
     if not args:
         return "" if _on_a_terminal() else None  # without one, `kam` prints the whole help
+    if args in (["--help"], ["-h"]):
+        return HELP
     first = args[0]
     if first in NOUNS or first in COMMANDS:
         return first

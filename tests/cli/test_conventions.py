@@ -133,3 +133,25 @@ def test_serve_without_the_web_extra_says_how_to_install_it(
     assert message == (
         "kam serve needs the web extra: pip install 'kam[web]' (textual-serve, aiohttp)."
     )
+
+
+@pytest.mark.parametrize("rich", ["0", "1"])
+def test_kam_help_says_what_each_noun_and_command_says_of_itself(rich: str) -> None:
+    """`kam --help` lists the nouns from SUMMARIES, building none of them: it must print
+    what the help of the built commands prints, with Rich (a terminal) and without."""
+    import os
+    import subprocess
+
+    def helped(only: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c",
+             f"from kam.cli.main import build; build({only})(prog_name='kam', args=['--help'])"],
+            env={**os.environ, "TYPER_USE_RICH": rich, "COLUMNS": "100"},
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    summarised, built = helped("'--help'"), helped("None")
+    assert "account" in summarised and "snapshot" in summarised
+    assert summarised == built
