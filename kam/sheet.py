@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from db.enums import BuyingRole, CommitmentStatus, GoalStatus, Severity, Stance
 from kam.services.health_history import LEGEND, MARKS, NO_MARK, WEEKS, spark
-from kam.text import compact_number, label, words
+from kam.text import compact_money, label, words
 from kam.views import CommitmentView, ComplaintView, ContactView, View
 
 if TYPE_CHECKING:
@@ -299,8 +299,6 @@ def opportunity_line(opportunities: list[tuple[str, float]], *, printed: bool = 
     """The largest whitespace opportunities on one line ("Bearings 34.0k · Tools 2.6k"); on
     the printed page the lower-ranked ones yield to WIDTH["opportunities"], and say how many
     did."""
-    from kam.text import compact_money
-
     if not opportunities:
         return "none against its peers"
     shown: list[str] = []
@@ -436,7 +434,7 @@ def profit_chart(years: list[YearFigures]) -> str:
         x = i * slot + slot * 0.2
         kind = ("pos" if y.profit >= 0 else "neg") + (" partial" if y.partial else "")
         middle = x + slot * 0.3
-        said = compact_number(y.profit).replace("-", MINUS)
+        said = compact_money(y.profit).replace("-", MINUS)
         value_y = top - 3 if y.profit >= 0 else axis + height + 10
         parts.append(
             f"<rect class='{kind}' data-year='{y.year}' data-profit='{y.profit:.2f}' "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 # C0 controls except tab/newline, DEL, C1 controls, and the bidi embedding/override/isolate marks.
@@ -113,27 +114,19 @@ def label(value: str | None) -> str:
     return said[:1].upper() + said[1:]
 
 
-def compact_number(value: float) -> str:
-    """A whole amount in at most 6 characters, abbreviated to three significant digits rather
-    than cut: 9,999, 12.3k, 123k, 1.23M, 12.3M, 1.5B (for narrow columns and chart labels)."""
-    size = abs(value)
-    sign = "-" if round(value) < 0 else ""
-    if round(size) < 10_000:
-        return f"{sign}{round(size):,}"
-    for scale, unit in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
-        text = f"{size / scale:.3g}"
-        if float(text) < 1000:
-            return f"{sign}{text}{unit}"
-    return f"{sign}{size / 1e12:,.0f}T"
-
-
-def compact_money(value: float | None) -> str:
-    """An amount in at most six characters: 850, 12.4k, 702.9k, 1.3M; a dash when unknown."""
-    if value is None or value != value:
+def compact_money(value: float | None, *, signed: bool = False) -> str:
+    """An amount in at most six characters, abbreviated rather than cut mid-number, for
+    narrow columns and chart labels: 702, 702.9k, 5.6M, 1.2B; a dash when unknown; `signed`
+    adds + before a gain. The one short form of an amount, in the TUI and on the sheets."""
+    if value is None or math.isnan(value):
         return "–"
     size = abs(value)
-    if size < 999.5:
-        return f"{value:.0f}"
-    if size < 999_950:
-        return f"{value / 1000:.1f}k"
-    return f"{value / 1_000_000:.1f}M"
+    shown = f"{round(size):d}"
+    if round(size) >= 1000:
+        for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if round(size / limit, 1) >= 1:  # 999,960 reads 1.0M, not 1000.0k
+                shown = f"{size / limit:.1f}{suffix}"
+                break
+    if shown == "0":
+        return shown
+    return ("-" if value < 0 else "+" if signed and value > 0 else "") + shown

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from kam.text import clean_text, compact_number
+from kam.text import clean_text, compact_money
 from kam.text import words as vocabulary_words
+
+#: An amount in a narrow column: 702.9k, 5.6M (the one short form, kam.text.compact_money).
+short_money = compact_money
 
 
 def safe(value: str | None) -> str:
@@ -51,32 +54,6 @@ def first_line(text: str, width: int = 60) -> str:
     text = safe(text)
     line = text.splitlines()[0] if text else ""
     return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def money_short(value: float | None) -> str:
-    """A whole amount in at most 6 characters, abbreviated rather than cut (12.3k, 1.23M:
-    kam.text.compact_number); a dash when unknown."""
-    if value is None or math.isnan(value):
-        return "–"
-    return compact_number(value)
-
-
-def short_money(value: float | None, *, signed: bool = False) -> str:
-    """A whole amount in at most six characters for narrow columns, abbreviated rather than
-    cut mid-number: 702, 702.9k, 5.6M, 1.2B; a dash when unknown; `signed` adds + before a
-    gain."""
-    if value is None or math.isnan(value):
-        return "–"
-    size = abs(value)
-    shown = f"{round(size):d}"
-    if round(size) >= 1000:
-        for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if round(size / limit, 1) >= 1:  # 999,960 reads 1.0M, not 1000.0k
-                shown = f"{size / limit:.1f}{suffix}"
-                break
-    if shown == "0":
-        return shown
-    return ("-" if value < 0 else "+" if signed and value > 0 else "") + shown
 
 
 def change_share(now: float, before: float) -> str:

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from screens.base import KamScreenMixin
-from screens.formatting import money, money_short, safe, words
+from screens.formatting import money, safe, short_money, words
 from screens.palette.screen_commands import ScreenCommands
 
 if TYPE_CHECKING:
@@ -143,12 +143,12 @@ class BreakEvenScreen(KamScreenMixin, Screen[None]):
         for r in rows:
             table.add_row(
                 Text(safe(r.customer), no_wrap=True, overflow="ellipsis"),
-                Text(money_short(r.profit), justify="right", style="red"),
-                Text(money_short(r.revenue), justify="right"),
+                Text(short_money(r.profit), justify="right", style="red"),
+                Text(short_money(r.revenue), justify="right"),
                 Text(str(r.size_band), justify="right"),
                 Text(str(r.orders), justify="right"),
                 Text(
-                    money_short(r.average_order),
+                    short_money(r.average_order),
                     justify="right",
                     style="bold red" if r.small_orders else "",
                 ),

@@ -44,8 +44,8 @@ async def test_the_list_shows_each_loss_with_its_drivers_and_enter_opens_it(
         # Small One: 10 orders of 100 (under the minimum 200); its biggest excess is
         # logistics, 450 against median(450, 150, 100) = 150: 3.0×.
         assert [r[1:] for r in rows(table)] == [
-            ["-400", "5,000", "8", "5", "1,000", "sales 1.5×"],
-            ["-130", "1,000", "2", "10", "100", "logistics 3.0×"],
+            ["-400", "5.0k", "8", "5", "1.0k", "sales 1.5×"],
+            ["-130", "1.0k", "2", "10", "100", "logistics 3.0×"],
             ["-80", "0", "0", "0", "–", "other (median 0)"],
         ]
         assert table.virtual_size.width <= size[0]  # every column on screen
