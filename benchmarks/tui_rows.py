@@ -25,8 +25,9 @@ KEY_GAP = 0.15
 
 
 def first_frame(screen: Screen) -> bool:
-    """The header shows the dashboard's title and the footer its keys."""
-    return "Dashboard" in screen.line(0) and "Dashboard" in screen.line(screen.rows - 1)
+    """The header shows the dashboard's title and the footer its keys (`q Quit` is always
+    there, screens/widgets/footer.py)."""
+    return "Dashboard" in screen.line(0) and "Quit" in screen.line(screen.rows - 1)
 
 
 def figures_shown(screen: Screen) -> bool:

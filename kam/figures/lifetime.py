@@ -179,7 +179,16 @@ def expected_purchases(model: BGNBD, t: float, x: ArrayLike, t_x: ArrayLike, T: 
     z = t / (alpha + T + t)
     survive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
     head = (a + b + x - 1) / (a - 1)
-    body = 1.0 - survive * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    with np.errstate(invalid="ignore", over="ignore"):
+        body = 1.0 - survive * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    lost = ~np.isfinite(body)
+    if lost.any():
+        # For a heavy buyer (x in the hundreds) survive underflows to 0 while the
+        # hypergeometric term overflows: Euler's transformation, 2F1(α, β; γ; z) =
+        # (1 - z)^(γ-α-β) 2F1(γ-α, γ-β; γ; z), folds survive into it and leaves a series
+        # that stays small: survive * 2F1(...) = (1 - z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z).
+        xl, zl = x[lost], z[lost]
+        body[lost] = 1.0 - (1.0 - zl) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + xl - 1, zl)
     return head * body / (1.0 + _alive_odds(model, x, t_x, T))
 
 

@@ -271,3 +271,19 @@ def test_customers_who_never_drop_out_fit_the_limit_where_everyone_is_alive() ->
     fit = lifetime.fit_bgnbd(x, t_x, T)
     assert fit.a / (fit.a + fit.b) < 1e-6
     assert lifetime.p_alive(fit, x, t_x, T) == pytest.approx([1.0] * len(x), abs=1e-6)
+
+
+def test_a_heavy_buyer_s_expected_purchases_stay_finite() -> None:
+    """With hundreds of purchases, (alpha+T)/(alpha+T+t))^(r+x) underflows to 0 while
+    2F1(r+x, b+x; a+b+x-1; z) overflows: their product was NaN and the fit could not be
+    stored (NOT NULL clv). Euler's transformation keeps it finite. Parameters of a 50,000-
+    customer fit near the no-dropout limit (a ~ 0): the customer is then simply a Poisson
+    buyer at the gamma posterior's rate, E = (r + x) / (alpha + T) * t."""
+    m = lifetime.BGNBD(r=0.4178, alpha=6.0957, a=1.3e-7, b=27330.3, log_likelihood=0.0)
+    got = lifetime.expected_purchases(m, 52.0, [1087.0], [155.0], [156.0])
+    assert math.isfinite(got[0])
+    assert got[0] == pytest.approx((0.4178 + 1087) / (6.0957 + 156) * 52, rel=1e-4)
+    # Where the closed form is finite, the result is unchanged (the published CDNOW fit).
+    cdnow = lifetime.BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=0.0)
+    few = lifetime.expected_purchases(cdnow, 39.0, [2.0, 30.0], [30.43, 38.0], [38.86, 38.86])
+    assert all(math.isfinite(v) for v in few)
