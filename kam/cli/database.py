@@ -21,7 +21,7 @@ def init(
     seed: Annotated[int, typer.Option(help="Demo data seed.")] = 7,
     json_: JsonOption = False,
 ) -> None:
-    """Create the database (or bring it up to date) and make you its first admin."""
+    """Set up the database (new, or brought up to date) and make you its first admin."""
     import pwd
 
     from kam.identity import os_login

@@ -161,7 +161,7 @@ SUMMARIES: dict[str, str] = {
     "audit": "Who changed what, when, through which door (the newest --limit unless --all; who "
     "is 'root as mlopez' when the admin root acted as mlopez). `verify` checks the events' hash "
     "chain, `anchor` prints its head to keep.",
-    "init": "Create the database (or bring it up to date) and make you its first admin.",
+    "init": "Set up the database (new, or brought up to date) and make you its first admin.",
     "demo": "Load demo data into an empty database (admins).",
     "sheet": "The one-page account sheet an executive reads in two minutes.",
     "batch": "Validate every line, then apply all of them in one transaction, or none.",
