@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from kam.rules.outlook import Stage
 from kam.rules.permissions import Action
@@ -176,6 +177,15 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         with self.kam.database.reading() as session:
             candidates, summary = rank_candidates(session, as_of=as_of, lifetime=figures)
         self.post_message(self.Ranked(candidates, summary))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed ranking stops the loading indicator and says so on the status line
+        (KamScreenMixin says what went wrong)."""
+        if event.state is WorkerState.ERROR and event.worker.group == "candidates":
+            self.query_one(DataTable).loading = False
+            self.query_one("#status", Static).update(
+                Content("The customer base could not be ranked (see the message); r tries again.")
+            )
 
     @on(Ranked)
     def _ranked(self, message: Ranked) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Static
 
@@ -149,3 +150,22 @@ async def test_a_large_base_shows_only_the_best_matches_and_hostile_names_litera
         names = [r[1] for r in rows(table)]
         assert set(hostile[:3]) <= set(names)
         assert app.is_running
+
+
+async def test_a_ranking_that_fails_says_so_and_stops_loading(
+    sqlite_database: Database, sheet_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It once stayed on "Ranking the customer base…" for good when the worker failed."""
+    import kam.figures.ranking
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the fit could not be stored")
+
+    monkeypatch.setattr(kam.figures.ranking, "rank_candidates", broken)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        assert not screen.query_one(DataTable).loading
+        status = text_of(screen.query_one("#status", Static))
+        assert "could not be ranked" in status and "r tries again" in status
+        assert any("RuntimeError" in n or "could not be stored" in n for n in notices(app))
