@@ -1,13 +1,15 @@
 """Candidates: the whole customer base ranked by profit or CLV, filtered as you type; nominate.
 
-The base can hold 50,000 customers, so the ranking is computed once in a worker and the
-table only ever holds the best `SHOWN` matches of the filter, re-chosen in memory per keystroke.
+The base can hold 50,000 customers, so the ranking is computed once in a worker, the
+filter re-chooses the matches in memory per keystroke, and the table (a VirtualTable) draws
+only the rows on the screen, however many match.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.actions import SkipAction
@@ -17,7 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from kam.rules.outlook import Stage
@@ -26,18 +28,14 @@ from screens.base import KamScreenMixin
 from screens.formatting import money, safe, share, words
 from screens.palette.candidates_commands import CandidatesCommands
 from screens.widgets.footer import KamFooter
+from screens.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from kam.figures.ranking import CandidateView, RankingSummary
     from kam.views import AccountView
 
-#: How many matching customers the table shows at most.
-SHOWN = 200
-
-COLUMNS = (
-    "Rank", "Customer", "Programme", "Profit (T12M)", "Cum. profit", "CLV", "Cum. CLV", "Tier",
-    "Stage",
-)  # fmt: skip
+#: The customer column's widest (longer names end in an ellipsis).
+NAME_WIDTH = 40
 #: The derived stages the stage filter steps through (None: every customer).
 STAGES: tuple[str | None, ...] = (None, *(stage.value for stage in Stage))
 
@@ -138,31 +136,31 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         self.summary: RankingSummary | None = None
         """What the ranking says about the base."""
         self.shown: list[CandidateView] = []
-        """The rows in the table now."""
+        """The rows in the table now (every match of the filter)."""
         self.matching = 0
         """How many customers match the filter."""
+        self._keys_shown: tuple[bool | None, bool] | None = None
+        """What the footer was last drawn for (see `_bindings_changed`)."""
 
     def compose(self) -> ComposeResult:
         """Header, summary, filter, table, status line, footer."""
         yield Header()
         yield Static("Ranking the customer base…", id="summary")
         yield Input(placeholder="/ filter by customer name…", id="filter", compact=True)
-        yield DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
+        yield VirtualTable(id="candidates")
         yield Static("", id="status")
         yield KamFooter()
 
     def on_mount(self) -> None:
-        """Set the columns and compute the ranking."""
-        table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
-        table.focus()
+        """Compute the ranking."""
+        self.query_one(VirtualTable).focus()
         self.action_reload()
 
     # ------------------------------------------------------------------ loading
 
     def action_reload(self) -> None:
         """Compute the ranking again in a worker (the table shows it is loading)."""
-        self.query_one(DataTable).loading = True
+        self.query_one(VirtualTable).loading = True
         self.query_one("#status", Static).update("Computing profit and CLV for every customer…")
         self._rank()
 
@@ -182,7 +180,7 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         """A failed ranking stops the loading indicator and says so on the status line
         (KamScreenMixin says what went wrong)."""
         if event.state is WorkerState.ERROR and event.worker.group == "candidates":
-            self.query_one(DataTable).loading = False
+            self.query_one(VirtualTable).loading = False
             self.query_one("#status", Static).update(
                 Content("The customer base could not be ranked (see the message); r tries again.")
             )
@@ -191,7 +189,9 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
     def _ranked(self, message: Ranked) -> None:
         self.summary = message.summary
         self._order(message.candidates)
-        self.query_one(DataTable).loading = False
+        table = self.query_one(VirtualTable)
+        table.loading = False
+        table.set_columns(self._columns(), self._cells)
         self._show_summary()
         self._refill()
 
@@ -224,49 +224,70 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(VirtualTable).focus()
 
-    def _matches(self, needle: str) -> tuple[list[CandidateView], int]:
-        """The first SHOWN candidates whose name contains `needle` (and in the stage shown),
-        and how many match."""
+    def _matches(self, needle: str) -> list[CandidateView]:
+        """The candidates whose name contains `needle` (and in the stage shown), in order."""
         stage = self.stage
         if not needle and stage is None:
-            return self.candidates[:SHOWN], len(self.candidates)
-        hits = [
-            i
+            return self.candidates
+        candidates = self.candidates
+        return [
+            candidates[i]
             for i, name in enumerate(self._names)
-            if needle in name and (stage is None or self.candidates[i].stage == stage)
+            if needle in name and (stage is None or candidates[i].stage == stage)
         ]
-        return [self.candidates[i] for i in hits[:SHOWN]], len(hits)
 
-    def _refill(self) -> None:
-        """Show the best matches; names go in as Text, never markup."""
+    def _columns(self) -> list[Column]:
+        """Columns as wide as the widest value in the whole base (not in the rows shown, so
+        they keep still while the filter narrows)."""
+        base = self.candidates
+        amounts = [c.profit for c in base] + [c.clv for c in base]
+        widest_money = max((len(money(a)) for a in (min(amounts), max(amounts))), default=1)
+        names = max((cell_len(safe(c.name)) for c in base), default=0)
+        statuses = {c.account_status for c in base if c.account_status}
+        return [
+            Column("Rank", max(4, len(f"{len(base)}")), "right"),
+            Column("Customer", max(8, min(names, NAME_WIDTH))),
+            Column("Programme", max([9, *(len(words(s)) for s in statuses)])),
+            Column("Profit (T12M)", max(13, widest_money), "right"),
+            Column("Cum. profit", 11, "right"),
+            Column("CLV", max(3, widest_money), "right"),
+            Column("Cum. CLV", 8, "right"),
+            Column("Tier", 4),
+            Column("Stage", max([5, *(len(stage.value) for stage in Stage)])),
+        ]
+
+    def _cells(self, c: CandidateView) -> tuple[Text, ...]:
+        """A candidate's cells; the name goes in as Text, never markup."""
+        return (
+            Text(str(c.clv_rank if self.by_clv else c.profit_rank)),
+            Text(safe(c.name)),
+            Text(words(c.account_status) if c.account_status else "", style="bold"),
+            Text(money(c.profit), style="red" if c.profit < 0 else ""),
+            Text(share(c.profit_share)),
+            Text(money(c.clv)),
+            Text(share(c.clv_share)),
+            Text(c.tier, style="red" if c.tier == "loss" else ""),
+            Text(c.stage or "", style="bold red" if c.at_risk else ""),
+        )
+
+    def _refill(self, *, keep_cursor: bool = False) -> None:
+        """Show every match; the table draws only the rows in view."""
         needle = self.query_one("#filter", Input).value.strip().lower()
-        self.shown, self.matching = self._matches(needle)
-        table = self.query_one(DataTable)
-        table.clear()
-        for c in self.shown:
-            rank = c.clv_rank if self.by_clv else c.profit_rank
-            programme = words(c.account_status) if c.account_status else ""
-            table.add_row(
-                Text(str(rank), justify="right"),
-                Text(safe(c.name)),
-                Text(programme, style="bold"),
-                Text(money(c.profit), justify="right", style="red" if c.profit < 0 else ""),
-                Text(share(c.profit_share), justify="right"),
-                Text(money(c.clv), justify="right"),
-                Text(share(c.clv_share), justify="right"),
-                Text(c.tier, style="red" if c.tier == "loss" else ""),
-                Text(c.stage or "", style="bold red" if c.at_risk else ""),
-                key=str(c.customer_id),
-            )
-        total = len(self.candidates)
-        if self.matching > len(self.shown):
-            status = f"showing the best {len(self.shown)} of {self.matching:,} matching"
-        else:
-            status = f"{self.matching:,} of {total:,} customers"
-        self.query_one("#status", Static).update(Content(status))
-        self.refresh_bindings()
+        self.shown = self._matches(needle)
+        self.matching = len(self.shown)
+        self.query_one(VirtualTable).set_rows(self.shown, keep_cursor=keep_cursor)
+        status = f"{self.matching:,} of {len(self.candidates):,} customers"
+        self.query_one("#status", Static).update(Content(status), layout=False)
+        self._bindings_changed()
+
+    def _bindings_changed(self) -> None:
+        """Redraw the footer only when a key comes or goes (nominate follows the row)."""
+        keys = (self.check_action("nominate", ()), self.by_clv)
+        if keys != self._keys_shown:
+            self._keys_shown = keys
+            self.refresh_bindings()
 
     def action_break_even(self) -> None:
         """Open the break-even work list."""
@@ -285,7 +306,7 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         if not box.value and self.focused is not box:
             raise SkipAction()
         box.value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(VirtualTable).focus()
 
     # ------------------------------------------------------------------ ranking
 
@@ -294,6 +315,7 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         if self.candidates:
             self._order(self.candidates)
             self._show_summary()
+            self.query_one(VirtualTable).redraw()  # the rank column follows the ranking
             self._refill()
         self.refresh_bindings()
 
@@ -314,8 +336,8 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
 
     def highlighted(self) -> CandidateView | None:
         """The customer under the cursor."""
-        table = self.query_one(DataTable)
-        if not self.shown or table.row_count == 0:
+        table = self.query_one(VirtualTable)
+        if not self.shown:
             return None
         return self.shown[min(table.cursor_row, len(self.shown) - 1)]
 
@@ -331,11 +353,11 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
             return (parameters[0] == "clv") != self.by_clv
         return True
 
-    @on(DataTable.RowHighlighted, "#candidates")
+    @on(VirtualTable.RowHighlighted, "#candidates")
     def _row_highlighted(self) -> None:
-        self.refresh_bindings()
+        self._bindings_changed()
 
-    @on(DataTable.RowSelected, "#candidates")
+    @on(VirtualTable.RowSelected, "#candidates")
     def _row_selected(self) -> None:
         candidate = self.highlighted()
         if candidate is not None and candidate.account_status is not None:
@@ -377,7 +399,7 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
             _with_status(c, account.status) if c.customer_id == account.customer_id else c
             for c in self.candidates
         ]
-        self._refill()
+        self._refill(keep_cursor=True)
         self.notify(
             f"{safe(account.customer)} nominated; it is now in the key accounts.", markup=False
         )

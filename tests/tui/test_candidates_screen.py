@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from db.models import Customer, KeyAccount
 from kam.database import Database
-from screens.areas.candidates import SHOWN, CandidatesScreen
+from screens.areas.candidates import CandidatesScreen
 from screens.forms.confirm import ConfirmScreen
+from screens.widgets.virtual_table import VirtualTable
 from tests.support import Cast
 from tests.tui.support import keys, make_app, notices, rows, settle, text_of
 
@@ -30,7 +31,7 @@ async def test_the_base_is_ranked_by_profit_then_by_clv_with_pareto_positions(
     app = make_app(sqlite_database, sheet_cast.manager)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_candidates(app, pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(VirtualTable)
         # T12M to 2025-06-30: Acme 170k-100k-8k = 62k; Beijing 40k-25k = 15k;
         # Plain 90k-30k-45k = 15k (ties by id: Beijing was inserted first).
         assert [r[:5] for r in rows(table)] == [
@@ -57,7 +58,7 @@ async def test_each_customer_shows_its_value_tier_and_stage_and_s_shows_one_stag
     app = make_app(sqlite_database, sheet_cast.manager)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_candidates(app, pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(VirtualTable)
         assert [(r[1], r[7], r[8]) for r in rows(table)] == [
             ("Acme [/b] Ltd", "A", "growing"),
             ("北京燕京啤酒", "A", "declining"),
@@ -82,10 +83,10 @@ async def test_the_filter_narrows_the_table_as_you_type(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_candidates(app, pilot)
         await pilot.press("slash", *"PLAIN")
-        assert [r[1] for r in rows(screen.query_one(DataTable))] == ["Plain Prospect GmbH"]
+        assert [r[1] for r in rows(screen.query_one(VirtualTable))] == ["Plain Prospect GmbH"]
         assert "1 of 3 customers" in text_of(screen.query_one("#status", Static))
         await pilot.press("escape")
-        assert screen.query_one(DataTable).row_count == 3
+        assert screen.query_one(VirtualTable).row_count == 3
         await pilot.press("escape")  # nothing left to clear: back to the first area
         assert app.current_mode == "accounts"
 
@@ -111,7 +112,7 @@ async def test_a_manager_nominates_the_highlighted_customer_after_saying_yes(
             plain = s.exec(select(Customer).where(Customer.name == "Plain Prospect GmbH")).one()
             account = s.exec(select(KeyAccount).where(KeyAccount.customer_id == plain.id)).one()
             assert (account.status, account.manager_id) == ("nominated", sheet_cast.manager.id)
-        assert rows(screen.query_one(DataTable))[0][2] == "nominated"
+        assert rows(screen.query_one(VirtualTable))[0][2] == "nominated"
         assert "n" not in keys(app)
         assert any("Plain Prospect GmbH nominated" in n for n in notices(app))
 
@@ -129,7 +130,7 @@ async def test_a_viewer_and_an_executive_have_no_nominate_key(
             assert isinstance(app.screen, CandidatesScreen)
 
 
-async def test_a_large_base_shows_only_the_best_matches_and_hostile_names_literally(
+async def test_a_large_base_is_all_there_to_scroll_and_hostile_names_show_literally(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
     hostile = ["[@click=app.quit]x[/]", "[TODO] plan", "Acme [/b] Ltd 2", "\x1b]0;pwned"]
@@ -139,13 +140,18 @@ async def test_a_large_base_shows_only_the_best_matches_and_hostile_names_litera
     app = make_app(sqlite_database, sheet_cast.manager)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_candidates(app, pilot)
-        table = screen.query_one(DataTable)
-        assert table.row_count == SHOWN
-        assert f"showing the best {SHOWN} of 457 matching" in text_of(
-            screen.query_one("#status", Static)
-        )
+        table = screen.query_one(VirtualTable)
+        assert table.row_count == 457
+        assert "457 of 457 customers" in text_of(screen.query_one("#status", Static))
+        await pilot.press("end")  # the last of them, scrolled into view
+        assert table.cursor_row == 456 and table.scroll_y > 400
+        assert screen.highlighted() is table.items[456]
+        await pilot.press("home")
+        assert (table.cursor_row, table.scroll_y) == (0, 0)
+        await pilot.press("pagedown")
+        assert table.cursor_row > 20  # a screenful down
         await pilot.press("slash", *"filler 04")
-        assert table.row_count == 50
+        assert table.row_count == 50 and table.cursor_row == 0
         await pilot.press("escape", "slash", "[")
         names = [r[1] for r in rows(table)]
         assert set(hostile[:3]) <= set(names)
@@ -165,7 +171,27 @@ async def test_a_ranking_that_fails_says_so_and_stops_loading(
     app = make_app(sqlite_database, sheet_cast.manager)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_candidates(app, pilot)
-        assert not screen.query_one(DataTable).loading
+        assert not screen.query_one(VirtualTable).loading
         status = text_of(screen.query_one("#status", Static))
         assert "could not be ranked" in status and "r tries again" in status
         assert any("RuntimeError" in n or "could not be stored" in n for n in notices(app))
+
+
+async def test_enter_or_a_double_click_on_a_key_account_opens_its_sheet(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from screens.sheet.screen import AccountSheetScreen
+
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        table = screen.query_one(VirtualTable)
+        await pilot.press("down", "down")
+        assert screen.highlighted().name == "Plain Prospect GmbH"  # type: ignore[union-attr]
+        await pilot.press("enter")  # not a key account: nothing to open
+        assert app.screen is screen
+        await pilot.click(table, offset=(10, 1))  # the first row, under the header
+        assert table.cursor_row == 0
+        await pilot.click(table, offset=(10, 1), times=2)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountSheetScreen) and app.current_mode == "accounts"

@@ -191,3 +191,21 @@ def test_snapshot_of_the_contact_form_at_80x24(
         await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=opened)
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_of_the_candidates_filtered_with_the_cursor_down(
+    snap_compare: Any, sqlite_database: Database, sheet_cast: Cast, size: tuple[int, int]
+) -> None:
+    """The base ranked by profit under a fixed header, a Chinese name at its width, the
+    cursor on the second row; at 80 columns the table scrolls sideways."""
+    app = make_app(sqlite_database, sheet_cast.manager)
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        await pilot.press("down")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=opened)
