@@ -178,8 +178,15 @@ class VirtualTable(ScrollView, can_focus=True):
         return [cell.plain for cell in self._cells(self._items[index])]
 
     def _resize(self) -> None:
-        width = sum(c.width + 1 for c in self.columns) + 1
-        self.virtual_size = Size(width, len(self._items) + 1)
+        size = Size(sum(c.width + 1 for c in self.columns) + 1, len(self._items) + 1)
+        if size.width != self.virtual_size.width or not self.is_mounted:
+            self.virtual_size = size
+        elif size != self.virtual_size:
+            # Only the number of rows changed: the table keeps its place on the screen, so
+            # update the scrollbars (showing or hiding one lays the screen out again) but
+            # not the whole screen's layout, which would cost more than drawing the rows.
+            self.set_reactive(VirtualTable.virtual_size, size)
+            self._scroll_update(size)
 
     # ------------------------------------------------------------------ drawing
 
