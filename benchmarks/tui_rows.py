@@ -18,7 +18,7 @@ COLS, ROWS = 120, 40
 REFERENCE = "import textual.app, sqlmodel"
 
 #: The candidates area's status line (screens/areas/candidates.py, `_refill`).
-STATUS = re.compile(r"([\d,]+) of ([\d,]+) customers|showing the best [\d,]+ of ([\d,]+) matching")
+STATUS = re.compile(r"([\d,]+) of ([\d,]+) customers")
 PLACEHOLDER = "/ filter by customer name"
 KEY_GAP = 0.15
 """Seconds between a key's result and the next key: a quick typist's pace."""
@@ -76,7 +76,7 @@ def dashboard(ctx: Context, which: str) -> Result:
 def _count(line: str) -> int | None:
     """The number of matching customers a status line gives."""
     found = STATUS.fullmatch(line.strip())
-    shown = found and (found.group(1) or found.group(3))
+    shown = found and found.group(1)
     return int(shown.replace(",", "")) if shown else None
 
 
