@@ -26,6 +26,8 @@ from benchmarks.results import Context, Keys, Result
 ROWS = ("import", "import-pg", "xlsx", "batch", "pareto", "dashboard", "help", "list",
         "tui-first", "keys")  # fmt: skip
 PER_SIZE = {"import", "import-pg", "pareto", "keys"}
+#: Rows measured on kam's demo, then on each generated size but demo (its full database).
+PER_BASE = {"dashboard", "tui-first", "list"}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -112,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
             if name == "keys":
                 keys += _keys(ctx, specs)
                 continue
-            for spec in specs if name in PER_SIZE else [None]:
+            if name in PER_BASE:
+                bases = [None, *(s for s in specs if not s.label.startswith("demo"))]
+            else:
+                bases = specs if name in PER_SIZE else [None]
+            for spec in bases:
                 results.append(_row(ctx, name, spec))
     finally:
         if pg is not None:
@@ -140,10 +146,10 @@ def _row(ctx: Context, name: str, spec: Spec | None) -> Result:
         "xlsx": lambda: rows.import_xlsx(ctx),
         "batch": lambda: rows.batch(ctx),
         "pareto": lambda: rows.pareto(ctx, spec),  # type: ignore[arg-type]
-        "dashboard": lambda: tui_rows.dashboard(ctx, "dashboard"),
-        "tui-first": lambda: tui_rows.dashboard(ctx, "tui-first"),
+        "dashboard": lambda: tui_rows.dashboard(ctx, "dashboard", spec),
+        "tui-first": lambda: tui_rows.dashboard(ctx, "tui-first", spec),
         "help": lambda: rows.startup(ctx, "help"),
-        "list": lambda: rows.startup(ctx, "list"),
+        "list": lambda: rows.startup(ctx, "list", spec),
     }
     try:
         result = measures[name]()

@@ -18,6 +18,8 @@ from benchmarks import process
 from benchmarks.data import SALES_COLUMNS, Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Customers of a generated dataset nominated as key accounts in its full database.
+KEY_ACCOUNTS = 20
 
 
 def schema_mark() -> str:
@@ -66,14 +68,30 @@ class SQLiteBases:
         )  # fmt: skip
 
     def full(self, data: Dataset) -> Path:
-        """The customers, their sales lines and cost-to-serve lines, imported by kam."""
-        mark = {"data": data.spec.label, "as_of": data.as_of.isoformat(), "part": "full"}
+        """The customers, their sales lines and cost-to-serve lines, imported by kam, and
+        the first `KEY_ACCOUNTS` customers nominated into the programme (so the dashboard
+        and `kam account list` have key accounts to show)."""
+        mark = {"data": data.spec.label, "as_of": data.as_of.isoformat(), "part": "full",
+                "key_accounts": str(KEY_ACCOUNTS)}  # fmt: skip
+        nominations = data.folder / "nominations.jsonl"
+        nominations.write_text(
+            "".join(
+                json.dumps({"action": "account.nominate", "customer": name}) + "\n"
+                for name in data.customer_names(KEY_ACCOUNTS)
+            ),
+            encoding="utf-8",
+        )
         return self._build(
             f"{data.spec.label}-full", mark,
             [["init"], ["import", "customers", str(data.customers_csv)],
              ["import", "transactions", str(data.sales_csv)],
-             ["import", "costs", str(data.costs_csv)]],
+             ["import", "costs", str(data.costs_csv)],
+             ["batch", str(nominations)]],
         )  # fmt: skip
+
+    def base(self, data: Dataset | None) -> Path:
+        """kam's demo (None), else the full database of a generated dataset."""
+        return self.demo() if data is None else self.full(data)
 
     def names(self, path: Path) -> list[str]:
         """Every customer's name in a kam database."""

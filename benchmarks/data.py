@@ -138,6 +138,14 @@ class Dataset:
     def customers_csv(self) -> Path:
         return self.folder / "customers.csv"
 
+    def customer_names(self, count: int) -> list[str]:
+        """The first `count` customers' names in the customers file."""
+        import csv
+        from itertools import islice
+
+        with self.customers_csv.open(encoding="utf-8", newline="") as f:
+            return [row["name"] for row in islice(csv.DictReader(f), count)]
+
     @property
     def sales_csv(self) -> Path:
         return self.folder / "transactions.csv"

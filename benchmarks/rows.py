@@ -238,23 +238,29 @@ def pareto(ctx: Context, spec: Spec) -> Result:
     return result
 
 
-def startup(ctx: Context, which: str) -> Result:
-    """`kam --help` against `import typer`; `kam account list --json` (demo) against
-    `import sqlmodel`."""
+def startup(ctx: Context, which: str, spec: Spec | None = None) -> Result:
+    """`kam --help` against `import typer`; `kam account list --json` against `import
+    sqlmodel`, on kam's demo (no spec) or a generated size's full database."""
     if which == "help":
         kam_cmd, ref = [ctx.kam, "--help"], "import typer"
-        env, title, size = ctx.env, "start-up: `kam --help`", "-"
+        env, title, size, limit = ctx.env, "start-up: `kam --help`", "-", 1.5
+        template = None
     else:
         ours = ctx.run_folder / "list.db"
+        template = ctx.sqlite.base(ctx.data(spec) if spec else None)
         kam_cmd, ref = [ctx.kam, "account", "list", "--json"], "import sqlmodel"
-        env, title, size = ctx.sqlite.env_for(ours), "start-up: `kam account list --json`", "demo"
+        env, title, limit = ctx.sqlite.env_for(ours), "start-up: `kam account list --json`", 1.3
+        size = spec.describe() if spec else "demo (kam demo)"
     ref_cmd = [ctx.python, "-c", ref]
 
     def kam() -> Sample:
-        if which != "help":
-            process.fresh_copy(ctx.sqlite.demo(), ctx.run_folder / "list.db")
+        if template is not None:
+            process.fresh_copy(template, ctx.run_folder / "list.db")
         return process.run(kam_cmd, env)
 
     result = Result(which, title, size, process.shown(kam_cmd), process.shown(ref_cmd),
-                    target="measured (no target yet)")  # fmt: skip
-    return _measure(ctx, result, kam, lambda: process.run(ref_cmd, ctx.env))
+                    target=f"≤ {limit:g}×")  # fmt: skip
+    result = _measure(ctx, result, kam, lambda: process.run(ref_cmd, ctx.env))
+    if not result.error:
+        result.met = result.ratio <= limit
+    return result
