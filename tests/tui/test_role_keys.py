@@ -24,6 +24,7 @@ from kam.database import Database
 from kam.rules.permissions import Action, Stake, allowed_on_own, may
 from screens.app import KamApp
 from screens.sheet.screen import AccountSheetScreen
+from screens.widgets.virtual_table import VirtualTable
 from tests.support import Cast, actor_of
 from tests.tui.support import SIZE, make_app, settle, tui
 
@@ -159,6 +160,13 @@ async def _go(app: KamApp, pilot: object, key: Key) -> None:
             if any(str(cell) == key.row for cell in table.get_row_at(index)):
                 table.focus()
                 table.move_cursor(row=index)
+                await settle(app, pilot)
+                return
+    for virtual in app.screen.query(VirtualTable):  # the candidates' long list
+        for index in range(virtual.row_count):
+            if key.row in virtual.get_row_at(index):
+                virtual.focus()
+                virtual.cursor_row = index
                 await settle(app, pilot)
                 return
     raise AssertionError(f"no row for {key.row} in area {key.place}")
