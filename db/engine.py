@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 #: Execution option naming how a SQLite transaction begins (DEFERRED or IMMEDIATE).
 BEGIN_OPTION = "kam_sqlite_begin"
@@ -70,9 +73,13 @@ def is_sqlite(engine: Engine) -> bool:
 
 def read_session(engine: Engine) -> Session:
     """A session for reading (a deferred transaction on SQLite)."""
+    from sqlmodel import Session
+
     return Session(engine, expire_on_commit=False)
 
 
 def write_session(engine: Engine) -> Session:
     """A session that will write: on SQLite it takes the write lock when it begins."""
+    from sqlmodel import Session
+
     return Session(engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False)

@@ -16,7 +16,7 @@ from kam.errors import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlmodel import Session
 
     from kam.settings import Settings
@@ -39,12 +39,22 @@ class Database:
         """Refuse to go on against a database that `kam init` has not set up."""
         from db.migrate import has_schema
 
-        with _translated(self._where()):
+        with _translated_driver(self._where()):
             if not has_schema(self.engine):
                 raise NotInitialised(
                     "This database has no kam schema yet: run `kam init` first "
                     f"({self.engine.url.render_as_string(hide_password=True)})."
                 )
+
+    @contextmanager
+    def connected(self) -> Iterator[Connection]:
+        """A connection for reads on SQLAlchemy Core alone (no ORM is built); nothing it
+        does is committed."""
+        with _translated_driver(self._where()), self.engine.connect() as connection:
+            try:
+                yield connection
+            finally:
+                connection.rollback()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -91,19 +101,30 @@ class Database:
 
 @contextmanager
 def _translated(where: str = "the database") -> Iterator[None]:
-    """Turn driver errors a user can cause or meet into domain errors, each one sentence:
-    locks and serialization failures, stale versions, constraints, a server that cannot be
-    reached, a login without the right to write."""
-    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+    """Turn the errors a user can cause or meet into domain errors, each one sentence: a
+    stale version (the ORM's optimistic lock), and every driver error `_translated_driver`
+    turns."""
     from sqlalchemy.orm.exc import StaleDataError
 
     try:
-        yield
+        with _translated_driver(where):
+            yield
     except StaleDataError as exc:
         raise ConflictError(
             "Someone else changed this record while you were editing it; "
             "nothing was overwritten. Reload and try again."
         ) from exc
+
+
+@contextmanager
+def _translated_driver(where: str = "the database") -> Iterator[None]:
+    """Turn driver errors a user can cause or meet into domain errors, each one sentence:
+    locks and serialization failures, constraints, a server that cannot be reached, a
+    login without the right to write. Core alone: the ORM is not imported."""
+    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+    try:
+        yield
     except IntegrityError as exc:
         raise InvalidData(f"The database refused the change: {_first_line(exc.orig)}") from exc
     except OperationalError as exc:

@@ -11,7 +11,8 @@ from db.enums import Door, Role
 from kam.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 
 def os_login() -> str:
@@ -40,15 +41,19 @@ class Actor:
 
 
 def identify(
-    session: Session, *, door: Door, act_as: str | None = None, login: str | None = None
+    source: Session | Connection,
+    *,
+    door: Door,
+    act_as: str | None = None,
+    login: str | None = None,
 ) -> Actor:
-    """Match the OS user to a kam user; honour `act_as` (KAM_USER) only for a real admin."""
-    from sqlmodel import select
+    """Match the OS user to a kam user; honour `act_as` (KAM_USER) only for a real admin.
 
-    from db.models import User
+    `source` is a session or a bare connection (a read on Core alone)."""
+    from db.reads import user_by_login
 
     real = login or os_login()
-    user = session.exec(select(User).where(User.login == real)).first()
+    user = user_by_login(source, real)
     if user is None or not user.active:
         raise PermissionDenied(
             f"The OS account '{real}' is not an active kam user; "
@@ -58,11 +63,10 @@ def identify(
         if user.role != Role.ADMIN:
             raise PermissionDenied(
                 f"KAM_USER is honoured only when the real user is an admin; '{real}' is a "
-                f"{user.role.value}. Unset KAM_USER to act as yourself."
+                f"{user.role}. Unset KAM_USER to act as yourself."
             )
-        other = session.exec(select(User).where(User.login == act_as)).first()
+        other = user_by_login(source, act_as)
         if other is None or not other.active:
             raise NotFound(f"KAM_USER names '{act_as}', who is not an active kam user.")
         user = other
-    assert user.id is not None
-    return Actor(user.id, user.login, user.display_name, user.role, door, real_login=real)
+    return Actor(user.id, user.login, user.display_name, Role(user.role), door, real_login=real)

@@ -10,7 +10,7 @@ import typer
 
 from db.enums import AccountStatus
 from kam.cli import output
-from kam.cli.context import reading, writing
+from kam.cli.context import reading, reading_rows, writing
 from kam.cli.params import (
     AsOfOption,
     CsvOption,
@@ -67,8 +67,8 @@ def list_accounts(
     from kam.services.accounts import list_accounts as list_
     from kam.views import AccountView
 
-    with reading() as (session, _actor):
-        views = list_(session, status=status, include_closed=closed)
+    with reading_rows() as (connection, _actor):
+        views = list_(connection, status=status, include_closed=closed)
     output.show_list(views, COLUMNS, json_=json_, csv_=csv_, keys=output.keys_of(AccountView))
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from db.enums import Door
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
     from kam.database import Database
@@ -49,6 +50,22 @@ def reading(door: Door = Door.CLI) -> Iterator[tuple[Session, Actor]]:
             from kam.services.snapshots import keep_computed
 
             keep_computed(database, actor, session)
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def reading_rows(door: Door = Door.CLI) -> Iterator[tuple[Connection, Actor]]:
+    """A read on a bare connection and the identified user, for a command that lists rows
+    with SQLAlchemy Core alone (db.reads): no ORM and no SQLModel class is built, and
+    nothing is computed that would be kept afterwards."""
+    from kam.identity import identify
+
+    config = settings()
+    database = open_database(config)
+    try:
+        with database.connected() as connection:
+            yield connection, identify(connection, door=door, act_as=config.act_as)
     finally:
         database.dispose()
 

@@ -6,10 +6,12 @@ database busy (a retry may succeed).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+from typer.core import TyperGroup, _TyperParameter
 
 from kam.errors import KamError
 from screens.areas import NAMES as AREAS  # data only: the area names, no Textual
@@ -28,11 +30,17 @@ class KamGroup(TyperGroup):
         _plain_flags(self, option)
         return option
 
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        """Parse `kam`'s own options, converting only those given (see _WhenGiven)."""
+        _coerce_when_given(self, ctx, below=False)
+        return super().parse_args(ctx, args)
+
     def resolve_command(self, ctx: Context, args: list[str]) -> Any:
         """The noun or command named, its flags (and every `--help` under it) without a type."""
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
             _plain_flags(command, None, ctx)
+            _coerce_when_given(command, ctx)
         return name, command, rest
 
     def invoke(self, ctx: Context) -> Any:
@@ -81,6 +89,37 @@ def _plain_flags(command: Any, help_option: Any, ctx: Context | None = None) -> 
         option.metavar = ""
     for sub in getattr(command, "commands", {}).values():
         _plain_flags(sub, None, ctx)
+
+
+@dataclass(frozen=True)
+class _WhenGiven(RuntimeParam):
+    """A parameter's conversion, as Typer makes it, made when a value is given.
+
+    Typer makes each parameter's conversion with pydantic (about 50 ms to import) as soon
+    as the command line is parsed, even for an option left at None, whose conversion is
+    None; made here only for a value, a command run with such defaults (`kam account list
+    --json`) never imports pydantic, and a value is converted, and refused, as Typer does.
+    """
+
+    descriptor: TypeDescriptor
+
+    def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        made = build_runtime_param(self.descriptor)
+        param._runtime_param = made
+        return made._coerce_value(value, param=param, ctx=ctx)
+
+
+def _coerce_when_given(command: Any, ctx: Context, *, below: bool = True) -> None:
+    """Make the parameters of `command` (its `--help` too), and of the commands under it
+    unless not `below`, convert their values only when given (see _WhenGiven)."""
+    for param in [*command.params, command.get_help_option(ctx)]:
+        if isinstance(param, _TyperParameter) and param._runtime_param is None:
+            described = param.type_descriptor
+            param._runtime_param = _WhenGiven(
+                described.parameter_info, described.annotation, described
+            )
+    for sub in getattr(command, "commands", {}).values() if below else ():
+        _coerce_when_given(sub, ctx)
 
 
 def _say(message: str) -> None:

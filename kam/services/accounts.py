@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any, cast
-
-from pydantic import BaseModel, Field, field_validator
 
 from db.enums import AccountStatus
 from kam.errors import (
@@ -17,7 +14,7 @@ from kam.errors import (
     PermissionDenied,
     RuleError,
 )
-from kam.rules import clock, lifecycle, limits
+from kam.rules import clock, lifecycle
 from kam.rules.permissions import Action, allowed, may, require
 from kam.services import audit
 from kam.services.common import (
@@ -33,6 +30,7 @@ from kam.text import clean_text
 from kam.views import AccountView
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
     from db.models import Customer, KeyAccount
@@ -44,23 +42,6 @@ FIELD_ACTIONS = {
     "manager": Action.ASSIGN_MANAGER,
     "sponsor": Action.ASSIGN_SPONSOR,
 }
-
-
-class AccountChanges(BaseModel):
-    """Changes to a key account; only the fields given are changed."""
-
-    status: AccountStatus | None = None
-    manager: str | None = None
-    sponsor: str | None = None
-    reason: str | None = Field(default=None, max_length=limits.NOTE)
-    retention_override: float | None = Field(default=None, ge=0, le=1)
-    margin_override: float | None = None
-    next_review_on: date | None = None
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _clean(cls, value: Any) -> Any:
-        return clean_text(value, multiline=True) if isinstance(value, str) else value
 
 
 def _views(session: Session, accounts: list[KeyAccount]) -> list[AccountView]:
@@ -134,19 +115,23 @@ def _views(session: Session, accounts: list[KeyAccount]) -> list[AccountView]:
 
 
 def list_accounts(
-    session: Session, *, status: AccountStatus | None = None, include_closed: bool = False
+    source: Session | Connection,
+    *,
+    status: AccountStatus | None = None,
+    include_closed: bool = False,
 ) -> list[AccountView]:
-    """Key accounts by customer name; open memberships unless asked for retired/rejected."""
-    from sqlmodel import col, select
+    """Key accounts by customer name; open memberships unless asked for retired/rejected.
 
-    from db.models import Customer, KeyAccount
+    `source` is a session or a bare connection: the read is on SQLAlchemy Core alone, so
+    `kam account list` builds neither the ORM nor the SQLModel classes."""
+    from db.reads import account_rows
 
-    query = select(KeyAccount).join(Customer).order_by(Customer.name, col(KeyAccount.id))
+    statuses: list[str] | None = None
     if status is not None:
-        query = query.where(KeyAccount.status == status)
+        statuses = [status.value]
     elif not include_closed:
-        query = query.where(col(KeyAccount.status).in_(lifecycle.OPEN))
-    return _views(session, list(session.exec(query).all()))
+        statuses = [s.value for s in lifecycle.OPEN]
+    return [AccountView(**row._mapping) for row in account_rows(source, statuses=statuses)]
 
 
 def account_by_name(session: Session, name: str) -> KeyAccount:
@@ -284,6 +269,7 @@ def update_account(
     the status (along the programme's transitions), manager and sponsor.
     """
     from db.models import utcnow
+    from kam.services.account_changes import AccountChanges
 
     account, customer = account_and_customer(session, name)
     require(actor, Action.EDIT_ACCOUNT, stake(account, customer))
@@ -409,6 +395,7 @@ def _update_simply(
     from sqlmodel import col, select
 
     from db.models import Customer, KeyAccount, utcnow
+    from kam.services.account_changes import AccountChanges
 
     if not updates:
         return []

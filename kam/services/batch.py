@@ -29,14 +29,15 @@ if TYPE_CHECKING:
 
 
 #: action -> (service module, function, {batch field: parameter} renames, input model of its
-#: **fields). Only the modules a file's actions use are imported.
+#: **fields: a name in the service module, or "module:name"). Only the modules a file's
+#: actions use are imported.
 ACTIONS: dict[str, tuple[str, str, dict[str, str], str | None]] = {
     "account.nominate": ("kam.services.accounts", "create_account", {}, None),
     "account.update": (
         "kam.services.accounts",
         "update_account",
         {"account": "name", "if_version": "expected_version"},
-        "AccountChanges",
+        "kam.services.account_changes:AccountChanges",
     ),
     "account.assess": ("kam.services.vetting", "assess", {"account": "name"}, None),
     "account.admit": (
@@ -143,7 +144,11 @@ def _action(action: str) -> ActionSpec:
 
     module_name, function, renames, model = ACTIONS[action]
     module = importlib.import_module(module_name)
-    return getattr(module, function), renames, getattr(module, model) if model else None
+    if not model:
+        return getattr(module, function), renames, None
+    where, _, name = model.rpartition(":")
+    home = importlib.import_module(where) if where else module
+    return getattr(module, function), renames, getattr(home, name)
 
 
 def _actions() -> dict[str, ActionSpec]:

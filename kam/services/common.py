@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from kam.errors import InvalidData, NotFound
 from kam.rules import lifecycle
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from sqlmodel import Session
 
     from db.models import Customer, KeyAccount, User
     from kam.identity import Actor
     from kam.rules.permissions import Action, Stake
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 def validated(model: type[M], **data: Any) -> M:
     """Build an input model, turning pydantic's errors into one sentence naming each field."""
+    from pydantic import ValidationError
+
     try:
         return model(**data)
     except ValidationError as exc:

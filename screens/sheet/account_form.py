@@ -11,7 +11,7 @@ from textual.widgets import Input, Select, TextArea
 
 from db.enums import AccountStatus
 from kam.rules import lifecycle
-from kam.services.accounts import AccountChanges
+from kam.services.account_changes import AccountChanges
 from screens.formatting import safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import max_length

@@ -74,6 +74,31 @@ def test_listing_accounts_as_json_imports_neither_pandas_nor_textual(
     assert heavy_modules(modules) == []
 
 
+#: What listing accounts does without: SQLModel, pydantic and the ORM (the read is on
+#: SQLAlchemy Core alone), the figures' and the TUI's libraries, and PostgreSQL's dialect
+#: on SQLite.
+NOT_FOR_A_LIST = ("sqlmodel", "pydantic", "pydantic_core", "pandas", "textual")
+NOT_FOR_A_LIST_BELOW = ("sqlalchemy.orm", "sqlalchemy.dialects.postgresql")
+
+
+@pytest.mark.parametrize("args", [("--json",), ("--csv", "--all"), ()], ids=str)
+def test_listing_accounts_reads_on_sqlalchemy_core_alone(
+    cli_db: Database, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    exit_code, modules, stdout = run_kam(tmp_path, "account", "list", *args)
+
+    assert exit_code == 0
+    assert "Acme [/b] Ltd" in stdout
+    assert "db.reads" in modules  # the command really ran, on the light handles
+    loaded = [
+        m
+        for m in modules
+        if m.split(".")[0] in NOT_FOR_A_LIST
+        or any(m == below or m.startswith(f"{below}.") for below in NOT_FOR_A_LIST_BELOW)
+    ]
+    assert loaded == []
+
+
 def test_the_pareto_report_imports_neither_pandas_nor_textual(
     cli_db: Database, tmp_path: Path
 ) -> None:

@@ -1,0 +1,98 @@
+"""Light handles on a few tables, for reads on SQLAlchemy Core alone.
+
+A read that only lists rows (`kam account list`) needs neither the SQLModel classes nor
+the ORM, and building them costs more than the read itself. These handles name the same
+tables and columns with Core's `table()` and `column()`: nothing is registered in
+SQLModel's metadata and no DDL can come of them. The columns carry the types that turn
+stored values back into Python ones (dates, UTC timestamps, booleans); enum columns read
+as their stored text, which is the enum's value. tests/unit/test_light_tables.py holds
+each handle's columns to its model's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, TypeDecorator
+from sqlalchemy.sql import column, table
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC (without an offset on SQLite), read back timezone-aware,
+    as the models' timestamps are."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("a timestamp must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+CUSTOMER = table(
+    "customer",
+    column("id", Integer),
+    column("name", String),
+    column("code", String),
+    column("industry", String),
+    column("region", String),
+    column("status", String),
+    column("lifecycle_stage", String),
+    column("loyalty_type", String),
+    column("estimated_wallet", Float),
+    column("created_at", UTCDateTime()),
+    column("updated_at", UTCDateTime()),
+)
+"""db.models.Customer."""
+
+USER_ACCOUNT = table(
+    "user_account",
+    column("id", Integer),
+    column("login", String),
+    column("display_name", String),
+    column("title", String),
+    column("role", String),
+    column("active", Boolean),
+    column("created_at", UTCDateTime()),
+)
+"""db.models.User."""
+
+KEY_ACCOUNT = table(
+    "key_account",
+    column("id", Integer),
+    column("customer_id", Integer),
+    column("status", String),
+    column("manager_id", Integer),
+    column("sponsor_id", Integer),
+    column("nominated_on", Date),
+    column("admitted_on", Date),
+    column("retired_on", Date),
+    column("next_review_on", Date),
+    column("reason", String),
+    column("retention_override", Float),
+    column("margin_override", Float),
+    column("admitted_by_override", Boolean),
+    column("counterpart_id", Integer),
+    column("version", Integer),
+    column("created_at", UTCDateTime()),
+    column("updated_at", UTCDateTime()),
+    column("updated_by_id", Integer),
+)
+"""db.models.KeyAccount."""
+
+#: Each handle by the model it stands for.
+MODELS = {"Customer": CUSTOMER, "User": USER_ACCOUNT, "KeyAccount": KEY_ACCOUNT}
