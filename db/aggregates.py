@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 WINDOW_SALES_COLUMNS = ["customer_id", "revenue", "cost_of_goods", "orders", "last_sold_on"]
 WINDOW_PROFIT_COLUMNS = WINDOW_SALES_COLUMNS[:3]
 WINDOW_COST_COLUMNS = ["customer_id", "category", "amount"]
+WINDOW_COST_TOTAL_COLUMNS = ["customer_id", "amount"]
 YEAR_SALES_COLUMNS = ["customer_id", "year", "revenue", "cost_of_goods"]
 YEAR_COST_COLUMNS = ["customer_id", "year", "amount"]
 FLAG_COLUMNS = ["customer_id", "before", "during"]
@@ -107,6 +108,25 @@ def window_costs(
         (cid, getattr(category, "value", category), amount)
         for cid, category, amount in _rows(conn, _some(statement, C.customer_id, customer_ids))
     ]
+
+
+def window_cost_totals(conn: Connection, first: date, last: date) -> list[tuple[Any, ...]]:
+    """Cost to serve per customer over [first, last], every category together
+    (WINDOW_COST_TOTAL_COLUMNS): what profit needs, in a row a customer rather than one a
+    customer and category."""
+    from sqlalchemy import func, select
+
+    from db.models import ServiceCost
+
+    C = _table(ServiceCost).c
+
+    key = _customer(conn, C.customer_id, None)
+    statement = (
+        select(key, func.sum(C.amount))
+        .where(C.incurred_on >= first, C.incurred_on <= last)
+        .group_by(key)
+    )
+    return _rows(conn, statement)
 
 
 def yearly_sales(

@@ -154,8 +154,8 @@ def t12m_sums(
     cost = dict.fromkeys(names, 0.0)
     for cid, revenue, goods in aggregates.window_sales(conn, first, last, detail=False):
         margin[cid] = float(revenue) - float(goods)
-    for cid, _category, amount in aggregates.window_costs(conn, first, last):
-        cost[cid] += float(amount)
+    for cid, amount in aggregates.window_cost_totals(conn, first, last):
+        cost[cid] = float(amount)
     return margin, cost, names
 
 
