@@ -221,11 +221,11 @@ def headline(
     plain = [cid for cid in members if all(v is None for v in overrides.get(cid, (None, None)))]
     pending = False
     if modelled is None:
-        fit = fits.find(session, fits.request(as_of))
+        fit = fits.stored(session, fits.request(as_of))
         pending = fit is None
         modelled = {}
-        if fit is not None and fit.model == fits.PROBABILISTIC and fit.id is not None:
-            modelled = fits.stored_clv(session, fit.id, plain)
+        if fit is not None and fit[1] == fits.PROBABILISTIC:
+            modelled = fits.stored_clv(session, fit[0], plain)
     else:
         modelled = {cid: clv for cid, clv in modelled.items() if cid in set(plain)}
     total_clv = 0.0

@@ -76,16 +76,19 @@ def programme_overview(
     probabilistic CLV from a fit computed but not stored; see kam.figures.headline).
     Without `alerts`, the figures alone: the dashboard shows them first and asks
     programme_alerts for the rest."""
+    from db import aggregates
     from kam.figures.headline import headline
     from kam.rules.programme import load_settings
 
     settings = load_settings(session)
-    accounts = _open_accounts(session)
-    members = [a.customer_id for a, _ in accounts if lifecycle.is_member(a.status)]
+    accounts = aggregates.account_statuses(
+        session.connection(), statuses=[s.value for s in lifecycle.OPEN]
+    )
+    members = [cid for cid, status in accounts if lifecycle.is_member(status)]
     figures = headline(session, as_of=as_of, members=members, modelled=modelled)
     return Overview(
         as_of=as_of,
-        active=sum(1 for a, _ in accounts if a.status == AccountStatus.ACTIVE),
+        active=sum(1 for _, status in accounts if status == AccountStatus.ACTIVE),
         open_accounts=len(accounts),
         cap=settings.cap,
         warn_below=settings.warn_below,
