@@ -301,13 +301,14 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
             self._fit()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed load stops the loading indicator (KamScreenMixin says what went wrong)."""
+        """A failed load stops the loading indicators (KamScreenMixin says what went wrong);
+        a cancelled one leaves them to the load that replaced it."""
         if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        if event.worker.group == "dashboard":
+        if event.worker.group == "dashboard" and event.state == WorkerState.ERROR:
             self.query_one("#body").loading = False
             self.query_one(DataTable).loading = False
-            if self.overview is not None and event.state == WorkerState.ERROR:
+            if self.overview is not None:
                 self._after_alerts()  # the figures show: their what-if need not wait
         elif event.worker.group == "lifetime":
             self._fitting = False
