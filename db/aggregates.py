@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 WINDOW_SALES_COLUMNS = ["customer_id", "revenue", "cost_of_goods", "orders", "last_sold_on"]
 WINDOW_PROFIT_COLUMNS = WINDOW_SALES_COLUMNS[:3]
 WINDOW_COST_COLUMNS = ["customer_id", "category", "amount"]
+WINDOW_COST_TOTAL_COLUMNS = ["customer_id", "amount"]
 YEAR_SALES_COLUMNS = ["customer_id", "year", "revenue", "cost_of_goods"]
 YEAR_COST_COLUMNS = ["customer_id", "year", "amount"]
 FLAG_COLUMNS = ["customer_id", "before", "during"]
@@ -68,9 +69,9 @@ def window_sales(
     distinct orders is half the query's work, and profit does not need it)."""
     from sqlalchemy import case, func, select
 
-    from db.models import Transaction
+    from db.tables import SALES_LINE
 
-    T = _table(Transaction).c
+    T = SALES_LINE.c
 
     lone = func.sum(case(((T.order_id.is_(None)) | (T.order_id == ""), 1), else_=0))
     details = (
@@ -107,6 +108,25 @@ def window_costs(
         (cid, getattr(category, "value", category), amount)
         for cid, category, amount in _rows(conn, _some(statement, C.customer_id, customer_ids))
     ]
+
+
+def window_cost_totals(conn: Connection, first: date, last: date) -> list[tuple[Any, ...]]:
+    """Cost to serve per customer over [first, last], every category together
+    (WINDOW_COST_TOTAL_COLUMNS): what profit needs, in a row a customer rather than one a
+    customer and category."""
+    from sqlalchemy import func, select
+
+    from db.tables import SERVICE_COST
+
+    C = SERVICE_COST.c
+
+    key = _customer(conn, C.customer_id, None)
+    statement = (
+        select(key, func.sum(C.amount))
+        .where(C.incurred_on >= first, C.incurred_on <= last)
+        .group_by(key)
+    )
+    return _rows(conn, statement)
 
 
 def yearly_sales(
@@ -155,9 +175,9 @@ def buying_flags(
     `first`, and whether from `first` on (FLAG_COLUMNS) — the base's retention."""
     from sqlalchemy import case, func, select
 
-    from db.models import Transaction
+    from db.tables import SALES_LINE
 
-    T = _table(Transaction).c
+    T = SALES_LINE.c
 
     statement = (
         select(
@@ -177,9 +197,9 @@ def customers(
     """Customers (CUSTOMER_COLUMNS), some or all."""
     from sqlalchemy import select
 
-    from db.models import Customer
+    from db.tables import CUSTOMER
 
-    c = _table(Customer).c
+    c = CUSTOMER.c
     statement = select(c.id, c.name, c.estimated_wallet)
     return _rows(conn, _some(statement, c.id, customer_ids))
 
@@ -188,13 +208,23 @@ def account_overrides(conn: Connection, *, statuses: Sequence[str]) -> list[tupl
     """CLV overrides (OVERRIDE_COLUMNS) of the key accounts in `statuses`."""
     from sqlalchemy import select
 
-    from db.models import KeyAccount
+    from db.tables import KEY_ACCOUNT
 
-    k = _table(KeyAccount).c
+    k = KEY_ACCOUNT.c
     statement = select(k.customer_id, k.retention_override, k.margin_override).where(
         k.status.in_(list(statuses))
     )
     return _rows(conn, statement)
+
+
+def account_statuses(conn: Connection, *, statuses: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(customer_id, status) of the key accounts in `statuses`, the status as text."""
+    from sqlalchemy import select
+
+    from db.tables import KEY_ACCOUNT
+
+    k = KEY_ACCOUNT.c
+    return _rows(conn, select(k.customer_id, k.status).where(k.status.in_(list(statuses))))
 
 
 def purchase_days(
@@ -284,14 +314,39 @@ def data_version(conn: Connection) -> tuple[Any, ...]:
     """What changes when sales or cost lines change: each table's count and highest id."""
     from sqlalchemy import func, select
 
-    from db.models import ServiceCost, Transaction
+    from db.tables import SALES_LINE, SERVICE_COST
 
-    sales, costs = _table(Transaction).c, _table(ServiceCost).c
+    sales, costs = SALES_LINE.c, SERVICE_COST.c
     counted = [
         conn.execute(select(func.count(), func.coalesce(func.max(table.id), 0))).one()
         for table in (sales, costs)
     ]
     return tuple(value for row in counted for value in row)
+
+
+def stored_fit(conn: Connection, key: str) -> tuple[int, str] | None:
+    """(id, model) of the lifetime-value fit stored under `key`, if there is one."""
+    from sqlalchemy import select
+
+    from db.tables import VALUE_FIT
+
+    f = VALUE_FIT.c
+    found = _rows(conn, select(f.id, f.model).where(f.key == key))
+    return (int(found[0][0]), str(found[0][1])) if found else None
+
+
+def stored_values(
+    conn: Connection, fit_id: int, model: str, *, customer_ids: Collection[int]
+) -> list[tuple[Any, ...]]:
+    """(customer_id, clv) of these customers under a stored fit, where the fit's `model`
+    gave their figure."""
+    from sqlalchemy import select
+
+    from db.tables import CUSTOMER_VALUE
+
+    v = CUSTOMER_VALUE.c
+    statement = select(v.customer_id, v.clv).where(v.fit_id == fit_id, v.model == model)
+    return _rows(conn, _some(statement, v.customer_id, customer_ids))
 
 
 def overdue_commitments(

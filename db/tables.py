@@ -1,9 +1,9 @@
 """Light handles on a few tables, for reads on SQLAlchemy Core alone.
 
-A read that only lists rows (`kam account list`) needs neither the SQLModel classes nor
-the ORM, and building them costs more than the read itself. These handles name the same
-tables and columns with Core's `table()` and `column()`: nothing is registered in
-SQLModel's metadata and no DDL can come of them. The columns carry the types that turn
+A read that only lists rows (`kam account list`) or sums them (the dashboard's headline
+figures) needs neither the SQLModel classes nor the ORM, and building them costs more than
+the read itself. These handles name the same tables and columns with Core's `table()` and
+`column()`: nothing is registered in SQLModel's metadata and no DDL can come of them. The columns carry the types that turn
 stored values back into Python ones (dates, UTC timestamps, booleans); enum columns read
 as their stored text, which is the enum's value. tests/unit/test_light_tables.py holds
 each handle's columns to its model's.
@@ -94,5 +94,74 @@ KEY_ACCOUNT = table(
 )
 """db.models.KeyAccount."""
 
+SALES_LINE = table(
+    "sales_line",
+    column("id", Integer),
+    column("customer_id", Integer),
+    column("sold_on", Date),
+    column("revenue", Float),
+    column("cost_of_goods", Float),
+    column("quantity", Float),
+    column("product", String),
+    column("order_id", String),
+    column("line_key", String),
+)
+"""db.models.Transaction."""
+
+SERVICE_COST = table(
+    "service_cost",
+    column("id", Integer),
+    column("customer_id", Integer),
+    column("incurred_on", Date),
+    column("category", String),
+    column("amount", Float),
+    column("note", String),
+    column("line_key", String),
+)
+"""db.models.ServiceCost."""
+
+VALUE_FIT = table(
+    "value_fit",
+    column("id", Integer),
+    column("key", String),
+    column("as_of", Date),
+    column("calibration_end", Date),
+    column("period", String),
+    column("model", String),
+    column("why", String),
+    column("parameters_json", String),
+    column("customers", Integer),
+    column("repeat_customers", Integer),
+    column("seconds", Float),
+    column("fitted_at", UTCDateTime()),
+    column("fitted_by_id", Integer),
+)
+"""db.models.ValueFit."""
+
+CUSTOMER_VALUE = table(
+    "customer_value",
+    column("fit_id", Integer),
+    column("customer_id", Integer),
+    column("model", String),
+    column("note", String),
+    column("purchases", Integer),
+    column("last_purchase", Date),
+    column("p_alive", Float),
+    column("purchases_12m", Float),
+    column("purchases_horizon", Float),
+    column("margin_per_purchase", Float),
+    column("cost_per_purchase", Float),
+    column("clv", Float),
+)
+"""db.models.CustomerValue."""
+
 #: Each handle by the model it stands for.
-MODELS = {"Customer": CUSTOMER, "User": USER_ACCOUNT, "KeyAccount": KEY_ACCOUNT}
+MODELS = {
+    "Customer": CUSTOMER,
+    "User": USER_ACCOUNT,
+    "KeyAccount": KEY_ACCOUNT,
+    "Transaction": SALES_LINE,
+    "ServiceCost": SERVICE_COST,
+    "ValueFit": VALUE_FIT,
+    "CustomerValue": CUSTOMER_VALUE,
+}

@@ -39,7 +39,7 @@ WHERE: dict[str, str] = {
     "PlanGoal": "plans",
     "PlanObjective": "plans",
     "ProductCategory": "customers",
-    "ProgrammeSetting": "reviews",
+    "ProgrammeSetting": "settings",
     "Review": "reviews",
     "ReviewPractice": "reviews",
     "ServiceCost": "customers",
@@ -56,7 +56,8 @@ if TYPE_CHECKING:
     from db.models.plans import AccountPlan, PlanAction, PlanComment, PlanGoal, PlanObjective
     from db.models.programme import Assessment, AssessmentScore, Criterion, KeyAccount
     from db.models.records import Commitment, Complaint, Contact, Interaction, InteractionContact
-    from db.models.reviews import BestPractice, ProgrammeSetting, Review, ReviewPractice
+    from db.models.reviews import BestPractice, Review, ReviewPractice
+    from db.models.settings import ProgrammeSetting
     from db.models.values import CustomerValue, HealthSnapshot, ValueFit
 
 
@@ -68,6 +69,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "plans": ("people", "programme", "records"),
     "reviews": ("people", "programme"),
     "values": ("customers", "people", "programme", "reviews"),
+    "settings": ("people",),
 }
 
 

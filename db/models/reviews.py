@@ -1,4 +1,4 @@
-"""Periodic reviews, best practices, and the programme's settings."""
+"""Periodic reviews and best practices."""
 
 from __future__ import annotations
 
@@ -56,14 +56,3 @@ class ReviewPractice(SQLModel, table=True):
 
     review_id: int = Field(foreign_key="review.id", primary_key=True, ondelete="CASCADE")
     practice_id: int = Field(foreign_key="best_practice.id", primary_key=True)
-
-
-class ProgrammeSetting(SQLModel, table=True):
-    """One programme setting (cap, threshold, cadences...), stored as text."""
-
-    __tablename__ = "programme_setting"
-
-    key: str = Field(primary_key=True, max_length=50)
-    value: str
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -81,19 +81,21 @@ def find(session: Session, asked: Request) -> ValueFit | None:
     return session.exec(select(ValueFit).where(ValueFit.key == found_key)).first()
 
 
+def stored(session: Session, asked: Request) -> tuple[int, str] | None:
+    """(id, model) of the stored fit for `asked` and the data as they are now, if one was
+    kept: what `find` finds, read without building the models."""
+    from db import aggregates
+
+    return aggregates.stored_fit(session.connection(), key(session, asked))
+
+
 def stored_clv(session: Session, fit_id: int, customer_ids: Collection[int]) -> dict[int, float]:
     """The CLV the model gave each of these customers under a stored fit."""
-    from sqlmodel import col, select
+    from db import aggregates
 
-    from db.models import CustomerValue
-
-    rows = session.exec(
-        select(CustomerValue.customer_id, CustomerValue.clv).where(
-            CustomerValue.fit_id == fit_id,
-            col(CustomerValue.customer_id).in_(list(customer_ids)),
-            CustomerValue.model == PROBABILISTIC,
-        )
-    ).all()
+    rows = aggregates.stored_values(
+        session.connection(), fit_id, PROBABILISTIC, customer_ids=customer_ids
+    )
     return {cid: float(clv) for cid, clv in rows}
 
 

@@ -154,8 +154,8 @@ def t12m_sums(
     cost = dict.fromkeys(names, 0.0)
     for cid, revenue, goods in aggregates.window_sales(conn, first, last, detail=False):
         margin[cid] = float(revenue) - float(goods)
-    for cid, _category, amount in aggregates.window_costs(conn, first, last):
-        cost[cid] += float(amount)
+    for cid, amount in aggregates.window_cost_totals(conn, first, last):
+        cost[cid] = float(amount)
     return margin, cost, names
 
 
@@ -221,11 +221,11 @@ def headline(
     plain = [cid for cid in members if all(v is None for v in overrides.get(cid, (None, None)))]
     pending = False
     if modelled is None:
-        fit = fits.find(session, fits.request(as_of))
+        fit = fits.stored(session, fits.request(as_of))
         pending = fit is None
         modelled = {}
-        if fit is not None and fit.model == fits.PROBABILISTIC and fit.id is not None:
-            modelled = fits.stored_clv(session, fit.id, plain)
+        if fit is not None and fit[1] == fits.PROBABILISTIC:
+            modelled = fits.stored_clv(session, fit[0], plain)
     else:
         modelled = {cid: clv for cid, clv in modelled.items() if cid in set(plain)}
     total_clv = 0.0

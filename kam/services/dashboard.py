@@ -17,6 +17,8 @@ from kam.views import View
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from db.models import Customer, KeyAccount
+
 #: Alert kinds, most pressing first: promises, complaints and signs of leaving are the
 #: customer's; then what the last review found (retirement recommended, the criteria no
 #: longer met); then our own cadence (visits, reviews), the plan, the coverage of the
@@ -64,28 +66,74 @@ class Overview(View):
 
 
 def programme_overview(
-    session: Session, *, as_of: date, modelled: Mapping[int, float] | None = None
+    session: Session,
+    *,
+    as_of: date,
+    modelled: Mapping[int, float] | None = None,
+    alerts: bool = True,
 ) -> Overview:
     """Size, worth, the Pareto curve and the alerts, as of a date (`modelled`: the members'
-    probabilistic CLV from a fit computed but not stored; see kam.figures.headline)."""
+    probabilistic CLV from a fit computed but not stored; see kam.figures.headline).
+    Without `alerts`, the figures alone: the dashboard shows them first and asks
+    programme_alerts for the rest."""
+    from db import aggregates
+    from kam.figures.headline import headline
+    from kam.rules.programme import load_settings
+
+    settings = load_settings(session)
+    accounts = aggregates.account_statuses(
+        session.connection(), statuses=[s.value for s in lifecycle.OPEN]
+    )
+    members = [cid for cid, status in accounts if lifecycle.is_member(status)]
+    figures = headline(session, as_of=as_of, members=members, modelled=modelled)
+    return Overview(
+        as_of=as_of,
+        active=sum(1 for _, status in accounts if status == AccountStatus.ACTIVE),
+        open_accounts=len(accounts),
+        cap=settings.cap,
+        warn_below=settings.warn_below,
+        total_clv=figures.total_clv,
+        clv_model=figures.clv_model,
+        fit_pending=figures.fit_pending,
+        total_profit=figures.total_profit,
+        key_account_profit=figures.key_account_profit,
+        customers=figures.customers,
+        share_for_80=figures.share_for_80,
+        customers_for_80=figures.customers_for_80,
+        below_break_even=figures.below_break_even,
+        pareto_curve=figures.pareto_curve,
+        alerts=programme_alerts(session, as_of=as_of) if alerts else [],
+    )
+
+
+def _open_accounts(session: Session) -> list[tuple[KeyAccount, Customer]]:
+    """The open key accounts (lifecycle.OPEN) with their customers."""
     from sqlmodel import col, select
 
-    from db.models import Commitment, Complaint, Customer, KeyAccount
-    from kam.figures.headline import headline
+    from db.models import Customer, KeyAccount
+
+    return list(
+        session.exec(
+            select(KeyAccount, Customer)
+            .join(Customer, col(Customer.id) == KeyAccount.customer_id)
+            .where(col(KeyAccount.status).in_(lifecycle.OPEN))
+        ).all()
+    )
+
+
+def programme_alerts(session: Session, *, as_of: date) -> list[Alert]:
+    """Every alert on the open key accounts as of a date, most pressing first
+    (ALERT_ORDER), then by date and customer."""
+    from sqlmodel import col, select
+
+    from db.models import Commitment, Complaint
     from kam.rules.programme import load_settings
     from kam.services.reviews import reviews_due
     from kam.services.sponsors import overdue_visits
 
     settings = load_settings(session)
-    accounts = session.exec(
-        select(KeyAccount, Customer)
-        .join(Customer, col(Customer.id) == KeyAccount.customer_id)
-        .where(col(KeyAccount.status).in_(lifecycle.OPEN))
-    ).all()
+    accounts = _open_accounts(session)
     names = {a.customer_id: c.name for a, c in accounts}
-    members = [a.customer_id for a, _ in accounts if lifecycle.is_member(a.status)]
-    figures = headline(session, as_of=as_of, members=members, modelled=modelled)
-
     alerts: list[Alert] = []
     for c in session.exec(
         select(Commitment).where(col(Commitment.customer_id).in_(names.keys()))
@@ -143,24 +191,7 @@ def programme_overview(
                 Alert("override", cust.name, "admitted by override of the criteria", a.admitted_on)
             )
     alerts.sort(key=lambda x: (ALERT_ORDER.index(x.kind), x.since or as_of, x.customer))
-    return Overview(
-        as_of=as_of,
-        active=sum(1 for a, _ in accounts if a.status == AccountStatus.ACTIVE),
-        open_accounts=len(accounts),
-        cap=settings.cap,
-        warn_below=settings.warn_below,
-        total_clv=figures.total_clv,
-        clv_model=figures.clv_model,
-        fit_pending=figures.fit_pending,
-        total_profit=figures.total_profit,
-        key_account_profit=figures.key_account_profit,
-        customers=figures.customers,
-        share_for_80=figures.share_for_80,
-        customers_for_80=figures.customers_for_80,
-        below_break_even=figures.below_break_even,
-        pareto_curve=figures.pareto_curve,
-        alerts=alerts,
-    )
+    return alerts
 
 
 def review_alerts(session: Session, members: Mapping[int, str], *, threshold: float) -> list[Alert]:

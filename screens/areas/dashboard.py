@@ -4,6 +4,8 @@ from its account."""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
@@ -17,7 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from kam.figures.fits import PROBABILISTIC
 from screens.base import KamScreenMixin
@@ -35,6 +37,9 @@ COLUMNS = ("Alert", "Date", "Customer", "What")
 #: The retention what-if's first move, in percentage points, and how far + and - take it.
 WHAT_IF_POINTS = 5
 WHAT_IF_LIMIT = 50
+
+#: How long the alerts wait for the figures to be drawn before they are computed anyway.
+FIGURES_FIRST = 2.0
 
 #: How each alert kind reads, and its colour.
 KINDS: dict[str, tuple[str, str]] = {
@@ -99,11 +104,20 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
     ]
 
     class Loaded(Message):
-        """The overview was computed (`mine`: the customers the user manages or sponsors)."""
+        """The overview's figures were computed; its alerts follow (AlertsFound) once
+        `shown` is set, when the figures are on screen."""
 
-        def __init__(self, overview: Overview, mine: set[str]) -> None:
+        def __init__(self, overview: Overview, shown: threading.Event) -> None:
             super().__init__()
             self.overview = overview
+            self.shown = shown
+
+    class AlertsFound(Message):
+        """The alerts were listed (`mine`: the customers the user manages or sponsors)."""
+
+        def __init__(self, alerts: list[Alert], mine: set[str]) -> None:
+            super().__init__()
+            self.alerts = alerts
             self.mine = mine
 
     class Fitted(Message):
@@ -132,6 +146,8 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         self._modelled: dict[int, float] | None = None
         """Members' probabilistic CLV from a fit this session computed but could not keep."""
         self._fitting = False
+        self._shown = threading.Event()
+        """Set once the figures of the load in progress are on screen: its alerts wait."""
         self.mine: set[str] = set()
         """The customers whose accounts the user manages or sponsors."""
         self.mine_only = True
@@ -175,20 +191,42 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         """Compute the overview again in a worker, showing that it is loading."""
         self._modelled = None  # the data may have changed since that fit
         self.query_one("#body").loading = True
-        self._load()  # the what-if follows once the figures show (_loaded)
+        self._start_load()
+
+    def _start_load(self) -> None:
+        """Compute the figures, then the alerts; the what-if follows (_after_alerts)."""
+        waiting, self._shown = self._shown, threading.Event()
+        self._load(self._shown)  # cancels the load before it, if any, ...
+        waiting.set()  # ... which stops if it was waiting for its figures to show
+
+    def on_unmount(self) -> None:
+        """A load waiting for its figures to show stops waiting."""
+        self._shown.set()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
-    def _load(self) -> None:
-        from kam.services.accounts import list_accounts
+    def _load(self, shown: threading.Event) -> None:
+        """The figures, then, once they are on screen (`shown`), the alerts: this thread
+        holds the interpreter from the one that draws while it computes, so the alerts wait
+        their turn (FIGURES_FIRST seconds at most)."""
         from kam.services.dashboard import programme_overview
 
-        login = self.kam.actor.login
         with self.kam.database.reading() as session:
-            overview = programme_overview(session, as_of=self.kam.as_of, modelled=self._modelled)
+            overview = programme_overview(
+                session, as_of=self.kam.as_of, modelled=self._modelled, alerts=False
+            )
+            self.post_message(self.Loaded(overview, shown))
+            shown.wait(FIGURES_FIRST)
+            if get_current_worker().is_cancelled:
+                return
+            from kam.services.accounts import list_accounts
+            from kam.services.dashboard import programme_alerts
+
+            login = self.kam.actor.login
+            alerts = programme_alerts(session, as_of=self.kam.as_of)
             mine = {
                 a.customer for a in list_accounts(session) if is_mine(login, a.manager, a.sponsor)
             }
-        self.post_message(self.Loaded(overview, mine))
+        self.post_message(self.AlertsFound(alerts, mine))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="what-if")
     def _what_if(self) -> None:
@@ -227,31 +265,51 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
     def _fitted(self, message: Fitted) -> None:
         self._fitting = False
         self._modelled = message.modelled
-        self._load()
+        self._start_load()
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        self.overview = o = message.overview
-        self.mine = message.mine
+        o = message.overview
+        if self.overview is not None:  # the alerts shown stay until the new ones come
+            o = replace(o, alerts=self.overview.alerts)
+        self.overview = o
         self.query_one("#body").loading = False
-        if o.fit_pending and not self._fitting:
-            self._fitting = True
-            self._fit()
         self.query_one("#figures", Static).update(self._figures(o))
         self.query_one(ParetoChart).show(o.pareto_curve, o.share_for_80)
-        self._fill_alerts(o.alerts)
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.loading = not self.shown
+        table.focus()
+        self.call_after_refresh(message.shown.set)
+
+    @on(AlertsFound)
+    def _alerts_found(self, message: AlertsFound) -> None:
+        if self.overview is None:
+            return
+        self.overview = replace(self.overview, alerts=message.alerts)
+        self.mine = message.mine
+        self.query_one(DataTable).loading = False
+        self._fill_alerts(message.alerts)
         self.refresh_bindings()
-        # The what-if loads pandas and sums the base again: it starts once the headline
-        # figures are on screen rather than slowing them down.
+        self._after_alerts()
+
+    def _after_alerts(self) -> None:
+        """The what-if (it loads pandas and sums the base again) and, when no fit is stored,
+        the fit (scipy): after the figures and the alerts rather than slowing them down."""
         self._what_if()
+        if self.overview is not None and self.overview.fit_pending and not self._fitting:
+            self._fitting = True
+            self._fit()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed load stops the loading indicator (KamScreenMixin says what went wrong)."""
+        """A failed load stops the loading indicators (KamScreenMixin says what went wrong);
+        a cancelled one leaves them to the load that replaced it."""
         if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        if event.worker.group == "dashboard":
+        if event.worker.group == "dashboard" and event.state == WorkerState.ERROR:
             self.query_one("#body").loading = False
+            self.query_one(DataTable).loading = False
+            if self.overview is not None:
+                self._after_alerts()  # the figures show: their what-if need not wait
         elif event.worker.group == "lifetime":
             self._fitting = False
 

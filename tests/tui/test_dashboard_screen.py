@@ -7,6 +7,7 @@ The figures are the small base's, worked out in tests/conftest.py `add_small_bas
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import date
 from typing import Any
@@ -271,6 +272,45 @@ async def test_the_dashboard_shows_it_is_loading_and_r_computes_again(
         assert "ALERTS (8)" in text_of(screen.query_one("#alerts-title", Static))
         await pilot.press("m")
         assert "ALERTS (9)" in text_of(screen.query_one("#alerts-title", Static))
+
+
+async def test_the_figures_show_while_the_alerts_are_still_being_listed(
+    sqlite_database: Database, dashboard_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The alerts are listed once the figures are on screen, not before them."""
+    from kam.services import dashboard
+
+    listing = threading.Event()
+    go_on = threading.Event()
+    real = dashboard.programme_alerts
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        listing.set()
+        go_on.wait(timeout=30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "programme_alerts", held)
+    app = dashboard_app(sqlite_database, dashboard_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = DashboardScreen()
+        app.push_screen(screen)
+        try:
+            assert await asyncio.to_thread(listing.wait, 30)
+            await pilot.pause()
+            assert not screen.query_one("#body").loading
+            assert "1,059 of key accounts" in text_of(screen.query_one("#figures", Static))
+            assert screen.query_one("#alerts", DataTable).loading
+            assert "computing…" in text_of(screen.query_one("#figures", Static))  # the what-if
+        finally:
+            go_on.set()
+        await settle(app, pilot)
+        assert not screen.query_one("#alerts", DataTable).loading
+        assert screen.overview is not None and len(screen.overview.alerts) == 8
+        assert "ALERTS (7)  ·  Enter opens the account  ·  yours; m: all 8" in text_of(
+            screen.query_one("#alerts-title", Static)
+        )  # hers: Acme's seven, not 北京's complaint
+        assert "If      +5 pts retention → CLV" in text_of(screen.query_one("#figures", Static))
 
 
 async def test_a_failed_load_is_reported_and_stops_the_loading_indicator(

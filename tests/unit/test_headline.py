@@ -172,3 +172,25 @@ def test_the_dashboard_s_figures_load_neither_pandas_nor_numpy(sqlite_database: 
                           timeout=120, check=True)  # fmt: skip
     customers, heavy = json.loads(done.stdout)
     assert customers == 0 and heavy == []
+
+
+def test_the_dashboard_s_figures_build_no_table_model_but_the_settings(
+    sqlite_database: Database,
+) -> None:
+    """Building the models of the tables the figures read takes longer than reading them:
+    the figures read plain tables (db.tables), and the settings' model with the users' its
+    key names."""
+    script = (
+        "import json, sys\n"
+        "from datetime import date\n"
+        "from db.engine import make_engine\n"
+        "from kam.database import Database\n"
+        "from kam.services.dashboard import programme_overview\n"
+        f"db = Database(make_engine({sqlite_database.engine.url.render_as_string(False)!r}))\n"
+        "with db.reading() as s:\n"
+        "    programme_overview(s, as_of=date(2026, 6, 30), alerts=False)\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('db.models.'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    assert json.loads(done.stdout) == ["db.models.base", "db.models.people", "db.models.settings"]
