@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from kam.database import Database
     from kam.identity import Actor
     from kam.rules.permissions import Account
-    from kam.settings import Settings
+    from kam.services.dashboard import Overview
+    from screens.launch import Early
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class KamApp(App[None]):
         """The identified user (door: tui)."""
         self.as_of = clock.on_or_today(as_of)
         """The day figures are computed for (today, unless a test or a replay fixes it)."""
+        self.early_overview: Early[Overview] | None = None
+        """The dashboard's figures, begun before the app was (screens.launch); taken once."""
 
     def may(self, action: Action, account: Account | None = None) -> bool:
         """Whether the user may take `action` (on `account`): the rule the services enforce,
@@ -181,24 +184,16 @@ class KamApp(App[None]):
 
 
 def create_app(
-    database: Database, actor: Actor, *, as_of: date | None = None, area: str | None = None
+    database: Database,
+    actor: Actor,
+    *,
+    as_of: date | None = None,
+    area: str | None = None,
+    early: Early[Overview] | None = None,
 ) -> KamApp:
     """Build the app for an open database and an identified user (figures as of `as_of`),
-    opening on `area` (the dashboard unless said)."""
-    return KamApp(database, actor, as_of=as_of, area=area)
-
-
-def run(settings: Settings, *, area: str | None = None) -> None:
-    """Identify the user (door: tui) and run the app until it quits."""
-    from db.enums import Door
-    from kam.database import Database
-    from kam.identity import identify
-
-    database = Database.open(settings)
-    try:
-        database.require_schema()
-        with database.reading() as session:
-            actor = identify(session, door=Door.TUI, act_as=settings.act_as)
-        create_app(database, actor, area=area).run()
-    finally:
-        database.dispose()
+    opening on `area` (the dashboard unless said); `early`: the dashboard's figures, begun
+    before the app (screens.launch)."""
+    app = KamApp(database, actor, as_of=as_of, area=area)
+    app.early_overview = early
+    return app

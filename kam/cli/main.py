@@ -320,7 +320,7 @@ def tui(
     if not _on_a_terminal():
         _say("kam: the TUI needs a terminal (stdin and stdout are not one); see `kam --help`.")
         raise typer.Exit(2)
-    from screens.app import run
+    from screens.launch import run
 
     # run() checks the schema and identifies the user before it draws anything, so a
     # database or user not set up is refused in one line, with the terminal untouched.

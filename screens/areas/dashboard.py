@@ -210,10 +210,13 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         their turn (FIGURES_FIRST seconds at most)."""
         from kam.services.dashboard import programme_overview
 
+        early = self.kam.early_overview
         with self.kam.database.reading() as session:
-            overview = programme_overview(
-                session, as_of=self.kam.as_of, modelled=self._modelled, alerts=False
-            )
+            overview = early.take() if early is not None and self._modelled is None else None
+            if overview is None:
+                overview = programme_overview(
+                    session, as_of=self.kam.as_of, modelled=self._modelled, alerts=False
+                )
             self.post_message(self.Loaded(overview, shown))
             shown.wait(FIGURES_FIRST)
             if get_current_worker().is_cancelled:

@@ -398,3 +398,58 @@ async def test_the_dashboard_fits_the_lifetime_model_once_and_keeps_it_if_allowe
         assert "simple model (`kam metrics clv` says why)" in figures  # three customers
     with sqlite_database.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM value_fit")).scalar_one() == kept
+
+
+async def test_the_first_load_takes_the_figures_begun_before_the_app_and_r_computes_afresh(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    """`kam` begins the dashboard's figures on a thread before Textual loads (screens.launch);
+    the dashboard shows those on its first load, and computes its own on a reload. Here the
+    early ones are a year older, so the two can be told apart."""
+    from kam.services.dashboard import programme_overview
+    from screens.launch import Early
+
+    def a_year_before() -> Any:
+        with sqlite_database.reading() as s:
+            return programme_overview(s, as_of=date(2025, 6, 30), alerts=False)
+
+    app = create_app(
+        sqlite_database, tui(dashboard_cast.executive), as_of=AS_OF, early=Early(a_year_before)
+    )
+    loaded: list[date] = []
+
+    def seen(message: object) -> None:
+        if isinstance(message, DashboardScreen.Loaded):
+            loaded.append(message.overview.as_of)
+
+    async with app.run_test(size=SIZE, message_hook=seen) as pilot:
+        await settle(app, pilot)
+        # The early figures first; the model's fit then loads the figures again, afresh.
+        assert loaded[0] == date(2025, 6, 30) and loaded[-1] == AS_OF
+        assert app.early_overview is not None and app.early_overview.take() is None  # taken
+        loaded.clear()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert loaded and set(loaded) == {AS_OF}
+        screen = app.screen
+        assert "as of 2026-06-30" in text_of(screen.query_one("#figures", Static))
+
+
+async def test_figures_begun_early_that_fail_say_so_like_any_load(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    from screens.launch import Early
+
+    def broken() -> Any:
+        raise RuntimeError("the database went away")
+
+    app = create_app(
+        sqlite_database, tui(dashboard_cast.executive), as_of=AS_OF, early=Early(broken)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert any("the database went away" in n for n in notices(app))
+        await pilot.press("r")  # the reload computes its own
+        await settle(app, pilot)
+        screen = app.screen
+        assert "as of 2026-06-30" in text_of(screen.query_one("#figures", Static))
