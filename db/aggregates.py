@@ -9,12 +9,14 @@ which the caller parses.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Select, Table
+    from sqlalchemy import Connection, Engine, Select, Table
+
+R = TypeVar("R")
 
 WINDOW_SALES_COLUMNS = ["customer_id", "revenue", "cost_of_goods", "orders", "last_sold_on"]
 WINDOW_PROFIT_COLUMNS = WINDOW_SALES_COLUMNS[:3]
@@ -37,6 +39,43 @@ def _table(model: type) -> Table:
 def _rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
     """Every row as a plain tuple, fetched at once (no per-row Row objects kept)."""
     return [tuple(row) for row in conn.execute(statement).fetchall()]
+
+
+def at_once(conn: Connection, reads: Sequence[Callable[[Connection], R]]) -> list[R]:
+    """The results of `reads`, each given a connection: the first on `conn`, the others at
+    the same time on connections of their own, where the database has them to give (a file
+    or a server, not an in-memory SQLite). The database executes a query without holding
+    Python's interpreter, so on a second core the whole base's sums overlap instead of
+    following each other.
+
+    A writing session's connection (db.engine.write_session) does them all itself: the
+    other connections would see what is committed, not what it has written since."""
+    from db.engine import BEGIN_OPTION
+
+    writing = conn.get_execution_options().get(BEGIN_OPTION) is not None
+    if len(reads) < 2 or writing or not _has_other_connections(conn.engine):
+        return [read(conn) for read in reads]
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = conn.engine
+
+    def on_its_own(read: Callable[[Connection], R]) -> R:
+        with engine.connect() as own:
+            return read(own)
+
+    with ThreadPoolExecutor(max_workers=len(reads) - 1) as pool:
+        later = [pool.submit(on_its_own, read) for read in reads[1:]]
+        first = reads[0](conn)
+        return [first, *(f.result() for f in later)]
+
+
+def _has_other_connections(engine: Engine) -> bool:
+    """Whether a second connection reaches the same data (an in-memory SQLite is one
+    connection's own)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    database = engine.url.database or ""
+    return database not in ("", ":memory:") and not database.startswith("file:")
 
 
 def _customer(conn: Connection, column: Any, ids: Collection[int] | None) -> Any:
@@ -191,6 +230,41 @@ def buying_flags(
     return _rows(conn, statement)
 
 
+def retention_counts(
+    conn: Connection, before_first: date, first: date, last: date
+) -> tuple[int, int]:
+    """(how many customers bought between before_first and the day before `first`, how
+    many of them bought again between `first` and `last`): the base's retention, as
+    buying_flags gives it, counted in the database. Each customer is two lookups in the
+    (customer_id, sold_on) index rather than a pass over two years of sales lines."""
+    from sqlalchemy import and_, case, exists, func, select
+
+    from db.tables import CUSTOMER, SALES_LINE
+
+    c = CUSTOMER.c
+    year_before, window = SALES_LINE.alias("year_before"), SALES_LINE.alias("window")
+    was = exists().where(
+        year_before.c.customer_id == c.id,
+        year_before.c.sold_on >= before_first,
+        year_before.c.sold_on < first,
+    )
+    still = exists().where(
+        window.c.customer_id == c.id, window.c.sold_on >= first, window.c.sold_on <= last
+    )
+    each = (
+        select(
+            case((was, 1), else_=0).label("was"),
+            case((and_(was, still), 1), else_=0).label("again"),
+        )
+        .select_from(CUSTOMER)
+        .subquery()
+    )
+    before, again = conn.execute(
+        select(func.coalesce(func.sum(each.c.was), 0), func.coalesce(func.sum(each.c.again), 0))
+    ).one()
+    return int(before), int(again)
+
+
 def customers(
     conn: Connection, *, customer_ids: Collection[int] | None = None
 ) -> list[tuple[Any, ...]]:
@@ -202,6 +276,15 @@ def customers(
     c = CUSTOMER.c
     statement = select(c.id, c.name, c.estimated_wallet)
     return _rows(conn, _some(statement, c.id, customer_ids))
+
+
+def customer_count(conn: Connection) -> int:
+    """How many customers there are."""
+    from sqlalchemy import func, select
+
+    from db.tables import CUSTOMER
+
+    return int(conn.execute(select(func.count()).select_from(CUSTOMER)).scalar_one())
 
 
 def account_overrides(conn: Connection, *, statuses: Sequence[str]) -> list[tuple[Any, ...]]:

@@ -10,11 +10,24 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from db.tables import CUSTOMER, KEY_ACCOUNT, USER_ACCOUNT
+from db.tables import CUSTOMER, KEY_ACCOUNT, PROGRAMME_SETTING, USER_ACCOUNT
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Executable, Row
     from sqlalchemy.orm import Session
+
+
+def connection_of(source: Connection | Session) -> Connection:
+    """The connection a read runs on: `source` itself, or the session's."""
+    from sqlalchemy import Connection
+
+    return source if isinstance(source, Connection) else source.connection()
+
+
+def setting_values(source: Connection | Session) -> dict[str, str]:
+    """The programme settings stored (key -> value as text)."""
+    s = PROGRAMME_SETTING.c
+    return {row.key: row.value for row in _all(source, select(s.key, s.value))}
 
 
 def _all(source: Connection | Session, statement: Executable) -> Sequence[Row[Any]]:

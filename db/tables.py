@@ -3,10 +3,10 @@
 A read that only lists rows (`kam account list`) or sums them (the dashboard's headline
 figures) needs neither the SQLModel classes nor the ORM, and building them costs more than
 the read itself. These handles name the same tables and columns with Core's `table()` and
-`column()`: nothing is registered in SQLModel's metadata and no DDL can come of them. The columns carry the types that turn
-stored values back into Python ones (dates, UTC timestamps, booleans); enum columns read
-as their stored text, which is the enum's value. tests/unit/test_light_tables.py holds
-each handle's columns to its model's.
+`column()`: nothing is registered in SQLModel's metadata and no DDL can come of them. The
+columns carry the types that turn stored values back into Python ones (dates, UTC
+timestamps, booleans); enum columns read as their stored text, which is the enum's value.
+tests/unit/test_light_tables.py holds each handle's columns to its model's.
 """
 
 from __future__ import annotations
@@ -155,6 +155,15 @@ CUSTOMER_VALUE = table(
 )
 """db.models.CustomerValue."""
 
+PROGRAMME_SETTING = table(
+    "programme_setting",
+    column("key", String),
+    column("value", String),
+    column("updated_at", UTCDateTime()),
+    column("updated_by_id", Integer),
+)
+"""db.models.ProgrammeSetting."""
+
 #: Each handle by the model it stands for.
 MODELS = {
     "Customer": CUSTOMER,
@@ -164,4 +173,5 @@ MODELS = {
     "ServiceCost": SERVICE_COST,
     "ValueFit": VALUE_FIT,
     "CustomerValue": CUSTOMER_VALUE,
+    "ProgrammeSetting": PROGRAMME_SETTING,
 }

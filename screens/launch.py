@@ -72,8 +72,8 @@ def run(settings: Settings, *, area: str | None = None) -> None:
             def overview() -> Overview:
                 from kam.services.dashboard import programme_overview
 
-                with database.reading() as session:
-                    return programme_overview(session, as_of=as_of, alerts=False)
+                with database.connected() as connection:  # no model built on the way
+                    return programme_overview(connection, as_of=as_of, alerts=False)
 
             early = Early(overview)
         from screens.app import create_app

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from kam.errors import InvalidData
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
     from db.models import ValueFit
@@ -53,14 +54,15 @@ def request(
     return Request(as_of, end, period, model)
 
 
-def key(session: Session, asked: Request) -> str:
+def key(source: Session | Connection, asked: Request) -> str:
     from db import aggregates
+    from db.reads import connection_of
     from kam.rules.programme import load_settings
 
-    settings = load_settings(session)
+    settings = load_settings(source)
     facts = {
         "method": METHOD,
-        "data": [int(v) for v in aggregates.data_version(session.connection())],
+        "data": [int(v) for v in aggregates.data_version(connection_of(source))],
         "as_of": asked.as_of.isoformat(),
         "calibration_end": asked.calibration_end.isoformat(),
         "period": asked.period,
@@ -81,20 +83,24 @@ def find(session: Session, asked: Request) -> ValueFit | None:
     return session.exec(select(ValueFit).where(ValueFit.key == found_key)).first()
 
 
-def stored(session: Session, asked: Request) -> tuple[int, str] | None:
+def stored(source: Session | Connection, asked: Request) -> tuple[int, str] | None:
     """(id, model) of the stored fit for `asked` and the data as they are now, if one was
     kept: what `find` finds, read without building the models."""
     from db import aggregates
+    from db.reads import connection_of
 
-    return aggregates.stored_fit(session.connection(), key(session, asked))
+    return aggregates.stored_fit(connection_of(source), key(source, asked))
 
 
-def stored_clv(session: Session, fit_id: int, customer_ids: Collection[int]) -> dict[int, float]:
+def stored_clv(
+    source: Session | Connection, fit_id: int, customer_ids: Collection[int]
+) -> dict[int, float]:
     """The CLV the model gave each of these customers under a stored fit."""
     from db import aggregates
+    from db.reads import connection_of
 
     rows = aggregates.stored_values(
-        session.connection(), fit_id, PROBABILISTIC, customer_ids=customer_ids
+        connection_of(source), fit_id, PROBABILISTIC, customer_ids=customer_ids
     )
     return {cid: float(clv) for cid, clv in rows}
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
 
@@ -132,13 +133,12 @@ def min_profit_in_force(settings: ProgrammeSettings, member_profits: Iterable[fl
     return min(member_profits, default=0.0)
 
 
-def load_settings(session: Session) -> ProgrammeSettings:
-    """The settings in force: stored values over the defaults."""
-    from sqlmodel import select
+def load_settings(source: Session | Connection) -> ProgrammeSettings:
+    """The settings in force: stored values over the defaults (read through a session or
+    on a bare connection)."""
+    from db.reads import setting_values
 
-    from db.models import ProgrammeSetting
-
-    stored = {row.key: row.value for row in session.exec(select(ProgrammeSetting)).all()}
+    stored = setting_values(source)
     values: dict[str, int | float | str | None] = {}
     for f in fields(ProgrammeSettings):
         if f.name in stored:

@@ -15,6 +15,7 @@ from kam.rules import lifecycle
 from kam.views import View
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
     from db.models import Customer, KeyAccount
@@ -66,7 +67,7 @@ class Overview(View):
 
 
 def programme_overview(
-    session: Session,
+    source: Session | Connection,
     *,
     as_of: date,
     modelled: Mapping[int, float] | None = None,
@@ -75,17 +76,26 @@ def programme_overview(
     """Size, worth, the Pareto curve and the alerts, as of a date (`modelled`: the members'
     probabilistic CLV from a fit computed but not stored; see kam.figures.headline).
     Without `alerts`, the figures alone: the dashboard shows them first and asks
-    programme_alerts for the rest."""
+    programme_alerts for the rest; the figures alone read on a bare connection too, so
+    they need no model built (screens.launch begins them before the app)."""
     from db import aggregates
+    from db.reads import connection_of
     from kam.figures.headline import headline
     from kam.rules.programme import load_settings
 
-    settings = load_settings(session)
+    settings = load_settings(source)
     accounts = aggregates.account_statuses(
-        session.connection(), statuses=[s.value for s in lifecycle.OPEN]
+        connection_of(source), statuses=[s.value for s in lifecycle.OPEN]
     )
     members = [cid for cid, status in accounts if lifecycle.is_member(status)]
-    figures = headline(session, as_of=as_of, members=members, modelled=modelled)
+    figures = headline(source, as_of=as_of, members=members, modelled=modelled)
+    listed: list[Alert] = []
+    if alerts:
+        from sqlalchemy import Connection
+
+        if isinstance(source, Connection):
+            raise TypeError("the alerts are read through a session, not a bare connection")
+        listed = programme_alerts(source, as_of=as_of)
     return Overview(
         as_of=as_of,
         active=sum(1 for _, status in accounts if status == AccountStatus.ACTIVE),
@@ -102,7 +112,7 @@ def programme_overview(
         customers_for_80=figures.customers_for_80,
         below_break_even=figures.below_break_even,
         pareto_curve=figures.pareto_curve,
-        alerts=programme_alerts(session, as_of=as_of) if alerts else [],
+        alerts=listed,
     )
 
 

@@ -174,12 +174,13 @@ def test_the_dashboard_s_figures_load_neither_pandas_nor_numpy(sqlite_database: 
     assert customers == 0 and heavy == []
 
 
-def test_the_dashboard_s_figures_build_no_table_model_but_the_settings(
+def test_the_dashboard_s_figures_build_no_model_and_on_a_connection_load_no_orm(
     sqlite_database: Database,
 ) -> None:
     """Building the models of the tables the figures read takes longer than reading them:
-    the figures read plain tables (db.tables), and the settings' model with the users' its
-    key names."""
+    the figures read plain tables (db.tables). Through a session they build no table's
+    model; on a bare connection, as `kam` begins them before the app (screens.launch), they
+    load neither the ORM nor SQLModel nor pydantic."""
     script = (
         "import json, sys\n"
         "from datetime import date\n"
@@ -187,10 +188,72 @@ def test_the_dashboard_s_figures_build_no_table_model_but_the_settings(
         "from kam.database import Database\n"
         "from kam.services.dashboard import programme_overview\n"
         f"db = Database(make_engine({sqlite_database.engine.url.render_as_string(False)!r}))\n"
-        "with db.reading() as s:\n"
+        "with db.VIA as s:\n"
         "    programme_overview(s, as_of=date(2026, 6, 30), alerts=False)\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('db.models.'))))\n"
+        "heavy = ('sqlmodel', 'pydantic', 'sqlalchemy.orm', 'pandas', 'textual')\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "    if m.startswith('db.models.') or m in heavy)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=True)  # fmt: skip
-    assert json.loads(done.stdout) == ["db.models.base", "db.models.people", "db.models.settings"]
+
+    def loaded(via: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script.replace("VIA", via)],
+                              capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    assert loaded("connected()") == []
+    assert not [m for m in loaded("reading()") if m.startswith("db.models.")]
+
+
+def test_a_customer_without_sales_or_costs_counts_with_no_profit_by_hand(
+    database: Database,
+) -> None:
+    """The small base (tests/support.py, as of 2026-06-30: Acme 500, Plain 70, 北京 -40)
+    and Quiet GmbH, who neither bought nor cost anything: four customers, 530 in all, ranked
+    500, 70, 0, -40. 80 % of 530 is 424: Acme alone makes it, 1 of 4. At half the base (2 of
+    4) the curve is at (500 + 70) / 530. Quiet, taken as a member, adds no profit and no
+    CLV (0 a year)."""
+    from db.models import Customer
+    from tests.support import add_small_base, make_cast
+
+    make_cast(database)
+    add_small_base(database)
+    with database.writing() as s:
+        s.add(Customer(name="Quiet GmbH"))
+    with database.reading() as s:
+        quiet = s.exec(select(Customer).where(Customer.name == "Quiet GmbH")).one().id
+        alone = h.headline(s, as_of=AS_OF, members=[1])
+        with_quiet = h.headline(s, as_of=AS_OF, members=[1, quiet])
+    assert (alone.customers, alone.total_profit, alone.below_break_even) == (4, 530.0, 1)
+    assert (alone.customers_for_80, alone.share_for_80) == (1, 0.25)
+    assert alone.pareto_curve[4] == (0.5, pytest.approx(570 / 530))
+    assert alone.pareto_curve[9] == (1.0, pytest.approx(1.0))
+    assert with_quiet.key_account_profit == alone.key_account_profit == 500.0
+    assert with_quiet.total_clv == pytest.approx(alone.total_clv)
+
+
+def test_reads_at_once_run_side_by_side_but_a_writing_session_reads_alone(
+    database: Database,
+) -> None:
+    """db.aggregates.at_once runs the first read on the session's connection and the others
+    on a pool's threads (a thread done with one may take the next), each with its own
+    connection; a writing session does them all itself, so they see what it has written."""
+    import threading
+
+    from db import aggregates
+    from db.models import Customer
+
+    threads: list[int] = []
+
+    def count(conn: object) -> int:
+        threads.append(threading.get_ident())
+        return aggregates.customer_count(conn)  # type: ignore[arg-type]
+
+    with database.writing() as s:
+        s.add(Customer(name="Not yet committed"))
+        s.flush()
+        assert aggregates.at_once(s.connection(), [count, count, count]) == [1, 1, 1]
+        assert len(set(threads)) == 1
+    threads.clear()
+    with database.reading() as s:
+        assert aggregates.at_once(s.connection(), [count, count, count]) == [1, 1, 1]
+        assert threading.get_ident() in threads and len(set(threads)) >= 2
