@@ -142,6 +142,8 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         """How many customers match the filter."""
         self._keys_shown: tuple[bool | None, bool] | None = None
         """What the footer was last drawn for (see `_bindings_changed`)."""
+        self._to_table_when_ranked = False
+        """Enter was pressed in the filter while the table was loading."""
 
     def compose(self) -> ComposeResult:
         """Header, summary, filter, table, status line, footer."""
@@ -199,6 +201,9 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
         table.set_columns(self._columns(), self._cells)
         self._show_summary()
         self._refill()
+        if self._to_table_when_ranked:
+            self._to_table_when_ranked = False
+            table.focus()
         # The ranked base (50,000 customers and more) lives as long as the screen: leave it
         # out of the cyclic collector's full passes, which would otherwise walk it every
         # so often while the user types (a 0.1-0.2 s stall). Reference counting still
@@ -234,7 +239,11 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(VirtualTable).focus()
+        table = self.query_one(VirtualTable)
+        if table.loading:  # a table still loading takes no focus: it will, once ranked
+            self._to_table_when_ranked = True
+        else:
+            table.focus()
 
     def _matches(self, needle: str) -> list[CandidateView]:
         """The candidates whose name contains `needle` (and in the stage shown), in order."""

@@ -195,3 +195,35 @@ async def test_enter_or_a_double_click_on_a_key_account_opens_its_sheet(
         await pilot.click(table, offset=(10, 1), times=2)
         await settle(app, pilot)
         assert isinstance(app.screen, AccountSheetScreen) and app.current_mode == "accounts"
+
+
+async def test_enter_in_the_filter_while_the_base_is_ranked_goes_to_the_table_once_ranked(
+    sqlite_database: Database, sheet_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 50,000 customers the ranking takes a while; a user who types a name and Enter
+    meanwhile lands in the table when it is there, not left in the filter."""
+    import threading
+
+    import kam.figures.ranking
+
+    ranked = threading.Event()
+    rank = kam.figures.ranking.rank_candidates
+
+    def slow(*args: object, **kwargs: object) -> object:
+        ranked.wait(10)
+        return rank(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kam.figures.ranking, "rank_candidates", slow)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CandidatesScreen)
+        await pilot.press("slash", *"plain", "enter")
+        table = screen.query_one(VirtualTable)
+        assert table.loading and screen.focused is not table
+        ranked.set()
+        await settle(app, pilot)
+        assert screen.focused is table
+        assert [r[1] for r in rows(table)] == ["Plain Prospect GmbH"]
