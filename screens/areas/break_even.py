@@ -19,11 +19,12 @@ from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from screens.base import KamScreenMixin
 from screens.formatting import money, safe, short_money, words
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:
     from kam.figures.breakeven import BreakEven, BreakEvenRow
@@ -83,7 +84,7 @@ class BreakEvenScreen(KamScreenMixin, Screen[None]):
         yield Static("Finding the customers below break-even…", id="summary")
         yield DataTable(id="break-even", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
-        yield Footer()
+        yield KamFooter()
 
     def on_mount(self) -> None:
         """Compute the list."""

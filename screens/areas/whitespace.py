@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from kam.text import compact_money
 from screens.base import KamScreenMixin
 from screens.formatting import safe
+from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:
     from kam.services.whitespace import WhitespaceRow, WhitespaceView
@@ -98,7 +99,7 @@ class WhitespaceScreen(KamScreenMixin, Screen[None]):
         yield Static("", id="legend")
         yield DataTable(id="matrix", cursor_type="cell", fixed_columns=len(FIRST))
         yield Static("Computing the matrix…", id="detail")
-        yield Footer()
+        yield KamFooter()
 
     def on_mount(self) -> None:
         """Compute once the screen is drawn."""
