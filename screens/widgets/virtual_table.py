@@ -97,31 +97,24 @@ class VirtualTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
     """The index of the highlighted row."""
 
-    class RowHighlighted(Message):
+    class RowMessage(Message):
+        """About one row of a table."""
+
+        def __init__(self, table: VirtualTable, row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> VirtualTable:
+            """The table (so `@on(..., "#id")` selects by the table's id)."""
+            return self.table
+
+    class RowHighlighted(RowMessage):
         """The cursor moved to another row (or the rows under it changed)."""
 
-        def __init__(self, table: VirtualTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable:
-            """The table (so `@on(..., "#id")` selects by the table's id)."""
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter (or a double click) on the highlighted row."""
-
-        def __init__(self, table: VirtualTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable:
-            """The table (so `@on(..., "#id")` selects by the table's id)."""
-            return self.table
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
