@@ -72,10 +72,9 @@ def at_once(conn: Connection, reads: Sequence[Callable[[Connection], R]]) -> lis
 def _has_other_connections(engine: Engine) -> bool:
     """Whether a second connection reaches the same data (an in-memory SQLite is one
     connection's own)."""
-    if engine.dialect.name != "sqlite":
-        return True
-    database = engine.url.database or ""
-    return database not in ("", ":memory:") and not database.startswith("file:")
+    from db.engine import sqlite_on_disk
+
+    return engine.dialect.name != "sqlite" or sqlite_on_disk(engine.url.database)
 
 
 def _customer(conn: Connection, column: Any, ids: Collection[int] | None) -> Any:

@@ -29,6 +29,13 @@ def _prepare_sqlite_file(path: Path) -> None:
         os.close(fd)
 
 
+def sqlite_on_disk(database: str | None) -> bool:
+    """Whether a SQLite URL's database is a file (not in memory, not a `file:` URI): one
+    that every connection of an engine reaches."""
+    database = database or ""
+    return database not in ("", ":memory:") and not database.startswith("file:")
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
     """Build the engine for `url` (SQLite or PostgreSQL), configured for kam."""
     parsed = make_url(url)
@@ -36,7 +43,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
         return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
     database = parsed.database or ""
-    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    on_disk = sqlite_on_disk(database)
     if on_disk:
         _prepare_sqlite_file(Path(database).expanduser())
     engine = create_engine(
