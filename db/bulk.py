@@ -212,6 +212,8 @@ def _insert_sqlite(
             "ON CONFLICT (line_key) DO NOTHING"
         )
 
+    if not cursor.execute("PRAGMA foreign_keys").fetchone()[0]:
+        _check_references(cursor, table, columns)
     cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
     cursor.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     rebuilt: list[tuple[str, str]] = []
@@ -241,6 +243,33 @@ def _insert_sqlite(
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(cache)}")
     return written
+
+
+def _check_references(cursor: Any, table: str, columns: dict[str, np.ndarray | pd.Series]) -> None:
+    """SQLite, when this transaction checks no foreign key row by row (a bulk import's,
+    db.engine.KEYS_IN_BULK_OPTION): refuse the rows unless every key they refer to exists,
+    one query per foreign key over its distinct values. The transaction holds the write
+    lock, so no referenced row can go before it commits."""
+    import json
+
+    from sqlalchemy.exc import IntegrityError
+
+    for row in cursor.execute(f"PRAGMA foreign_key_list({table})").fetchall():
+        parent, child, key = row[2], row[3], row[4] or "rowid"
+        if child not in columns:
+            continue
+        values = pd.unique(pd.Series(columns[child], copy=False).dropna())
+        wanted = json.dumps([v.item() if hasattr(v, "item") else v for v in values])
+        query = (
+            f"SELECT value FROM json_each(?) WHERE value NOT IN (SELECT {key} FROM {parent}) "
+            "LIMIT 1"
+        )
+        missing = cursor.execute(query, (wanted,)).fetchone()
+        if missing is not None:
+            problem = (
+                f"FOREIGN KEY constraint failed: {table}.{child} {missing[0]} is not in {parent}"
+            )
+            raise IntegrityError(query, None, Exception(problem))
 
 
 def arrow_table(columns: dict[str, np.ndarray | pd.Series]) -> Any:

@@ -68,11 +68,14 @@ class Database:
                 session.rollback()
 
     @contextmanager
-    def writing(self, *, dry_run: bool = False) -> Iterator[Session]:
-        """A write transaction: committed at the end, rolled back on error or on a dry run."""
+    def writing(self, *, dry_run: bool = False, keys_in_bulk: bool = False) -> Iterator[Session]:
+        """A write transaction: committed at the end, rolled back on error or on a dry run.
+        `keys_in_bulk`: an import of lines, whose foreign keys db.bulk checks set-based
+        (db.engine.write_session)."""
         from db.engine import write_session
 
-        with _translated(self._where()), write_session(self.engine) as session:
+        session_of = write_session(self.engine, keys_in_bulk=keys_in_bulk)
+        with _translated(self._where()), session_of as session:
             try:
                 yield session
                 if dry_run:

@@ -87,14 +87,17 @@ def administering(door: Door = Door.CLI) -> Iterator[tuple[Database, Actor]]:
 
 
 @contextmanager
-def writing(*, dry_run: bool = False, door: Door = Door.CLI) -> Iterator[tuple[Session, Actor]]:
-    """A write transaction (rolled back on a dry run) and the identified user."""
+def writing(
+    *, dry_run: bool = False, door: Door = Door.CLI, keys_in_bulk: bool = False
+) -> Iterator[tuple[Session, Actor]]:
+    """A write transaction (rolled back on a dry run) and the identified user;
+    `keys_in_bulk` for an import of lines (kam.database.Database.writing)."""
     from kam.identity import identify
 
     config = settings()
     database = open_database(config)
     try:
-        with database.writing(dry_run=dry_run) as session:
+        with database.writing(dry_run=dry_run, keys_in_bulk=keys_in_bulk) as session:
             yield session, identify(session, door=door, act_as=config.act_as)
     finally:
         database.dispose()

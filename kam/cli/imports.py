@@ -136,7 +136,9 @@ def _run(
     with (
         readable(path) as (source, name),
         shown,
-        writing(dry_run=dry_run, door=Door.IMPORT) as (session, actor),
+        writing(
+            dry_run=dry_run, door=Door.IMPORT, keys_in_bulk=kind in ("transactions", "costs")
+        ) as (session, actor),
     ):
         report = run_import(
             session,

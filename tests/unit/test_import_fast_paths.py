@@ -4,6 +4,7 @@ rebuild) give exactly what the general rules give."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -382,3 +383,41 @@ def test_a_postgres_reimport_of_overlapping_lines_adds_only_the_new_ones_through
     with database.engine.connect() as conn:
         temporary = "SELECT count(*) FROM pg_class WHERE relname = 'kam_import_sales_line'"
         assert conn.execute(text(temporary)).scalar() == 0
+
+
+def test_a_bulk_import_checks_its_customers_once_for_all_rows_on_sqlite(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    """An import's transaction (keys_in_bulk) leaves SQLite's row-by-row foreign-key check
+    off, checks the customers the lines name in one query, and the connection checks every
+    key again once it is back in the pool."""
+    from tests.support import make_cast
+
+    cast = make_cast(sqlite_database)
+    rows = [f"Acme [/b] Ltd,2026-01-0{i},{i},1,SO-{i}\n" for i in range(1, 4)]
+    with sqlite_database.writing(keys_in_bulk=True) as s:
+        assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+        report = importer.run_import(s, cast.admin, "transactions", write(tmp_path / "a.csv", rows))
+    assert report.written == 3
+    with sqlite_database.engine.connect() as conn:  # the same pooled connection
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with sqlite_database.writing() as s:
+        assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+    ghost = {
+        "customer_id": np.array([1, 999, 1]), "sold_on": np.array(["2026-02-01"] * 3,
+        dtype="datetime64[D]"), "revenue": np.array([1.0, 2.0, 3.0]),
+        "cost_of_goods": np.zeros(3), "quantity": np.zeros(3),
+        "product": pd.Series([None] * 3, dtype=object),
+        "order_id": pd.Series(["G-1", "G-2", "G-3"]),
+        "line_key": pd.Series(["G-1/1", "G-2/1", "G-3/1"]),
+    }  # fmt: skip
+    with (
+        pytest.raises(InvalidData, match=r"sales_line\.customer_id 999 is not in customer"),
+        sqlite_database.writing(keys_in_bulk=True) as s,
+    ):
+        bulk.insert_lines(s, "sales_line", ghost)
+    assert len(lines(sqlite_database)) == 3
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"), sqlite_database.writing() as s:
+        bulk.insert_lines(s, "sales_line", ghost)  # SQLite's own check, row by row
+    assert len(lines(sqlite_database)) == 3
