@@ -174,6 +174,19 @@ def test_line_numbers_within_orders_do_not_depend_on_the_file_being_sorted() -> 
         assert keys.occurrence(pd.Series(orders, dtype="str")).tolist() == expected
 
 
+def test_repeated_order_lines_do_not_depend_on_the_file_being_sorted() -> None:
+    for orders, numbers, expected in (
+        (["A", "A", "B", "C", "C"], [1, 2, 1, 1, 3], [False] * 5),  # sorted, rising: no hashing
+        (["A", "A", "B", "C", "C"], [1, 1, 1, 2, 1], [False, True, False, False, False]),
+        (["A", "B", "A", "A"], [1, 1, 2, 1], [False, False, False, True]),  # unsorted: hashed
+        (["A", "A", "A"], [2, 1, 2], [False, False, True]),  # sorted, lines fall: hashed
+    ):
+        order = pd.Series(orders, dtype="str")
+        line = pd.Series(numbers)
+        key = keys.joined(order, "/", line, index=order.index)
+        assert keys.repeated_lines(key, order, line).tolist() == expected
+
+
 def test_content_hashes_are_written_as_sixteen_hex_digits() -> None:
     values = np.array([0, 1, 2**64 - 1, 0x0123456789ABCDEF], dtype=np.uint64)
     hexed = keys._hex(values, pd.RangeIndex(4)).tolist()

@@ -19,7 +19,7 @@ from kam.services.importing.customers import (
     match_errors,
     stored_customers,
 )
-from kam.services.importing.keys import content_key, joined, occurrence
+from kam.services.importing.keys import content_key, joined, occurrence, repeated_lines
 from kam.services.importing.names import clean_name, normalise_header
 from kam.services.importing.parsing import Parsed, clean_text_column, parse_dates, parse_numbers
 from kam.services.importing.reading import lengths_over
@@ -172,8 +172,8 @@ def check_sales(session: Session, frame: pd.DataFrame, mark: str, order: str | N
                                 "g": cogs.values, "q": quantity, "p": product})  # fmt: skip
         key = content_key(content).where(~has_order, key)
     if "line" in frame:  # without it, (order, occurrence) is unique by construction
-        dup = key.duplicated(keep="first") & has_order
-        for i in frame.index[dup.to_numpy()]:
+        dup = repeated_lines(key, order_id, line_no) & has_order.to_numpy()
+        for i in frame.index[dup]:
             errors.append(
                 RowError(int(i) + 2, "line", f"order {order_id[i]} line {line_no[i]} appears twice")
             )

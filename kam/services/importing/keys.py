@@ -43,6 +43,26 @@ def _occurrence_if_sorted(keys: pd.Series) -> pd.Series | None:
     return pd.Series(np.arange(len(keys)) - first + 1, index=keys.index, dtype="int64")
 
 
+def repeated_lines(keys: pd.Series, orders: pd.Series, lines: pd.Series) -> np.ndarray:
+    """Which rows repeat an earlier row's key (its order and line). A file sorted by order
+    with each order's lines rising (how ERPs export) has none, which is told by comparing
+    neighbours, without hashing a million keys."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(keys) > 1 and isinstance(orders.dtype, pd.StringDtype) and not orders.hasnans:
+        cells = pa.array(orders, type=pa.large_string(), from_pandas=True)
+        if isinstance(cells, pa.ChunkedArray):
+            cells = cells.combine_chunks()
+        before, after = cells[:-1], cells[1:]
+        if pc.all(pc.less_equal(before, after)).as_py():
+            same_order = pc.equal(before, after).to_numpy(zero_copy_only=False)
+            numbers = lines.to_numpy()
+            if bool(np.all(~same_order | (numbers[1:] > numbers[:-1]))):
+                return np.zeros(len(keys), dtype=bool)
+    return keys.duplicated(keep="first").to_numpy()
+
+
 def content_key(frame: pd.DataFrame) -> pd.Series:
     """ "h:" + each row's 64-bit content hash in hex + "#" + its occurrence among identical
     rows."""
