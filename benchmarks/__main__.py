@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     env = process.base_env()
     kam = process.find_kam()
+    process.byte_compile()
 
     url = args.pg_url or os.environ.get("KAM_TEST_POSTGRES_URL")
     if args.pg == "on" and not url:

@@ -234,6 +234,19 @@ def find_kam() -> str:
     return found
 
 
+def byte_compile() -> None:
+    """Byte-compile kam's own packages, as an installed kam has them: run from a checkout
+    where PYTHONDONTWRITEBYTECODE is set, kam would compile its modules again on every run
+    while the references' libraries (compiled by pip) would not."""
+    import compileall
+    import importlib.util
+
+    for package in ("kam", "db", "screens"):
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(folder, quiet=1)
+
+
 def base_env() -> dict[str, str]:
     """This environment without kam's or Textual's settings (each run sets its own)."""
     return {

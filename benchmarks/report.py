@@ -52,7 +52,8 @@ def markdown(
             "(min–max over the pairs). Seconds: each side's median. Peak: each process's own "
             "peak resident memory (ru_maxrss from wait4 on its pid, forked by a small launcher), "
             f"the largest of its runs; below {machine.get('peak_floor_mib', '?')} MiB (the "
-            "launcher's own size) a peak reads as that.",
+            "launcher's own size) a peak reads as that. kam's own modules are byte-compiled "
+            "first, as an installed kam has them.",
             "",
             "| # | row | size | kam s | ref. s | kam/ref. median (min–max) | kam peak MiB "
             "| ref. peak MiB | target | met |",
