@@ -105,7 +105,8 @@ def _customer_ids(session: Session, raw: pd.Series, errors: list[RowError]) -> p
     text = clean_text_column(raw.fillna("").astype(str))
     ids = _lookup(text, by_code)
     missing = ids.isna()
-    ids[missing] = text[missing].str.lower().map(by_name)
+    if missing.any():  # files that name customers by code (most) skip the pass by name
+        ids[missing] = text[missing].str.lower().map(by_name)
     for i in text.index[ids.isna()]:
         problem = "is empty" if text[i] == "" else f"unknown customer '{clean_name(text[i])}'"
         errors.append(RowError(int(i) + 2, "customer", problem))
