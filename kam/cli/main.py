@@ -368,7 +368,7 @@ def _require_web() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: runs one command and ends the process (see _leave)."""
     import os
     import sys
 
@@ -379,6 +379,42 @@ def main() -> None:
     except BrokenPipeError:  # the reader went away (`kam ... | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
+    except SystemExit as stop:
+        _leave(stop.code)
+        raise
+
+
+def _leave(code: object) -> None:
+    """End the process once the command is done, without Python's teardown, which frees
+    every module and object one by one: about 10 ms of `kam --help`, 40 ms of `kam account
+    list`, 0.2–0.4 s after importing a million sales lines. The exit handlers still run
+    (atexit, so temporary folders go) and the output is flushed; the database was closed by
+    the command. Not while another thread runs (Python waits for it, as it should), nor
+    under a profiler or tracer (they report at the normal exit)."""
+    import atexit
+    import os
+    import sys
+    import threading
+
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
+        return
+    if code is None or isinstance(code, int):
+        status = code or 0
+    else:  # sys.exit("message"), as Python itself would show it
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: as above
+        status = 0
+    except (OSError, ValueError):
+        pass
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(status)
 
 
 def __getattr__(name: str) -> Any:

@@ -16,18 +16,20 @@ from kam.database import Database
 
 HEAVY = ("pandas", "textual")
 
+# kam's main ends the process itself once the command is done, running the exit handlers
+# first: the modules are written by one.
 WRAPPER = """
-import json, sys
+import atexit, json, sys
 modules_file, *args = sys.argv[1:]
 sys.argv = ["kam", *args]
+
+@atexit.register
+def written():
+    with open(modules_file, "w") as out:
+        json.dump(sorted(sys.modules), out)
+
 from kam.cli.main import main
-code = 0
-try:
-    main()
-except SystemExit as exit_:
-    code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-with open(modules_file, "w") as out:
-    json.dump({"exit": code, "modules": sorted(sys.modules)}, out)
+main()
 """
 
 
@@ -43,8 +45,7 @@ def run_kam(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
         check=False,
     )
     assert modules_file.exists(), f"the wrapper did not finish:\n{done.stderr}"
-    report = json.loads(modules_file.read_text(encoding="utf-8"))
-    return report["exit"], report["modules"], done.stdout
+    return done.returncode, json.loads(modules_file.read_text(encoding="utf-8")), done.stdout
 
 
 def heavy_modules(modules: list[str]) -> list[str]:
