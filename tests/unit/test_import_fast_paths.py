@@ -434,3 +434,41 @@ def test_a_bulk_import_checks_its_customers_once_for_all_rows_on_sqlite(
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"), sqlite_database.writing() as s:
         bulk.insert_lines(s, "sales_line", ghost)  # SQLite's own check, row by row
     assert len(lines(sqlite_database)) == 3
+
+
+@pytest.mark.today("2026-06-30")
+def test_checks_run_side_by_side_list_each_rows_problems_in_one_fixed_order(
+    database: Database, cast: Cast
+) -> None:
+    """The sales checks run on three threads; their problems come out in the order the
+    columns are checked, however the threads end, and the same every time."""
+    from kam.services.importing.checks import check_sales
+
+    long = "P" * 101  # the product column holds 100 characters
+    frame = pd.DataFrame({
+        "customer": ["Nobody Inc", "Acme [/b] Ltd", "Acme [/b] Ltd", "Acme [/b] Ltd"],
+        "date": ["2026-02-30", "2026-01-05", "2026-01-05", "2026-01-05"],
+        "revenue": ["ten", "100", "5", "7"],
+        "cost_of_goods": ["", "-1", "1", "1"],
+        "quantity": ["x", "-2", "1", "1"],
+        "product": [long, "", "", ""],
+        "order_id": ["A", "B", "C", "C"],
+        "line": ["1", "1", "y", "1"],
+    })  # fmt: skip
+    expected = [
+        (2, "customer", "unknown customer 'Nobody Inc'"),
+        (2, "date", "is not a real date: 2026-02-30"),
+        (2, "revenue", "is not a number: ten"),
+        (2, "cost_of_goods", "is empty"),
+        (2, "quantity", "is not a number: x"),
+        (3, "cost_of_goods", "is negative on a sale; only a return (negative revenue) has "
+                             "negative cost of goods"),
+        (3, "quantity", "is negative on a sale; only a return has negative quantity"),
+        (2, "product", "is 101 characters long; at most 100"),
+        (4, "line", "is not a number: y"),
+        (5, "line", "order C line 1 appears twice"),  # row 4's unreadable line is its order's first
+    ]  # fmt: skip
+    with database.reading() as s:
+        for _ in range(5):
+            checked = check_sales(s, frame, ".", None)
+            assert [(e.row, e.column, e.problem) for e in checked.errors] == expected

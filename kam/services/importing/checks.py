@@ -3,8 +3,9 @@ before anything is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,8 @@ from kam.services.importing.report import WIDTHS, RowError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+T = TypeVar("T")
 
 _CATEGORY_ALIASES = {
     "terms_discounts": "terms", "discounts": "terms", "discount": "terms", "custom": "custom_work",
@@ -65,6 +68,13 @@ def _text(frame: pd.DataFrame, column: str, errors: list[RowError]) -> pd.Series
                 RowError(int(i) + 2, column, f"is {length:,} characters long; at most {width:,}")
             )
     return text
+
+
+def _number(frame: pd.DataFrame, column: str, mark: str, errors: list[RowError]) -> Parsed:
+    """A required number column, parsed (a bad or empty cell is an error)."""
+    parsed = parse_numbers(frame[column], decimal=mark)
+    errors.extend(_errors(parsed, column))
+    return parsed
 
 
 def _optional_number(
@@ -137,14 +147,38 @@ def _dates(frame: pd.DataFrame, order: str | None, errors: list[RowError]) -> pd
     return parsed.values
 
 
+def _side_by_side(
+    here: Callable[[], T], *checks: Callable[[list[RowError]], Any]
+) -> tuple[T, list[tuple[Any, list[RowError]]]]:
+    """Run `here` on this thread (what needs the session) while two others run the column
+    checks, which share nothing: Arrow's kernels, most of a check's work, let the other
+    threads run meanwhile. Each check's problems are kept apart, in the checks' order, so
+    the report does not depend on which ends first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def apart(check: Callable[[list[RowError]], Any]) -> tuple[Any, list[RowError]]:
+        found: list[RowError] = []
+        return check(found), found
+
+    with ThreadPoolExecutor(2, thread_name_prefix="kam-check") as pool:
+        running = [pool.submit(apart, check) for check in checks]
+        return here(), [done.result() for done in running]
+
+
 def check_sales(session: Session, frame: pd.DataFrame, mark: str, order: str | None) -> Checked:
     errors: list[RowError] = []
-    customer = _customer_ids(session, frame["customer"], errors)
-    sold_on = _dates(frame, order, errors)
-    revenue = parse_numbers(frame["revenue"], decimal=mark)
-    cogs = parse_numbers(frame["cost_of_goods"], decimal=mark)
-    errors += _errors(revenue, "revenue") + _errors(cogs, "cost_of_goods")
-    quantity = _optional_number(frame, "quantity", mark, errors).fillna(0.0)
+    customer, checked = _side_by_side(
+        lambda: _customer_ids(session, frame["customer"], errors),
+        lambda found: _dates(frame, order, found),
+        lambda found: _number(frame, "revenue", mark, found),
+        lambda found: _number(frame, "cost_of_goods", mark, found),
+        lambda found: _optional_number(frame, "quantity", mark, found).fillna(0.0),
+        lambda found: _text(frame, "product", found),
+        lambda found: _text(frame, "order_id", found),
+        lambda found: _optional_number(frame, "line", mark, found),
+    )
+    sold_on, revenue, cogs, quantity, product, order_id, line = (value for value, _ in checked)
+    errors += [problem for _, found in checked[:4] for problem in found]
     is_return = revenue.values < 0
     for i in frame.index[(cogs.values < 0) & ~is_return]:
         errors.append(
@@ -161,9 +195,7 @@ def check_sales(session: Session, frame: pd.DataFrame, mark: str, order: str | N
                 int(i) + 2, "quantity", "is negative on a sale; only a return has negative quantity"
             )
         )
-    product = _text(frame, "product", errors)
-    order_id = _text(frame, "order_id", errors)
-    line = _optional_number(frame, "line", mark, errors)
+    errors += [problem for _, found in checked[4:] for problem in found]
     has_order = order_id != ""
     line_no = line.where(line.notna(), occurrence(order_id).astype(float)).fillna(1).astype(int)
     key = joined(order_id, "/", line_no, index=frame.index)
