@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kam.errors import InvalidData
 
@@ -54,15 +54,19 @@ def request(
     return Request(as_of, end, period, model)
 
 
-def key(source: Session | Connection, asked: Request) -> str:
+def key(source: Session | Connection, asked: Request, *, data: Sequence[Any] | None = None) -> str:
+    """What a fit is stored under: the request, the settings and the data's version
+    (`data`, when the caller read db.aggregates.data_version already)."""
     from db import aggregates
     from db.reads import connection_of
     from kam.rules.programme import load_settings
 
     settings = load_settings(source)
+    if data is None:
+        data = aggregates.data_version(connection_of(source))
     facts = {
         "method": METHOD,
-        "data": [int(v) for v in aggregates.data_version(connection_of(source))],
+        "data": [int(v) for v in data],
         "as_of": asked.as_of.isoformat(),
         "calibration_end": asked.calibration_end.isoformat(),
         "period": asked.period,
@@ -83,13 +87,16 @@ def find(session: Session, asked: Request) -> ValueFit | None:
     return session.exec(select(ValueFit).where(ValueFit.key == found_key)).first()
 
 
-def stored(source: Session | Connection, asked: Request) -> tuple[int, str] | None:
-    """(id, model) of the stored fit for `asked` and the data as they are now, if one was
-    kept: what `find` finds, read without building the models."""
+def stored(
+    source: Session | Connection, asked: Request, *, data: Sequence[Any] | None = None
+) -> tuple[int, str] | None:
+    """(id, model) of the stored fit for `asked` and the data as they are now (`data`: their
+    version, when read already), if one was kept: what `find` finds, read without building
+    the models."""
     from db import aggregates
     from db.reads import connection_of
 
-    return aggregates.stored_fit(connection_of(source), key(source, asked))
+    return aggregates.stored_fit(connection_of(source), key(source, asked, data=data))
 
 
 def stored_clv(
