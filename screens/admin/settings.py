@@ -15,11 +15,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Header, Input, Static
+from textual.widgets import Checkbox, Header, Input, Static
 
 from kam.rules.permissions import Action, may
 from screens.base import KamScreenMixin
 from screens.forms.form import FormScreen
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:

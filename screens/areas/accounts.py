@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from kam.services.health import AMBER, GREEN, RED
 from screens.base import KamScreenMixin
 from screens.formatting import is_mine, safe, short_money, words
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 from screens.widgets.health_sparkline import HEALTH_STYLE, health_sparkline
 

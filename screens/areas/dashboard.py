@@ -18,13 +18,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from kam.figures.fits import PROBABILISTIC
 from screens.base import KamScreenMixin
 from screens.formatting import day, first_line, is_mine, money, safe, share, short_money
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 from screens.widgets.pareto_chart import ParetoChart
 

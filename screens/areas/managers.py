@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from db.enums import Skill
 from kam.rules.permissions import Action
@@ -24,6 +24,7 @@ from kam.services.staffing import SKILL_FLOOR
 from screens.base import KamScreenMixin
 from screens.formatting import change_share, day, safe, short_money
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from db.enums import Role
@@ -24,6 +24,7 @@ from screens.base import KamScreenMixin
 from screens.formatting import day, money, safe, share, words
 from screens.forms.review_form import ReviewSetup, satisfaction_words
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from db.enums import Role
 from kam.rules import clock
@@ -23,6 +23,7 @@ from kam.rules.permissions import Action, allowed_on_own
 from screens.base import KamScreenMixin
 from screens.formatting import change_share, day, safe, short_money, words
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:

@@ -18,13 +18,14 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from db.enums import AccountStatus, Role
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.formatting import day, safe, words
 from screens.palette.screen_commands import ScreenCommands
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 
 if TYPE_CHECKING:

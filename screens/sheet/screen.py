@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from db.enums import AccountStatus, InteractionKind, Role
 from kam.rules import lifecycle
@@ -31,6 +31,7 @@ from screens.sheet.panels import (
 from screens.sheet.people_tab import PeopleTab
 from screens.sheet.plan_tab import PlanTab
 from screens.sheet.records import CELLS, COLUMNS, TABS, SheetRecords, count_line
+from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 from screens.widgets.trend_chart import TrendChart
 
