@@ -83,6 +83,10 @@ def _show(
         output.print_json_frame(context, frame, total=len(report.rows))
         output.showing(len(frame), len(report.rows), "without --top for every row")
         return
+    if csv_ and output.frame_encodable(frame):
+        output.print_csv_frame(frame)
+        output.showing(len(frame), len(report.rows), "without --top for every row")
+        return
     records = [
         {k: (None if not isinstance(v, list) and v != v else v) for k, v in r.items()}  # NaN
         for r in frame.to_dict("records")

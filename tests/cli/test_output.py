@@ -293,6 +293,69 @@ def test_a_report_frame_is_written_as_the_same_json_one_row_per_line(
     assert json.loads(capsys.readouterr().out)["rows"] == []
 
 
+def test_a_report_frame_is_written_in_parts_and_rows_whose_text_looks_like_a_row_break_stay_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three rows a part: seven rows are three parts, each row on its line; a cell holding
+    "},{" or a line separator (U+2028, NEL) is not taken for the end of a row."""
+    import pandas as pd
+
+    monkeypatch.setattr(output, "FRAME_ROWS", 3)
+    names = ["a", 'b"},{"c":1', "c\u2028d", "e\x85f", "g", "h},{i", "j"]
+    frame = pd.DataFrame({"name": names, "n": range(7)})
+    output.print_json_frame({"report": "x"}, frame, total=7)
+    text = capsys.readouterr().out
+
+    lines = text.splitlines()
+    assert lines[:4] == ["{", '  "report": "x",', '  "total": 7,', '  "rows": [']
+    assert lines[-2:] == ["  ]", "}"]
+    rows = text.split("\n")[4:-3]
+    assert len(rows) == 7
+    assert rows[2] == '    {"name":"c\u2028d","n":2},'
+    assert json.loads(text)["rows"] == [{"name": name, "n": n} for n, name in enumerate(names)]
+
+
+def test_a_report_frame_is_written_as_the_same_csv_as_its_records_in_parts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """print_csv_frame writes what print_csv writes of the frame's records (None for a
+    missing cell): formulas neutralised, controls removed, quotes and commas quoted,
+    booleans as true/false, datetimes in ISO, one header over every part."""
+    import pandas as pd
+
+    monkeypatch.setattr(output, "FRAME_ROWS", 2)
+    frame = pd.DataFrame(
+        {
+            "customer": ["=SUM(A1)", 'Say "hi", twice', "Evil\x1b[31m", None, "-12.5"],
+            "since": pd.to_datetime(
+                ["2026-01-01", None, "2025-02-03 10:30", "2020-01-01", None], format="ISO8601"
+            ),
+            "profit": [1.5, None, 3.0, -4.25, 0.1 + 0.2],
+            "key": [True, False, True, False, True],
+            "n": [1, 2, 3, 4, 5],
+        }
+    )
+    records = [
+        {k: (None if v != v or v is pd.NaT else v) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
+    output.print_csv(records, list(frame.columns))
+    expected = capsys.readouterr().out
+    output.print_csv_frame(frame)
+    written = capsys.readouterr().out
+
+    assert written == expected
+    assert written.splitlines()[:3] == [
+        "customer,since,profit,key,n",
+        "'=SUM(A1),2026-01-01T00:00:00,1.5,true,1",
+        '"Say ""hi"", twice",,,false,2',
+    ]
+    assert "\x1b" not in written
+    assert written.splitlines()[-1] == "-12.5,,0.30000000000000004,true,5"
+    output.print_csv_frame(frame.iloc[:0])
+    assert capsys.readouterr().out == "customer,since,profit,key,n\n"
+
+
 def test_a_json_row_is_written_as_json_dumps_writes_it() -> None:
     import json
     import math
