@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from kam.cli import output
-from kam.cli.context import reading
+from kam.cli.context import administering
 from kam.rules import clock
 
 #: (heading, key) of the table for people; `care` is reviews (managers) or visits (sponsors).
@@ -41,12 +41,14 @@ def show_scorecard(
     kind: str, login: str | None, as_of: date | None, *, json_: bool, csv_: bool
 ) -> None:
     """Read the scorecards the user may see and print them."""
-    from kam.services.scorecards import Score, manager_scorecard, sponsor_scorecard
+    from kam.services.scorecards import Score, manager_scorecard, sponsor_scorecard, year_before
 
     when = clock.on_or_today(as_of)
     read = manager_scorecard if kind == "manager" else sponsor_scorecard
-    with reading() as (session, actor):
-        card = read(session, actor, as_of=when, login=login)
+    with administering() as (database, actor):
+        before = year_before(database, actor, kind, as_of=when, login=login)
+        with database.reading() as session:
+            card = read(session, actor, as_of=when, login=login, before=before)
     care = "Reviews" if kind == "manager" else "Visits"
 
     def for_people() -> None:

@@ -19,6 +19,11 @@ Per person, over the open key accounts they run (managers) or sponsor (sponsors)
 
 Who sees what: executives and admins every scorecard; a manager their own; viewers none
 (kam.rules.permissions, Action.SEE_SCORECARDS).
+
+The CLV a year before comes from a lifetime-value fit at that date, made on the whole base
+(seconds at 200,000 customers): `year_before` finds it stored, or makes it and keeps it
+where the user may keep figures (kam.services.lifetime), so that it is made once per day
+and data, not on every look at a scorecard. Without an open key account nothing is fitted.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from db.models import KeyAccount
+    from kam.database import Database
+    from kam.figures.value import Lifetime
     from kam.identity import Actor
     from kam.services.portfolio import PortfolioRow
 
@@ -136,6 +143,31 @@ def _visible(actor: Actor, kind: str, login: str | None) -> str | None:
     raise PermissionDenied(refusal.reason)
 
 
+def year_before(
+    database: Database, actor: Actor, kind: str, *, as_of: date, login: str | None = None
+) -> Lifetime | None:
+    """The lifetime-value figures a year before `as_of`, which each scorecard's CLV change is
+    measured against: the stored fit, else one made now and kept where the user may keep
+    figures. None when no key account is open (no scorecard has a CLV to compare). Refuses
+    as the scorecard would, before any fit is made."""
+    from sqlmodel import col, func, select
+
+    from db.models import KeyAccount
+    from kam.figures.fits import request
+    from kam.figures.worth import previous_window
+    from kam.services.lifetime import lifetime_values
+
+    _visible(actor, kind, login)
+    with database.reading() as session:
+        opened = session.exec(
+            select(func.count()).where(col(KeyAccount.status).in_(lifecycle.OPEN))
+        ).one()
+    if not opened:
+        return None
+    _, last_before = previous_window(as_of)
+    return lifetime_values(database, actor, request(last_before))
+
+
 def _slots(
     done: Iterable[tuple[date, date]], overdue: bool, *, first: date, as_of: date
 ) -> tuple[int, int]:
@@ -229,7 +261,7 @@ class _Facts:
     visits: dict[int, tuple[int, int]]
 
 
-def _facts(session: Session, *, as_of: date) -> _Facts:
+def _facts(session: Session, *, as_of: date, before: Lifetime | None) -> _Facts:
     from sqlmodel import col, select
 
     from db import aggregates
@@ -247,18 +279,22 @@ def _facts(session: Session, *, as_of: date) -> _Facts:
         session.exec(select(KeyAccount).where(col(KeyAccount.status).in_(lifecycle.OPEN))).all()
     )
     ids = [a.customer_id for a in accounts]
-    rows = {r.id: r for r in portfolio(session, as_of=as_of)}
-    first_before, last_before = previous_window(as_of)
-    before = frames.window(session, first_before, last_before, customer_ids=ids, detail=False)
-    profit = metrics.profit_from(
-        before.sales, before.costs, frames.customers(session, customer_ids=ids)
-    )
-    year_ago = base_figures(session, as_of=last_before, customer_ids=ids)
-    by_customer = {a.customer_id: a.id for a in accounts if a.id is not None}
-    clv_before = {
-        by_customer[int(cid)]: float(v) for cid, v in year_ago.clv["clv"].dropna().items()
-    }
-    profit_before = {by_customer[int(cid)]: float(v) for cid, v in profit["profit"].items()}
+    rows: dict[int, PortfolioRow] = {}
+    clv_before: dict[int, float] = {}
+    profit_before: dict[int, float] = {}
+    if accounts:  # else no figure to show, and none to fit a model for
+        rows = {r.id: r for r in portfolio(session, as_of=as_of)}
+        first_before, last_before = previous_window(as_of)
+        window = frames.window(session, first_before, last_before, customer_ids=ids, detail=False)
+        profit = metrics.profit_from(
+            window.sales, window.costs, frames.customers(session, customer_ids=ids)
+        )
+        year_ago = base_figures(session, as_of=last_before, customer_ids=ids, lifetime=before)
+        by_customer = {a.customer_id: a.id for a in accounts if a.id is not None}
+        clv_before = {
+            by_customer[int(cid)]: float(v) for cid, v in year_ago.clv["clv"].dropna().items()
+        }
+        profit_before = {by_customer[int(cid)]: float(v) for cid, v in profit["profit"].items()}
     commitments = dict(
         aggregates.overdue_commitments(session.connection(), as_of, customer_ids=ids)
     )
@@ -319,6 +355,7 @@ def _scorecard(
     *,
     as_of: date,
     login: str | None,
+    before: Lifetime | None,
 ) -> Scorecard:
     from kam.errors import NotFound
 
@@ -335,7 +372,7 @@ def _scorecard(
                 f"'{login}' is not an executive and sponsors no open key account; "
                 "`kam sponsor list` names the sponsors."
             )
-    facts = _facts(session, as_of=as_of)
+    facts = _facts(session, as_of=as_of, before=before)
     care = facts.reviews if kind == "manager" else facts.visits
     scores = [
         _score(login_, name, [a for a in facts.accounts if holder(a) == uid], facts, care)
@@ -345,28 +382,55 @@ def _scorecard(
 
 
 def manager_scorecard(
-    session: Session, actor: Actor, *, as_of: date, login: str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    as_of: date,
+    login: str | None = None,
+    before: Lifetime | None = None,
 ) -> Scorecard:
-    """Every manager's scorecard (executives, admins), or one's; a manager sees their own."""
+    """Every manager's scorecard (executives, admins), or one's; a manager sees their own.
+    `before`: the figures a year before (`year_before`), else the stored fit or one made
+    now and not kept."""
     from kam.services.managers import manager_profiles
 
     people = [
         (_user_id(session, p.login), p.login, p.display_name) for p in manager_profiles(session)
     ]
     return _scorecard(
-        session, actor, "manager", people, lambda a: a.manager_id, as_of=as_of, login=login
+        session,
+        actor,
+        "manager",
+        people,
+        lambda a: a.manager_id,
+        as_of=as_of,
+        login=login,
+        before=before,
     )
 
 
 def sponsor_scorecard(
-    session: Session, actor: Actor, *, as_of: date, login: str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    as_of: date,
+    login: str | None = None,
+    before: Lifetime | None = None,
 ) -> Scorecard:
-    """Every executive sponsor's scorecard (executives and admins)."""
+    """Every executive sponsor's scorecard (executives and admins); `before` as for
+    manager_scorecard."""
     from kam.services.sponsors import list_sponsors
 
     people = [(_user_id(session, s.login), s.login, s.display_name) for s in list_sponsors(session)]
     return _scorecard(
-        session, actor, "sponsor", people, lambda a: a.sponsor_id, as_of=as_of, login=login
+        session,
+        actor,
+        "sponsor",
+        people,
+        lambda a: a.sponsor_id,
+        as_of=as_of,
+        login=login,
+        before=before,
     )
 
 

@@ -188,10 +188,12 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scorecard")
     def _score(self) -> None:
-        from kam.services.scorecards import sponsor_scorecard
+        from kam.services.scorecards import sponsor_scorecard, year_before
 
-        with self.kam.database.reading() as session:
-            card = sponsor_scorecard(session, self.kam.actor, as_of=self.kam.as_of)
+        database, actor, as_of = self.kam.database, self.kam.actor, self.kam.as_of
+        before = year_before(database, actor, "sponsor", as_of=as_of)
+        with database.reading() as session:
+            card = sponsor_scorecard(session, actor, as_of=as_of, before=before)
         self.post_message(self.Scored(card))
 
     @on(Scored)

@@ -20,7 +20,7 @@ from db.enums import CommitmentStatus, Department, InteractionKind, ReviewDecisi
 from db.models import Commitment, Customer, Interaction, KeyAccount, Review, User
 from kam.database import Database
 from kam.errors import PermissionDenied
-from kam.services.scorecards import manager_scorecard, sponsor_scorecard
+from kam.services.scorecards import manager_scorecard, sponsor_scorecard, year_before
 from tests.support import Cast, add_small_base
 
 pytestmark = pytest.mark.today("2026-07-01")
@@ -135,3 +135,55 @@ def test_a_manager_sees_only_their_own_scorecard(database: Database, cast: Cast)
             sponsor_scorecard(s, cast.manager, as_of=AS_OF)
         with pytest.raises(PermissionDenied, match="you \\(val\\) are a viewer"):
             manager_scorecard(s, cast.viewer, as_of=AS_OF)
+
+
+def _fits(database: Database) -> list[tuple[date, date]]:
+    from db.models import ValueFit
+
+    with database.reading() as s:
+        return [(f.as_of, f.calibration_end) for f in s.exec(select(ValueFit)).all()]
+
+
+def test_the_fit_a_year_before_is_made_once_and_kept_for_the_next_scorecard(
+    database: Database, cast: Cast
+) -> None:
+    """The CLV a year before comes from a fit at 2025-06-30 (the end of the twelve months
+    before the T12M window): made and kept at the first scorecard, read at the next."""
+    _two_accounts(database)
+    assert _fits(database) == []
+
+    first = year_before(database, cast.admin, "manager", as_of=AS_OF)
+    assert first is not None and first.stored
+    assert _fits(database) == [(date(2025, 6, 30), date(2025, 6, 30))]
+    again = year_before(database, cast.admin, "sponsor", as_of=AS_OF)
+    assert again is not None and again.key == first.key
+    assert _fits(database) == [(date(2025, 6, 30), date(2025, 6, 30))]
+
+    with database.reading() as s:
+        card = manager_scorecard(s, cast.executive, as_of=AS_OF, before=again)
+    mia = next(score for score in card.scores if score.login == "mia")
+    assert mia.clv_before == pytest.approx((100 + 80) / 1.1)  # as without it (above)
+
+
+def test_no_fit_a_year_before_is_made_without_an_open_account_or_for_a_refused_user(
+    database: Database, cast: Cast
+) -> None:
+    _two_accounts(database)
+    with pytest.raises(PermissionDenied, match="only their own scorecard"):
+        year_before(database, cast.manager, "manager", as_of=AS_OF, login="otto")
+    with pytest.raises(PermissionDenied, match="you \\(val\\) are a viewer"):
+        year_before(database, cast.viewer, "manager", as_of=AS_OF)
+    assert _fits(database) == []
+
+    with database.writing() as s:
+        for account in s.exec(select(KeyAccount)).all():
+            account.status = "retired"
+            s.add(account)
+    assert year_before(database, cast.admin, "manager", as_of=AS_OF) is None
+    assert _fits(database) == []
+    with database.reading() as s:
+        card = manager_scorecard(s, cast.executive, as_of=AS_OF)
+    assert {(sc.login, sc.accounts, sc.clv, sc.clv_before) for sc in card.scores} == {
+        ("mia", 0, 0.0, 0.0),
+        ("otto", 0, 0.0, 0.0),
+    }
