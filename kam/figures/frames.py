@@ -78,16 +78,28 @@ def yearly(
     session: Session, until: date, *, customer_ids: Collection[int] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sales and cost sums per customer and calendar year up to `until`."""
-    conn = session.connection()
     sales = _frame(
-        aggregates.yearly_sales(conn, until, customer_ids=customer_ids),
+        aggregates.yearly_sales(session.connection(), until, customer_ids=customer_ids),
         aggregates.YEAR_SALES_COLUMNS,
     ).astype({"year": "int64", "revenue": float, "cost_of_goods": float})
-    costs = _frame(
-        aggregates.yearly_costs(conn, until, customer_ids=customer_ids),
+    return sales, yearly_costs(session, until, customer_ids=customer_ids)
+
+
+def yearly_costs(
+    session: Session, until: date, *, customer_ids: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Cost-to-serve sums per customer and calendar year up to `until`."""
+    return _frame(
+        aggregates.yearly_costs(session.connection(), until, customer_ids=customer_ids),
         aggregates.YEAR_COST_COLUMNS,
     ).astype({"year": "int64", "amount": float})
-    return sales, costs
+
+
+def buying_years(session: Session, until: date) -> pd.DataFrame:
+    """Each (customer_id, year) in which the customer bought, up to `until`."""
+    return _frame(
+        aggregates.buying_years(session.connection(), until), aggregates.BUYING_YEAR_COLUMNS
+    ).astype({"year": "int64"})
 
 
 def customers(session: Session, *, customer_ids: Collection[int] | None = None) -> pd.DataFrame:

@@ -60,11 +60,16 @@ def metrics_report(
     `lifetime`, else the stored fit, else a fit made now."""
     if name not in REPORTS:
         raise ValueError(f"unknown report {name}")
+    if name == "retention":  # the base's buying by year: no T12M sums, costs or CLV
+        retention = metrics.retention_from(frames.buying_years(session, as_of), as_of=as_of)
+        facts = {
+            "as_of": as_of.isoformat(),
+            "customers": len(frames.customers(session)),
+            "trailing_retention": frames.base_retention(session, as_of),
+        }
+        return Report(name, as_of, retention.set_index("year"), facts)
     modelled = name in MODELLED
-    figures = base_figures(
-        session, as_of=as_of, model=modelled, clv=modelled or name == "retention",
-        lifetime=lifetime,
-    )  # fmt: skip
+    figures = base_figures(session, as_of=as_of, model=modelled, clv=modelled, lifetime=lifetime)
     profit = figures.profit
     names = figures.customers.set_index("customer_id")["name"]
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "customers": len(profit)}
@@ -99,10 +104,6 @@ def metrics_report(
         )
         rows.insert(0, "name", names.reindex(rows.index))
         summary |= {"active_customers": len(rows)}
-    elif name == "retention":
-        year_sales, _costs = frames.yearly(session, as_of)
-        rows = metrics.retention_from(year_sales, as_of=as_of).set_index("year")
-        summary |= {"trailing_retention": figures.base_retention}
     elif name == "clv":
         rows = figures.clv.sort_values("clv", ascending=False)
         rows.insert(0, "name", names.reindex(rows.index))
@@ -134,7 +135,7 @@ def metrics_report(
             "key_accounts_only": key_accounts,
             "clv_at_risk": float(rows["clv"].clip(lower=0).sum()),
         }
-    if customer_id is not None and name != "retention":
+    if customer_id is not None:
         rows = rows[rows.index == customer_id]
     # A row names its customer as every other list does: `customer_id` and `customer`.
     return Report(name, as_of, rows.rename(columns={"name": "customer"}), summary)

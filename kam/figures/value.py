@@ -270,7 +270,7 @@ def compute(session: Session, asked: Request) -> Lifetime:
         profit, base_retention=base if base is not None else 0.0,
         discount_rate=settings.discount_rate, horizon=settings.horizon,
     )  # fmt: skip
-    _, yearly_costs = frames.yearly(session, end)
+    yearly_costs = frames.yearly_costs(session, end)
     table = value_table(
         bought, fitted, customers=profit.index, cost_t12m=profit["cost_to_serve"],
         cost_total=yearly_costs.groupby("customer_id")["amount"].sum(),

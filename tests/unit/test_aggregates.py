@@ -111,6 +111,22 @@ def test_year_sums_and_retention_are_those_of_the_lines(lines: Database) -> None
     assert base == metrics.trailing_retention(sales, as_of=AS_OF) == pytest.approx(2 / 3)
 
 
+def test_the_years_a_customer_bought_in_are_those_of_the_lines(lines: Database) -> None:
+    """Up to 2024-02-29: customer 1 bought in 2023 (twice that year) and 2024 (its line of
+    2024-03-01 is after), and in February 2023; customer 2 in 2022 and 2023; customer 3
+    in 2022. Each pair once, on both engines (SQLite reads the year from the ISO text)."""
+    with lines.reading() as s:
+        pairs = frames.buying_years(s, AS_OF)
+    assert sorted(map(tuple, pairs[["customer_id", "year"]].to_numpy().tolist())) == [
+        (1, 2023), (1, 2024), (2, 2022), (2, 2023), (3, 2022),
+    ]  # fmt: skip
+    assert pairs["year"].dtype == "int64"
+    retention = metrics.retention_from(pairs, as_of=AS_OF).set_index("year")
+    # 2023: of 2 and 3 (bought in 2022), 2 again; 2024: of 1 and 2 (2023), 1 again.
+    assert retention.loc[2023, "retained"] == 1 and retention.loc[2023, "active_previous"] == 2
+    assert retention.loc[2024, "rate"] == pytest.approx(1 / 2)
+
+
 def test_without_a_measurable_base_the_clv_assumes_no_retention(
     database: Database, cast: Cast
 ) -> None:
