@@ -344,12 +344,13 @@ def purchase_days(
 
     T = _table(Transaction).c
 
+    key = _customer(conn, T.customer_id, customer_ids)
     statement = (
-        select(T.customer_id, T.sold_on)
+        select(key, T.sold_on)
         .where(T.sold_on <= until)
-        .group_by(T.customer_id, T.sold_on)
+        .group_by(key, T.sold_on)
         .having(func.max(case((T.revenue >= 0, 1), else_=0)) == 1)
-        .order_by(T.customer_id, T.sold_on)
+        .order_by(key, T.sold_on)
     )
     return _rows(conn, _some(statement, T.customer_id, customer_ids))
 
@@ -375,43 +376,35 @@ def purchase_occasions(conn: Connection, until: date, recent_from: date) -> list
     """Per customer up to `until`, counting purchase occasions (distinct days with a sale; a
     day with only returns is not one): how many, the first and last, the gross margin of all
     of them and of the first, and how many fall on or after `recent_from`
-    (PURCHASE_COLUMNS) — what the lifetime-value model is fitted on."""
-    from sqlalchemy import and_, case, func, select
+    (PURCHASE_COLUMNS) — what the lifetime-value model is fitted on. One pass over the
+    lines: the days are numbered per customer, the first day's margin summed where the
+    number is 1 (a join of the days with their first would sum every line twice)."""
+    from sqlalchemy import case, func, select
 
     from db.models import Transaction
 
     T = _table(Transaction).c
 
+    key = _customer(conn, T.customer_id, None)
     days = (
-        select(
-            T.customer_id.label("customer_id"),
-            T.sold_on.label("day"),
-            func.sum(T.revenue - T.cost_of_goods).label("margin"),
-        )
+        select(key, T.sold_on.label("day"), func.sum(T.revenue - T.cost_of_goods).label("margin"))
         .where(T.sold_on <= until)
-        .group_by(T.customer_id, T.sold_on)
+        .group_by(key, T.sold_on)
         .having(func.max(case((T.revenue >= 0, 1), else_=0)) == 1)
         .subquery("days")
     )
-    per = (
-        select(
-            days.c.customer_id,
-            func.count().label("occasions"),
-            func.min(days.c.day).label("first_day"),
-            func.max(days.c.day).label("last_day"),
-            func.sum(days.c.margin).label("margin"),
-            func.sum(case((days.c.day >= recent_from, 1), else_=0)).label("recent"),
-        )
-        .group_by(days.c.customer_id)
-        .subquery("per")
-    )
-    first = days.alias("first")
+    order = func.row_number().over(partition_by=days.c.customer_id, order_by=days.c.day)
+    numbered = select(days, order.label("n")).subquery("numbered")
+    d = numbered.c
     statement = select(
-        per.c.customer_id, per.c.occasions, per.c.first_day, per.c.last_day, per.c.margin,
-        first.c.margin, per.c.recent,
-    ).join(
-        first, and_(first.c.customer_id == per.c.customer_id, first.c.day == per.c.first_day)
-    )  # fmt: skip
+        d.customer_id,
+        func.count().label("occasions"),
+        func.min(d.day).label("first_day"),
+        func.max(d.day).label("last_day"),
+        func.sum(d.margin).label("margin"),
+        func.sum(case((d.n == 1, d.margin), else_=0)).label("first_margin"),
+        func.sum(case((d.day >= recent_from, 1), else_=0)).label("recent"),
+    ).group_by(d.customer_id)
     return _rows(conn, statement)
 
 
