@@ -38,17 +38,19 @@ RUN_FROM = (
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.versions", description=__doc__.split("\n\n")[0]
+        prog="python -m benchmarks.versions",
+        usage="%(prog)s OLD DB [--pairs N] -- ARGS",
+        description=__doc__.split("\n\n")[0],
     )
     parser.add_argument("old", help="The commit to compare with (e.g. HEAD~3).")
     parser.add_argument("db", type=Path, help="A SQLite kam database (copied, never written).")
     parser.add_argument("--pairs", type=int, default=5, help="Measured pairs (default 5).")
     argv = sys.argv[1:] if argv is None else argv
-    if "--" not in argv or argv.index("--") == len(argv) - 1:
-        parser.error("give kam's arguments after --")
-    split = argv.index("--")
-    options = parser.parse_args(argv[:split])
+    split = argv.index("--") if "--" in argv else len(argv)
+    options = parser.parse_args(argv[:split])  # --help stops here
     args = argv[split + 1 :]
+    if not args:
+        parser.error("give kam's arguments after --")
     with tempfile.TemporaryDirectory(prefix="kam-versions-") as work:
         folder = Path(work)
         old = folder / "old"
