@@ -41,14 +41,11 @@ def show_scorecard(
     kind: str, login: str | None, as_of: date | None, *, json_: bool, csv_: bool
 ) -> None:
     """Read the scorecards the user may see and print them."""
-    from kam.services.scorecards import Score, manager_scorecard, sponsor_scorecard, year_before
+    from kam.services.scorecards import Score, read_scorecard
 
     when = clock.on_or_today(as_of)
-    read = manager_scorecard if kind == "manager" else sponsor_scorecard
     with administering() as (database, actor):
-        before = year_before(database, actor, kind, as_of=when, login=login)
-        with database.reading() as session:
-            card = read(session, actor, as_of=when, login=login, before=before)
+        card = read_scorecard(database, actor, kind, as_of=when, login=login)
     care = "Reviews" if kind == "manager" else "Visits"
 
     def for_people() -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from db import aggregates
 from kam.figures import frames, metrics
 from kam.figures.base import base_figures
 
@@ -64,7 +65,7 @@ def metrics_report(
         retention = metrics.retention_from(frames.buying_years(session, as_of), as_of=as_of)
         facts = {
             "as_of": as_of.isoformat(),
-            "customers": len(frames.customers(session)),
+            "customers": aggregates.customer_count(session.connection()),
             "trailing_retention": frames.base_retention(session, as_of),
         }
         return Report(name, as_of, retention.set_index("year"), facts)

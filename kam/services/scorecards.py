@@ -150,18 +150,14 @@ def year_before(
     measured against: the stored fit, else one made now and kept where the user may keep
     figures. None when no key account is open (no scorecard has a CLV to compare). Refuses
     as the scorecard would, before any fit is made."""
-    from sqlmodel import col, func, select
-
-    from db.models import KeyAccount
+    from db import aggregates
     from kam.figures.fits import request
     from kam.figures.worth import previous_window
     from kam.services.lifetime import lifetime_values
 
     _visible(actor, kind, login)
     with database.reading() as session:
-        opened = session.exec(
-            select(func.count()).where(col(KeyAccount.status).in_(lifecycle.OPEN))
-        ).one()
+        opened = aggregates.member_ids(session.connection(), [s.value for s in lifecycle.OPEN])
     if not opened:
         return None
     _, last_before = previous_window(as_of)
@@ -432,6 +428,17 @@ def sponsor_scorecard(
         login=login,
         before=before,
     )
+
+
+def read_scorecard(
+    database: Database, actor: Actor, kind: str, *, as_of: date, login: str | None = None
+) -> Scorecard:
+    """The managers' (`kind` "manager") or sponsors' scorecards the user may see, their CLV
+    a year before from the kept fit (`year_before`): what the CLI and the screens show."""
+    before = year_before(database, actor, kind, as_of=as_of, login=login)
+    read = manager_scorecard if kind == "manager" else sponsor_scorecard
+    with database.reading() as session:
+        return read(session, actor, as_of=as_of, login=login, before=before)
 
 
 def _user_id(session: Session, login: str) -> int:

@@ -160,13 +160,12 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="scorecard")
     def _score(self) -> None:
         from kam.errors import PermissionDenied
-        from kam.services.scorecards import manager_scorecard, year_before
+        from kam.services.scorecards import read_scorecard
 
-        database, actor, as_of = self.kam.database, self.kam.actor, self.kam.as_of
         try:
-            before = year_before(database, actor, "manager", as_of=as_of)
-            with database.reading() as session:
-                card = manager_scorecard(session, actor, as_of=as_of, before=before)
+            card = read_scorecard(
+                self.kam.database, self.kam.actor, "manager", as_of=self.kam.as_of
+            )
         except PermissionDenied as refused:
             self.post_message(self.Scored(None, str(refused)))
             return

@@ -188,12 +188,9 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scorecard")
     def _score(self) -> None:
-        from kam.services.scorecards import sponsor_scorecard, year_before
+        from kam.services.scorecards import read_scorecard
 
-        database, actor, as_of = self.kam.database, self.kam.actor, self.kam.as_of
-        before = year_before(database, actor, "sponsor", as_of=as_of)
-        with database.reading() as session:
-            card = sponsor_scorecard(session, actor, as_of=as_of, before=before)
+        card = read_scorecard(self.kam.database, self.kam.actor, "sponsor", as_of=self.kam.as_of)
         self.post_message(self.Scored(card))
 
     @on(Scored)

@@ -20,7 +20,12 @@ from db.enums import CommitmentStatus, Department, InteractionKind, ReviewDecisi
 from db.models import Commitment, Customer, Interaction, KeyAccount, Review, User
 from kam.database import Database
 from kam.errors import PermissionDenied
-from kam.services.scorecards import manager_scorecard, sponsor_scorecard, year_before
+from kam.services.scorecards import (
+    manager_scorecard,
+    read_scorecard,
+    sponsor_scorecard,
+    year_before,
+)
 from tests.support import Cast, add_small_base
 
 pytestmark = pytest.mark.today("2026-07-01")
@@ -159,10 +164,10 @@ def test_the_fit_a_year_before_is_made_once_and_kept_for_the_next_scorecard(
     assert again is not None and again.key == first.key
     assert _fits(database) == [(date(2025, 6, 30), date(2025, 6, 30))]
 
-    with database.reading() as s:
-        card = manager_scorecard(s, cast.executive, as_of=AS_OF, before=again)
+    card = read_scorecard(database, cast.executive, "manager", as_of=AS_OF)
     mia = next(score for score in card.scores if score.login == "mia")
     assert mia.clv_before == pytest.approx((100 + 80) / 1.1)  # as without it (above)
+    assert _fits(database) == [(date(2025, 6, 30), date(2025, 6, 30))]
 
 
 def test_no_fit_a_year_before_is_made_without_an_open_account_or_for_a_refused_user(
@@ -180,9 +185,8 @@ def test_no_fit_a_year_before_is_made_without_an_open_account_or_for_a_refused_u
             account.status = "retired"
             s.add(account)
     assert year_before(database, cast.admin, "manager", as_of=AS_OF) is None
+    card = read_scorecard(database, cast.admin, "manager", as_of=AS_OF)
     assert _fits(database) == []
-    with database.reading() as s:
-        card = manager_scorecard(s, cast.executive, as_of=AS_OF)
     assert {(sc.login, sc.accounts, sc.clv, sc.clv_before) for sc in card.scores} == {
         ("mia", 0, 0.0, 0.0),
         ("otto", 0, 0.0, 0.0),
