@@ -25,7 +25,6 @@ WINDOW_COST_TOTAL_COLUMNS = ["customer_id", "amount"]
 YEAR_SALES_COLUMNS = ["customer_id", "year", "revenue", "cost_of_goods"]
 YEAR_COST_COLUMNS = ["customer_id", "year", "amount"]
 BUYING_YEAR_COLUMNS = ["customer_id", "year"]
-FLAG_COLUMNS = ["customer_id", "before", "during"]
 CUSTOMER_COLUMNS = ["customer_id", "name", "estimated_wallet"]
 OVERRIDE_COLUMNS = ["customer_id", "retention_override", "margin_override"]
 
@@ -78,7 +77,7 @@ def _has_other_connections(engine: Engine) -> bool:
     return engine.dialect.name != "sqlite" or sqlite_on_disk(engine.url.database)
 
 
-def _customer(conn: Connection, column: Any, ids: Collection[int] | None) -> Any:
+def _customer(conn: Connection, column: Any, ids: Collection[int] | Select[Any] | None) -> Any:
     """The customer column a whole-base sum groups by. SQLite reads the table through in
     its own order faster than it walks the (customer_id, date) index and looks each line up
     (about 1.6× over 1M–3M lines), so over the whole base `customer_id + 0` keeps its
@@ -90,8 +89,26 @@ def _customer(conn: Connection, column: Any, ids: Collection[int] | None) -> Any
     return column
 
 
-def _some(statement: Select[Any], column: Any, ids: Collection[int] | None) -> Select[Any]:
-    return statement if ids is None else statement.where(column.in_(list(ids) or [-1]))
+def _some(
+    statement: Select[Any], column: Any, ids: Collection[int] | Select[Any] | None
+) -> Select[Any]:
+    """`statement` kept to the customers `ids`: listed, or a query of their ids."""
+    from sqlalchemy import Select
+
+    if ids is None:
+        return statement
+    if isinstance(ids, Select):
+        return statement.where(column.in_(ids))
+    return statement.where(column.in_(list(ids) or [-1]))
+
+
+def of_industry(industry: str) -> Select[Any]:
+    """The ids of the customers of one industry, as a query (for `customer_ids=`)."""
+    from sqlalchemy import select
+
+    from db.tables import CUSTOMER
+
+    return select(CUSTOMER.c.id).where(CUSTOMER.c.industry == industry)
 
 
 def window_sales(
@@ -99,7 +116,7 @@ def window_sales(
     first: date,
     last: date,
     *,
-    customer_ids: Collection[int] | None = None,
+    customer_ids: Collection[int] | Select[Any] | None = None,
     detail: bool = True,
 ) -> list[tuple[Any, ...]]:
     """Per customer, over [first, last]: revenue, cost of goods, orders (distinct order ids;
@@ -229,35 +246,12 @@ def yearly_costs(
     return _rows(conn, _some(statement, C.customer_id, customer_ids))
 
 
-def buying_flags(
-    conn: Connection, before_first: date, first: date, last: date
-) -> list[tuple[Any, ...]]:
-    """Per customer who bought between before_first and last: whether they bought before
-    `first`, and whether from `first` on (FLAG_COLUMNS) — the base's retention."""
-    from sqlalchemy import case, func, select
-
-    from db.tables import SALES_LINE
-
-    T = SALES_LINE.c
-
-    statement = (
-        select(
-            T.customer_id,
-            func.max(case((T.sold_on < first, 1), else_=0)),
-            func.max(case((T.sold_on >= first, 1), else_=0)),
-        )
-        .where(T.sold_on >= before_first, T.sold_on <= last)
-        .group_by(T.customer_id)
-    )
-    return _rows(conn, statement)
-
-
 def retention_counts(
     conn: Connection, before_first: date, first: date, last: date
 ) -> tuple[int, int]:
     """(how many customers bought between before_first and the day before `first`, how
-    many of them bought again between `first` and `last`): the base's retention, as
-    buying_flags gives it, counted in the database. Each customer is two lookups in the
+    many of them bought again between `first` and `last`): the base's retention,
+    counted in the database. Each customer is two lookups in the
     (customer_id, sold_on) index rather than a pass over two years of sales lines."""
     from sqlalchemy import and_, case, exists, func, select
 
@@ -300,13 +294,16 @@ def customers(
     return _rows(conn, _some(statement, c.id, customer_ids))
 
 
-def customer_count(conn: Connection) -> int:
-    """How many customers there are."""
+def customer_count(
+    conn: Connection, *, customer_ids: Collection[int] | Select[Any] | None = None
+) -> int:
+    """How many customers there are (of `customer_ids`, when given)."""
     from sqlalchemy import func, select
 
     from db.tables import CUSTOMER
 
-    return int(conn.execute(select(func.count()).select_from(CUSTOMER)).scalar_one())
+    statement = _some(select(func.count()).select_from(CUSTOMER), CUSTOMER.c.id, customer_ids)
+    return int(conn.execute(statement).scalar_one())
 
 
 def account_overrides(conn: Connection, *, statuses: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -447,6 +444,27 @@ def stored_values(
     return _rows(conn, _some(statement, v.customer_id, customer_ids))
 
 
+def clv_standing(
+    conn: Connection, fit_id: int, customer_id: int, clv: float
+) -> tuple[float, float]:
+    """Where a CLV of `clv` for this customer stands among the others' positive CLV under a
+    stored fit: (the sum of those ranked before it: larger, or equal with a smaller id; the
+    sum of them all). The value tiers (kam.rules.outlook.tier_of) without reading every
+    customer's figure."""
+    from sqlalchemy import and_, case, func, or_, select
+
+    from db.tables import CUSTOMER_VALUE
+
+    v = CUSTOMER_VALUE.c
+    ahead = or_(v.clv > clv, and_(v.clv == clv, v.customer_id < customer_id))
+    statement = select(
+        func.coalesce(func.sum(case((ahead, v.clv), else_=0.0)), 0.0),
+        func.coalesce(func.sum(v.clv), 0.0),
+    ).where(v.fit_id == fit_id, v.clv > 0, v.customer_id != customer_id)
+    before, total = conn.execute(statement).one()
+    return float(before), float(total)
+
+
 def overdue_commitments(
     conn: Connection, as_of: date, *, customer_ids: Collection[int]
 ) -> list[tuple[Any, ...]]:
@@ -526,7 +544,11 @@ PROFILE_COLUMNS = ["customer_id", "name", "industry", "estimated_wallet"]
 
 
 def window_category_margins(
-    conn: Connection, first: date, last: date, *, customer_ids: Collection[int] | None = None
+    conn: Connection,
+    first: date,
+    last: date,
+    *,
+    customer_ids: Collection[int] | Select[Any] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Gross margin per customer and product category over [first, last]
     (CATEGORY_MARGIN_COLUMNS): a product's category from product_category, else the product
@@ -548,12 +570,16 @@ def window_category_margins(
     return _rows(conn, _some(statement, T.customer_id, customer_ids))
 
 
-def customer_profiles(conn: Connection) -> list[tuple[Any, ...]]:
-    """Every customer's name, industry and estimated wallet (PROFILE_COLUMNS): whom a
-    customer is compared with."""
+def customer_profiles(
+    conn: Connection, *, customer_ids: Collection[int] | Select[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Every customer's (or some customers') name, industry and estimated wallet
+    (PROFILE_COLUMNS): whom a customer is compared with."""
     from sqlalchemy import select
 
     from db.models import Customer
 
     c = _table(Customer).c
-    return _rows(conn, select(c.id, c.name, c.industry, c.estimated_wallet))
+    return _rows(
+        conn, _some(select(c.id, c.name, c.industry, c.estimated_wallet), c.id, customer_ids)
+    )

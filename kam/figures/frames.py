@@ -125,12 +125,9 @@ def overrides(session: Session) -> pd.DataFrame:
 
 def base_retention(session: Session, as_of: date) -> float | None:
     """The whole base's trailing retention at `as_of`: of the customers who bought in the 12
-    months before the T12M window, the share who bought in it."""
+    months before the T12M window, the share who bought in it (counted in the database)."""
     before_first, first, last = metrics.retention_windows(as_of)
-    flags = _frame(
-        aggregates.buying_flags(
-            session.connection(), _days(before_first), _days(first), _days(last)
-        ),
-        aggregates.FLAG_COLUMNS,
+    bought_before, bought_again = aggregates.retention_counts(
+        session.connection(), _days(before_first), _days(first), _days(last)
     )
-    return metrics.trailing_from(flags)
+    return bought_again / bought_before if bought_before else None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -211,11 +212,30 @@ class Lifetime:
     key: str
     stored: bool
     """Whether the fit is in the database (read from it, or written now)."""
+    fit_id: int | None = None
+    """The stored fit's id, when the figures were read from the database."""
+    whole: bool = True
+    """Whether `table` holds every customer (False: only those asked for)."""
+
+    def standing(self, customer_id: int, clv: float, session: Session) -> tuple[float, float]:
+        """Where a CLV of `clv` for this customer stands among the others' positive figures:
+        (the sum of those ranked before it, the sum of them all); see
+        kam.rules.outlook.tier_of."""
+        if not self.whole:
+            assert self.fit_id is not None
+            return aggregates.clv_standing(session.connection(), self.fit_id, customer_id, clv)
+        others = self.table["clv"].astype(float).drop(customer_id, errors="ignore")
+        others = others[others > 0]
+        ahead = (others > clv) | ((others == clv) & (others.index < customer_id))
+        return float(others[ahead].sum()), float(others.sum())
 
 
-def stored(session: Session, asked: Request) -> Lifetime | None:
-    """The stored fit for this request and the data as they are, if there is one."""
-    from sqlmodel import select
+def stored(
+    session: Session, asked: Request, *, customer_ids: Collection[int] | None = None
+) -> Lifetime | None:
+    """The stored fit for this request and the data as they are, if there is one; with
+    `customer_ids`, its table holds only those customers."""
+    from sqlmodel import col, select
 
     from db.models import CustomerValue
     from kam.figures.fits import find
@@ -235,21 +255,19 @@ def stored(session: Session, asked: Request) -> Lifetime | None:
         row.repeat_customers, bgnbd, gamma_gamma,
         parameters.get("frequency_spend_correlation"), row.seconds, parameters,
     )  # fmt: skip
-    values = (
-        session.connection()
-        .execute(
-            select(
-                CustomerValue.customer_id, *(getattr(CustomerValue, c) for c in VALUE_COLUMNS)
-            ).where(CustomerValue.fit_id == row.id)  # type: ignore[call-overload]
-        )
-        .all()
-    )
+    reading = select(
+        CustomerValue.customer_id, *(getattr(CustomerValue, c) for c in VALUE_COLUMNS)
+    ).where(CustomerValue.fit_id == row.id)  # type: ignore[call-overload]
+    if customer_ids is not None:
+        reading = reading.where(col(CustomerValue.customer_id).in_(list(customer_ids)))
+    values = session.connection().execute(reading).all()
     table = pd.DataFrame.from_records(
         [tuple(v) for v in values], columns=["customer_id", *VALUE_COLUMNS]
     ).set_index("customer_id")
     for column in VALUE_COLUMNS[4:]:
         table[column] = table[column].astype(float)
-    return Lifetime(fitted, table[VALUE_COLUMNS], row.key, stored=True)
+    whole = customer_ids is None
+    return Lifetime(fitted, table[VALUE_COLUMNS], row.key, True, row.id, whole)
 
 
 def compute(session: Session, asked: Request) -> Lifetime:
@@ -280,10 +298,13 @@ def compute(session: Session, asked: Request) -> Lifetime:
     return Lifetime(fitted, table, key(session, asked), stored=False)
 
 
-def current(session: Session, as_of: date) -> Lifetime:
-    """The figures at `as_of` with the default request: stored if kept, else computed now."""
+def current(
+    session: Session, as_of: date, *, customer_ids: Collection[int] | None = None
+) -> Lifetime:
+    """The figures at `as_of` with the default request: stored if kept (with
+    `customer_ids`, of those customers only), else computed now (every customer's)."""
     asked = request(as_of)
-    return stored(session, asked) or compute(session, asked)
+    return stored(session, asked, customer_ids=customer_ids) or compute(session, asked)
 
 
 #: The columns the CLV table gains from the lifetime-value figures.

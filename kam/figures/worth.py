@@ -111,13 +111,13 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
         discount_rate=settings.discount_rate,
         horizon=settings.horizon,
     )
-    figures = value.current(session, as_of)
+    figures = value.current(session, as_of, customer_ids=ids)
     clv = value.combine(simple, figures, overrides.dropna(how="all").index).iloc[0]
     wallet = metrics.share_of_wallet(
         profit["revenue"], customers.set_index("customer_id")["estimated_wallet"]
     ).iloc[0]
     row = profit.iloc[0]
-    tier, seen = _outlook(session, customer_id, as_of, figures.table["clv"], clv)
+    tier, seen = _outlook(session, customer_id, as_of, figures, clv)
     year_sales, year_costs = frames.yearly(session, as_of, customer_ids=ids)
     table = metrics.by_year_from(year_sales, year_costs, customers)
     years = [
@@ -171,20 +171,21 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
 
 
 def _outlook(
-    session: Session, customer_id: int, as_of: date, base_clv: pd.Series, clv: pd.Series
+    session: Session, customer_id: int, as_of: date, figures: value.Lifetime, clv: pd.Series
 ) -> tuple[str, Outlook]:
     """The customer's value tier among the base's CLV (its own as the sheet shows it) and its
     outlook (stage, churn risk)."""
     from kam.figures.outlook import outlooks
-    from kam.rules.outlook import tiers
+    from kam.rules.outlook import tier_of
 
     settings = load_settings(session)
-    values = base_clv.astype(float).to_dict()
-    values[customer_id] = float(clv["clv"])
-    tier = tiers(values.items(), a_share=settings.tier_a_share, b_share=settings.tier_b_share)
+    own = float(clv["clv"])
+    before, others = figures.standing(customer_id, own, session)
+    tier = tier_of(own, before, others + max(own, 0.0),
+                   a_share=settings.tier_a_share, b_share=settings.tier_b_share)  # fmt: skip
     p = _number(clv["p_alive"])
     seen = outlooks(
         session, as_of, p_alive={customer_id: p} if p is not None else {},
         churn_p_alive=settings.churn_p_alive, customer_ids=[customer_id],
     )[customer_id]  # fmt: skip
-    return tier[customer_id], seen
+    return tier, seen

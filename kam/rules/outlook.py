@@ -150,7 +150,16 @@ def tiers(values: Iterable[tuple[int, float]], *, a_share: float, b_share: float
     result = {cid: ("loss" if v < 0 else "C") for cid, v in pairs}
     before = 0.0
     for v, cid in positive:
-        share = before / total
-        result[cid] = "A" if share < a_share else "B" if share < a_share + b_share else "C"
+        result[cid] = tier_of(v, before, total, a_share=a_share, b_share=b_share)
         before += v
     return result
+
+
+def tier_of(value: float, before: float, total: float, *, a_share: float, b_share: float) -> str:
+    """One customer's value tier from its CLV, the positive CLV of the customers ranked
+    before it (a larger CLV, or the same and a smaller id) and the base's positive total
+    (its own included): what `tiers` gives it among the whole base."""
+    if not value > 0:
+        return "loss" if value < 0 else "C"
+    share = before / total
+    return "A" if share < a_share else "B" if share < a_share + b_share else "C"

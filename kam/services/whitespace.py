@@ -72,10 +72,10 @@ def compute(
     *,
     as_of: date,
     customer_ids: set[int] | None = None,
-    among: set[int] | None = None,
+    industry: str | None = None,
 ) -> Whitespace:
     """The whitespace figures of the given customers (default: every open key account),
-    compared with the whole base's T12M purchases, or only with the customers `among`."""
+    compared with the whole base's T12M purchases, or only with those of one industry."""
     import pandas as pd
 
     from db import aggregates
@@ -87,15 +87,14 @@ def compute(
     if customer_ids is None:
         customer_ids = set(aggregates.member_ids(conn, [s.value for s in lifecycle.OPEN]))
     first, last = (day.date() for day in metrics.t12m_window(as_of))
+    among = None if industry is None else aggregates.of_industry(industry)
     margins = pd.DataFrame.from_records(
         aggregates.window_category_margins(conn, first, last, customer_ids=among),
         columns=aggregates.CATEGORY_MARGIN_COLUMNS,
     ).astype({"margin": float})
     customers = pd.DataFrame.from_records(
-        aggregates.customer_profiles(conn), columns=aggregates.PROFILE_COLUMNS
+        aggregates.customer_profiles(conn, customer_ids=among), columns=aggregates.PROFILE_COLUMNS
     ).set_index("customer_id")
-    if among is not None:
-        customers = customers[customers.index.isin(list(among))]
     customers["estimated_wallet"] = customers["estimated_wallet"].astype(float)
     sales = pd.DataFrame.from_records(
         aggregates.window_sales(conn, first, last, customer_ids=among, detail=False),
@@ -186,12 +185,13 @@ def top_opportunities(
     from kam.figures.whitespace import BASE, MIN_PEERS
     from kam.figures.whitespace import top_opportunities as top
 
-    profiles = aggregates.customer_profiles(session.connection())
-    industry = next((p[2] for p in profiles if p[0] == customer_id), None)
-    among: set[int] | None = {p[0] for p in profiles if p[2] == industry}
-    if among is not None and len(among) <= MIN_PEERS:
-        among = None  # too few to be peers, whoever bought
-    result = compute(session, as_of=as_of, customer_ids={customer_id}, among=among)
+    conn = session.connection()
+    ((_id, _name, industry, _wallet),) = aggregates.customer_profiles(
+        conn, customer_ids=[customer_id]
+    )
+    peers = aggregates.customer_count(conn, customer_ids=aggregates.of_industry(industry))
+    among = industry if peers > MIN_PEERS else None  # too few to be peers, whoever bought
+    result = compute(session, as_of=as_of, customer_ids={customer_id}, industry=among)
     if among is not None and (result.accounts["compared_with"] == BASE).any():
         result = compute(session, as_of=as_of, customer_ids={customer_id})
     return top(result, customer_id, n)

@@ -148,3 +148,55 @@ def test_without_a_measurable_base_the_clv_assumes_no_retention(
     assert figures.base_retention is None
     assert figures.clv.loc[1, "retention"] == 0
     assert figures.clv.loc[1, "clv"] == pytest.approx((100 - 40) / 1.2)
+
+
+def test_a_customers_tier_from_a_stored_fit_is_its_tier_among_every_figure(
+    database: Database,
+) -> None:
+    """The sheet reads one customer's stored figures and asks the database where its CLV
+    stands (db.aggregates.clv_standing) instead of ranking every customer's: the sums before
+    it and in all, and so its tier, are those the whole table gives (kam.rules.outlook)."""
+    from typing import Any, cast
+
+    from db.models import Customer, CustomerValue, ValueFit
+    from kam.figures.value import Lifetime
+    from kam.rules.outlook import tier_of, tiers
+
+    stored = {"a": 50.0, "b": 30.0, "c": 30.0, "d": 10.0, "e": 0.0, "f": -5.0}
+    with database.writing() as s:
+        people = {name: Customer(name=name) for name in stored}
+        s.add_all(people.values())
+        fit = ValueFit(key="k", as_of=AS_OF, calibration_end=AS_OF, period="week",
+                       model="probabilistic")  # fmt: skip
+        s.add(fit)
+        s.flush()
+        ids = {name: int(c.id or 0) for name, c in people.items()}
+        for name, clv in stored.items():
+            s.add(CustomerValue(fit_id=fit.id, customer_id=ids[name], model="probabilistic",
+                                clv=clv))  # fmt: skip
+        fit_id = int(fit.id or 0)
+    table = pd.DataFrame({"clv": [stored[n] for n in ids]}, index=list(ids.values()))
+    whole = Lifetime(cast(Any, None), table, "k", stored=True)
+    one = Lifetime(cast(Any, None), table.iloc[:0], "k", True, fit_id, whole=False)
+    # (customer, the CLV its sheet shows) -> (positive CLV ranked before it, the others' sum):
+    # b and c tie at 30, the smaller id (b) first; c's sheet may show another figure (45).
+    expected = {
+        ("b", 30.0): (50.0, 90.0),  # others 50 + 30 + 10; before it 50
+        ("c", 30.0): (80.0, 90.0),  # before it 50 and b's 30
+        ("c", 45.0): (50.0, 90.0),  # above both 30s, below 50
+        ("a", -1.0): (70.0, 70.0),  # every other positive one is larger
+        ("e", 0.0): (120.0, 120.0),
+    }
+    with database.reading() as s:
+        for (name, clv), sums in expected.items():
+            assert one.standing(ids[name], clv, s) == pytest.approx(sums), name
+            assert whole.standing(ids[name], clv, s) == pytest.approx(sums), name
+    # The tiers at A 50 %, B 40 %: total 120; before a, b, c, d: 0, 50, 80, 110 (shares 0,
+    # .42, .67, .92): A, A, B, C; e (0) is C and f a loss.
+    ranked = tiers([(ids[n], v) for n, v in stored.items()], a_share=0.5, b_share=0.4)
+    assert ranked == {ids["a"]: "A", ids["b"]: "A", ids["c"]: "B", ids["d"]: "C",
+                      ids["e"]: "C", ids["f"]: "loss"}  # fmt: skip
+    assert tier_of(30.0, 80.0, 90.0 + 30.0, a_share=0.5, b_share=0.4) == "B"
+    assert tier_of(45.0, 50.0, 90.0 + 45.0, a_share=0.5, b_share=0.4) == "A"  # 50/135 = .37
+    assert tier_of(-1.0, 70.0, 70.0, a_share=0.5, b_share=0.4) == "loss"
+    assert tier_of(0.0, 120.0, 120.0, a_share=0.5, b_share=0.4) == "C"
