@@ -78,7 +78,7 @@ def _show(
             target = customer_by_name(session, customer).id if customer else None
             report = metrics_report(session, name, as_of=when, customer_id=target)
     frame = (report.rows.head(top) if top else report.rows).reset_index()
-    if json_ and not csv_ and output.frame_encodable(frame):
+    if json_ and not csv_ and output.frame_encodable(frame, lists=True):
         context = {"report": name, "as_of": when, "summary": report.summary}
         output.print_json_frame(context, frame, total=len(report.rows))
         output.showing(len(frame), len(report.rows), "without --top for every row")

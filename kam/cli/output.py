@@ -57,18 +57,21 @@ def print_json(data: Any) -> None:
     _write(terminal_json(text) + "\n")
 
 
-def frame_encodable(frame: pd.DataFrame) -> bool:
-    """True when print_json_frame writes `frame` as print_json would: numbers, booleans,
-    datetimes and text only (no dates, enums or lists in object columns)."""
+def frame_encodable(frame: pd.DataFrame, *, lists: bool = False) -> bool:
+    """True when print_json_frame (print_csv_frame) writes `frame` as print_json
+    (print_csv) would: numbers, booleans, datetimes and text only (no dates or enums in
+    object columns); with `lists`, for JSON, lists of text too (a churn row's reasons)."""
     import pandas as pd
+
+    def plain(value: object) -> bool:
+        if value is None or isinstance(value, str):
+            return True
+        return lists and type(value) is list and all(isinstance(v, str) for v in value)
 
     for column, dtype in frame.dtypes.items():
         if dtype.kind in "biufM" or isinstance(dtype, pd.StringDtype):
             continue
-        if (
-            dtype.kind != "O"
-            or not frame[column].map(lambda v: v is None or isinstance(v, str)).all()
-        ):
+        if dtype.kind != "O" or not frame[column].map(plain).all():
             return False
     return True
 
@@ -106,9 +109,10 @@ def _json_lines(frame: pd.DataFrame) -> str:
     # of the text is written "\\\\", so undoing "\\/" never splits one.
     text = frame.to_json(orient="records", force_ascii=False, double_precision=15)
     body = text[1:-1].replace("\\/", "/")
-    # The rows' objects are flat: outside the text of a cell, "},{" is where one row
-    # ends and the next begins. When a cell holds "},{" too, the count says so and
-    # pandas splits the lines itself (slower: it reads the text one character at a time).
+    # The rows' objects are flat (a list in one holds text alone): outside the text of a
+    # cell, "},{" is where one row ends and the next begins. When a cell holds "},{" too,
+    # the count says so and pandas splits the lines itself (slower: it reads the text one
+    # character at a time).
     if body.count("},{") == len(frame) - 1:
         return body.replace("},{", "},\n    {")
     lines = frame.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)

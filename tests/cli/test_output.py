@@ -315,6 +315,33 @@ def test_a_report_frame_is_written_in_parts_and_rows_whose_text_looks_like_a_row
     assert json.loads(text)["rows"] == [{"name": name, "n": n} for n, name in enumerate(names)]
 
 
+def test_a_report_frame_with_lists_of_text_is_written_as_its_records(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A churn row's reasons are a list of text: for JSON the frame writer takes such a
+    column (one row a line, a list as a JSON array, a missing number as null), and only
+    for JSON: CSV and lists of anything else go through the records."""
+    import pandas as pd
+
+    monkeypatch.setattr(output, "FRAME_ROWS", 2)
+    reasons = [["33 days since the last purchase", "margin down 20% },{"], [], ["a/b \u00e9"]]
+    frame = pd.DataFrame({"n": [1, 2, 3], "p": [0.5, None, 0.25], "reasons": reasons})
+    assert output.frame_encodable(frame, lists=True)
+    assert not output.frame_encodable(frame)  # CSV: the records path writes lists as JSON
+    assert not output.frame_encodable(frame.assign(reasons=[[1], [], []]), lists=True)
+    output.print_json_frame({"report": "churn"}, frame, total=3)
+    text = capsys.readouterr().out
+    rows = text.split("\n")[4:-3]
+    assert rows[0] == (
+        '    {"n":1,"p":0.5,"reasons":["33 days since the last purchase","margin down 20% },{"]},'
+    )
+    assert json.loads(text)["rows"] == [
+        {"n": 1, "p": 0.5, "reasons": reasons[0]},
+        {"n": 2, "p": None, "reasons": []},
+        {"n": 3, "p": 0.25, "reasons": ["a/b \u00e9"]},
+    ]
+
+
 def test_a_report_frame_is_written_as_the_same_csv_as_its_records_in_parts(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
