@@ -242,8 +242,11 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
     def _refill(self) -> None:
         """Show the accounts matching the filter; untrusted text goes in as Text, never markup."""
         needle = self.query_one("#filter", Input).value.strip().lower()
-        self._shown_filter = needle
         table = self.query_one(DataTable)
+        # The same filter (read again, sorted) keeps the row the user is on; a new one
+        # starts at its best match, the first row, which Enter in the filter opens.
+        kept = table.cursor_key() if needle == self._shown_filter else None
+        self._shown_filter = needle
         table.clear()
         self._label_headers()
         shown = 0
@@ -272,6 +275,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
             }
             table.add_row(*(cells[attribute] for _, attribute in self._columns), key=str(a.id))
             shown += 1
+        table.move_to_key(kept)
         self.query_one("#status", Static).update(self._status_line(shown, len(scope)))
 
     def _status_line(self, shown: int, in_scope: int) -> Text:

@@ -197,6 +197,7 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
     def _fill_scores(self) -> None:
         """One row per manager the user may see; money short (702.9k), never cut."""
         table = self.query_one("#scorecard", DataTable)
+        kept = table.cursor_key()
         table.clear()
         if self.card is None:
             return
@@ -228,7 +229,10 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
                 "Reviews on time": Text(on_time, justify="right"),
                 "Reviews": Text(on_time, justify="right"),
             }  # fmt: skip
-            table.add_row(*(cells[c] for c in (NARROW_SCORES if narrow else SCORE_COLUMNS)))
+            table.add_row(
+                *(cells[c] for c in (NARROW_SCORES if narrow else SCORE_COLUMNS)), key=s.login
+            )
+        table.move_to_key(kept)
 
     def score_of(self, login: str) -> Score | None:
         """The scorecard of `login`, if the user may see it."""

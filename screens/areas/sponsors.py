@@ -244,6 +244,7 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
     def _fill_sponsors(self, data: SponsorsData) -> None:
         """One row per sponsor; names go in as Text, never markup."""
         table = self.query_one("#sponsors", DataTable)
+        kept = table.cursor_key()
         table.clear()
         overdue: dict[str, int] = {}
         for v in data.schedule:
@@ -264,6 +265,7 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
                 Text(safe(s.title)),
                 key=s.login,
             )
+        table.move_to_key(kept)
 
     def _score_cells(self, login: str) -> list[Text]:
         """The scorecard's cells of a sponsor (dashes while computing); none for those who do

@@ -122,3 +122,33 @@ async def test_the_list_shows_health_and_worth_and_sorts_by_a_key(
         assert [r[0] for r in _rows(table)] == ["北京燕京啤酒", "Acme [/b] Ltd"]
         await pilot.press("S")  # reversed: best profit first
         assert [r[0] for r in _rows(table)] == ["Acme [/b] Ltd", "北京燕京啤酒"]
+
+
+async def test_back_from_a_sheet_or_after_a_sort_the_cursor_stays_on_its_account(
+    sqlite_database: Database, tui_cast: Cast
+) -> None:
+    """The list is read again when a sheet closes, and filled again when sorted: the cursor
+    stays on the account the user was on; a new filter starts at its first match."""
+    from screens.sheet.screen import AccountSheetScreen
+
+    app = create_app(sqlite_database, tui_cast.manager, area="accounts")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("m", "down")  # every account; the second, 北京燕京啤酒
+        table = app.screen.query_one(DataTable)
+        assert _rows(table)[table.cursor_row][0] == "北京燕京啤酒"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, AccountSheetScreen)
+        assert app.screen.customer == "北京燕京啤酒"
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()  # the list read again
+        await pilot.pause()
+        assert isinstance(app.screen, KeyAccountsScreen)
+        assert _rows(table)[table.cursor_row][0] == "北京燕京啤酒"
+        await pilot.press("S")  # reversed: 北京燕京啤酒 is first now, and still the one
+        assert [r[0] for r in _rows(table)] == ["北京燕京啤酒", "Acme [/b] Ltd"]
+        assert table.cursor_row == 0
+        await pilot.press("S", "slash", "a")  # both match "a"; the first is Acme
+        assert [r[0] for r in _rows(table)][table.cursor_row] == "Acme [/b] Ltd"
