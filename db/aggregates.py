@@ -41,6 +41,17 @@ def _rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in conn.execute(statement).fetchall()]
 
 
+def _plain_rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """Every row as the driver gives it (a tuple), without SQLAlchemy's rows or its
+    conversion of values: for reads of many rows whose columns the drivers give alike
+    (integers, text), such as a million purchase days (0.9 s less of 2.6 s)."""
+    result = conn.execute(statement)
+    try:
+        return cast(list[tuple[Any, ...]], result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def at_once(conn: Connection, reads: Sequence[Callable[[Connection], R]]) -> list[R]:
     """The results of `reads`, each given a connection: the first on `conn`, the others at
     the same time on connections of their own, where the database has them to give (a file
@@ -334,22 +345,26 @@ def purchase_days(
 ) -> list[tuple[Any, ...]]:
     """(customer_id, day) of every purchase occasion up to `until` (a day with a sale; a day
     with only returns is not one), by customer and day: what the gaps between purchases
-    are measured on. Scales with occasions, not lines."""
-    from sqlalchemy import case, func, select
+    are measured on. Scales with occasions, not lines. The day is its ordinal
+    (`date.toordinal()`, computed by the database): turning a million stored dates into
+    Python dates one by one took longer than the query."""
+    from sqlalchemy import Integer, cast, func, literal_column, select
 
-    from db.models import Transaction
+    from db.tables import SALES_LINE
 
-    T = _table(Transaction).c
-
+    T = SALES_LINE.c
+    if conn.dialect.name == "sqlite":  # julianday('0001-01-01') is 1721425.5, its ordinal 1
+        ordinal = cast(func.julianday(T.sold_on) - 1721424.5, Integer)
+    else:
+        ordinal = cast(T.sold_on - literal_column("DATE '0001-01-01'") + 1, Integer)
     key = _customer(conn, T.customer_id, customer_ids)
     statement = (
-        select(key, T.sold_on)
-        .where(T.sold_on <= until)
+        select(key, ordinal.label("day"))
+        .where(T.sold_on <= until, T.revenue >= 0)
         .group_by(key, T.sold_on)
-        .having(func.max(case((T.revenue >= 0, 1), else_=0)) == 1)
         .order_by(key, T.sold_on)
     )
-    return _rows(conn, _some(statement, T.customer_id, customer_ids))
+    return _plain_rows(conn, _some(statement, T.customer_id, customer_ids))
 
 
 def member_ids(conn: Connection, statuses: Sequence[str]) -> list[int]:

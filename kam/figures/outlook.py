@@ -22,10 +22,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-def _day(value: Any) -> date:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
 def _margins(rows: list[tuple[Any, ...]]) -> dict[int, tuple[float, float]]:
     """customer -> (revenue, gross margin) from WINDOW_PROFIT_COLUMNS rows."""
     return {cid: (float(rev or 0), float((rev or 0) - (cogs or 0))) for cid, rev, cogs in rows}
@@ -35,21 +31,22 @@ def purchase_rhythm(
     rows: list[tuple[Any, ...]],
 ) -> dict[int, tuple[date, date, float | None]]:
     """customer -> (first day, last day, median days between purchase days or None) from
-    (customer_id, day) rows ordered by customer and day."""
+    (customer_id, day ordinal) rows ordered by customer and day (db.aggregates.purchase_days)."""
     result: dict[int, tuple[date, date, float | None]] = {}
-    days: list[date] = []
+    days: list[int] = []
     current: int | None = None
 
     def close() -> None:
         if current is not None and days:
-            gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
-            result[current] = (days[0], days[-1], float(median(gaps)) if gaps else None)
+            gaps = [b - a for a, b in zip(days, days[1:], strict=False)]
+            typical = float(median(gaps)) if gaps else None
+            result[current] = (date.fromordinal(days[0]), date.fromordinal(days[-1]), typical)
 
     for cid, day in rows:
         if cid != current:
             close()
             current, days = cid, []
-        days.append(_day(day))
+        days.append(day)
     close()
     return result
 

@@ -200,3 +200,30 @@ def test_a_customers_tier_from_a_stored_fit_is_its_tier_among_every_figure(
     assert tier_of(45.0, 50.0, 90.0 + 45.0, a_share=0.5, b_share=0.4) == "A"  # 50/135 = .37
     assert tier_of(-1.0, 70.0, 70.0, a_share=0.5, b_share=0.4) == "loss"
     assert tier_of(0.0, 120.0, 120.0, a_share=0.5, b_share=0.4) == "C"
+
+
+def test_purchase_days_are_the_days_with_a_sale_as_ordinals(lines: Database) -> None:
+    """A purchase occasion is a day with a sale up to the date: a day of returns alone is
+    not one, a day with a sale and a return is; the database gives each day's ordinal."""
+    from db import aggregates
+    from kam.figures.outlook import purchase_rhythm
+
+    with lines.engine.begin() as conn:
+        for n, (day, revenue) in enumerate([("2023-01-01", -5.0), ("2022-05-05", -2.0)]):
+            conn.execute(text(
+                "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity,"
+                " line_key) VALUES (3, :d, :r, 0, 1, :k)"
+            ), {"d": date.fromisoformat(day), "r": revenue, "k": f"return{n}"})  # fmt: skip
+    with lines.reading() as s:
+        rows = aggregates.purchase_days(s.connection(), AS_OF)
+    days = {
+        1: ["2023-02-28", "2023-03-01", "2024-02-29"],  # not 2024-03-01, after the date
+        2: ["2022-12-31", "2023-06-15"],  # two lines on 2023-06-15: one day
+        3: ["2022-05-05"],  # 2023-01-01 had returns alone
+    }
+    assert rows == [
+        (cid, date.fromisoformat(day).toordinal()) for cid, listed in days.items() for day in listed
+    ]
+    # Customer 1's gaps: 1 and 365 days (2023-03-01 to the leap day 2024-02-29): median 183.
+    assert purchase_rhythm(rows)[1] == (date(2023, 2, 28), date(2024, 2, 29), 183.0)
+    assert purchase_rhythm(rows)[3] == (date(2022, 5, 5), date(2022, 5, 5), None)

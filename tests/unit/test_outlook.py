@@ -108,10 +108,9 @@ def test_value_tiers_split_the_positive_clv_80_15_and_the_rest() -> None:
 
 
 def test_the_purchase_rhythm_is_the_median_gap_between_purchase_days() -> None:
-    rows = [
-        (1, "2026-01-01"), (1, "2026-01-11"), (1, "2026-01-15"), (1, "2026-02-14"),
-        (2, date(2026, 3, 1)),
-    ]  # fmt: skip
+    days = [(1, "2026-01-01"), (1, "2026-01-11"), (1, "2026-01-15"), (1, "2026-02-14"),
+            (2, "2026-03-01")]  # fmt: skip
+    rows = [(cid, date.fromisoformat(day).toordinal()) for cid, day in days]
     # Customer 1's gaps: 10, 4, 30 days: median 10.
     assert purchase_rhythm(rows) == {
         1: (date(2026, 1, 1), date(2026, 2, 14), 10.0),
