@@ -7,7 +7,7 @@ Imports pandas; only the commands and screens that show numbers import this modu
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,11 @@ class Window:
     """Per customer: revenue, cost_of_goods, and with detail orders, last_sold_on (datetime64)."""
     costs: pd.DataFrame
     """Per customer and category: amount."""
+
+    def profit_rows(self) -> Iterable[tuple[Any, ...]]:
+        """The sales sums as db.aggregates reads them without detail (WINDOW_PROFIT_COLUMNS
+        rows)."""
+        return self.sales[aggregates.WINDOW_PROFIT_COLUMNS].itertuples(index=False, name=None)
 
 
 def _frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:

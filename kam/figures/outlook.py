@@ -8,7 +8,7 @@ stored fit): it is an input here, never fitted.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-def _margins(rows: list[tuple[Any, ...]]) -> dict[int, tuple[float, float]]:
+def _margins(rows: Iterable[tuple[Any, ...]]) -> dict[int, tuple[float, float]]:
     """customer -> (revenue, gross margin) from WINDOW_PROFIT_COLUMNS rows."""
     return {cid: (float(rev or 0), float((rev or 0) - (cogs or 0))) for cid, rev, cogs in rows}
 
@@ -58,13 +58,18 @@ def outlooks(
     p_alive: Mapping[int, float | None],
     churn_p_alive: float,
     customer_ids: Collection[int] | None = None,
+    t12m: Iterable[tuple[Any, ...]] | None = None,
 ) -> dict[int, Outlook]:
-    """The outlook at `as_of` of every customer (or of some), key accounts judged as such."""
+    """The outlook at `as_of` of every customer (or of some), key accounts judged as such.
+    `t12m`: the T12M sums at `as_of` (WINDOW_PROFIT_COLUMNS rows, of these customers or
+    more), when the caller has read them already."""
     conn = session.connection()
     first, last = t12m_window(as_of)
     before_first, before_last = t12m_window(first - timedelta(days=1))
     ids = customer_ids
-    now = _margins(aggregates.window_sales(conn, first, last, customer_ids=ids, detail=False))
+    if t12m is None:
+        t12m = aggregates.window_sales(conn, first, last, customer_ids=ids, detail=False)
+    now = _margins(t12m)
     before = _margins(
         aggregates.window_sales(conn, before_first, before_last, customer_ids=ids, detail=False)
     )

@@ -100,7 +100,10 @@ def rank_candidates(
         b_share=settings.tier_b_share,
     )
     p_alive = clv_rows["p_alive"].dropna().astype(float).to_dict() if "p_alive" in clv_rows else {}
-    outlook = outlooks(session, as_of, p_alive=p_alive, churn_p_alive=settings.churn_p_alive)
+    outlook = outlooks(
+        session, as_of, p_alive=p_alive, churn_p_alive=settings.churn_p_alive,
+        t12m=figures.t12m.profit_rows(),
+    )  # fmt: skip
     total_clv = float(clv_rows["clv"].sum())
     clv_values = clv_rows["clv"].to_numpy(dtype=float)
     clv_share = np.cumsum(clv_values) / total_clv if total_clv else np.full(len(clv_rows), np.nan)

@@ -183,6 +183,7 @@ def _churn(session: Session, figures: Any, names: pd.Series, *, key_accounts: bo
     found = outlooks(
         session, figures.as_of, p_alive=p_alive.dropna().to_dict(),
         churn_p_alive=load_settings(session).churn_p_alive, customer_ids=ids,
+        t12m=figures.t12m.profit_rows(),
     )  # fmt: skip
     risky = {cid: o for cid, o in found.items() if o.at_risk}
     index = pd.Index(list(risky), name="customer_id")
