@@ -32,6 +32,7 @@ class KamGroup(TyperGroup):
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         """Parse `kam`'s own options, converting only those given (see _WhenGiven)."""
+        _completion_for_a_shell(ctx, args)
         _coerce_when_given(self, ctx, below=False)
         return super().parse_args(ctx, args)
 
@@ -249,6 +250,29 @@ def build(only: str | None = None) -> typer.Typer:
     built.command("tui")(tui)
     built.command("serve")(serve)
     return built
+
+
+#: The shells `kam --show-completion SHELL` and `--install-completion SHELL` name.
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_for_a_shell(ctx: Context, args: list[str]) -> None:
+    """`kam --show-completion SHELL` (or `--install-completion SHELL`): the script for that
+    shell, shown (or installed), then stop. Typer's options are flags for the shell it
+    detects from the processes above kam: alone, they print the script of the shell kam
+    runs in (none under cron or a detached process), and a shell named after them was
+    left unread."""
+    if len(args) != 2 or args[0] not in ("--show-completion", "--install-completion"):
+        return
+    if args[1] not in SHELLS:
+        raise typer.BadParameter(f"'{args[1]}' is not one of {', '.join(SHELLS)}.",
+                                 param_hint=[args[0]])  # fmt: skip
+    from typer import completion
+
+    if args[0] == "--show-completion":
+        completion.show_callback(ctx, None, args[1])  # type: ignore[arg-type]
+    elif args[0] == "--install-completion":
+        completion.install_callback(ctx, None, args[1])  # type: ignore[arg-type]
 
 
 def _named(args: list[str]) -> str | None:

@@ -32,10 +32,16 @@ def test_version_and_help_import_neither_pandas_nor_textual(tmp_path: Path) -> N
     assert heavy_modules(modules) == []
 
 
-def test_the_completion_script_is_shown_for_a_shell(kam: Kam) -> None:
+def test_the_completion_script_is_shown_for_the_shell_named(kam: Kam) -> None:
+    """The shell named is the script's, whichever shell kam runs under (or none, as under
+    cron); a shell kam has no script for is refused, naming those it has."""
     script = ok(kam("--show-completion", "bash")).stdout
+    zsh = ok(kam("--show-completion", "zsh")).stdout
+    wrong = kam("--show-completion", "tcsh")
 
     assert "_kam_completion" in script and "_KAM_COMPLETE=complete_bash" in script
+    assert zsh.startswith("#compdef kam") and "_KAM_COMPLETE=complete_zsh" in zsh
+    assert "'tcsh' is not one of bash, zsh, fish, powershell, pwsh" in usage_error(wrong)
     assert "--install-completion" in ok(kam("--help")).stdout
 
 
