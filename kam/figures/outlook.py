@@ -8,7 +8,7 @@ stored fit): it is an input here, never fitted.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, timedelta
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from kam.rules.lifecycle import MEMBERS
 from kam.rules.outlook import Outlook, Signals, judge
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
 
@@ -67,15 +68,26 @@ def outlooks(
     first, last = t12m_window(as_of)
     before_first, before_last = t12m_window(first - timedelta(days=1))
     ids = customer_ids
+    reads: list[Callable[[Connection], Any]] = [
+        lambda c: aggregates.purchase_days(c, as_of, customer_ids=ids),
+        lambda c: aggregates.window_sales(c, before_first, before_last, customer_ids=ids,
+                                          detail=False),
+        lambda c: aggregates.customers(c, customer_ids=ids),
+        lambda c: aggregates.member_ids(c, [s.value for s in MEMBERS]),
+    ]  # fmt: skip
     if t12m is None:
-        t12m = aggregates.window_sales(conn, first, last, customer_ids=ids, detail=False)
-    now = _margins(t12m)
-    before = _margins(
-        aggregates.window_sales(conn, before_first, before_last, customer_ids=ids, detail=False)
+        reads.append(
+            lambda c: aggregates.window_sales(c, first, last, customer_ids=ids, detail=False)
+        )
+    # The whole base's reads side by side (db.aggregates.at_once); some customers' in turn.
+    days, sums_before, customers, member_ids, *read = (
+        aggregates.at_once(conn, reads) if ids is None else [read(conn) for read in reads]
     )
-    wallets = {cid: wallet for cid, _name, wallet in aggregates.customers(conn, customer_ids=ids)}
-    members = set(aggregates.member_ids(conn, [s.value for s in MEMBERS]))
-    rhythm = purchase_rhythm(aggregates.purchase_days(conn, as_of, customer_ids=ids))
+    now = _margins(t12m if t12m is not None else read[0])
+    before = _margins(sums_before)
+    wallets = {cid: wallet for cid, _name, wallet in customers}
+    members = set(member_ids)
+    rhythm = purchase_rhythm(days)
     result = {}
     for cid, wallet in wallets.items():
         first_day, last_day, typical = rhythm.get(cid, (None, None, None))
