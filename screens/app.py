@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kam.identity import Actor
     from kam.rules.permissions import Account
     from kam.services.dashboard import Overview
+    from screens.base import AfterTypedKeys
     from screens.launch import Early
 
 
@@ -104,6 +105,11 @@ class KamApp(App[None]):
         """Whether the user may take `action` (on `account`): the rule the services enforce,
         so a screen offers a key exactly when it would be accepted."""
         return allowed(self.actor, action, account)
+
+    def on_after_typed_keys(self, message: AfterTypedKeys) -> None:
+        """The keys typed before a priority binding's have had their effect: run its action
+        (screens.base.after_typed_keys)."""
+        message.callback()
 
     def on_mount(self) -> None:
         """Show who is working and what they may do; use the theme chosen last time."""

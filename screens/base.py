@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.message import Message
 from textual.worker import WorkerState
 
 from kam.errors import ConflictError, KamError
@@ -29,6 +31,37 @@ class KamScreenMixin:
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """An unexpected failure in a worker becomes a notification, never silence."""
         report_failed_worker(self.app, event.worker)
+
+
+class AfterTypedKeys(Message):
+    """Carries a callback along the way the keys typed before it travel (from the focused
+    widget up to the app, where bindings run); the app calls it on arrival."""
+
+    def __init__(self, callback: Callable[[], object]) -> None:
+        super().__init__()
+        self.callback = callback
+
+
+def after_typed_keys(app: App[Any], callback: Callable[[], object]) -> None:
+    """Run `callback` once every key typed before the one being handled has had its effect.
+    A priority binding (Enter on a list, ctrl+s in a form) runs as its key reaches the app,
+    while the keys typed just before it may still be on their way: each goes to the focused
+    widget, then up to the app, whose bindings move a list's cursor. Typed together, Down
+    then Enter opened the row the cursor was leaving, and a name typed just before ctrl+s
+    was saved cut short. The callback follows the keys the same way (KamApp calls it).
+
+    The message is sent in the app's own turn: a message stops climbing at the node that
+    sent it, and an action may run in a screen's handler (a choice made in a list)."""
+    focused = app.focused
+    if focused is None:
+        callback()
+        return
+
+    def follow() -> None:
+        if not focused.post_message(AfterTypedKeys(callback)):
+            callback()
+
+    app.call_next(follow)
 
 
 def report_refusal(app: App[Any], error: KamError) -> None:

@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Static
 
 from kam.rules.permissions import Action, may
-from screens.base import KamScreenMixin
+from screens.base import KamScreenMixin, after_typed_keys
 from screens.forms.form import FormScreen
 from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
@@ -159,6 +159,9 @@ class SettingsScreen(KamScreenMixin, Screen[None]):
 
     def action_change(self) -> None:
         """Ask for the highlighted setting's new value."""
+        after_typed_keys(self.app, self._change_now)
+
+    def _change_now(self) -> None:
         key = self.highlighted()
         if key is None or self.settings is None:
             return

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from kam.services.health import AMBER, GREEN, RED
-from screens.base import KamScreenMixin
+from screens.base import KamScreenMixin, after_typed_keys
 from screens.formatting import is_mine, safe, short_money, words
 from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
@@ -358,7 +358,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         """Open the highlighted account's sheet."""
         if self.focused is self.query_one("#filter", Input):
             raise SkipAction()  # the filter takes Enter once every key typed has reached it
-        self._open_highlighted()
+        after_typed_keys(self.app, self._open_highlighted)
 
     def _open_highlighted(self) -> None:
         account = self._highlighted()

@@ -22,7 +22,7 @@ from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from kam.figures.fits import PROBABILISTIC
-from screens.base import KamScreenMixin
+from screens.base import KamScreenMixin, after_typed_keys
 from screens.formatting import day, first_line, is_mine, money, safe, share, short_money
 from screens.palette.screen_commands import ScreenCommands
 from screens.widgets.data_table import DataTable
@@ -484,6 +484,9 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
 
     def action_open_alert(self) -> None:
         """Open the highlighted alert's account."""
+        after_typed_keys(self.app, self._open_alert_now)
+
+    def _open_alert_now(self) -> None:
         alert = self.highlighted()
         if alert is not None:
             self.kam.open_account(alert.customer)

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from db.enums import Role
 from kam.rules.permissions import Action, allowed_on_own
-from screens.base import KamScreenMixin
+from screens.base import KamScreenMixin, after_typed_keys
 from screens.formatting import day, money, safe, share, words
 from screens.forms.review_form import ReviewSetup, satisfaction_words
 from screens.palette.screen_commands import ScreenCommands
@@ -469,6 +469,9 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
 
     def action_record(self) -> None:
         """Open the review form for the highlighted account."""
+        after_typed_keys(self.app, self._record_now)
+
+    def _record_now(self) -> None:
         from screens.forms.review_form import ReviewForm
 
         due = self.highlighted()

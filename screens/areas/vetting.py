@@ -22,7 +22,7 @@ from textual.widgets import Header, Static
 
 from db.enums import AccountStatus, Role
 from kam.rules.permissions import Action
-from screens.base import KamScreenMixin
+from screens.base import KamScreenMixin, after_typed_keys
 from screens.formatting import day, safe, words
 from screens.palette.screen_commands import ScreenCommands
 from screens.widgets.data_table import DataTable
@@ -362,6 +362,9 @@ class VettingScreen(KamScreenMixin, Screen[None]):
 
     def action_score(self) -> None:
         """Open the scoring form for the highlighted nominee."""
+        after_typed_keys(self.app, self._score_now)
+
+    def _score_now(self) -> None:
         from screens.forms.scoring_form import ScoringForm
 
         nominee = self.highlighted()

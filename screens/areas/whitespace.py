@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from kam.text import compact_money
-from screens.base import KamScreenMixin
+from screens.base import KamScreenMixin, after_typed_keys
 from screens.formatting import safe
 from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
@@ -229,6 +229,9 @@ class WhitespaceScreen(KamScreenMixin, Screen[None]):
 
     def action_open(self) -> None:
         """Open the account's plan with an objective for the category (or its sheet)."""
+        after_typed_keys(self.app, self._open_now)
+
+    def _open_now(self) -> None:
         from screens.sheet.objective_form import Suggestion
         from screens.sheet.screen import AccountSheetScreen
 

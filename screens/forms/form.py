@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from kam.errors import ConflictError
-from screens.base import KamScreenMixin, report_failed_worker, report_refusal
+from screens.base import KamScreenMixin, after_typed_keys, report_failed_worker, report_refusal
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -208,6 +208,9 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
 
     def action_save(self) -> None:
         """Save if every field is right; else say what is wrong and go to the first problem."""
+        after_typed_keys(self.app, self._save_now)
+
+    def _save_now(self) -> None:
         if self._saving:
             return
         problems = self.problems()

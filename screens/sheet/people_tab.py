@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static, Tree
 
 from kam.rules.permissions import Action
-from screens.base import KamScreenMixin
+from screens.base import KamScreenMixin, after_typed_keys
 from screens.sheet import people_nodes as nodes
 
 if TYPE_CHECKING:
@@ -232,6 +232,9 @@ class PeopleTab(KamScreenMixin, Vertical):
 
     def action_open_person(self) -> None:
         """Show the highlighted person with their interactions and commitments."""
+        after_typed_keys(self.app, self._open_person_now)
+
+    def _open_person_now(self) -> None:
         from screens.sheet.person_screen import PersonScreen
 
         person = self.highlighted()

@@ -1,0 +1,60 @@
+"""Keys typed faster than kam draws (a quick typist, a paste, a slow SSH link) arrive
+together: each must have had its effect before a key bound above them (Enter on a list,
+ctrl+s in a form) acts on what they changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+from textual import events
+
+from db.models import Contact
+from kam.database import Database
+from screens.app import create_app
+from screens.sheet.contact_form import ContactForm
+from screens.sheet.screen import AccountSheetScreen
+from tests.support import Cast, make_cast
+from tests.tui.support import make_app, settle
+
+
+def typed_at_once(app: Any, *keys: str) -> None:
+    """The keys as a terminal delivers them in one read: all queued before any is handled
+    (Pilot's press waits for each key to be handled before the next)."""
+    for key in keys:
+        char = key if len(key) == 1 else "\r" if key == "enter" else None
+        app.post_message(events.Key(key, char))
+
+
+async def test_down_and_enter_typed_together_open_the_row_moved_to(
+    sqlite_database: Database,
+) -> None:
+    cast = make_cast(sqlite_database)
+    app = create_app(sqlite_database, cast.manager, area="accounts")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")  # every account: Acme [/b] Ltd, then 北京燕京啤酒
+        typed_at_once(app, "down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountSheetScreen)
+        assert app.screen.customer == "北京燕京啤酒"
+
+
+async def test_a_name_typed_just_before_ctrl_s_is_saved_whole(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.open_account("Acme [/b] Ltd")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, ContactForm)
+        typed_at_once(app, *"Quick Typist", "ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ContactForm)
+    with sqlite_database.reading() as s:
+        names = s.exec(select(Contact.name)).all()
+    assert "Quick Typist" in names
