@@ -82,14 +82,29 @@ def _plain_flags(command: Any, help_option: Any, ctx: Context | None = None) -> 
 
     `--help` is made per command from the context's help names; with `ctx` (the top-level
     context, whose help names every command's context inherits) each one is made here.
+    A repeatable option shows the type of one value (`--tag <str>`), not `<list[str]>`.
     """
     options = [p for p in command.params if getattr(p, "is_flag", False)]
     if help_option is None and ctx is not None:
         help_option = command.get_help_option(ctx)
     for option in [*options, *([help_option] if help_option is not None else [])]:
         option.metavar = ""
+    for option in command.params:
+        _one_value_a_time(option)
     for sub in getattr(command, "commands", {}).values():
         _plain_flags(sub, None, ctx)
+
+
+def _one_value_a_time(option: Any) -> None:
+    """A repeatable option's metavar: the type of the one value each use takes."""
+    from typing import get_args
+
+    described = getattr(option, "type_descriptor", None)
+    if option.metavar is not None or not getattr(option, "multiple", False) or described is None:
+        return
+    if described.is_list and not described.is_choice:
+        item = (get_args(described.annotation) or (str,))[0]
+        option.metavar = f"<{getattr(item, '__name__', 'str')}>"
 
 
 @dataclass(frozen=True)

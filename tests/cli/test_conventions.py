@@ -66,6 +66,17 @@ def test_flags_show_no_type_in_help(kam: Kam) -> None:
     assert "<str>" in ok(kam("contact", "add", "--help")).stdout  # options with a value keep it
 
 
+def test_a_repeatable_option_shows_the_type_of_one_value(kam: Kam) -> None:
+    """`--map <str>` (given once per column), not `--map <list[str]>`."""
+    def shown(*args: str) -> str:
+        return " ".join(ok(kam(*args, "--help")).stdout.split())
+
+    assert "--map <str> Rename a column: SOURCE=FIELD (repeatable)." in shown("import", "costs")
+    assert "--contact <int> Id of a contact" in shown("interaction", "add")
+    for args in (("review", "record"), ("plan", "edit"), ("account", "assess")):
+        assert "<list[" not in ok(kam(*args, "--help")).stdout, args
+
+
 def test_a_customer_named_like_an_option_is_added_after_a_double_dash(
     cli_db: Database, kam: Kam
 ) -> None:
