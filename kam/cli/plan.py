@@ -45,6 +45,7 @@ def _number(value: float | None) -> str:
 
 def print_plan(plan: PlanView) -> None:
     """A plan for people: its standing, the situation and SWOT, then goals as a tree."""
+    from kam.rules.plans import MIN_GOALS
     from kam.text import for_terminal
 
     def line(text: str = "") -> None:
@@ -55,10 +56,13 @@ def print_plan(plan: PlanView) -> None:
         line(f"{plan.customer}: no plan for {plan.period} yet{state}; "
              "add a goal with `kam plan goal add`.")  # fmt: skip
         return
-    done = "complete" if plan.complete else "incomplete (fewer than 2 goals)"
+    goals = len(plan.goals)
+    short = "" if plan.complete else (
+        f"; incomplete: {goals} goal{'' if goals == 1 else 's'} of the {MIN_GOALS} a plan needs"
+    )  # fmt: skip
     line(f"{plan.customer} — plan {plan.period} ({plan.starts_on} to {plan.ends_on}){state}, "
          f"version {plan.version}")  # fmt: skip
-    line(f"Progress {_percent(plan.progress)} as of {plan.as_of}, {done}.")
+    line(f"Progress {_percent(plan.progress)} as of {plan.as_of}{short}.")
     if plan.situation:
         line()
         line(f"Situation: {plan.situation}")

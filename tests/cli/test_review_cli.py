@@ -102,3 +102,15 @@ def test_review_show_gives_the_plan_progress_the_review_recorded(kam: Kam, base:
     assert "Grow profit  25%       1         0       1        0" in shown
     recorded = parsed(kam("review", "show", ACME, "--json"))["metrics"]["plan"]
     assert recorded["progress"] == 0.25 and recorded["goals"][0]["title"] == "Grow profit"
+
+
+@pytest.mark.today("2026-06-30")
+def test_plan_show_says_a_plan_short_of_goals_is_incomplete(kam: Kam, base: Database) -> None:
+    """A plan needs two goals (kam.rules.plans.MIN_GOALS); one with enough says nothing of
+    it, rather than calling a plan "complete" halfway through its year."""
+    ok(kam("plan", "goal", "add", ACME, "Grow profit", as_user="mia"))
+    one = ok(kam("plan", "show", ACME, as_user="mia")).stdout.splitlines()[1]
+    assert one.endswith("; incomplete: 1 goal of the 2 a plan needs.")
+    ok(kam("plan", "goal", "add", ACME, "Broaden the relationship", as_user="mia"))
+    two = ok(kam("plan", "show", ACME, as_user="mia")).stdout.splitlines()[1]
+    assert two.startswith("Progress ") and two.endswith(" as of 2026-06-30.")
