@@ -51,6 +51,10 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
             tooltip="Check the form and save it.",
             priority=True,
         ),
+        # Moving between fields as the key reaches the app, not once it has come back up
+        # from the field: "7", Tab, "8" typed together put 78 in the first field.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
     HEADING: ClassVar[str] = "Form"
     AUTO_FOCUS = ""  # the first field is focused without scrolling the heading away

@@ -68,6 +68,7 @@ def test_flags_show_no_type_in_help(kam: Kam) -> None:
 
 def test_a_repeatable_option_shows_the_type_of_one_value(kam: Kam) -> None:
     """`--map <str>` (given once per column), not `--map <list[str]>`."""
+
     def shown(*args: str) -> str:
         return " ".join(ok(kam(*args, "--help")).stdout.split())
 

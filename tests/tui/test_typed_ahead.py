@@ -40,7 +40,7 @@ async def test_down_and_enter_typed_together_open_the_row_moved_to(
         assert app.screen.customer == "北京燕京啤酒"
 
 
-async def test_a_name_typed_just_before_ctrl_s_is_saved_whole(
+async def test_fields_typed_with_tab_between_them_and_ctrl_s_are_saved_whole(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
     app = make_app(sqlite_database, sheet_cast.manager)
@@ -52,9 +52,10 @@ async def test_a_name_typed_just_before_ctrl_s_is_saved_whole(
         await settle(app, pilot)
         await pilot.press("a")
         assert isinstance(app.screen, ContactForm)
-        typed_at_once(app, *"Quick Typist", "ctrl+s")
+        # Name, Tab, job title, ctrl+s: each field gets what was typed in it, whole.
+        typed_at_once(app, *"Quick Typist", "tab", *"Controller", "ctrl+s")
         await settle(app, pilot)
         assert not isinstance(app.screen, ContactForm)
     with sqlite_database.reading() as s:
-        names = s.exec(select(Contact.name)).all()
-    assert "Quick Typist" in names
+        people = s.exec(select(Contact.name, Contact.job_title)).all()
+    assert ("Quick Typist", "Controller") in people
