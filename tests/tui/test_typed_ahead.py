@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 from textual import events
+from textual.widgets import TabbedContent
 
 from db.models import Contact
 from kam.database import Database
@@ -26,7 +27,7 @@ def typed_at_once(app: Any, *keys: str) -> None:
         app.post_message(events.Key(key, char))
 
 
-async def test_down_and_enter_typed_together_open_the_row_moved_to(
+async def test_down_enter_and_a_tab_typed_together_open_that_tab_of_the_row_moved_to(
     sqlite_database: Database,
 ) -> None:
     cast = make_cast(sqlite_database)
@@ -34,10 +35,11 @@ async def test_down_and_enter_typed_together_open_the_row_moved_to(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("m")  # every account: Acme [/b] Ltd, then 北京燕京啤酒
-        typed_at_once(app, "down", "enter")
+        typed_at_once(app, "down", "enter", "3")  # and the sheet's People tab
         await settle(app, pilot)
         assert isinstance(app.screen, AccountSheetScreen)
         assert app.screen.customer == "北京燕京啤酒"
+        assert app.screen.query_one(TabbedContent).active == "people"
 
 
 async def test_fields_typed_with_tab_between_them_and_ctrl_s_are_saved_whole(
