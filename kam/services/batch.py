@@ -304,14 +304,14 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
         fields = set(model.model_fields) if model is not None else set()
         arguments = {}
         for key, value in cast(dict[str, Any], item).items():  # a JSON object: str keys
-            name = renames.get(key, key)
-            known = name in parameters or (name in fields if model else takes_any)
-            if name in ("session", "actor") or not known:
+            field = renames.get(key, key)
+            known = field in parameters or (field in fields if model else takes_any)
+            if field in ("session", "actor") or not known:
                 problems.append(f"line {number}: {action} has no field '{key}'")
                 continue
-            hint = hints.get(name) if name in parameters else None
+            hint = hints.get(field) if field in parameters else None
             try:
-                arguments[name] = _coerce(value, hint)
+                arguments[field] = _coerce(value, hint)
             except InvalidData as exc:
                 problems.append(f"line {number}: {key}: {exc}")
         if model is not None:

@@ -30,8 +30,15 @@ def validated(model: type[M], **data: Any) -> M:
             f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
             for err in exc.errors()
         )
-        what = model.__name__.removesuffix("Input").lower()
-        raise InvalidData(f"Invalid {what}: {problems}.") from None
+        raise InvalidData(f"Invalid {_words(model.__name__)}: {problems}.") from None
+
+
+def _words(name: str) -> str:
+    """An input model's name as words: AccountChanges -> "account changes", GoalInput ->
+    "goal"."""
+    import re
+
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower().removesuffix(" input")
 
 
 def customer_by_name(session: Session, name: str) -> Customer:

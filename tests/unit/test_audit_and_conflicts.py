@@ -133,9 +133,16 @@ def test_concurrent_sessions_cannot_both_save_the_same_version(
 
 
 def test_invalid_input_names_the_field_and_writes_nothing(database: Database, cast: Cast) -> None:
-    with pytest.raises(InvalidData, match="retention_override"), database.writing() as s:
+    # The sentence names what was given in words, then the field.
+    with (
+        pytest.raises(InvalidData, match="^Invalid account changes: retention_override: "),
+        database.writing() as s,
+    ):
         accounts.update_account(s, cast.admin, cast.customer, retention_override=1.5)
-    with pytest.raises(InvalidData, match="relationship_strength"), database.writing() as s:
+    with (
+        pytest.raises(InvalidData, match="^Invalid contact: relationship_strength: "),
+        database.writing() as s,
+    ):
         contacts.add_contact(s, cast.admin, cast.customer, name="X", relationship_strength=9)
     with database.reading() as s:
         assert list_events(s) == []
