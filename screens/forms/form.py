@@ -13,7 +13,16 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from kam.errors import ConflictError
 from screens.base import KamScreenMixin, after_typed_keys, report_failed_worker, report_refusal
@@ -74,6 +83,9 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         self._hints: dict[str, str] = {}
         self._touched: set[str] = set()
         self._saving = False
+        self._opened_with: dict[str, Any] | None = None
+        """Every field's value once the form was drawn (what Escape compares with)."""
+        self._warned = False
 
     # ------------------------------------------------------------------ what subclasses give
 
@@ -146,6 +158,25 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         no key typed straight after opening is lost), and again once drawn if need be."""
         self._start()
         self.call_after_refresh(self._start)
+        self.call_after_refresh(self._remember_values)
+
+    def _remember_values(self) -> None:
+        self._opened_with = self._values()
+
+    def _values(self) -> dict[str, Any]:
+        """What each field holds: the text of inputs and text areas, a select's choice, the
+        ticks of a list or a checkbox."""
+        values: dict[str, Any] = {}
+        for widget in self.query("Input, TextArea, Select, SelectionList, Checkbox"):
+            if isinstance(widget, Input):
+                values[str(widget.id)] = widget.value
+            elif isinstance(widget, TextArea):
+                values[str(widget.id)] = widget.text
+            elif isinstance(widget, SelectionList):
+                values[str(widget.id)] = sorted(map(str, widget.selected))
+            elif isinstance(widget, Select | Checkbox):
+                values[str(widget.id)] = widget.value
+        return values
 
     def _start(self) -> None:
         first = next((w for w in self.query(self.FIRST_FIELD) if w.focusable), None)
@@ -207,7 +238,17 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        """Close the form without saving."""
+        """Close the form without saving. With something typed or chosen since it opened, the
+        first Escape says so and leaves the form as it is; a second one closes it."""
+        if not self._warned and self._opened_with is not None:
+            if self._values() != self._opened_with:
+                self._warned = True
+                self.notify(
+                    "Not saved: Escape again closes the form and drops the changes; "
+                    "ctrl+s saves them.",
+                    title="Unsaved changes", severity="warning", timeout=6, markup=False,
+                )  # fmt: skip
+                return
         self.dismiss(None)
 
     def action_save(self) -> None:

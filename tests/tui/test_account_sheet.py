@@ -125,6 +125,10 @@ async def test_the_commitment_form_says_what_is_wrong_as_you_type_and_saves_noth
         )
         with sqlite_database.reading() as s:
             assert s.exec(select(Commitment)).all() == []
+        # Something was typed: the first Escape says it is not saved, the second closes.
+        await pilot.press("escape")
+        assert app.screen is form
+        assert any(n.startswith("Not saved: Escape again closes") for n in notices(app))
         await pilot.press("escape")
         assert isinstance(app.screen, AccountSheetScreen)
 

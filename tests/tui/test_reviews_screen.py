@@ -164,6 +164,8 @@ async def test_the_form_says_what_is_wrong_as_you_type_and_saves_nothing(
         assert form.focused is form.query_one("#perceived")
         with sqlite_database.reading() as s:
             assert s.exec(select(Review)).all() == []
+        await pilot.press("escape")  # typed in: the first Escape warns, the second closes
+        assert app.screen is form
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewsScreen)
 
