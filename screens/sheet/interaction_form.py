@@ -80,7 +80,7 @@ class InteractionForm(FormScreen["InteractionView"]):
         yield from self.field(
             "Our people",
             Input(
-                i.our_people if i else "",
+                i.our_people if i else self.kam.actor.display_name,  # a new one: whoever logs it
                 id="our_people",
                 max_length=max_length(InteractionInput, "our_people"),
             ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import select
-from textual.widgets import DataTable, OptionList, Select, Static, TabbedContent, Tree
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent, Tree
 
 from db.models import AuditEvent, Commitment, Complaint, Contact, Interaction, KeyAccount
 from kam.database import Database
@@ -194,6 +194,8 @@ async def test_the_sponsoring_executive_logs_an_executive_visit_and_nothing_else
         form = app.screen
         assert isinstance(form, InteractionForm)
         assert form.query_one("#kind", Select).value == "executive_visit"
+        # Our side starts as whoever logs it; typing in the field replaces it.
+        assert form.query_one("#our_people", Input).value == app.actor.display_name
         await pilot.press("tab", "tab", *"Eve", "tab", *"Their CEO", "ctrl+s")
         await settle(app, pilot)
         with sqlite_database.reading() as s:
