@@ -39,8 +39,11 @@ class Action(StrEnum):
     """The account's notes, overrides and review date."""
     EDIT_RECORDS = "edit_records"
     """Contacts, interactions, commitments and complaints of a key account's customer."""
-    LOG_EXECUTIVE_VISIT = "log_executive_visit"
+    LOG_INTERACTION = "log_interaction"
+    """Log an interaction of some kind: the account's editors, and its sponsor (the sheet's
+    key; which kinds each may log is `interaction_action`'s)."""
     RECORD_SPONSOR_VISIT = "record_sponsor_visit"
+    """An executive visit: it is the account's sponsor visit, which its cadence counts."""
     SCORE = "score"
     ADMIT = "admit"
     REJECT = "reject"
@@ -186,8 +189,10 @@ def may(
     name = account.customer if account is not None else customer
     if action in _EDITING:
         return _editor(actor, account, name)
-    if action == Action.LOG_EXECUTIVE_VISIT:
-        return None if _own_sponsor(actor, account) else _editor(actor, account, name)
+    if action == Action.LOG_INTERACTION:
+        if actor.role == Role.EXECUTIVE:  # an executive logs their sponsor visits only
+            return may(actor, Action.RECORD_SPONSOR_VISIT, account, customer=customer)
+        return _editor(actor, account, name)
     if action == Action.COMMENT_PLAN:
         if actor.role == Role.EXECUTIVE:
             return None  # sponsors and other executives read and comment
@@ -196,7 +201,8 @@ def may(
         if actor.role == Role.ADMIN or _own_sponsor(actor, account):
             return None
         return Refusal(
-            f"Only the account's executive sponsor or an admin records a sponsor visit; you "
+            "Only the account's executive sponsor or an admin records a sponsor visit (an "
+            f"executive visit); you "
             f"({actor.login}) are not the sponsor of '{name}'."
         )
     raise ValueError(f"no rule for {action!r}")  # pragma: no cover - every Action has one

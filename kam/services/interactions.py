@@ -54,9 +54,10 @@ class InteractionChanges(InteractionInput):
 
 
 def _action(kind: InteractionKind) -> Action:
-    """Executive visits may be logged by the account's sponsor too; other kinds by editors."""
+    """An executive visit is the account's sponsor visit (its cadence counts from it): the
+    sponsor or an admin logs it. Other kinds are the editors'."""
     if kind == InteractionKind.EXECUTIVE_VISIT:
-        return Action.LOG_EXECUTIVE_VISIT
+        return Action.RECORD_SPONSOR_VISIT
     return Action.EDIT_RECORDS
 
 

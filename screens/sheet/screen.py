@@ -49,7 +49,7 @@ EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
     "assign_sponsor": ("overview", Action.ASSIGN_SPONSOR, False),
     "assign_manager": ("overview", Action.ASSIGN_MANAGER, False),
     "retire": ("overview", Action.RETIRE, False),
-    "log_interaction": ("interactions", Action.LOG_EXECUTIVE_VISIT, False),
+    "log_interaction": ("interactions", Action.LOG_INTERACTION, False),
     "edit_interaction": ("interactions", Action.EDIT_RECORDS, True),
     "add_commitment": ("commitments", Action.EDIT_RECORDS, False),
     "close_commitment": ("commitments", Action.EDIT_RECORDS, True),
@@ -59,7 +59,7 @@ EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
 
 #: The permission that adding a record on each tab needs (for the count line's hint).
 ADD_ACTIONS: dict[str, Action] = {
-    "interactions": Action.LOG_EXECUTIVE_VISIT,
+    "interactions": Action.LOG_INTERACTION,
     "commitments": Action.EDIT_RECORDS,
     "complaints": Action.EDIT_RECORDS,
 }
@@ -295,7 +295,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     def _access_line(self, account: AccountView) -> Content:
         if self.may(Action.EDIT_RECORDS):
             return Content("")
-        if self.may(Action.LOG_EXECUTIVE_VISIT):
+        if self.may(Action.LOG_INTERACTION):
             retire = " and may retire it (x)" if lifecycle.is_member(account.status) else ""
             return Content(
                 "You sponsor this account: you read it, log executive visits (tab 5, key a), "
@@ -351,7 +351,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         line = self.query_one("#access", Static)
         line.update(access)
         line.display = bool(access)
-        line.set_class(not self.may(Action.LOG_EXECUTIVE_VISIT), "-read-only")
+        line.set_class(not self.may(Action.LOG_INTERACTION), "-read-only")
         self.query_one("#who", Static).update(who_table(a, as_of=self.kam.as_of))
 
     def _fill_tables(self, r: SheetRecords) -> None:
@@ -498,10 +498,14 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         """Log an interaction (a sponsoring executive logs executive visits)."""
         from screens.sheet.interaction_form import InteractionForm
 
-        kinds = (
-            tuple(InteractionKind)
-            if self.may(Action.EDIT_RECORDS)
-            else (InteractionKind.EXECUTIVE_VISIT,)
+        kinds = tuple(
+            kind
+            for kind in InteractionKind
+            if self.may(
+                Action.RECORD_SPONSOR_VISIT
+                if kind == InteractionKind.EXECUTIVE_VISIT
+                else Action.EDIT_RECORDS
+            )
         )
         self.app.push_screen(
             InteractionForm(

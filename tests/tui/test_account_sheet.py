@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import select
 from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent, Tree
 
+from db.enums import InteractionKind
 from db.models import AuditEvent, Commitment, Complaint, Contact, Interaction, KeyAccount
 from kam.database import Database
 from kam.services.accounts import update_account
@@ -205,6 +206,19 @@ async def test_the_sponsoring_executive_logs_an_executive_visit_and_nothing_else
                 AS_OF,
                 "Eve",
             )
+
+
+async def test_the_manager_logs_every_kind_but_the_sponsors_executive_visit(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        await pilot.press("5", "a")
+        form = app.screen
+        assert isinstance(form, InteractionForm)
+        assert set(form.kinds) == set(InteractionKind) - {InteractionKind.EXECUTIVE_VISIT}
 
 
 async def test_a_conflict_is_told_and_r_reloads_the_new_version(

@@ -76,7 +76,7 @@ KEYS = [
     Key("sheet:people", None, "add_contact", Action.EDIT_RECORDS, ACME),
     Key("sheet:people", "陈伟 Chen Wei", "edit_contact", Action.EDIT_RECORDS, ACME),
     Key("sheet:people", "陈伟 Chen Wei", "set_counterpart", Action.EDIT_ACCOUNT, ACME),
-    Key("sheet:interactions", None, "log_interaction", Action.LOG_EXECUTIVE_VISIT, ACME),
+    Key("sheet:interactions", None, "log_interaction", Action.LOG_INTERACTION, ACME),
     Key("sheet:commitments", None, "add_commitment", Action.EDIT_RECORDS, ACME),
     Key("sheet:complaints", None, "record_complaint", Action.EDIT_RECORDS, ACME),
 ]

@@ -229,6 +229,35 @@ def test_only_the_accounts_sponsor_or_an_admin_records_a_sponsor_visit(
         sponsors.record_visit(s, getattr(cast, who), ACME, on=date(2026, 1, 10), notes="x")
 
 
+def test_the_manager_cannot_log_an_executive_visit_in_the_sponsors_place(
+    database: Database, cast: Cast
+) -> None:
+    """An executive visit is the sponsor visit the cadence counts from: logged as an
+    interaction by the manager, it would silence the overdue-visit alert."""
+    with database.writing() as s:
+        visit = sponsors.record_visit(s, cast.executive, ACME, on=date(2026, 1, 10), notes="x")
+    with (
+        pytest.raises(PermissionDenied, match="Only the account's executive sponsor or an admin"),
+        database.writing() as s,
+    ):
+        interactions.log_interaction(
+            s, cast.manager, ACME, kind=InteractionKind.EXECUTIVE_VISIT,
+            happened_on=date(2026, 3, 1),
+        )  # fmt: skip
+    with (
+        pytest.raises(PermissionDenied, match="Only the account's executive sponsor or an admin"),
+        database.writing() as s,
+    ):
+        interactions.update_interaction(s, cast.manager, visit.id, happened_on=date(2026, 3, 1))
+    with database.writing() as s:  # their own kinds of interaction, as before
+        interactions.log_interaction(
+            s, cast.manager, ACME, kind=InteractionKind.VISIT, happened_on=date(2026, 3, 1)
+        )
+    with database.reading() as s:
+        [late] = sponsors.overdue_visits(s, as_of=date(2026, 5, 1))
+    assert late.last_visit == date(2026, 1, 10)
+
+
 def test_an_executive_cannot_record_a_visit_to_an_account_they_do_not_sponsor(
     database: Database, cast: Cast
 ) -> None:
