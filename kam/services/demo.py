@@ -461,13 +461,31 @@ def _insert_sales(
                         "category": category,
                         "amount": amount,
                         "note": "",
-                        "line_key": f"CTS-{cid:06d}-{q:02d}-{category.value}",
                     }
                 )
+    _key_costs(costs)
     insert_rows(session, Transaction, sales)
     insert_rows(session, ServiceCost, costs)
     summary.transactions = len(sales)
     summary.service_costs = len(costs)
+
+
+def _key_costs(costs: list[dict[str, Any]]) -> None:
+    """Give each cost line the key an import gives it, so the demo's costs exported and
+    imported again are found present (not added twice)."""
+    import pandas as pd
+
+    from kam.services.importing.keys import cost_keys
+
+    keys = cost_keys(
+        pd.Series([c["customer_id"] for c in costs], dtype="int64"),
+        pd.Series(pd.to_datetime([c["incurred_on"] for c in costs])),
+        pd.Series([c["category"].value for c in costs], dtype=object),
+        pd.Series([c["amount"] for c in costs], dtype=float),
+        pd.Series([c["note"] for c in costs], dtype=object),
+    )
+    for cost, key in zip(costs, keys.tolist(), strict=True):
+        cost["line_key"] = key
 
 
 def _product_mix(

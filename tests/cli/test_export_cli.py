@@ -212,3 +212,20 @@ def test_the_json_report_names_the_rows_written(source: Database, kam: Kam, tmp_
     assert (report["kind"], report["format"], report["rows"]) == (
         "transactions", "xlsx", count(source, Transaction),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["transactions", "costs"])
+def test_the_demos_lines_exported_import_back_as_already_present(
+    kam: Kam, tmp_path: Path, empty_url: str, kind: str
+) -> None:
+    """The demo keys its lines as an import does: its costs (which have no order id) came
+    back as new lines, doubling every customer's cost to serve."""
+    env = {"KAM_DATABASE_URL": empty_url}
+    ok(kam("demo", "--customers", "20", "--years", "1", env=env))
+    ok(kam("export", kind, str(tmp_path / "out.csv"), env=env))
+    lines = len((tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+
+    report = parsed(kam("import", kind, str(tmp_path / "out.csv"), "--json", env=env))
+
+    assert lines > 0
+    assert (report["written"], report["unchanged"]) == (0, lines)

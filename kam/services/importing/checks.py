@@ -20,7 +20,13 @@ from kam.services.importing.customers import (
     match_errors,
     stored_customers,
 )
-from kam.services.importing.keys import content_key, joined, occurrence, repeated_lines
+from kam.services.importing.keys import (
+    content_key,
+    cost_keys,
+    joined,
+    occurrence,
+    repeated_lines,
+)
 from kam.services.importing.names import clean_name, normalise_header
 from kam.services.importing.parsing import Parsed, clean_text_column, parse_dates, parse_numbers
 from kam.services.importing.reading import lengths_over
@@ -231,10 +237,7 @@ def check_costs(session: Session, frame: pd.DataFrame, mark: str, order: str | N
     for i in frame.index[amount.values < 0]:
         errors.append(RowError(int(i) + 2, "amount", "is negative; a cost-to-serve line is a cost"))
     note = _text(frame, "note", errors)
-    content = pd.DataFrame({"c": customer.fillna(-1).astype("int64"),
-                            "d": incurred.astype("int64"), "k": category.fillna(""),
-                            "a": amount.values, "n": note})  # fmt: skip
-    key = content_key(content)
+    key = cost_keys(customer, incurred, category, amount.values, note)
     return Checked(
         {"customer_id": customer, "incurred_on": incurred, "category": category,
          "amount": amount.values, "note": note, "line_key": key},

@@ -71,6 +71,24 @@ def content_key(frame: pd.DataFrame) -> pd.Series:
     return joined("h:", _hex(hashed, frame.index), "#", occurrence_no, index=frame.index)
 
 
+def cost_keys(
+    customer: pd.Series, incurred: pd.Series, category: pd.Series, amount: pd.Series,
+    note: pd.Series,
+) -> pd.Series:  # fmt: skip
+    """The keys of cost-to-serve lines, which carry no id of their own: each line's content
+    (customer id, day, category, amount, note) as `content_key` hashes it. Every way lines
+    come in (an import, the demo) keys them so, and a file of exported costs imports back
+    as lines already present."""
+    content = pd.DataFrame({
+        "c": customer.fillna(-1).astype("int64"),
+        "d": incurred.astype("datetime64[us]").astype("int64"),
+        "k": category.fillna("").astype(object),
+        "a": amount.astype(float),
+        "n": note.astype(object),
+    })  # fmt: skip
+    return content_key(content)
+
+
 #: "00".."ff" as the two bytes of one uint16 each, in memory order.
 _HEX_PAIRS = np.frombuffer("".join(f"{i:02x}" for i in range(256)).encode(), dtype=np.uint16)
 
