@@ -8,7 +8,8 @@ keeps them). Read here:
   snapshot of each seven days counted back from the date; the last week's is the health
   computed now), for the sparklines;
 - `trend`: "since the last review (2026-03-31): amber → red (T12M profit −29 %)", comparing
-  the first snapshot on or after the last review with the health computed now; the profit's
+  the first snapshot on or after the last review (within a week of it) with the health
+  computed now; none without such a snapshot; the profit's
   change is relative to the size of the earlier profit, (now − then) / |then|;
 - `history`: an account's snapshots, newest first, for `kam account health --history`.
 """
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from db.models import HealthSnapshot
     from kam.services.health import HealthView
 
+#: The days after a review within which a kept snapshot stands for the account's state at
+#: the review (a review keeps one on its day; a day without one is read the next week).
+REVIEW_STATE_DAYS = 7
 #: Weeks the sparklines show.
 WEEKS = 12
 #: A sparkline's mark for each status: a level, so it reads without colour too (green
@@ -133,7 +137,9 @@ def _since_review(
     session: Session, account_ids: list[int], *, as_of: date
 ) -> dict[int, tuple[date, SnapshotView]]:
     """{account id: (its last review's date, the first snapshot on or after it)} for the
-    accounts reviewed on or before `as_of` that have such a snapshot (up to `as_of`)."""
+    accounts reviewed on or before `as_of` that have such a snapshot (up to `as_of`) within
+    REVIEW_STATE_DAYS of the review: one kept later says how the account stood then, not at
+    the review (a read today keeps today's, which would be compared with itself)."""
     from sqlalchemy import and_, func
     from sqlmodel import col, select
 
@@ -170,7 +176,12 @@ def _since_review(
         )
         .join(last, last.c.key_account_id == snap.key_account_id)
     ).all()
-    return {row.key_account_id: (_day(reviewed_on), _snapshot(row)) for row, reviewed_on in rows}
+    found = ((row.key_account_id, _day(on), _snapshot(row)) for row, on in rows)
+    return {
+        account: (on, then)
+        for account, on, then in found
+        if (then.taken_on - on).days <= REVIEW_STATE_DAYS
+    }
 
 
 def _day(value: date | str) -> date:

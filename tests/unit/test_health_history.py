@@ -255,6 +255,19 @@ def test_without_a_snapshot_on_the_review_day_the_next_one_is_compared(
         "since the last review (2026-03-31): still red (T12M profit −20 %)")  # fmt: skip
 
 
+def test_a_snapshot_kept_long_after_the_review_is_not_the_reviews_state(
+    database: Database, sliding: Cast
+) -> None:
+    """Health read today keeps today's snapshot; read again, that snapshot is the first
+    since a review months ago, and the trend compared today with itself."""
+    reviewed(database, "2026-03-31")
+    assert look(database, sliding.executive).trend is None  # it keeps today's
+    assert [s.taken_on for s in snapshots_of(database)] == [AS_OF]
+    assert look(database, sliding.executive).trend is None  # read again
+    kept(database, "2026-04-08", "amber", 1250)  # 8 days after the review: not its state
+    assert look(database, sliding.viewer).trend is None
+
+
 def test_no_trend_without_a_review_or_without_a_snapshot_since(
     database: Database, sliding: Cast
 ) -> None:
