@@ -223,7 +223,8 @@ def plan_snapshot(plan: PlanView) -> dict[str, Any]:
     }
 
 
-def _previous_total(session: Session, account: KeyAccount) -> float | None:
+def _previous_total(session: Session, account: KeyAccount, on: date) -> float | None:
+    """The total of the account's review before one on `on`: the latest on or before it."""
     from sqlmodel import col, select
 
     from db.models import Assessment, Review
@@ -231,10 +232,22 @@ def _previous_total(session: Session, account: KeyAccount) -> float | None:
     row = session.exec(
         select(Assessment.total)
         .join(Review, Review.assessment_id == Assessment.id)  # type: ignore[arg-type]
-        .where(Review.key_account_id == account.id)
+        .where(Review.key_account_id == account.id, col(Review.reviewed_on) <= on)
         .order_by(col(Review.reviewed_on).desc(), col(Review.id).desc())
     ).first()
     return row
+
+
+def _reviewed_after(session: Session, account: KeyAccount, on: date) -> bool:
+    """Whether the account has a review dated after `on`."""
+    from sqlmodel import col, select
+
+    from db.models import Review
+
+    later = select(Review.id).where(
+        Review.key_account_id == account.id, col(Review.reviewed_on) > on
+    )
+    return session.exec(later.limit(1)).first() is not None
 
 
 def record_review(
@@ -283,7 +296,7 @@ def record_review(
     settings = load_settings(session)
     when = dates.happened(clock.on_or_today(reviewed_on), "reviewed_on")
     linked = [practice_by_title(session, t) for t in practices or []]
-    previous = _previous_total(session, account)
+    previous = _previous_total(session, account, when)
     assessment = score_account(
         session, actor, account, kind=AssessmentKind.REVIEW, manual=manual or {}, as_of=when
     )
@@ -335,6 +348,8 @@ def record_review(
     changes: dict[str, Any] = {"next_review_on": next_on}
     if status != account.status:
         changes["status"] = status
+    if _reviewed_after(session, account, when):  # recorded late: the latest review decides
+        changes = {}
     audit.apply_changes(
         session, actor, account, changes, entity="key_account", customer_id=customer.id
     )

@@ -78,6 +78,30 @@ def test_two_reviews_in_a_row_under_the_threshold_recommend_retirement(
     assert third.total == 100.0 and third.recommendation is None
 
 
+def test_a_review_recorded_late_for_an_earlier_day_leaves_the_later_ones_in_charge(
+    database: Database, base: Cast
+) -> None:
+    """A review dated before the last one is history: the recommendation compares it with
+    the review before it in time, and the account's next review and status stay the
+    latest review's."""
+    with database.writing() as s:
+        set_setting(s, base.admin, "threshold", "80")  # Acme scores 76 with LOW
+    high = {k: (5, "Strong") for k in LOW}
+    early = review(database, base.manager, manual=high, reviewed_on=date(2026, 3, 1),
+                   decision=ReviewDecision.RETAIN)  # fmt: skip
+    latest = review(database, base.manager)  # 2026-06-30, 76, watch: under review
+    late = review(database, base.manager, reviewed_on=date(2026, 5, 1),
+                  decision=ReviewDecision.RETAIN)  # fmt: skip
+
+    assert early.total >= 80 and latest.total == late.total == 76.0
+    assert (latest.recommendation, late.recommendation) == (None, None)  # the one before: early
+    with database.reading() as s:
+        account = accounts.get_account(s, "Acme [/b] Ltd")
+    assert (account.status, account.next_review_on) == ("under_review", date(2026, 12, 27))
+    # The next review, after the latest (76), is the second under 80 in a row.
+    assert review(database, base.manager).recommendation == "retire"
+
+
 def test_a_total_exactly_at_the_threshold_is_not_under_it(database: Database, base: Cast) -> None:
     with database.writing() as s:
         set_setting(s, base.admin, "threshold", "76")  # Acme scores exactly 76
