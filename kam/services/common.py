@@ -43,9 +43,9 @@ def _words(name: str) -> str:
 
 def customer_by_name(session: Session, name: str) -> Customer:
     """The customer with this name (exact, then case-insensitive), or its code."""
-    from sqlalchemy import func
     from sqlmodel import select
 
+    from db.folding import lowered
     from db.models import Customer
 
     # A session-wide hint (a sheet names its customer many times), checked against the
@@ -57,7 +57,7 @@ def customer_by_name(session: Session, name: str) -> Customer:
     found = session.exec(select(Customer).where(Customer.name == name)).first()
     if found is None:
         found = session.exec(
-            select(Customer).where(func.lower(Customer.name) == name.lower())
+            select(Customer).where(lowered(Customer.name) == lowered(name))
         ).first()
     if found is None:
         found = session.exec(select(Customer).where(Customer.code == name)).first()

@@ -91,11 +91,12 @@ def _customer_filters(
     """The WHERE conditions of a customer search, shared by the list and its count."""
     from sqlmodel import col
 
+    from db.folding import lowered
     from db.models import Customer
 
     conditions: list[ColumnElement[bool]] = []
     if search:
-        conditions.append(col(Customer.name).icontains(search, autoescape=True))
+        conditions.append(lowered(Customer.name).contains(search.lower(), autoescape=True))
     if industry:
         conditions.append(col(Customer.industry) == industry)
     if region:
@@ -162,13 +163,13 @@ def get_customer(session: Session, name: str) -> CustomerView:
 
 
 def _require_unique(session: Session, name: str, code: str | None, *, exclude: int | None) -> None:
-    from sqlalchemy import func
     from sqlmodel import select
 
+    from db.folding import lowered
     from db.models import Customer
 
     clash = session.exec(
-        select(Customer).where(func.lower(Customer.name) == name.lower(), Customer.id != exclude)
+        select(Customer).where(lowered(Customer.name) == lowered(name), Customer.id != exclude)
     ).first()
     if clash is not None:
         raise InvalidData(f"A customer named '{clash.name}' already exists.")

@@ -46,9 +46,9 @@ def add_practice(
     tags: list[str] | None = None,
 ) -> PracticeView:
     """Record a best practice (managers and admins); titles are unique."""
-    from sqlalchemy import func
     from sqlmodel import select
 
+    from db.folding import lowered
     from db.models import BestPractice
 
     require(actor, Action.ADD_PRACTICE)
@@ -56,7 +56,7 @@ def add_practice(
     if not name:
         raise InvalidData("title: a best practice needs a title.")
     if session.exec(
-        select(BestPractice).where(func.lower(BestPractice.title) == name.lower())
+        select(BestPractice).where(lowered(BestPractice.title) == lowered(name))
     ).first():
         raise InvalidData(f"title: '{name}' is already recorded.")
     cleaned = sorted({clean_text(t).lower() for t in tags or [] if clean_text(t)})
@@ -91,13 +91,13 @@ def list_practices(session: Session, *, tag: str | None = None) -> list[Practice
 
 def practice_by_title(session: Session, title: str) -> BestPractice:
     """A practice by its title (case-insensitive)."""
-    from sqlalchemy import func
     from sqlmodel import select
 
+    from db.folding import lowered
     from db.models import BestPractice
 
     row = session.exec(
-        select(BestPractice).where(func.lower(BestPractice.title) == title.strip().lower())
+        select(BestPractice).where(lowered(BestPractice.title) == lowered(title.strip()))
     ).first()
     if row is None:
         raise NotFound(f"No best practice is titled '{title}'; add it with `kam practice add`.")
