@@ -108,16 +108,41 @@ def _print_worth(worth: Worth) -> None:
             "share of wallet": _percent(worth.share_of_wallet),
             "headroom": worth.headroom,
             "CLV": worth.clv,
-            "  margin M": f"{worth.clv_margin:,.2f} ({worth.clv_margin_source})",
-            "  cost to serve C": worth.clv_cost_to_serve,
-            "  retention r": f"{worth.clv_retention:.1%} ({worth.clv_retention_source})",
-            "  discount rate d": f"{worth.discount_rate:.1%}",
-            "  horizon H": f"{worth.horizon} years",
+            **_clv_inputs(worth),
             "profit by year": ", ".join(
                 f"{year}: {profit:,.0f}" for year, profit in worth.profit_by_year.items()
             ),
         }
     )
+
+
+def _clv_inputs(worth: Worth) -> dict[str, object]:
+    """The CLV's model and its inputs: the probabilistic model's, with the simple formula's
+    figure beside them, or the simple formula's."""
+    from kam.figures.fits import PROBABILISTIC
+
+    simple = {
+        "  margin M": f"{worth.clv_margin:,.2f} ({worth.clv_margin_source})",
+        "  cost to serve C": worth.clv_cost_to_serve,
+        "  retention r": f"{worth.clv_retention:.1%} ({worth.clv_retention_source})",
+    }
+    both = {
+        "  discount rate d": f"{worth.discount_rate:.1%}",
+        "  horizon H": f"{worth.horizon} years",
+    }
+    if worth.clv_model == PROBABILISTIC and worth.p_alive is not None:
+        return {
+            "  model": "probabilistic (BG/NBD and Gamma-Gamma)",
+            "  P(alive)": f"{worth.p_alive:.2f}",
+            "  purchases, 12 months": f"{worth.purchases_12m or 0:.1f}",
+            "  margin per purchase": worth.margin_per_purchase,
+            "  cost per purchase": worth.cost_per_purchase,
+            **both,
+            "  simple formula": worth.simple_clv,
+            **{f"  {k}": v for k, v in simple.items()},
+        }
+    note = f" ({worth.clv_note})" if worth.clv_note else ""
+    return {"  model": f"simple formula{note}", **simple, **both}
 
 
 def _percent(value: float | None) -> str:

@@ -167,6 +167,37 @@ def test_account_show_prints_worth_for_people(kam: Kam, base: Database) -> None:
     out = ok(kam("account", "show", "Acme [/b] Ltd", "--as-of", AS_OF)).stdout
     assert "Worth, trailing twelve months to 2026-06-30" in out
     assert "retention r" in out and "66.7% (base)" in out and "profit" in out
+    assert "model" in out and "simple formula" in out
+
+
+def test_account_show_names_the_probabilistic_model_and_its_own_inputs(
+    base: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The probabilistic figure was printed over the simple formula's inputs, which give
+    another figure, without naming the model."""
+    from dataclasses import replace
+    from datetime import date
+
+    from kam.cli.account import _print_worth
+    from kam.figures.worth import customer_worth
+    from kam.services.common import customer_by_name
+
+    with base.reading() as s:
+        simple = customer_worth(s, customer_by_name(s, "Acme [/b] Ltd").id, as_of=date(2026, 6, 30))
+    modelled = replace(simple, clv_model="probabilistic", clv=1234.5, simple_clv=simple.clv,
+                       p_alive=0.87, purchases_12m=2.5, margin_per_purchase=300.0,
+                       cost_per_purchase=40.0)  # fmt: skip
+    _print_worth(modelled)
+    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+
+    assert "CLV 1,234.50" in lines
+    assert "model probabilistic (BG/NBD and Gamma-Gamma)" in lines
+    assert {"P(alive) 0.87", "purchases, 12 months 2.5", "margin per purchase 300.00",
+            "cost per purchase 40.00"} <= set(lines)  # fmt: skip
+    assert f"simple formula {simple.clv:,.2f}" in lines
+    assert lines.index(f"simple formula {simple.clv:,.2f}") < lines.index(
+        "retention r 66.7% (base)"
+    )
 
 
 def test_csv_output_is_machine_readable(kam: Kam, base: Database) -> None:
