@@ -79,6 +79,22 @@ def user_by_login(session: Session, login: str) -> User:
     return found
 
 
+def owner_by_login(session: Session, login: str, field: str = "owner") -> User:
+    """The user with this login, who may own work in kam (a contact, a complaint, a plan's
+    goal or action): an active user who writes, not a viewer, who only reads."""
+    from db.enums import Role
+
+    user = user_by_login(session, login)
+    if not user.active:
+        raise InvalidData(f"{field}: '{login}' is no longer an active kam user.")
+    if user.role == Role.VIEWER:
+        raise InvalidData(
+            f"{field}: '{login}' is a viewer, who only reads; an owner is a manager, an "
+            "executive or an admin."
+        )
+    return user
+
+
 def open_account(session: Session, customer_id: int) -> KeyAccount | None:
     """The customer's current programme membership, if it has one."""
     from sqlmodel import col, select

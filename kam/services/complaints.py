@@ -15,8 +15,8 @@ from kam.services import audit
 from kam.services.common import (
     customer_by_name,
     login_of,
+    owner_by_login,
     require_on_customer,
-    user_by_login,
     validated,
 )
 from kam.text import clean_text
@@ -120,7 +120,7 @@ def record_complaint(session: Session, actor: Actor, customer: str, **fields: An
     assert target.id is not None
     require_on_customer(session, actor, Action.EDIT_RECORDS, target)
     data = validated(ComplaintInput, **fields)
-    owner_id = user_by_login(session, data.owner).id if data.owner else actor.id
+    owner_id = owner_by_login(session, data.owner).id if data.owner else actor.id
     row = Complaint(
         customer_id=target.id,
         summary=data.summary,

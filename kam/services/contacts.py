@@ -16,8 +16,8 @@ from kam.services import audit
 from kam.services.common import (
     customer_by_name,
     login_of,
+    owner_by_login,
     require_on_customer,
-    user_by_login,
     user_names,
     validated,
 )
@@ -153,7 +153,7 @@ def _check_links(
     values = dict(data)
     if "owner" in values:
         login = values.pop("owner")
-        values["owner_id"] = user_by_login(session, login).id if login else None
+        values["owner_id"] = owner_by_login(session, login).id if login else None
     if "reports_to" in values:
         boss_id = values.pop("reports_to")
         if boss_id is not None:
@@ -176,6 +176,28 @@ def _check_links(
     return values
 
 
+def _check_name(session: Session, customer_id: int, contact_id: int | None, name: str) -> None:
+    """One name per person at a customer (any case): imports, exports and a reports-to given
+    by name tell people apart by it."""
+    from sqlmodel import select
+
+    from db.folding import lowered
+    from db.models import Contact
+
+    same = session.exec(
+        select(Contact.id, Contact.name).where(
+            Contact.customer_id == customer_id,
+            lowered(Contact.name) == lowered(name),
+            Contact.id != contact_id,
+        )
+    ).first()
+    if same is not None:
+        raise InvalidData(
+            f"name: {same[1]} (contact {same[0]}) is already one of this customer's people; "
+            "tell two people apart by their names (a middle initial, a second surname)."
+        )
+
+
 def add_contact(session: Session, actor: Actor, customer: str, **fields: Any) -> ContactView:
     """Add a contact to a key account's customer (its manager or an admin)."""
     from db.models import Contact
@@ -184,6 +206,7 @@ def add_contact(session: Session, actor: Actor, customer: str, **fields: Any) ->
     assert target.id is not None
     require_on_customer(session, actor, Action.EDIT_RECORDS, target)
     data = validated(ContactInput, **fields)
+    _check_name(session, target.id, None, data.name)
     values = _check_links(session, target.id, None, data.model_dump())
     contact = Contact(customer_id=target.id, **values)
     session.add(contact)
@@ -211,6 +234,8 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields: An
     assert customer is not None and customer.id is not None
     require_on_customer(session, actor, Action.EDIT_RECORDS, customer)
     changes = validated(ContactChanges, **fields).model_dump(exclude_unset=True)
+    if changes.get("name"):
+        _check_name(session, customer.id, contact_id, changes["name"])
     values = _check_links(session, customer.id, contact_id, changes)
 
     def shown(field: str, value: Any) -> tuple[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from db.enums import InteractionKind
 from kam.database import Database
 from kam.errors import InvalidData
-from kam.services import contacts, interactions, people, plans
+from kam.services import complaints, contacts, interactions, people, plans
 from tests.support import Cast
 
 pytestmark = pytest.mark.today("2026-06-30")
@@ -61,6 +61,29 @@ def test_the_chart_cannot_loop_or_leave_the_customer(database: Database, cast: C
         elsewhere = contacts.add_contact(s, cast.admin, "Plain Prospect GmbH", name="Far").id
     with pytest.raises(InvalidData, match="same customer"), database.writing() as s:
         contacts.update_contact(s, cast.manager, report, reports_to=elsewhere)
+
+
+def test_one_name_per_person_at_a_customer_in_any_case(database: Database, cast: Cast) -> None:
+    """A second 'David Berg' at the same customer made the people's export unimportable
+    (the import tells people apart by name) and a reports-to by name ambiguous."""
+    david = _add(database, cast, "David Berg")
+    other = _add(database, cast, "Dana Cole")
+    with pytest.raises(InvalidData, match=rf"David Berg \(contact {david}\) is already"):
+        _add(database, cast, "DAVID BERG", title="Intern")
+    with pytest.raises(InvalidData, match="already one of"), database.writing() as s:
+        contacts.update_contact(s, cast.manager, other, name="david berg")
+    with database.writing() as s:  # a name at another customer, or one's own again, is fine
+        contacts.add_contact(s, cast.admin, "Plain Prospect GmbH", name="David Berg")
+        contacts.update_contact(s, cast.manager, david, name="David Berg", title="CFO")
+
+
+def test_an_owner_is_a_user_who_writes_not_a_viewer(database: Database, cast: Cast) -> None:
+    with pytest.raises(InvalidData, match="owner: 'val' is a viewer, who only reads"):
+        _add(database, cast, "Kim Park", owner="val")
+    with pytest.raises(InvalidData, match="owner: 'val' is a viewer"), database.writing() as s:
+        complaints.record_complaint(s, cast.manager, ACME, summary="Late", severity="low",
+                                    owner="val")  # fmt: skip
+    assert _add(database, cast, "Kim Park", owner="eve") > 0  # an executive may own one
 
 
 def test_a_decision_maker_without_an_owner_or_out_of_touch_is_found(

@@ -16,7 +16,7 @@ from kam.rules import plans as rules
 from kam.rules.permissions import Action, require
 from kam.rules.programme import load_settings
 from kam.services import audit
-from kam.services.common import stake, user_by_login, validated
+from kam.services.common import owner_by_login, stake, validated
 from kam.services.plans.reads import figure_values, plan_row, plan_view, this_year
 from kam.services.plans.views import PlanView
 from kam.text import clean_text
@@ -229,7 +229,7 @@ def _view(session: Session, plan: AccountPlan) -> PlanView:
 
 
 def _login_id(session: Session, login: str | None) -> int | None:
-    return user_by_login(session, login).id if login else None
+    return owner_by_login(session, login).id if login else None
 
 
 # ---------------------------------------------------------------------------- writes
