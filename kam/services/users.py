@@ -127,6 +127,41 @@ def list_users(session: Session, *, role: Role | None = None) -> list[UserView]:
     return [to_view(u) for u in session.exec(query).all()]
 
 
+#: The roles that may hold each post on a key account (kam.services.staffing's rule).
+_HOLDERS = {
+    "sponsors": (Role.EXECUTIVE, Role.ADMIN),
+    "manages": (Role.MANAGER, Role.ADMIN),
+}
+
+
+def _check_holdings(session: Session, user: User, role: Role) -> None:
+    """Refuse a role that cannot hold a post the user holds on open key accounts (an account
+    would keep a sponsor or manager who may not act as one)."""
+    from sqlmodel import col, select
+
+    from db.models import Customer, KeyAccount
+    from kam.rules import lifecycle
+
+    for post, may_hold in _HOLDERS.items():
+        if role in may_hold:
+            continue
+        holder = KeyAccount.sponsor_id if post == "sponsors" else KeyAccount.manager_id
+        names = session.exec(
+            select(Customer.name)
+            .join(KeyAccount, col(KeyAccount.customer_id) == Customer.id)
+            .where(holder == user.id, col(KeyAccount.status).in_(lifecycle.OPEN))
+            .order_by(Customer.name)
+        ).all()
+        if names:
+            what = "sponsor" if post == "sponsors" else "manager"
+            a = "an" if role.value[0] in "aeiou" else "a"
+            raise RuleError(
+                f"'{user.login}' {post} {', '.join(names)}, and {a} {role.value} cannot be a "
+                f"{what}; give {'it' if len(names) == 1 else 'them'} another {what} first "
+                f"(`kam {what} assign ACCOUNT LOGIN`)."
+            )
+
+
 def set_role(session: Session, actor: Actor, *, login: str, role: Role) -> UserView:
     """Change a user's role (admins only); the last admin cannot be demoted."""
     from sqlalchemy import func
@@ -142,5 +177,6 @@ def set_role(session: Session, actor: Actor, *, login: str, role: Role) -> UserV
         ).one()
         if admins <= 1:
             raise RuleError(f"'{login}' is the last admin; make another admin first.")
+    _check_holdings(session, user, role)
     audit.apply_changes(session, actor, user, {"role": role}, entity="user", customer_id=None)
     return to_view(user)

@@ -278,6 +278,19 @@ def test_the_last_admin_cannot_be_demoted(database: Database, cast: Cast) -> Non
         users.set_role(s, cast.admin, login="ada", role=Role.VIEWER)
 
 
+def test_a_role_that_cannot_hold_a_users_posts_is_refused_until_they_are_handed_on(
+    database: Database, cast: Cast
+) -> None:
+    """Made a viewer, the sponsor stayed on the account, unable to record its visits."""
+    with pytest.raises(RuleError, match=r"'eve' sponsors Acme \[/b\] Ltd, and a viewer cannot be a sponsor; give it another sponsor first"), database.writing() as s:  # fmt: skip
+        users.set_role(s, cast.admin, login="eve", role=Role.VIEWER)
+    with pytest.raises(RuleError, match=r"'mia' manages Acme \[/b\] Ltd.* an executive cannot be a manager"), database.writing() as s:  # fmt: skip
+        users.set_role(s, cast.admin, login="mia", role=Role.EXECUTIVE)
+    with database.writing() as s:  # an admin may hold both posts
+        users.set_role(s, cast.admin, login="eve", role=Role.ADMIN)
+        users.set_role(s, cast.admin, login="otto", role=Role.ADMIN)
+
+
 def test_complaints_move_one_step_at_a_time(database: Database, cast: Cast) -> None:
     with database.writing() as s:
         cid = complaints.record_complaint(
