@@ -204,6 +204,8 @@ def update(
 ) -> None:
     """Change a key account; only the options given change."""
     from kam.services.accounts import update_account
+    from kam.services.common import user_by_login
+    from kam.services.staffing import skill_warning
 
     fields: dict[str, object] = {}
     for key, value in (
@@ -223,6 +225,9 @@ def update(
         )
     with writing(dry_run=dry_run) as (session, actor):
         view = update_account(session, actor, name, expected_version=if_version, **fields)
+        warning = skill_warning(session, user_by_login(session, manager)) if manager else None
+    if warning:  # as `kam manager assign` warns
+        output.info(f"Warning: {warning}")
     output.show_written(
         view, json_=json_, said=f"Updated '{view.customer}' (now version {view.version})."
     )

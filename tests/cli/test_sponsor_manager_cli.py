@@ -199,6 +199,15 @@ def test_assigning_an_unscored_manager_warns_on_stderr_and_in_json(
     assert f"Warning: {account['warning']}" in result.stderr
 
 
+def test_account_update_with_a_manager_warns_as_manager_assign_does(
+    cli_db: Database, kam: Kam
+) -> None:
+    result = ok(kam("account", "update", BEER, "--manager", "mia"))
+
+    assert "Warning: Mia Manager (mia) has finance unscored" in result.stderr
+    assert "Warning" not in ok(kam("account", "update", BEER, "--reason", "x")).stderr
+
+
 def test_assigning_a_manager_with_all_skills_3_or_more_does_not_warn(
     cli_db: Database, kam: Kam
 ) -> None:
