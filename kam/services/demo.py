@@ -24,7 +24,7 @@ from db.enums import (
     Role,
     Severity,
 )
-from kam.errors import RuleError
+from kam.errors import InvalidData, RuleError
 from kam.rules import clock
 from kam.rules.permissions import Action, require
 
@@ -290,6 +290,11 @@ def load_demo(session: Session, actor: Actor, options: DemoOptions) -> DemoSumma
         raise RuleError("Demo data needs at least 20 customers and 1 year.")
     _require_empty(session)
     as_of = clock.on_or_today(options.as_of)
+    if as_of > clock.today():  # as an import refuses sales in the future
+        raise InvalidData(
+            f"as_of: {as_of.isoformat()} is in the future (today is {clock.today().isoformat()});"
+            " demo data ends today or earlier."
+        )
     rng = np.random.default_rng(options.seed)
     summary = DemoSummary(as_of=as_of.isoformat())
 

@@ -13,6 +13,7 @@ from sqlmodel import select
 from db.enums import Role
 from db.models import User
 from kam.database import Database
+from kam.errors import InvalidData
 from kam.rules import lifecycle
 from kam.services import accounts, people, plans
 from kam.services.demo import DemoOptions, DemoSummary, load_demo
@@ -20,6 +21,9 @@ from kam.sheet import build_sheet, render_markdown
 from tests.support import actor_of, fresh_sqlite
 
 AS_OF = date(2026, 6, 30)
+
+#: The demo ends on AS_OF, a day that has come (a demo in the future is refused).
+pytestmark = pytest.mark.today("2026-07-01")
 OPTIONS = DemoOptions(customers=20, years=1, as_of=AS_OF)
 
 
@@ -134,3 +138,11 @@ def test_the_demo_ranks_differently_by_clv_and_warns_of_churn(database: Database
     quiet = clv.rows.loc[clv.rows["p_alive"] < 0.5].index
     assert len(set(quiet) & set(profit.rows.index[:300])) > 0  # profitable, and lapsing
     assert len(churn.rows) > 0 and set(churn.rows["stage"]) >= {"lapsing", "lost"}
+
+
+def test_a_demo_ending_in_the_future_is_refused(database: Database) -> None:
+    """Sales in the future, which an import refuses, left the trailing twelve months empty."""
+    with pytest.raises(
+        InvalidData, match=r"as_of: 2026-07-02 is in the future \(today is 2026-07-01\)"
+    ):
+        _load(database, DemoOptions(customers=20, years=1, as_of=date(2026, 7, 2)))

@@ -20,6 +20,9 @@ from tests.support import actor_of
 
 AS_OF = date(2026, 6, 30)
 
+#: The demo ends on AS_OF, a day that has come (a demo in the future is refused).
+pytestmark = pytest.mark.today("2026-07-01")
+
 
 @pytest.mark.parametrize(
     ("as_of", "first", "before_first"),
