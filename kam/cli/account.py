@@ -18,6 +18,7 @@ from kam.cli.params import (
     JsonOption,
     criterion_pairs,
     date_option,
+    number_option,
 )
 from kam.rules import clock
 
@@ -189,10 +190,10 @@ def update(
     sponsor: Annotated[str | None, typer.Option(help="New sponsor's login (admins).")] = None,
     reason: Annotated[str | None, typer.Option(help="Notes on the account.")] = None,
     retention: Annotated[
-        float | None, typer.Option(help="Retention probability override, 0-1, for CLV.")
+        float | None, number_option("Retention probability override, 0-1, for CLV.")
     ] = None,
     margin_forecast: Annotated[
-        float | None, typer.Option(help="Annual gross margin forecast override, for CLV.")
+        float | None, number_option("Annual gross margin forecast override, for CLV.")
     ] = None,
     next_review: Annotated[date | None, date_option("Next review date.")] = None,
     if_version: Annotated[

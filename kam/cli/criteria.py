@@ -9,7 +9,7 @@ import typer
 from db.enums import CriterionKind
 from kam.cli import output
 from kam.cli.context import reading, writing
-from kam.cli.params import CsvOption, DryRunOption, JsonOption
+from kam.cli.params import CsvOption, DryRunOption, JsonOption, number_option
 from kam.rules.scale import MIN_MEMBERS, TOP_N
 
 if TYPE_CHECKING:
@@ -71,9 +71,9 @@ def list_(json_: JsonOption = False, csv_: CsvOption = False) -> None:
 @app.command("set")
 def set_(
     name: Annotated[str, typer.Argument(help="The criterion.")],
-    weight: Annotated[float | None, typer.Option(help="New weight (> 0).")] = None,
+    weight: Annotated[float | None, number_option("New weight (> 0).")] = None,
     description: Annotated[str | None, typer.Option(help="New written rule.")] = None,
-    threshold: Annotated[float | None, typer.Option(help="Pass/fail threshold (metric).")] = None,
+    threshold: Annotated[float | None, number_option("Pass/fail threshold (metric).")] = None,
     no_threshold: Annotated[
         bool,
         typer.Option(
@@ -110,12 +110,12 @@ def set_(
 def add(
     name: Annotated[str, typer.Argument(help="A short name, e.g. innovation_partner.")],
     kind: Annotated[CriterionKind, typer.Option(help="manual (scored 1-5) or metric.")],
-    weight: Annotated[float, typer.Option(help="Weight (> 0).")],
+    weight: Annotated[float, number_option("Weight (> 0).")],
     description: Annotated[str, typer.Option(help="The written rule.")] = "",
     metric: Annotated[
         str | None, typer.Option(help="profit, revenue, clv, headroom or share_of_wallet.")
     ] = None,
-    threshold: Annotated[float | None, typer.Option(help="Pass/fail threshold (metric).")] = None,
+    threshold: Annotated[float | None, number_option("Pass/fail threshold (metric).")] = None,
     knock_out: Annotated[
         bool, typer.Option("--knock-out", help="Failing it blocks admission.")
     ] = False,

@@ -9,7 +9,7 @@ import typer
 from db.enums import CustomerStatus, LifecycleStage, LoyaltyType
 from kam.cli import output
 from kam.cli.context import reading, writing
-from kam.cli.params import AllOption, CsvOption, DryRunOption, JsonOption
+from kam.cli.params import AllOption, CsvOption, DryRunOption, JsonOption, number_option
 
 app = typer.Typer(help="The customer base: list, show and add.", no_args_is_help=True)
 
@@ -79,7 +79,7 @@ def add(
     ] = LifecycleStage.PURCHASE,
     loyalty: Annotated[LoyaltyType | None, typer.Option(help="Loyalty type.")] = None,
     wallet: Annotated[
-        float | None, typer.Option(help="Estimated annual category spend (the wallet).")
+        float | None, number_option("Estimated annual category spend (the wallet).")
     ] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,

@@ -27,6 +27,26 @@ def date_option(help: str, *names: str) -> Any:
     return typer.Option(*names, parser=parse_date, metavar=DATE, help=help)
 
 
+def parse_number(value: str) -> float:
+    """A finite number (kam.rules.limits refuses inf and nan); anything else is a usage error
+    naming the option."""
+    from kam.rules import limits
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a number.") from None
+    problem = limits.not_finite(number)
+    if problem:
+        raise typer.BadParameter(f"{problem}.")
+    return number
+
+
+def number_option(help: str, *names: str) -> Any:
+    """A `typer.Option` whose value Typer parses as a finite number (see `parse_number`)."""
+    return typer.Option(*names, parser=parse_number, metavar="<float>", help=help)
+
+
 def _one_format(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
     """`--json` and `--csv` exclude each other: whichever is read second refuses the other."""
     other = "csv_" if param.name == "json_" else "json_"

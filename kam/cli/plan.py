@@ -12,7 +12,7 @@ import typer
 from db.enums import ActionStatus, Department, GoalStatus, PlanFigure
 from kam.cli import output
 from kam.cli.context import reading, writing
-from kam.cli.params import AsOfOption, DryRunOption, JsonOption, date_option
+from kam.cli.params import AsOfOption, DryRunOption, JsonOption, date_option, number_option
 
 if TYPE_CHECKING:
     from kam.services.plans import PlanView
@@ -197,13 +197,13 @@ def goal_edit(
 def objective_add(
     goal_id: Annotated[int, typer.Argument(help="The goal's id.")],
     title: Annotated[str, typer.Argument(help="What is measured.")],
-    target: Annotated[float, typer.Option(help="The value to reach.")],
+    target: Annotated[float, number_option("The value to reach.")],
     due: Annotated[date, date_option("The date to reach it by.", "--due")],
     figure: Annotated[
         PlanFigure | None, typer.Option(help="A kam figure the progress follows.")
     ] = None,
     baseline: Annotated[
-        float | None, typer.Option(help="Where it stands now (default: the figure now, or 0).")
+        float | None, number_option("Where it stands now (default: the figure now, or 0).")
     ] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
@@ -221,10 +221,10 @@ def objective_add(
 def objective_update(
     objective_id: Annotated[int, typer.Argument(help="The objective's id.")],
     value: Annotated[
-        float | None, typer.Option(help="Where it stands now (objectives without a figure).")
+        float | None, number_option("Where it stands now (objectives without a figure).")
     ] = None,
     comment: Annotated[str | None, typer.Option(help="What happened (with --value).")] = None,
-    target: Annotated[float | None, typer.Option(help="A new target.")] = None,
+    target: Annotated[float | None, number_option("A new target.")] = None,
     due: Annotated[date | None, date_option("A new date.", "--due")] = None,
     title: Annotated[str | None, typer.Option(help="A new title.")] = None,
     dry_run: DryRunOption = False,

@@ -1,10 +1,16 @@
-"""Field limits: lengths and patterns that input models, forms and the schema share.
+"""Field limits: lengths, patterns and the numbers that input models, forms and the schema
+share.
 
 Services build their pydantic input models from these; TUI forms read them back from the
 input models (`screens.forms.limits`), so a limit changes in one place.
 """
 
 from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from kam.errors import InvalidData
 
 #: A login: an OS account name (letters, digits, `_`, `.`, `-`, `@`; not starting with `-`).
 LOGIN_PATTERN = r"^[A-Za-z0-9_.][A-Za-z0-9_.@-]*$"
@@ -28,3 +34,37 @@ SUMMARY = 10_000
 #: A sold product's code and an order number, on imported sales lines.
 PRODUCT = 100
 ORDER_ID = 100
+
+
+def not_finite(value: float) -> str | None:
+    """Why a number given to kam is refused when it is inf or nan (JSON cannot write them,
+    spreadsheets refuse them, nan equals nothing, not even itself), or None when it is finite."""
+    return None if math.isfinite(value) else f"{value} is not a finite number"
+
+
+def finite(field: str, value: float) -> float:
+    """`value`, or InvalidData naming `field` when it is not finite (`not_finite`)."""
+    problem = not_finite(value)
+    if problem:
+        raise InvalidData(f"{field}: {problem}.")
+    return value
+
+
+class _Finite:
+    """Input-model metadata: the number passes `not_finite`, and a refusal names the field.
+    (pydantic is imported when a model is built, not with this module.)"""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import PydanticCustomError, core_schema
+
+        def check(value: float) -> float:
+            problem = not_finite(value)
+            if problem:
+                raise PydanticCustomError("finite_number", problem)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+
+#: A number an input model takes (a wallet, a margin, a target): finite.
+Number = Annotated[float, _Finite()]

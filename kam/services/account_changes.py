@@ -22,8 +22,8 @@ class AccountChanges(BaseModel):
     manager: str | None = None
     sponsor: str | None = None
     reason: str | None = Field(default=None, max_length=limits.NOTE)
-    retention_override: float | None = Field(default=None, ge=0, le=1)
-    margin_override: float | None = None
+    retention_override: limits.Number | None = Field(default=None, ge=0, le=1)
+    margin_override: limits.Number | None = None
     next_review_on: date | None = None
 
     @field_validator("reason", mode="before")

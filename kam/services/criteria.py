@@ -20,14 +20,13 @@ Scoring (0-5 per criterion, metric scores to one decimal; the total is 0-100):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from db.enums import CriterionKind
 from kam.errors import InvalidData, NotFound
-from kam.rules import scale
+from kam.rules import limits, scale
 from kam.rules.permissions import Action, require
 from kam.services import audit
 from kam.text import clean_text
@@ -271,14 +270,24 @@ def _in_version(session: Session, version: int, name: str) -> Criterion:
 
 
 def _check(
-    kind: CriterionKind, metric: str | None, weight: float | None, knock_out: bool = True
+    kind: CriterionKind,
+    metric: str | None,
+    weight: float | None,
+    knock_out: bool = True,
+    threshold: float | None = None,
 ) -> None:
-    if weight is not None and (not math.isfinite(weight) or weight < 0):
+    if threshold is not None:
+        limits.finite("threshold", threshold)
+    if weight is not None and limits.finite("weight", weight) < 0:
         raise InvalidData(f"weight: {weight:g} must be zero or above.")
     if weight == 0 and not knock_out:
         raise InvalidData(
             "weight: only a knock-out may weigh 0 (it then gates admission and adds nothing "
             "to the total); give a weight above zero."
+        )
+    if kind == CriterionKind.METRIC and metric is None:
+        raise InvalidData(
+            f"metric: a metric criterion needs --metric, one of {', '.join(METRICS)}."
         )
     if kind == CriterionKind.METRIC and metric not in METRICS:
         raise InvalidData(f"metric: '{metric}' is not one of {', '.join(METRICS)}.")
@@ -299,7 +308,7 @@ def change_criterion(
 ) -> list[CriterionView]:
     """Change one criterion, making a new version of the set (admins only)."""
     _in_version(session, ensure_criteria(session), name)  # exists before a version is made
-    _check(CriterionKind.MANUAL, None, weight)
+    _check(CriterionKind.MANUAL, None, weight, threshold=threshold)
     version = _new_version(session, actor, f"changed {name}")
     row = _in_version(session, version, name)
     if (threshold is not None or clear_threshold) and row.threshold_setting is not None:
@@ -348,7 +357,7 @@ def add_criterion(
     key = clean_text(name).lower().replace(" ", "_")
     if not key:
         raise InvalidData("name: a criterion needs a name.")
-    _check(kind, metric, weight, knock_out)
+    _check(kind, metric, weight, knock_out, threshold)
     version = _new_version(session, actor, f"added {key}")
     if any(c.name == key for c in current_criteria(session)):
         raise InvalidData(f"name: a criterion named '{key}' already exists.")

@@ -38,7 +38,7 @@ class CustomerInput(BaseModel):
     status: CustomerStatus = CustomerStatus.ACTIVE
     lifecycle_stage: LifecycleStage = LifecycleStage.PURCHASE
     loyalty_type: LoyaltyType | None = None
-    estimated_wallet: float | None = Field(default=None, ge=0)
+    estimated_wallet: limits.Number | None = Field(default=None, ge=0)
 
     @field_validator("name", "industry", "region", mode="before")
     @classmethod
@@ -60,7 +60,7 @@ class CustomerChanges(BaseModel):
     status: CustomerStatus | None = None
     lifecycle_stage: LifecycleStage | None = None
     loyalty_type: LoyaltyType | None = None
-    estimated_wallet: float | None = Field(default=None, ge=0)
+    estimated_wallet: limits.Number | None = Field(default=None, ge=0)
 
     @field_validator("name", "industry", "region", mode="before")
     @classmethod

@@ -91,6 +91,7 @@ def set_setting(
 
     from db.models import ProgrammeSetting, utcnow
     from kam.errors import InvalidData, RuleError
+    from kam.rules import limits
     from kam.rules.permissions import Action, require
     from kam.rules.programme import conflicts
     from kam.services import audit
@@ -113,6 +114,7 @@ def set_setting(
                 f"{key}: '{value}' is not a{'n integer' if kind is int else ' number'} "
                 f"(or '{DEFAULT_WORD}')."
             ) from None
+        limits.finite(key, figure)
         if not low <= figure <= high:
             raise InvalidData(f"{key}: {figure:g} is outside {low:g}..{high:g}.")
         number = figure

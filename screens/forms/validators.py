@@ -6,6 +6,8 @@ from datetime import date
 
 from textual.validation import ValidationResult, Validator
 
+from kam.rules import limits
+
 
 def parse_date(value: str) -> date | None:
     """The date written as YYYY-MM-DD, or None when it is not one."""
@@ -16,12 +18,13 @@ def parse_date(value: str) -> date | None:
 
 
 def parse_number(value: str) -> float | None:
-    """The number written (thousands separators allowed: 1,250.5), or None when it is not one."""
+    """The number written (thousands separators allowed: 1,250.5), or None when it is not one
+    or not finite (kam.rules.limits)."""
     try:
         number = float(value.strip().replace(",", ""))
     except ValueError:
         return None
-    return None if number != number or number in (float("inf"), float("-inf")) else number
+    return None if limits.not_finite(number) else number
 
 
 class Required(Validator):

@@ -12,7 +12,7 @@ from db.models import AuditEvent, Customer, KeyAccount
 from kam.database import Database
 from kam.identity import os_login
 from tests.cli.conftest import Kam
-from tests.cli.support import count, listed, ok, parsed, refused
+from tests.cli.support import count, listed, ok, parsed, refused, usage_error
 
 ACME = "Acme [/b] Ltd"
 BEER = "北京燕京啤酒"
@@ -283,6 +283,14 @@ def test_a_retention_above_one_is_refused_as_invalid_data(cli_db: Database, kam:
 
     assert message.startswith("Invalid account changes: retention_override: ")
     assert parsed(kam("account", "show", ACME, "--json"))["retention_override"] is None
+
+
+def test_a_margin_forecast_of_nan_is_refused_not_said_updated(cli_db: Database, kam: Kam) -> None:
+    """nan equals nothing, so it was "Updated" without being stored."""
+    stderr = usage_error(kam("account", "update", ACME, "--margin-forecast", "nan"))
+
+    assert "Invalid value for '--margin-forecast': nan is not a finite number." in stderr
+    assert parsed(kam("account", "show", ACME, "--json"))["version"] == 1
 
 
 def test_updating_an_unknown_customer_is_refused(cli_db: Database, kam: Kam) -> None:

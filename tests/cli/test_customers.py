@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db.models import AuditEvent, Customer
 from kam.database import Database
 from tests.cli.conftest import Kam
@@ -141,4 +143,15 @@ def test_an_unknown_lifecycle_stage_is_a_usage_error(cli_db: Database, kam: Kam)
     stderr = usage_error(kam("customer", "add", "Zeta Works AG", "--lifecycle", "romance"))
 
     assert "romance" in stderr
+    assert count(cli_db, Customer) == 3
+
+
+@pytest.mark.parametrize(("wallet", "shown"), [("inf", "inf"), ("nan", "nan"), ("1e999", "inf")])
+def test_a_wallet_that_is_not_a_finite_number_is_a_usage_error(
+    cli_db: Database, kam: Kam, wallet: str, shown: str
+) -> None:
+    """inf and nan would be stored, then break --json (Infinity), XLSX exports and re-imports."""
+    stderr = usage_error(kam("customer", "add", "Zeta Works AG", "--wallet", wallet))
+
+    assert f"Invalid value for '--wallet': {shown} is not a finite number." in stderr
     assert count(cli_db, Customer) == 3

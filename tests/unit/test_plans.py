@@ -98,6 +98,31 @@ def test_a_figure_objective_is_not_updated_by_hand(
         plans.update_objective(s, cast.manager, by_title["Workshops held"], current=2)
 
 
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan")])
+def test_an_objective_s_numbers_are_finite(
+    database: Database, cast: Cast, plan: plans.PlanView, number: float
+) -> None:
+    """nan used to reach the database (NOT NULL failed) and inf was stored."""
+    goal = plan.goals[0].id
+    workshops = next(o.id for o in plan.objectives if o.title == "Workshops held")
+    with pytest.raises(InvalidData, match=rf"target: {number} is not a finite number"):
+        with database.writing() as s:
+            plans.add_objective(s, cast.manager, goal, title="X", target=number,
+                                due_on=date(2026, 12, 31))  # fmt: skip
+    with pytest.raises(InvalidData, match=rf"baseline: {number} is not a finite number"):
+        with database.writing() as s:
+            plans.add_objective(s, cast.manager, goal, title="X", target=1, baseline=number,
+                                due_on=date(2026, 12, 31))  # fmt: skip
+    with pytest.raises(InvalidData, match=rf"current: {number} is not a finite number"):
+        with database.writing() as s:
+            plans.update_objective(s, cast.manager, workshops, current=number, comment="x")
+    with database.reading() as s:
+        after = plans.get_plan(s, ACME)
+    assert [
+        (o.title, o.current) for o in after.objectives if o.title in ("X", "Workshops held")
+    ] == [("Workshops held", 1.0)]
+
+
 def test_a_plan_has_at_most_five_goals(database: Database, cast: Cast) -> None:
     with database.writing() as s:
         for n in range(5):

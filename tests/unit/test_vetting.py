@@ -279,6 +279,31 @@ def test_criteria_changes_make_a_new_version_and_are_admin_only(
         criteria.add_criterion(s, cast.admin, "x", kind="metric", metric="vibes", weight=1)  # type: ignore[arg-type]
 
 
+def test_a_criterion_s_weight_and_threshold_are_finite_and_a_metric_one_names_its_metric(
+    database: Database, cast: Cast
+) -> None:
+    """nan compares false with everything: as a threshold it would pass or fail nobody."""
+    for problem, fields in [
+        ("threshold: nan is not a finite number", {"metric": "profit", "threshold": float("nan")}),
+        ("weight: inf is not a finite number", {"metric": "profit", "weight": float("inf")}),
+        ("metric: a metric criterion needs --metric, one of profit, revenue", {}),
+    ]:
+        with pytest.raises(InvalidData, match=problem), database.writing() as s:
+            criteria.add_criterion(s, cast.admin, "m1", **{"kind": "metric", "weight": 1, **fields})  # type: ignore[arg-type]
+    with (
+        pytest.raises(InvalidData, match="threshold: -inf is not a finite"),
+        database.writing() as s,
+    ):
+        criteria.change_criterion(s, cast.admin, "purchase_volume", threshold=float("-inf"))
+    with (
+        pytest.raises(InvalidData, match="threshold: inf is not a finite"),
+        database.writing() as s,
+    ):
+        set_setting(s, cast.admin, "threshold", "inf")
+    with database.reading() as s:
+        assert {c.set_version for c in criteria.list_criteria(s)} == {1}
+
+
 def test_programme_settings_are_admin_only_validated_and_audited(
     database: Database, cast: Cast
 ) -> None:

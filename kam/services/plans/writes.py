@@ -77,10 +77,10 @@ class ObjectiveInput(BaseModel):
     """A measurable objective: a target by a date, following a kam figure or updated by hand."""
 
     title: str = Field(min_length=1, max_length=limits.NAME)
-    target: float
+    target: limits.Number
     due_on: date
     figure: PlanFigure | None = None
-    baseline: float | None = None
+    baseline: limits.Number | None = None
     """Where the measure stands now; a figure's own value when not given, else 0."""
 
     _clean = field_validator("title", mode="before")(classmethod(lambda cls, v: _clean_line(v)))
@@ -90,9 +90,9 @@ class ObjectiveChanges(BaseModel):
     """Changes to an objective; `current` and `comment` record progress by hand."""
 
     title: str | None = Field(default=None, min_length=1, max_length=limits.NAME)
-    target: float | None = None
+    target: limits.Number | None = None
     due_on: date | None = None
-    current: float | None = None
+    current: limits.Number | None = None
     comment: str | None = Field(default=None, max_length=limits.NOTE)
 
     _clean = field_validator("title", "comment", mode="before")(
