@@ -93,7 +93,12 @@ ACTIONS: dict[str, tuple[str, str, dict[str, str], str | None]] = {
     ),
     "sponsor.visit": ("kam.services.sponsors", "record_visit", {"date": "on"}, None),
     "manager.assign": ("kam.services.managers", "assign_manager", {"manager": "login"}, None),
-    "manager.skills": ("kam.services.managers", "set_skills", {"user": "login"}, None),
+    "manager.skills": (
+        "kam.services.managers",
+        "set_skills",
+        {"user": "login"},
+        "SkillsInput",
+    ),
     "review.record": ("kam.services.reviews", "record_review", {"account": "name"}, None),
     "practice.add": ("kam.services.practices", "add_practice", {}, None),
     "programme.set": ("kam.services.programme", "set_setting", {}, None),
@@ -165,19 +170,35 @@ class FieldDoc:
     required: bool
 
 
-def describe_actions() -> dict[str, list[FieldDoc]]:
-    """Every batch action with its fields, from the services' signatures and input models."""
+def _options(hint: Any) -> tuple[Any, ...]:
+    """The types a hint allows: each member of a union (`X | None`, `Optional[X]`), or itself."""
     import types
     import typing
 
-    def shown(hint: Any) -> str:
-        if isinstance(hint, types.UnionType):
-            return " | ".join(shown(h) for h in typing.get_args(hint) if h is not type(None))
-        if isinstance(hint, type):
-            if issubclass(hint, Enum):
-                return " | ".join(str(m.value) for m in hint)
-            return hint.__name__
-        return str(hint).replace("typing.", "").replace("datetime.", "")
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return typing.get_args(hint)
+    return (hint,)
+
+
+def _shown(hint: Any) -> str:
+    """A field's type as `kam batch --actions` lists it: `str`, `int`, `date`, an enum's
+    words, `list[str]`; `None` is left out of a union."""
+    options = [h for h in _options(hint) if h is not type(None)]
+    if not options:
+        return "null"
+    if len(options) > 1:
+        return " | ".join(_shown(h) for h in options)
+    hint = options[0]
+    if isinstance(hint, type):
+        if issubclass(hint, Enum):
+            return " | ".join(str(m.value) for m in hint)
+        return hint.__name__
+    return str(hint).replace("typing.", "").replace("datetime.", "")
+
+
+def describe_actions() -> dict[str, list[FieldDoc]]:
+    """Every batch action with its fields, from the services' signatures and input models."""
+    import typing
 
     described: dict[str, list[FieldDoc]] = {}
     for action, (function, renames, model) in _actions().items():
@@ -187,12 +208,12 @@ def describe_actions() -> dict[str, list[FieldDoc]]:
         for name, parameter in inspect.signature(function).parameters.items():
             if name in ("session", "actor") or parameter.kind == parameter.VAR_KEYWORD:
                 continue
-            docs.append(FieldDoc(back.get(name, name), shown(hints.get(name, "")),
+            docs.append(FieldDoc(back.get(name, name), _shown(hints.get(name, "")),
                                  parameter.default is parameter.empty))  # fmt: skip
         if model is not None:
             model_hints = typing.get_type_hints(model)
             for name, info in model.model_fields.items():
-                docs.append(FieldDoc(name, shown(model_hints.get(name)), info.is_required()))
+                docs.append(FieldDoc(name, _shown(model_hints.get(name)), info.is_required()))
         described[action] = docs
     return described
 
@@ -227,13 +248,78 @@ class BatchReport:
         }
 
 
+def _kind(value: Any) -> str:
+    """A JSON value's kind, in words."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else "null"
+
+
+def _mismatch(value: Any, hint: Any, path: str) -> str | None:
+    """Where a JSON value does not have the shape the service's type asks for, in words
+    (`manual.advocacy: expected tuple[int, str], not text`), or None when it has it. A type
+    the check does not know (one left unresolved) lets the value through."""
+    import typing
+
+    from kam.rules import limits
+
+    if isinstance(value, float) and limits.not_finite(value):
+        return f"{path}: {limits.not_finite(value)}"
+    options = _options(hint)
+    if value is None and type(None) in options:
+        return None
+    options = tuple(o for o in options if o is not type(None)) or options
+    if len(options) > 1:
+        if any(_mismatch(value, option, path) is None for option in options):
+            return None
+        return f"{path}: expected {_shown(hint)}, not {_kind(value)}"
+    hint = options[0]
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    fits: bool
+    if hint is type(None):
+        fits = value is None
+    elif hint is bool:
+        fits = isinstance(value, bool)
+    elif hint is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    elif hint is float:
+        fits = isinstance(value, int | float) and not isinstance(value, bool)
+    elif hint in (str, date) or (isinstance(hint, type) and issubclass(hint, Enum)):
+        fits = isinstance(value, str)
+    elif origin is list and args:
+        if not isinstance(value, list):
+            return f"{path}: expected {_shown(hint)}, not {_kind(value)}"
+        found = (_mismatch(item, args[0], f"{path}[{i}]") for i, item in enumerate(value))
+        return next((problem for problem in found if problem), None)
+    elif origin is dict and len(args) == 2:
+        if not isinstance(value, dict):
+            return f"{path}: expected {_shown(hint)}, not {_kind(value)}"
+        found = (_mismatch(item, args[1], f"{path}.{key}") for key, item in value.items())
+        return next((problem for problem in found if problem), None)
+    elif origin is tuple and args and ... not in args:
+        if not isinstance(value, list) or len(value) != len(args):
+            given = f"a list of {len(value)}" if isinstance(value, list) else _kind(value)
+            return f"{path}: expected [{', '.join(_shown(a) for a in args)}], not {given}"
+        found = (
+            _mismatch(v, a, f"{path}[{i}]")
+            for i, (v, a) in enumerate(zip(value, args, strict=True))
+        )
+        return next((problem for problem in found if problem), None)
+    else:
+        return None
+    return None if fits else f"{path}: expected {_shown(hint)}, not {_kind(value)}"
+
+
 def _coerce(value: Any, hint: Any) -> Any:
     """JSON values as the service takes them: ISO strings become dates, words become the
     vocabulary's members (refused, naming the choices, when they are not one)."""
-    import types
-    import typing
-
-    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    options = _options(hint)
     if value is None or not isinstance(value, str):
         return value
     for option in options:
@@ -271,7 +357,7 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
     `name`: the file as messages name it (default: its path)."""
     specs: dict[str, tuple[ActionSpec, Any, dict[str, Any]]] = {}  # read once per action
     steps: list[Step] = []
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []  # (line, what is wrong with it)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -284,16 +370,19 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
         try:
             item = json.loads(raw)
         except json.JSONDecodeError as exc:
-            problems.append(f"line {number}: not JSON ({exc.msg})")
+            problems.append((number, f"line {number}: not JSON ({exc.msg})"))
             continue
         if not isinstance(item, dict) or not isinstance(item.get("action"), str):
-            problems.append(f'line {number}: needs an object with an "action"')
+            problems.append((number, f'line {number}: needs an object with an "action"'))
             continue
         action = item.pop("action")
         if action not in ACTIONS:
             problems.append(
-                f"line {number}: unknown action '{clean_text(action)[:40]}'; the actions are "
-                f"{', '.join(ACTIONS)} (`kam batch --actions` lists their fields)"
+                (
+                    number,
+                    f"line {number}: unknown action '{clean_text(action)[:40]}'; the actions are "
+                    f"{', '.join(ACTIONS)} (`kam batch --actions` lists their fields)",
+                )
             )
             continue
         if action not in specs:
@@ -303,20 +392,27 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
         takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
         fields = set(model.model_fields) if model is not None else set()
         arguments = {}
+        given = set()  # the fields this line gives, refused or not
+        at = f"line {number} ({action})"
         for key, value in cast(dict[str, Any], item).items():  # a JSON object: str keys
             field = renames.get(key, key)
             known = field in parameters or (field in fields if model else takes_any)
             if field in ("session", "actor") or not known:
-                problems.append(f"line {number}: {action} has no field '{key}'")
+                problems.append((number, f"line {number}: {action} has no field '{key}'"))
                 continue
+            given.add(field)
             hint = hints.get(field) if field in parameters else None
+            shape = _mismatch(value, hint, key)
+            if shape:
+                problems.append((number, f"{at}: {shape}"))
+                continue
             try:
                 arguments[field] = _coerce(value, hint)
             except InvalidData as exc:
-                problems.append(f"line {number}: {key}: {exc}")
+                problems.append((number, f"{at}: {key}: {str(exc).rstrip('.')}"))
         if model is not None:
             problems += _check_model(
-                number, model, {k: v for k, v in arguments.items() if k in fields}
+                at, number, model, {k: v for k, v in arguments.items() if k in fields}
             )
         missing = [
             n
@@ -324,23 +420,23 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
             if n not in ("session", "actor")
             and p.default is p.empty
             and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-            and n not in arguments
+            and n not in given
         ]
         back = {v: k for k, v in renames.items()}
-        problems += [f"line {number}: {action} needs '{back.get(n, n)}'" for n in missing]
+        problems += [(number, f"line {number}: {action} needs '{back.get(n, n)}'") for n in missing]
         steps.append(Step(number, action, arguments))
     if problems:
-        shown = "\n".join(f"  {p}" for p in problems[:20])
+        shown = "\n".join(f"  {p}" for _, p in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        bad = len({line for line, _ in problems})
         raise InvalidData(
-            f"{name or path.name}: {len(problems)} invalid "
-            f"line{'' if len(problems) == 1 else 's'}; "
+            f"{name or path.name}: {bad} invalid line{'' if bad == 1 else 's'}; "
             f"nothing was applied.\n{shown}{more}"
         )
     return steps
 
 
-def _check_model(number: int, model: Any, values: dict[str, Any]) -> list[str]:
+def _check_model(at: str, number: int, model: Any, values: dict[str, Any]) -> list[tuple[int, str]]:
     """The service's own input model checks a line's fields before anything is applied."""
     from pydantic import ValidationError
 
@@ -348,7 +444,7 @@ def _check_model(number: int, model: Any, values: dict[str, Any]) -> list[str]:
         model(**values)
     except ValidationError as exc:
         return [
-            f"line {number}: {'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
+            (number, f"{at}: {'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}")
             for err in exc.errors()
         ]
     return []

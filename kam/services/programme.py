@@ -78,14 +78,15 @@ def member_customer_ids(session: Session) -> list[int]:
 
 
 def set_setting(
-    session: Session, actor: Actor, key: str, value: str, *, force: bool = False
+    session: Session, actor: Actor, key: str, value: str | int | float, *, force: bool = False
 ) -> ProgrammeSettings:
     """Change one programme setting (admins only), audited; returns the settings in force.
 
     Refused when the new value contradicts another setting, or falls below what the
     programme already holds (a cap under the active accounts, a limit under what someone
     already sponsors or manages) unless `force` says the admin means it. The value
-    "default" removes the stored value, so the default applies again.
+    "default" removes the stored value, so the default applies again. A number is read as
+    its text (a batch line may give `"value": 10`).
     """
     from dataclasses import replace
 
@@ -99,6 +100,7 @@ def set_setting(
     require(actor, Action.CHANGE_SETTINGS)
     if key not in LIMITS:
         raise InvalidData(f"'{key}' is not a programme setting; settings: {', '.join(LIMITS)}.")
+    value = value if isinstance(value, str) else str(value)
     current = load_settings(session)
     if value.strip().lower() == DEFAULT_WORD:
         return _restore_default(session, actor, key, current)

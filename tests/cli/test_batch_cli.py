@@ -76,7 +76,7 @@ def test_invalid_lines_are_all_named_and_nothing_is_applied(
     assert message.startswith("b.jsonl: 5 invalid lines; nothing was applied")
     for expected in ("line 2: not JSON", "line 3: unknown action 'account.explode'",
                      "line 4: account.update has no field 'colour'",
-                     "line 5: due_on: Input should be a valid date",
+                     "line 5 (commitment.add): due_on: Input should be a valid date",
                      "line 6: account.retire needs 'reason'"):  # fmt: skip
         assert expected in result.stderr
     assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""
@@ -139,3 +139,59 @@ def test_a_batch_records_its_changes_through_the_batch_door(
 
     events = parsed(kam("audit", "--json"))["rows"]
     assert [(e["field"], e["new"], e["door"]) for e in events] == [("reason", "Q4", "batch")]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ({"action": "practice.add", "title": 5}, "title: expected str, not a number"),
+        ({"action": "practice.add", "title": "T", "tags": "abc"},
+         "tags: expected list[str], not text"),
+        ({"action": "account.assess", "account": ACME, "manual": {"advocacy": "x"}},
+         "manual.advocacy: expected [int, str], not text"),
+        ({"action": "account.update", "account": ["a"]}, "account: expected str, not a list"),
+        ({"action": "programme.set", "key": "cap", "value": True},
+         "value: expected str | int | float, not true/false"),
+        ({"action": "plan.carry", "account": ACME, "goals": [1, "2"]},
+         "goals[1]: expected int, not text"),
+        ('{"action": "customer.add", "name": "Infco", "estimated_wallet": Infinity}',
+         "estimated_wallet: inf is not a finite number"),
+        ({"action": "user.add", "login": "zed", "role": "god"},
+         "role: 'god' is not one of admin, manager, executive, viewer"),
+    ],
+    ids=["number-for-text", "text-for-list", "text-for-pair", "list-for-text", "flag-for-value",
+         "text-in-ids", "infinity", "unknown-role"],
+)  # fmt: skip
+def test_a_value_of_the_wrong_type_is_one_line_naming_line_and_field(
+    kam: Kam, cli_db: Database, tmp_path: Path, line: object, expected: str
+) -> None:
+    """These crashed ("unexpected …Error"), stored 'abc' as three tags, kept Infinity, or
+    (an unknown role) were counted twice with a spurious "needs 'role'"."""
+    path = jsonl(tmp_path / "b.jsonl", {"action": "account.update", "account": ACME, "reason": "x"},
+                 line)  # fmt: skip
+    result = kam("batch", str(path))
+    message = refused(result, 1)
+
+    assert message == "b.jsonl: 1 invalid line; nothing was applied."
+    action = (json.loads(line) if isinstance(line, str) else line)["action"]
+    assert result.stderr.splitlines()[1:] == [f"  line 2 ({action}): {expected}"]
+    assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""
+
+
+def test_a_programme_setting_takes_a_json_number(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    path = jsonl(tmp_path / "b.jsonl", {"action": "programme.set", "key": "cap", "value": 10})
+
+    ok(kam("batch", str(path)))
+    assert parsed(kam("programme", "show", "--json"))["cap"] == 10
+
+
+def test_the_action_list_names_every_skill_a_manager_is_scored_on(kam: Kam) -> None:
+    listed = ok(kam("batch", "--actions")).stdout.splitlines()
+
+    assert (
+        "manager.skills  user: str, finance?: int, consulting?: int, planning?: int, "
+        "interpersonal?: int, influence?: int" in listed
+    )
+    assert "estimated_wallet?: float" in next(x for x in listed if x.startswith("customer.add "))
