@@ -46,6 +46,7 @@ def _run(kind: str, target: str, fmt: str | None, force: bool, json_: bool) -> N
     import sys
     import tempfile
 
+    from kam.cli.files import cannot_write, writable
     from kam.errors import InvalidData
     from kam.services.exports import export
     from kam.services.importing.reading import file_label
@@ -53,14 +54,17 @@ def _run(kind: str, target: str, fmt: str | None, force: bool, json_: bool) -> N
     chosen = _format(target, fmt)
     to_stdout = target == "-"
     path = Path(target)
+    if not to_stdout:
+        writable(path)
     if not to_stdout and path.exists() and not force:
         raise InvalidData(f"{file_label(path)} exists; add --force to overwrite it.")
     folder = None if to_stdout else path.parent
-    if folder is not None and not folder.is_dir():
-        raise InvalidData(f"{file_label(folder)}: no such folder.")
     # Written beside FILE under another name, then moved over it: a failed export leaves
     # no half-written FILE.
-    handle, partial = tempfile.mkstemp(prefix=".kam-export-", suffix=f".{chosen}", dir=folder)
+    try:
+        handle, partial = tempfile.mkstemp(prefix=".kam-export-", suffix=f".{chosen}", dir=folder)
+    except OSError as error:
+        raise cannot_write(path, error) from None
     os.close(handle)
     temporary = Path(partial)
     try:

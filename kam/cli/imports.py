@@ -129,6 +129,10 @@ def _run(
     if decimal not in (None, ".", ","):
         raise typer.BadParameter("use '.' or ','.", param_hint=["--decimal"])
     renames = _mapping(mapping)
+    if rejects is not None:
+        from kam.cli.files import writable
+
+        writable(rejects)
     bar = _Bar() if sys.stderr.isatty() and not json_ else None
     shown: AbstractContextManager[Any] = bar.progress if bar else nullcontext()
     from kam.cli.files import readable

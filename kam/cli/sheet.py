@@ -31,13 +31,19 @@ def sheet(
     as_of: AsOfOption = None,
 ) -> None:
     """The one-page account sheet an executive reads in two minutes."""
+    from kam.cli.files import cannot_write, writable
     from kam.sheet import build_sheet, render_html, render_markdown
 
+    if output_file is not None:
+        writable(output_file)
     with reading() as (session, _actor):
         data = build_sheet(session, name, as_of=clock.on_or_today(as_of))
     text = render_html(data) if format_ == Format.HTML else render_markdown(data)
     if output_file is None:
         sys.stdout.write(text)
         return
-    output_file.write_text(text, encoding="utf-8")
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise cannot_write(output_file, error) from None
     output.info(f"Wrote {output_file}.")

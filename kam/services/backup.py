@@ -128,6 +128,8 @@ def inspect_backup(database: Database, source: Path) -> Contents:
     from db import backup as raw
     from db.migrate import known_revision
 
+    if source.is_dir():
+        raise InvalidData(f"{source} is a folder; name the backup file.")
     if not source.is_file():
         raise NotFound(f"There is no backup file {source}.")
     kind = raw.kind_of_file(source)

@@ -362,6 +362,8 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InvalidData(f"{name or path}: no such file.") from None
+    except IsADirectoryError:
+        raise InvalidData(f"{name or path} is a folder; name a file in it.") from None
     except UnicodeDecodeError:
         raise InvalidData(f"{name or path}: not UTF-8 text.") from None
     for number, raw in enumerate(text.splitlines(), start=1):

@@ -116,6 +116,14 @@ def test_a_missing_batch_file_is_named(kam: Kam, cli_db: Database, tmp_path: Pat
     assert "no such file" in refused(kam("batch", str(tmp_path / "none.jsonl")), 1)
 
 
+def test_a_folder_given_as_the_batch_file_is_called_a_folder(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    message = refused(kam("batch", str(tmp_path)), 1)
+
+    assert message == f"{tmp_path} is a folder; name a file in it."
+
+
 @pytest.mark.today("2026-07-01")
 def test_every_batch_action_runs_through_kam_batch(
     kam: Kam, cli_db: Database, tmp_path: Path

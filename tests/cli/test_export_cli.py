@@ -195,6 +195,14 @@ def test_an_existing_file_needs_force_and_a_bad_format_is_a_usage_error(
     assert "is not csv or xlsx" in usage_error(kam("export", "costs", str(out), "--format", "ods"))
 
 
+def test_an_export_to_a_folder_is_refused_even_with_force(
+    source: Database, kam: Kam, tmp_path: Path
+) -> None:
+    message = refused(kam("export", "customers", str(tmp_path), "--force"), 1)
+
+    assert message == f"{tmp_path} is a folder; name a file in it."
+
+
 def test_an_export_to_standard_output_pipes_into_an_import_from_standard_input(
     source: Database, kam: Kam, empty_url: str
 ) -> None:

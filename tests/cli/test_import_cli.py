@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from db.models import Transaction
 from kam.database import Database
 from tests.cli.conftest import Kam
-from tests.cli.support import ok, parsed, refused, usage_error
+from tests.cli.support import count, ok, parsed, refused, usage_error
 
 GOOD = "customer;date;revenue;cost_of_goods\n北京燕京啤酒;01.03.2026;1.200,50;600\n"
 BAD = "customer,date,revenue,cost_of_goods\nNobody,2026-03-01,1,1\nAcme [/b] Ltd,2026-03-01,2,1\n"
@@ -44,6 +45,19 @@ def test_skip_invalid_writes_the_rejects(kam: Kam, cli_db: Database, tmp_path: P
     assert "unknown customer 'Nobody'" in rejects.read_text(encoding="utf-8")
 
 
+def test_rejects_to_a_missing_folder_are_refused_before_anything_is_imported(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    """It was an unexpected OSError once the rows were read."""
+    path, rejects = tmp_path / "bad.csv", tmp_path / "nowhere" / "rejects.csv"
+    path.write_text(BAD, encoding="utf-8")
+
+    message = refused(kam("import", "transactions", str(path), "--skip-invalid",
+                          "--rejects", str(rejects)), 1)  # fmt: skip
+    assert message == f"{rejects.parent}: no such folder."
+    assert count(cli_db, Transaction) == 0
+
+
 def test_a_manager_cannot_import(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "sales.csv"
     path.write_text(GOOD, encoding="utf-8")
@@ -62,6 +76,14 @@ def test_import_usage_errors_exit_2(kam: Kam, cli_db: Database, tmp_path: Path) 
 
 def test_a_missing_file_is_named(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
     assert "no such file" in refused(kam("import", "costs", str(tmp_path / "nope.csv")), 1)
+
+
+def test_a_folder_given_as_the_file_is_called_a_folder(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    message = refused(kam("import", "transactions", str(tmp_path)), 1)
+
+    assert message == f"{tmp_path} is a folder; name a file in it."
 
 
 def test_dry_run_import_writes_nothing(kam: Kam, cli_db: Database, tmp_path: Path) -> None:

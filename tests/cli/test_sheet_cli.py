@@ -112,3 +112,18 @@ def test_the_html_sheet_is_self_contained_and_escaped(
 
 def test_a_sheet_for_an_unknown_account_is_refused(kam: Kam, base: Database) -> None:
     assert "No customer is named" in refused(kam("sheet", "Nobody"), 1)
+
+
+def test_a_sheet_to_a_folder_that_is_missing_or_a_file_that_is_a_folder_is_refused(
+    kam: Kam, base: Database, tmp_path: Path
+) -> None:
+    """The way `kam export` refuses the same FILE (it was an unexpected FileNotFoundError)."""
+    missing = tmp_path / "nowhere" / "s.md"
+
+    assert refused(kam("sheet", ACME, "--output", str(missing)), 1) == (
+        f"{missing.parent}: no such folder."
+    )
+    assert refused(kam("sheet", ACME, "--output", str(tmp_path)), 1) == (
+        f"{tmp_path} is a folder; name a file in it."
+    )
+    assert not missing.parent.exists()

@@ -76,6 +76,8 @@ def read_table(
     and over-long cells. A cell that `kam export` neutralised (`'=...`) reads as it was.
     `label` names the file in messages (default: its path)."""
     label = label or file_label(path)
+    if path.is_dir():
+        raise InvalidData(f"{label} is a folder; name a file in it.")
     if not path.is_file():
         raise InvalidData(f"{label}: no such file.")
     size = path.stat().st_size
