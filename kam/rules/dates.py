@@ -7,6 +7,7 @@ batch and imports agree.
   recorded).
 - A promise may be recorded after its due date (promises are often written down late):
   that is a warning, not a refusal.
+- A year outside 1900 to 2999 is a typing error (or a spreadsheet's zero, 0000-01-01).
 """
 
 from __future__ import annotations
@@ -15,6 +16,17 @@ from datetime import date
 
 from kam.errors import InvalidData
 from kam.rules import clock
+
+#: The first and last year a date or a plan may fall in (`plausible_year`).
+YEARS = (1900, 2999)
+
+
+def plausible_year(year: int, what: str) -> int:
+    """`year`, refused, naming `what`, when it is outside YEARS."""
+    first, last = YEARS
+    if not first <= year <= last:
+        raise InvalidData(f"{what}: {year} is not a plausible year ({first} to {last}).")
+    return year
 
 
 def happened(on: date, what: str) -> date:

@@ -123,6 +123,29 @@ def test_an_objective_s_numbers_are_finite(
     ] == [("Workshops held", 1.0)]
 
 
+def test_a_plan_year_outside_1900_to_2999_is_refused_naming_the_field(
+    database: Database, cast: Cast, plan: plans.PlanView
+) -> None:
+    """Year 99999 was an unexpected ValueError (year out of range)."""
+    goal = plan.goals[0].id
+    for refused_as, write in [
+        ("year: 99999", lambda s: plans.add_goal(s, cast.manager, ACME, title="G",
+                                                 fiscal_year=99999)),
+        ("to_year: 99999", lambda s: plans.carry_goals(s, cast.manager, ACME, goals=[goal],
+                                                       to_year=99999)),
+        ("year: 1899", lambda s: plans.comment_plan(s, cast.manager, ACME, text="x",
+                                                    fiscal_year=1899)),
+        ("year: 3000", lambda s: plans.get_plan(s, ACME, fiscal_year=3000)),
+    ]:  # fmt: skip
+        with pytest.raises(
+            InvalidData, match=rf"^{refused_as} is not a plausible year \(1900 to 2999\)\.$"
+        ):
+            with database.writing() as s:
+                write(s)
+    with database.reading() as s:
+        assert plans.get_plan(s, ACME).goals[0].status == "open"
+
+
 def test_a_plan_has_at_most_five_goals(database: Database, cast: Cast) -> None:
     with database.writing() as s:
         for n in range(5):

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kam.rules import dates
 from kam.text import UNSAFE_LINE
 
 _CURRENCY = re.compile(r"^[\s$€£¥]+|[\s$€£¥]+$")
@@ -24,7 +25,7 @@ _UNSAFE_RE2 = re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", UNSAFE_LINE.pattern)
 _FAST_NUMBER = r"^[+-]?[0-9]{1,18}(?:%s[0-9]+)?$"
 _FAST_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: Years the date fast path reads itself; others take the general rules.
-_FAST_YEARS = (1900, 2999)
+_FAST_YEARS = dates.YEARS
 
 
 @dataclass(frozen=True)
@@ -293,8 +294,10 @@ def _parse_dates_general(raw: pd.Series, *, order: str | None = None) -> Parsed:
     errors[bad_shape] = "is not a date (use YYYY-MM-DD): " + text[bad_shape].str.slice(0, 40)
     impossible = shaped & values.isna() & errors.isna()
     errors[impossible] = "is not a real date: " + text[impossible]
-    # Years outside 1900..2999 are typing or spreadsheet errors (0000-01-01 is Excel's zero).
+    # Years outside dates.YEARS are typing or spreadsheet errors (0000-01-01 is Excel's zero).
     implausible = shaped & values.notna() & ~year.between(*_FAST_YEARS) & errors.isna()
-    errors[implausible] = "is not a plausible date (year 1900 to 2999): " + text[implausible]
+    errors[implausible] = (
+        f"is not a plausible date (year {_FAST_YEARS[0]} to {_FAST_YEARS[1]}): " + text[implausible]
+    )
     values[implausible] = pd.NaT
     return Parsed(values, errors)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from db.enums import ActionStatus, GoalStatus, PlanFigure
-from kam.rules import clock, lifecycle, people
+from kam.rules import clock, dates, lifecycle, people
 from kam.rules import plans as rules
 from kam.rules.programme import load_settings
 from kam.services.common import user_names
@@ -188,7 +188,9 @@ def plan_view(
     today = clock.on_or_today(as_of)
     first = load_settings(session).fiscal_year_start
     current_year = rules.fiscal_year(clock.today(), first)
-    year = fiscal_year if fiscal_year is not None else rules.fiscal_year(today, first)
+    year = dates.plausible_year(
+        fiscal_year if fiscal_year is not None else rules.fiscal_year(today, first), "year"
+    )
     start, end = rules.period(year, first)
     row = plan_row(session, account, year)
     editable = year >= current_year and lifecycle.is_open(account.status)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import ActionStatus, Department, GoalStatus, PlanFigure
 from kam.errors import InvalidData, NotFound, RuleError
-from kam.rules import clock, limits
+from kam.rules import clock, dates, limits
 from kam.rules import plans as rules
 from kam.rules.permissions import Action, require
 from kam.rules.programme import load_settings
@@ -168,7 +168,7 @@ def _open_plan(
     account, customer = _account(session, name)
     require(actor, Action.EDIT_PLAN, stake(account, customer))
     year = fiscal_year if fiscal_year is not None else this_year(session)
-    row = plan_row(session, account, year)
+    row = plan_row(session, account, dates.plausible_year(year, "year"))
     if row is None:
         row = AccountPlan(key_account_id=account.id, fiscal_year=year, updated_by_id=actor.id)  # type: ignore[arg-type]
         row.updated_at = utcnow()
@@ -432,7 +432,8 @@ def comment_plan(
 
     row, customer = _account(session, account)
     require(actor, Action.COMMENT_PLAN, stake(row, customer))
-    plan = plan_row(session, row, fiscal_year if fiscal_year is not None else this_year(session))
+    year = fiscal_year if fiscal_year is not None else this_year(session)
+    plan = plan_row(session, row, dates.plausible_year(year, "year"))
     if plan is None:
         raise NotFound(f"'{customer.name}' has no plan for that year to comment on.")
     said = clean_text(text, multiline=True)
@@ -459,7 +460,9 @@ def carry_goals(
 
     row, customer = _account(session, account)
     require(actor, Action.EDIT_PLAN, stake(row, customer))
-    year = to_year if to_year is not None else this_year(session) + 1
+    year = dates.plausible_year(
+        to_year if to_year is not None else this_year(session) + 1, "to_year"
+    )
     target, _customer = _open_plan(session, actor, account, year)
 
     for goal_id in goals:
