@@ -82,6 +82,13 @@ def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("alembic_version")
 
 
+def revisions() -> list[str]:
+    """Every revision of this kam's migration scripts, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    return [s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()][::-1]
+
+
 def known_revision(revision: str) -> bool:
     """Whether `revision` is one of this kam's migration scripts."""
     from alembic.script import ScriptDirectory

@@ -59,13 +59,27 @@ def upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply schema migrations up to REVISION (the newest by default)."""
-    from db.migrate import current_revision
+    from alembic.util import CommandError
+
+    from db.migrate import current_revision, known_revision, revisions
     from db.migrate import upgrade as run_upgrade
+    from kam.errors import InvalidData
+    from kam.text import clean_text
 
     database = open_database(require_schema=False)
     try:
         with database.translated():
-            run_upgrade(database.engine, revision)
+            try:
+                run_upgrade(database.engine, revision)
+            except CommandError as error:  # nothing was changed: one transaction
+                shown = clean_text(revision)[:40]
+                if not known_revision(revision) and not shown.startswith(("+", "-")):
+                    raise InvalidData(
+                        f"revision: '{shown}' is unknown; the revisions are "
+                        f"{', '.join(revisions())} (or head)."
+                    ) from None
+                said = clean_text(str(error).splitlines()[0] if str(error) else "")
+                raise InvalidData(f"revision: '{shown}': {said.rstrip('.')}.") from None
             output.info(f"Schema at {current_revision(database.engine)}.")
     finally:
         database.dispose()

@@ -88,6 +88,15 @@ def test_db_upgrade_on_an_up_to_date_database_changes_nothing(cli_db: Database, 
     assert count(cli_db, Customer) == 3
 
 
+def test_db_upgrade_to_an_unknown_revision_names_the_known_ones(cli_db: Database, kam: Kam) -> None:
+    """It was an unexpected CommandError."""
+    message = refused(kam("db", "upgrade", "nosuchrev"), 1)
+
+    known = ", ".join(f"{n:04d}" for n in range(1, int(head_revision()) + 1))
+    assert message == f"revision: 'nosuchrev' is unknown; the revisions are {known} (or head)."
+    assert parsed(kam("db", "status", "--json"))["revision"] == head_revision()
+
+
 def test_db_status_for_people(cli_db: Database, kam: Kam) -> None:
     result = ok(kam("db", "status"))
 
