@@ -107,6 +107,13 @@ def words(value: str | None) -> str:
     return VOCABULARY.get(value, value.replace("_", " "))
 
 
+def a_or_an(value: str | None) -> str:
+    """A word of kam's vocabulary after its article, as it reads in a sentence: "an
+    executive", "a manager"."""
+    said = words(value)
+    return f"{'an' if said[:1].lower() in tuple('aeiou') else 'a'} {said}"
+
+
 def label(value: str | None) -> str:
     """A word of kam's vocabulary as a label, with a capital: "Under review", "Profit
     contribution", "CLV"."""

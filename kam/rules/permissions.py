@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from db.enums import Role
 from kam.errors import PermissionDenied
+from kam.text import a_or_an
 
 if TYPE_CHECKING:
     from kam.identity import Actor
@@ -149,7 +150,7 @@ def _by_role(actor: Actor, roles: tuple[Role, ...], to: str) -> Refusal | None:
     if actor.role in roles:
         return None
     allowed = " or ".join(f"{r.value}s" for r in roles)
-    return Refusal(f"Only {allowed} may {to}; you ({actor.login}) are a {actor.role.value}.")
+    return Refusal(f"Only {allowed} may {to}; you ({actor.login}) are {a_or_an(actor.role)}.")
 
 
 def _editor(actor: Actor, account: Account | None, customer: str) -> Refusal | None:

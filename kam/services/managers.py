@@ -21,7 +21,7 @@ from kam.services import audit
 from kam.services.accounts import update_account
 from kam.services.common import user_by_login, validated
 from kam.services.staffing import describe_weak_skills, held_accounts, skill_warning
-from kam.text import clean_text
+from kam.text import a_or_an, clean_text
 from kam.views import AccountView, View
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def _key_account_manager(session: Session, login: str) -> User:
     user = user_by_login(session, login)
     if user.role not in (Role.MANAGER, Role.ADMIN):
         raise RuleError(
-            f"'{login}' is a {user.role.value}; skills and training are kept for key account "
+            f"'{login}' is {a_or_an(user.role)}; skills and training are kept for key account "
             "managers."
         )
     return user

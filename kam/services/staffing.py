@@ -15,6 +15,7 @@ from db.enums import Role, Skill
 from kam.errors import RuleError
 from kam.rules import lifecycle
 from kam.services.common import user_by_login
+from kam.text import a_or_an
 from kam.views import View
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def eligible_sponsor(
         raise RuleError(f"'{login}' is not an active user; an executive sponsor must be active.")
     if user.role not in (Role.EXECUTIVE, Role.ADMIN):
         raise RuleError(
-            f"'{login}' is a {user.role.value}; an executive sponsor must have the executive role."
+            f"'{login}' is {a_or_an(user.role)}; an executive sponsor must have the executive role."
         )
     if account is not None and account.sponsor_id == user.id:
         return user  # no change: already the sponsor
@@ -123,7 +124,7 @@ def eligible_manager(
         raise RuleError(f"'{login}' is not an active user; a key account manager must be active.")
     if user.role not in (Role.MANAGER, Role.ADMIN):
         raise RuleError(
-            f"'{login}' is a {user.role.value}; a key account manager must have the manager role."
+            f"'{login}' is {a_or_an(user.role)}; a key account manager must have the manager role."
         )
     if account is not None and account.manager_id == user.id:
         return user  # no change: already the manager

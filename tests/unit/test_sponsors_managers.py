@@ -137,6 +137,12 @@ def test_the_sponsor_must_be_an_active_executive_or_an_admin(
     add_user(database, "gone", Role.EXECUTIVE, active=False)
     with pytest.raises(RuleError, match="must have the executive role"), database.writing() as s:
         sponsors.assign_sponsor(s, cast.admin, BEER, "mia")
+    with pytest.raises(RuleError, match="^'eve' is an executive; a key account manager must"):
+        with database.writing() as s:
+            managers.assign_manager(s, cast.admin, BEER, "eve")
+    with pytest.raises(RuleError, match="^'eve' is an executive; skills and training are kept"):
+        with database.writing() as s:
+            managers.set_skills(s, cast.admin, "eve", finance=3)
     with pytest.raises(RuleError, match="'gone' is not an active user"), database.writing() as s:
         sponsors.assign_sponsor(s, cast.admin, BEER, "gone")
     with pytest.raises(NotFound, match="nobody"), database.writing() as s:
