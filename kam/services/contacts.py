@@ -156,6 +156,8 @@ def _check_links(
         values["owner_id"] = owner_by_login(session, login).id if login else None
     if "reports_to" in values:
         boss_id = values.pop("reports_to")
+        if boss_id is not None and boss_id == contact_id:
+            raise InvalidData("reports_to: a person cannot report to themselves.")
         if boss_id is not None:
             boss = session.get(Contact, boss_id)
             if boss is None or boss.customer_id != customer_id:

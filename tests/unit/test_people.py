@@ -86,6 +86,16 @@ def test_an_owner_is_a_user_who_writes_not_a_viewer(database: Database, cast: Ca
     assert _add(database, cast, "Kim Park", owner="eve") > 0  # an executive may own one
 
 
+def test_a_person_cannot_report_to_themselves(database: Database, cast: Cast) -> None:
+    """It said they "already report, directly or not, to this person"."""
+    boss = _add(database, cast, "Boss")
+    with (
+        pytest.raises(InvalidData, match=r"^reports_to: a person cannot report to themselves\.$"),
+        database.writing() as s,
+    ):
+        contacts.update_contact(s, cast.manager, boss, reports_to=boss)
+
+
 def test_a_decision_maker_without_an_owner_or_out_of_touch_is_found(
     database: Database, cast: Cast
 ) -> None:
