@@ -12,12 +12,13 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from db.enums import InteractionKind, Role
-from kam.errors import RuleError
+from kam.errors import InvalidData, RuleError
 from kam.rules import dates, lifecycle
 from kam.rules.permissions import Action, require
 from kam.services.accounts import account_by_name, update_account
 from kam.services.common import stake
 from kam.services.interactions import log_interaction
+from kam.text import clean_text
 from kam.views import AccountView, InteractionView, View
 
 if TYPE_CHECKING:
@@ -100,6 +101,8 @@ def record_visit(
             "before recording a sponsor visit."
         )
     dates.happened(on, "A sponsor visit's date")
+    if not clean_text(notes, multiline=True):
+        raise InvalidData("notes: a sponsor visit needs notes on what was discussed.")
     sponsor = session.get(User, target.sponsor_id)
     assert sponsor is not None
     return log_interaction(

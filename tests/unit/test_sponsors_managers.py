@@ -290,6 +290,19 @@ def test_a_sponsor_visit_needs_a_sponsor_an_open_account_and_a_past_date(
         sponsors.record_visit(s, cast.executive, ACME, on=clock.today(), notes="x")
 
 
+@pytest.mark.parametrize("notes", ["", "  \n ", "\u200f\t"])
+def test_a_sponsor_visit_needs_notes(database: Database, cast: Cast, notes: str) -> None:
+    """Notes are required (the CLI's --notes): blank ones were recorded as a visit."""
+    with (
+        pytest.raises(InvalidData, match=r"^notes: a sponsor visit needs notes on what"),
+        database.writing() as s,
+    ):
+        sponsors.record_visit(s, cast.executive, ACME, on=clock.today(), notes=notes)
+    with database.reading() as s:
+        acme = s.exec(select(Customer).where(Customer.name == ACME)).one().id
+        assert sponsors.last_visits(s, [acme], as_of=clock.today()) == {}
+
+
 # --- sponsors: overdue visits -----------------------------------------------------------------
 
 
