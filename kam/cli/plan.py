@@ -13,6 +13,7 @@ from db.enums import ActionStatus, Department, GoalStatus, PlanFigure
 from kam.cli import output
 from kam.cli.context import reading, writing
 from kam.cli.params import AsOfOption, DryRunOption, JsonOption, date_option, number_option
+from kam.rules import limits
 
 if TYPE_CHECKING:
     from kam.services.plans import PlanView
@@ -39,7 +40,10 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _number(value: float | None) -> str:
+def _number(value: float | None, figure: str | None = None) -> str:
+    """A measure; a share (of wallet) as a percentage (30.7 %)."""
+    if value is not None and figure in limits.SHARES:
+        return f"{value * 100:.1f} %"
     return "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
@@ -77,8 +81,9 @@ def print_plan(plan: PlanView) -> None:
         line(f"Goal {g.id}: {g.title} [{g.status}{owner}] {_percent(g.progress)}")
         for o in g.objectives:
             follows = f"follows {o.figure}" if o.figure else "updated by hand"
-            line(f"  Objective {o.id}: {o.title} — {_number(o.current)} of {_number(o.target)} "
-                 f"(from {_number(o.baseline)}) by {o.due_on}, {_percent(o.progress)} "
+            line(f"  Objective {o.id}: {o.title} — {_number(o.current, o.figure)} of "
+                 f"{_number(o.target, o.figure)} (from {_number(o.baseline, o.figure)}) by "
+                 f"{o.due_on}, {_percent(o.progress)} "
                  f"{o.state}; {follows}")  # fmt: skip
             if o.comment:
                 line(f"    note ({o.updated_on}): {o.comment}")
@@ -197,7 +202,9 @@ def goal_edit(
 def objective_add(
     goal_id: Annotated[int, typer.Argument(help="The goal's id.")],
     title: Annotated[str, typer.Argument(help="What is measured.")],
-    target: Annotated[float, number_option("The value to reach.")],
+    target: Annotated[
+        float, number_option("The value to reach (a share of wallet as a fraction: 0.35 for 35 %).")
+    ],
     due: Annotated[date, date_option("The date to reach it by.", "--due")],
     figure: Annotated[
         PlanFigure | None, typer.Option(help="A kam figure the progress follows.")

@@ -42,6 +42,23 @@ def not_finite(value: float) -> str | None:
     return None if math.isfinite(value) else f"{value} is not a finite number"
 
 
+#: Figures kept as a fraction (0.35), which people say as a percentage (35 %): a target or
+#: threshold for one is a fraction from 0 to 1.
+SHARES = frozenset({"share_of_wallet"})
+
+
+def share(field: str, figure: str | None, value: float) -> float:
+    """`value`, or InvalidData naming `field` when `figure` is a share and `value` is not a
+    fraction from 0 to 1 (75 meant as 75 % would stay out of reach)."""
+    if figure in SHARES and not 0 <= value <= 1:
+        shown = f"{value / 100:g} for {value:g} %" if 1 < value <= 100 else "0.35 for 35 %"
+        raise InvalidData(
+            f"{field}: {value:g} is out of range; {figure.replace('_', ' ')} is a fraction "
+            f"from 0 to 1 ({shown})."
+        )
+    return value
+
+
 def finite(field: str, value: float) -> float:
     """`value`, or InvalidData naming `field` when it is not finite (`not_finite`)."""
     problem = not_finite(value)

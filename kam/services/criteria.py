@@ -277,7 +277,7 @@ def _check(
     threshold: float | None = None,
 ) -> None:
     if threshold is not None:
-        limits.finite("threshold", threshold)
+        limits.share("threshold", metric, limits.finite("threshold", threshold))
     if weight is not None and limits.finite("weight", weight) < 0:
         raise InvalidData(f"weight: {weight:g} must be zero or above.")
     if weight == 0 and not knock_out:
@@ -327,7 +327,7 @@ def change_criterion(
         row.threshold = None if clear_threshold else threshold
     if knock_out is not None:
         row.knock_out = knock_out
-    _check(row.kind, row.metric, row.weight, row.knock_out)
+    _check(row.kind, row.metric, row.weight, row.knock_out, threshold=row.threshold)
     _weighs_something(current_criteria(session))
     session.flush()
     return list_criteria(session)

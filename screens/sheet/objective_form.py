@@ -95,7 +95,8 @@ class ObjectiveForm(FormScreen["PlanView"]):
                 max_length=20,
                 validators=[Decimal(hint=", e.g. 4 or 250000")],
             ),  # fmt: skip
-            hint="The value to reach (lower than the baseline for a cost to bring down).",
+            hint="The value to reach (lower than the baseline for a cost to bring down; a "
+            "share of wallet as a fraction, 0.35 for 35 %).",
         )
         due = o.due_on if o else date(self.today.year, 12, 31)
         yield from self.field(

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from db.enums import ActionStatus, GoalStatus
 from kam.rules import plans as rules
+from kam.rules.limits import SHARES
 from screens.formatting import day, first_line, safe, words
 
 if TYPE_CHECKING:
@@ -52,6 +53,14 @@ def number(value: float | None) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def measure(value: float | None, figure: str | None) -> str:
+    """An objective's measure: a share (of wallet) as a percentage, as the sheet shows it
+    (30.7 %); any other as `number` writes it."""
+    if figure in SHARES and value is not None:
+        return f"{value * 100:.1f} %"
+    return number(value)
 
 
 def percent(value: float | None) -> str:
@@ -135,7 +144,8 @@ def objective_label(o: ObjectiveView, *, wide: bool) -> Text:
     text.append_text(bar(o.progress, 10 if wide else 0))
     text.append(" ")
     text.append_text(state_word(o.state))
-    text.append(f" · {number(o.current)} of {number(o.target)} by {day(o.due_on)}")
+    current, target = measure(o.current, o.figure), measure(o.target, o.figure)
+    text.append(f" · {current} of {target} by {day(o.due_on)}")
     if wide:
         how = f"follows {FIGURES.get(o.figure, words(o.figure))}" if o.figure else "by hand"
         text.append(f" · {how}", style="dim")

@@ -20,7 +20,7 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from db.enums import AccountStatus
+from db.enums import AccountStatus, CriterionKind
 from db.models import Customer, KeyAccount
 from kam.database import Database
 from kam.errors import InvalidData, RuleError
@@ -204,10 +204,26 @@ def test_an_explicit_minimum_profit_moves_the_knock_out(database: Database, five
     assert not assess(database, five, "Strong Co", MIDDLING).knock_out_failed
 
 
+def test_a_share_of_wallet_threshold_is_a_fraction(database: Database, cast: Cast) -> None:
+    """A threshold of 50 meant as 50 % was one no customer could pass."""
+    with pytest.raises(InvalidData, match=r"threshold: 50 is out of range; share of wallet is a fraction from 0 to 1 \(0\.5 for 50 %\)"):  # fmt: skip
+        with database.writing() as s:
+            criteria.add_criterion(s, cast.admin, "wallet_share", kind=CriterionKind.METRIC,
+                                   metric="share_of_wallet", weight=5, threshold=50)  # fmt: skip
+    with database.writing() as s:
+        criteria.add_criterion(s, cast.admin, "wallet_share", kind=CriterionKind.METRIC,
+                               metric="share_of_wallet", weight=5, threshold=0.5)  # fmt: skip
+    with pytest.raises(InvalidData, match="threshold: 40 is out of range"), database.writing() as s:
+        criteria.change_criterion(s, cast.admin, "wallet_share", threshold=40)
+
+
 def test_min_profit_is_checked_and_belongs_to_the_programme(database: Database, cast: Cast) -> None:
     with pytest.raises(InvalidData, match="not a number"), database.writing() as s:
         set_setting(s, cast.admin, "min_profit", "lots")
-    with pytest.raises(InvalidData, match="outside"), database.writing() as s:
+    with (
+        pytest.raises(InvalidData, match="min_profit: nan is not a finite number"),
+        database.writing() as s,
+    ):
         set_setting(s, cast.admin, "min_profit", "nan")
     with pytest.raises(InvalidData, match="kam programme set min_profit"):
         with database.writing() as s:

@@ -123,6 +123,26 @@ def test_an_objective_s_numbers_are_finite(
     ] == [("Workshops held", 1.0)]
 
 
+def test_a_share_of_wallet_target_is_a_fraction(
+    database: Database, cast: Cast, plan: plans.PlanView
+) -> None:
+    """75 meant as 75 % was taken as 7,500 % of the wallet: 0 % of the way there forever."""
+    goal = plan.goals[0].id
+    with pytest.raises(InvalidData, match=r"target: 75 is out of range; share of wallet is a fraction from 0 to 1 \(0\.75 for 75 %\)"):  # fmt: skip
+        with database.writing() as s:
+            plans.add_objective(s, cast.manager, goal, title="SOW", target=75,
+                                due_on=date(2026, 12, 31), figure=PlanFigure.SHARE_OF_WALLET)  # fmt: skip
+    with database.writing() as s:
+        view = plans.add_objective(s, cast.manager, goal, title="SOW", target=0.75,
+                                   due_on=date(2026, 12, 31), figure=PlanFigure.SHARE_OF_WALLET)  # fmt: skip
+        sow = next(o.id for o in view.objectives if o.title == "SOW")
+    with pytest.raises(InvalidData, match="target: 80 is out of range"), database.writing() as s:
+        plans.update_objective(s, cast.manager, sow, target=80)
+    with database.writing() as s:  # other figures take any finite target
+        plans.add_objective(s, cast.manager, goal, title="Workshops", target=75,
+                            due_on=date(2026, 12, 31))  # fmt: skip
+
+
 def test_a_plan_year_outside_1900_to_2999_is_refused_naming_the_field(
     database: Database, cast: Cast, plan: plans.PlanView
 ) -> None:

@@ -314,6 +314,7 @@ def add_objective(session: Session, actor: Actor, goal_id: int, **fields: Any) -
     goal, plan = _goal(session, goal_id)
     account, customer = _editable(session, actor, plan)
     data = validated(ObjectiveInput, **fields)
+    limits.share("target", data.figure, data.target)
     baseline = data.baseline
     if baseline is None and data.figure is not None:
         baseline = figure_values(session, account, {data.figure}, as_of=clock.today()).get(
@@ -336,6 +337,8 @@ def update_objective(session: Session, actor: Actor, objective_id: int, **fields
     objective, plan = _objective(session, objective_id)
     _account_row, customer = _editable(session, actor, plan)
     changes = validated(ObjectiveChanges, **fields).model_dump(exclude_unset=True)
+    if changes.get("target") is not None:
+        limits.share("target", objective.figure, changes["target"])
     if "current" in changes:
         if objective.figure is not None:
             raise RuleError(
