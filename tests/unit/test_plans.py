@@ -143,6 +143,23 @@ def test_a_share_of_wallet_target_is_a_fraction(
                             due_on=date(2026, 12, 31))  # fmt: skip
 
 
+def test_a_share_of_wallet_objective_shows_as_percentages(
+    database: Database, cast: Cast, plan: plans.PlanView, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kam.cli.plan import print_plan
+    from screens.sheet.plan_nodes import objective_label
+
+    with database.writing() as s:
+        view = plans.add_objective(s, cast.manager, plan.goals[0].id, title="SOW", target=0.35,
+                                   baseline=0.2, due_on=date(2026, 12, 31),
+                                   figure=PlanFigure.SHARE_OF_WALLET)  # fmt: skip
+    sow = next(o for o in view.objectives if o.title == "SOW")
+    print_plan(view)
+    # Acme's share of wallet: T12M revenue 1,500 of a 1,000,000 wallet = 0.15 %
+    assert "SOW — 0.1 % of 35.0 % (from 20.0 %)" in capsys.readouterr().out
+    assert "0.1 % of 35.0 % by" in objective_label(sow, wide=True).plain
+
+
 def test_a_plan_year_outside_1900_to_2999_is_refused_naming_the_field(
     database: Database, cast: Cast, plan: plans.PlanView
 ) -> None:
