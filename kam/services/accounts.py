@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from db.enums import AccountStatus
@@ -309,6 +310,8 @@ def update_account(
                     )
                 changes["status"] = value
         else:
+            if field == "next_review_on":
+                check_review_date(session, actor, account, value)
             changes[field] = value
 
     def shown(field: str, value: Any) -> tuple[str, Any]:
@@ -333,6 +336,39 @@ def update_account(
         account.updated_by_id = actor.id
         session.flush()  # the version check runs here: a concurrent change raises a conflict
     return _views(session, [account])[0]
+
+
+def check_review_date(session: Session, actor: Actor, account: KeyAccount, on: date | None) -> None:
+    """Every open key account is reviewed every review_days days: a next review later than
+    that after its last review (else its admission, else today) is an admin's to set; its
+    manager may bring it forward or clear it (an account without one is due)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.enums import Role
+    from db.models import Review
+    from kam.rules.programme import load_settings
+
+    if on is None or actor.role == Role.ADMIN:
+        return
+    last = session.exec(
+        select(func.max(Review.reviewed_on)).where(Review.key_account_id == account.id)
+    ).one()
+    since, after = (
+        (last, "its last review") if last is not None
+        else (account.admitted_on, "its admission") if account.admitted_on is not None
+        else (clock.today(), "today")
+    )  # fmt: skip
+    if isinstance(since, str):  # SQLite gives MAX of a date as ISO text
+        since = date.fromisoformat(since)
+    days = load_settings(session).review_days
+    latest = since + timedelta(days=days)
+    if on > latest:
+        raise RuleError(
+            f"next_review_on: {on.isoformat()} is after {latest.isoformat()}, {days} days after "
+            f"{after} ({since.isoformat()}); a key account is reviewed every {days} days, and "
+            "only an admin sets a later review."
+        )
 
 
 #: Fields a set-based update writes itself; others (status, manager, sponsor) go through
@@ -433,6 +469,8 @@ def _update_simply(
                     )
                 raise ConflictError(message)
             requested = validated(AccountChanges, **u.fields).model_dump(exclude_unset=True)
+            if "next_review_on" in requested:
+                check_review_date(session, actor, account, requested["next_review_on"])
         except KamError as error:
             raise UpdateRefused(u.line, error) from error
         changed = {f: v for f, v in requested.items() if current[f] != v}

@@ -21,7 +21,7 @@ from kam.rules import clock, dates, lifecycle
 from kam.rules.permissions import Action, require
 from kam.rules.scale import percentile
 from kam.services import audit
-from kam.services.accounts import account_by_name, get_account
+from kam.services.accounts import account_by_name, check_review_date, get_account
 from kam.services.common import customer_by_name, login_of, stake
 from kam.text import clean_text
 from kam.views import View
@@ -327,6 +327,8 @@ def record_review(
     )
     session.add(review)
     session.flush()
+    if next_review_on is not None:  # as the account's own review date is held
+        check_review_date(session, actor, account, next_review_on)
     for practice in linked:
         session.add(ReviewPractice(review_id=review.id, practice_id=practice.id))  # type: ignore[arg-type]
     audit.record_created(

@@ -15,6 +15,7 @@ from db.enums import (
     ComplaintStatus,
     Department,
     InteractionKind,
+    ReviewDecision,
     Role,
     Severity,
 )
@@ -28,6 +29,7 @@ from kam.services import (
     contacts,
     customers,
     interactions,
+    reviews,
     users,
 )
 from tests.support import Cast
@@ -222,6 +224,37 @@ def test_only_admins_reassign_manager_sponsor_or_status(database: Database, cast
     with database.writing() as s:
         view = accounts.update_account(s, cast.admin, cast.customer, manager="otto")
     assert view.manager == "otto"
+
+
+def test_a_manager_sets_the_next_review_no_later_than_the_cadence_allows(
+    database: Database, cast: Cast
+) -> None:
+    """The manager pushed their own account's review to 2035 and out of every due list."""
+    # Acme: admitted 2025-01-15, never reviewed: 2025-01-15 + 180 days = 2025-07-14
+    with pytest.raises(RuleError, match=r"next_review_on: 2035-01-01 is after 2025-07-14, 180 days after its admission \(2025-01-15\)"):  # fmt: skip
+        with database.writing() as s:
+            accounts.update_account(s, cast.manager, cast.customer, next_review_on=date(2035, 1, 1))
+    with pytest.raises(accounts.UpdateRefused, match="only an admin sets a later review"):
+        with database.writing() as s:
+            accounts.update_accounts(s, cast.manager, [accounts.AccountUpdate(
+                1, cast.customer, None, {"next_review_on": date(2025, 7, 15)})])  # fmt: skip
+    with database.writing() as s:
+        accounts.update_account(s, cast.manager, cast.customer, next_review_on=date(2025, 7, 14))
+        accounts.update_account(s, cast.manager, cast.customer, next_review_on=None)
+        view = accounts.update_account(
+            s, cast.admin, cast.customer, next_review_on=date(2035, 1, 1)
+        )
+    assert view.next_review_on == date(2035, 1, 1)  # an admin's to set
+    with database.writing() as s:  # a review moves the limit: 2026-06-30 + 180 = 2026-12-27
+        reviews.record_review(s, cast.manager, cast.customer, perceived=8, expected=8,
+                              decision=ReviewDecision.RETAIN, reviewed_on=date(2026, 6, 30),
+                              manual={"strategic_fit": (3, "x"), "advocacy": (3, "x"),
+                                      "relationship_loyalty": (3, "x")})  # fmt: skip
+    with pytest.raises(RuleError, match="is after 2026-12-27, 180 days after its last review"):
+        with database.writing() as s:
+            accounts.update_account(
+                s, cast.manager, cast.customer, next_review_on=date(2026, 12, 28)
+            )
 
 
 def test_the_manager_must_be_a_manager_and_the_sponsor_an_executive(
