@@ -790,14 +790,16 @@ def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) ->
         scores = [(c, int(rng.integers(3, 6))) for c in criteria]
         if vetting:  # manual scores still to come
             scores = [(c, s) for c, s in scores if c.kind.value == "metric"]
+        override = not overridden and account.status == AccountStatus.ACTIVE and not vetting
+        if override:  # scored under the threshold, admitted all the same
+            scores = [(c, 2) for c, _ in scores]
         total = total_score([(c.weight, s) for c, s in scores]) if not vetting else None
-        override = not overridden and account.status == AccountStatus.ACTIVE and total is not None
         decided = utcnow() if account.admitted_on else None
         assessment = Assessment(
             key_account_id=account.id,  # type: ignore[arg-type]
             kind=AssessmentKind.VETTING,
             criteria_version=criteria[0].set_version,
-            total=50.0 if override else total,
+            total=total,
             complete=not vetting,
             decision=AssessmentDecision.ADMIT if decided else None,
             rationale="Meets the written criteria." if decided else "",

@@ -146,3 +146,23 @@ def test_a_demo_ending_in_the_future_is_refused(database: Database) -> None:
         InvalidData, match=r"as_of: 2026-07-02 is in the future \(today is 2026-07-01\)"
     ):
         _load(database, DemoOptions(customers=20, years=1, as_of=date(2026, 7, 2)))
+
+
+def test_each_assessment_totals_its_scores_and_the_override_is_under_the_threshold(
+    demo: Database,
+) -> None:
+    """The override's total read 50 over scores that made 84."""
+    from db.models import Assessment, AssessmentScore, Criterion
+
+    with demo.reading() as s:
+        assessments = s.exec(select(Assessment).where(Assessment.complete)).all()
+        weights = {c.id: c.weight for c in s.exec(select(Criterion)).all()}
+        scores: dict[int, list[tuple[float, int]]] = {}
+        for row in s.exec(select(AssessmentScore)).all():
+            scores.setdefault(row.assessment_id, []).append((weights[row.criterion_id], row.score))
+        assert assessments
+        for a in assessments:  # total = Σ weight × score / 5 (weights sum to 100)
+            assert a.total == pytest.approx(sum(w * sc for w, sc in scores[a.id]) / 5)
+        [override] = [a.total for a in assessments if a.override]
+    # every criterion scored 2: 2 × 100 / 5 = 40, under the threshold of 60
+    assert override == 40.0
