@@ -58,6 +58,40 @@ def test_rejects_to_a_missing_folder_are_refused_before_anything_is_imported(
     assert count(cli_db, Transaction) == 0
 
 
+PEOPLE = """customer,name,reports_to,owner
+Acme [/b] Ltd,Pat Two,Pat Three,
+Acme [/b] Ltd,Pat Three,Pat Two,
+Acme [/b] Ltd,Sam Self,Sam Self,
+Acme [/b] Ltd,Vi Owned,,val
+Acme [/b] Ltd,Kim Fine,,mia
+"""
+
+
+def test_people_whose_chart_would_loop_or_owner_cannot_act_are_rows_of_their_own(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    """A loop in the file stopped the whole import at writing, naming no row, even with
+    --skip-invalid; a viewer as owner was taken."""
+    path, rejects = tmp_path / "people.csv", tmp_path / "rejects.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    result = kam("import", "contacts", str(path))
+    assert "4 of 5 rows are invalid; nothing was imported" in refused(result, 1)
+    assert (
+        "row 2, reports_to: Pat Three already reports, directly or not, to Pat Two" in result.stderr
+    )
+    assert (
+        "row 3, reports_to: Pat Two already reports, directly or not, to Pat Three" in result.stderr
+    )
+    assert "row 4, reports_to: a person cannot report to themselves" in result.stderr
+    assert "row 5, owner: 'val' is a viewer, who only reads" in result.stderr
+
+    report = parsed(kam("import", "contacts", str(path), "--skip-invalid",
+                        "--rejects", str(rejects), "--json"))  # fmt: skip
+    assert (report["written"], report["rejected"]) == (1, 4)
+    people = parsed(kam("contact", "list", "Acme [/b] Ltd", "--json"))["rows"]
+    assert [p["name"] for p in people] == ["Kim Fine"]
+
+
 def test_a_manager_cannot_import(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "sales.csv"
     path.write_text(GOOD, encoding="utf-8")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from db.enums import BuyingRole, CommunicationStyle, Stance
+from db.enums import BuyingRole, CommunicationStyle, Role, Stance
 from kam.services.importing.checks import Checked, _customer_ids, _enum_column, _text
 from kam.services.importing.names import clean_name
 from kam.services.importing.parsing import parse_numbers
@@ -70,9 +70,19 @@ def check_contacts(session: Session, frame: pd.DataFrame, mark: str) -> Checked:
         values[column] = number
     if "owner" in frame:
         owner = _text(frame, "owner", errors)
-        logins = set(session.exec(select(User.login)).all())
-        for i in frame.index[((owner != "") & ~owner.isin(logins)).to_numpy()]:
-            errors.append(RowError(int(i) + 2, "owner", f"unknown login '{clean_name(owner[i])}'"))
+        users = {login: (role, active) for login, role, active in session.exec(
+            select(User.login, User.role, User.active))}  # fmt: skip
+        for i in frame.index[(owner != "").to_numpy()]:
+            found = users.get(owner[i])
+            refusal: str | None = (
+                f"unknown login '{clean_name(owner[i])}'" if found is None
+                else f"'{owner[i]}' is no longer an active kam user" if not found[1]
+                else f"'{owner[i]}' is a viewer, who only reads; an owner is a manager, an "
+                "executive or an admin" if found[0] == Role.VIEWER
+                else None
+            )  # fmt: skip
+            if refusal:
+                errors.append(RowError(int(i) + 2, "owner", refusal))
         values["owner"] = owner
     if "reports_to" in frame:
         boss = _text(frame, "reports_to", errors)
@@ -84,8 +94,43 @@ def check_contacts(session: Session, frame: pd.DataFrame, mark: str) -> Checked:
             if (values["customer_id"][i], boss[i].lower()) not in known:
                 problem = f"no one named '{clean_name(boss[i])}' at this customer"
                 errors.append(RowError(int(i) + 2, "reports_to", problem))
+        errors += _loops(session, values["customer_id"], name, boss)
         values["reports_to"] = boss
     return Checked(values, errors)
+
+
+def _loops(
+    session: Session, customer: pd.Series, name: pd.Series, boss: pd.Series
+) -> list[RowError]:
+    """The rows whose `reports_to` would make the chart loop, as the import would leave it
+    (the stored people's bosses, then the file's): a person cannot report, directly or not,
+    to themselves."""
+    from sqlmodel import select
+
+    from db.models import Contact
+
+    stored = session.exec(
+        select(Contact.id, Contact.customer_id, Contact.name, Contact.reports_to_id)
+    ).all()
+    names = {cid: n.lower() for cid, _customer, n, _boss in stored}
+    above = {(c, n.lower()): names[b] for _id, c, n, b in stored if b is not None}
+    rows = [(int(i), customer[i], name[i], boss[i]) for i in boss.index[(boss != "").to_numpy()]]
+    for _i, c, n, b in rows:
+        above[(c, n.lower())] = b.lower()
+    errors = []
+    for i, c, n, b in rows:
+        if b.lower() == n.lower():
+            errors.append(RowError(i + 2, "reports_to", "a person cannot report to themselves"))
+            continue
+        seen, at = {n.lower()}, b.lower()
+        while at is not None and at not in seen:
+            seen.add(at)
+            at = above.get((c, at))
+        if at == n.lower():
+            problem = (f"{clean_name(b)} already reports, directly or not, to {clean_name(n)}; "
+                       "the organisation chart cannot loop")  # fmt: skip
+            errors.append(RowError(i + 2, "reports_to", problem))
+    return errors
 
 
 def _cell(value: Any) -> Any:
