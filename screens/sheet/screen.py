@@ -272,8 +272,14 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     @on(PeopleTab.Changed)
     def _tab_changed(self) -> None:
         """A change on the plan or the people: the history, the people's coverage (and the
-        plan, after a person's change) follow."""
+        plan, after a person's change) follow, and so does the overview."""
+        self._reread()
+
+    def _reread(self) -> None:
+        """After a change saved on any tab: the records and the overview's figures and
+        standing (health and its reasons, the last sponsor visit, what is open) again."""
         self._load_records()
+        self._load_worth()
 
     @on(WorthLoaded)
     def _worth_loaded(self, message: WorthLoaded) -> None:
@@ -427,7 +433,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
 
     # ------------------------------------------------------------------ editing
 
-    def _after_save(self, what: str, reload_worth: bool = False) -> Callable[[Any], None]:
+    def _after_save(self, what: str) -> Callable[[Any], None]:
         def done(view: Any) -> None:
             if view is None:
                 return
@@ -435,9 +441,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             warning = getattr(view, "warning", None)
             if warning:
                 self.notify(safe(warning), title="Note", severity="warning", markup=False)
-            self._load_records()
-            if reload_worth:
-                self._load_worth()
+            self._reread()
 
         return done
 
@@ -449,7 +453,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         admin = self.may(Action.CHANGE_STATUS)
         self.app.push_screen(
             AccountForm(self.records.account, admin=admin),
-            self._after_save("Key account saved.", reload_worth=True),
+            self._after_save("Key account saved."),
         )
 
     def action_assign_sponsor(self) -> None:
@@ -469,7 +473,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         def done(view: AccountView | None) -> None:
             report_assignment(self.app, job, view, picker.warning)
             if view is not None:
-                self._load_records()
+                self._reread()
 
         self.app.push_screen(picker, done)
 
@@ -487,7 +491,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                 )
         self.app.push_screen(
             RetireForm(self.customer, why=why),
-            self._after_save("Key account retired; its history stays.", reload_worth=True),
+            self._after_save("Key account retired; its history stays."),
         )
 
     def _people(self) -> list[ContactView]:

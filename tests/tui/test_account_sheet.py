@@ -416,3 +416,25 @@ async def test_the_history_names_an_admin_who_acted_as_the_manager(
             ("mia", "reason", "Mia herself"),
             ("ada as mia", "reason", "On Mia's behalf"),
         ]
+
+
+async def test_the_overview_follows_a_visit_logged_and_a_promise_added_on_other_tabs(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        standing = text_of(sheet.query_one("#standing", Static))
+        assert "no sponsor visit in the 486 days" in standing
+        assert "Sponsor visit  never" in standing and "0 commitments" in standing
+        await pilot.press("5", "a", "enter", "end", "enter", "ctrl+s")  # an executive visit
+        await settle(app, pilot)
+        assert "Interaction logged." in notices(app)
+        await pilot.press("6", "a", *"Call back", "tab", "enter", "down", "enter", "tab")
+        await pilot.press(*"2025-07-31", "ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("1")
+        standing = text_of(sheet.query_one("#standing", Static))
+        assert "no sponsor visit" not in standing
+        assert "Sponsor visit  2025-06-30" in standing and "1 commitment," in standing
