@@ -73,12 +73,17 @@ class SheetRecords:
         return self.people.people
 
 
+def their_people(i: InteractionView) -> str:
+    """Who took part at the customer: the people ticked, then those named as text."""
+    return ", ".join([*i.contacts, *([i.their_people] if i.their_people else [])])
+
+
 def _interaction(i: InteractionView) -> tuple[str, ...]:
     return (
         day(i.happened_on),
         words(i.kind),
         i.our_people,
-        i.their_people,
+        their_people(i),
         first_line(i.summary),
         i.logged_by or "",
     )

@@ -438,3 +438,23 @@ async def test_the_overview_follows_a_visit_logged_and_a_promise_added_on_other_
         standing = text_of(sheet.query_one("#standing", Static))
         assert "no sponsor visit" not in standing
         assert "Sponsor visit  2025-06-30" in standing and "1 commitment," in standing
+
+
+async def test_the_interactions_name_the_people_ticked_and_those_named_as_text(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from tests.tui.support import add_people
+
+    add_people(sqlite_database, sheet_cast.manager)
+    with sqlite_database.writing() as s:
+        log_interaction(
+            s, tui(sheet_cast.manager), "Acme [/b] Ltd", kind="call", happened_on=AS_OF,
+            contacts=[], their_people="[b]Their[/b] buyer",
+        )  # fmt: skip
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("5")
+        theirs = [r[3] for r in rows(sheet.query_one("#interactions-table", DataTable))]
+        assert theirs == ["[b]Their[/b] buyer", "Dana Cole, 陈伟 Chen Wei", "佐藤健 Sato Ken"]
