@@ -19,23 +19,26 @@ from screens.forms.validators import IsoDate, Login, Required, parse_date
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from kam.views import CommitmentView
+    from kam.views import CommitmentView, ContactView
 
 
 class CommitmentForm(FormScreen["CommitmentView"]):
-    """Add a commitment: what was promised, which department owns it, when it is due."""
+    """Add a commitment: what was promised, which department owns it, when it is due, and
+    to whom among the customer's `people` it was made (if to anyone in particular)."""
 
-    def __init__(self, customer: str) -> None:
+    def __init__(self, customer: str, *, people: list[ContactView] | None = None) -> None:
         super().__init__()
         self.customer = customer
         """The customer the promise was made to."""
+        self.people = people or []
+        """The customer's people."""
 
     def heading(self) -> Content:
         """'New commitment to <customer>'."""
         return Content.assemble("New commitment to ", (safe(self.customer), "bold"))
 
     def fields(self) -> Iterator[Widget]:
-        """Description, department, due date, made by."""
+        """Description, department, due date, made by, made to."""
         yield from self.field(
             "What was promised",
             Input(
@@ -63,6 +66,14 @@ class CommitmentForm(FormScreen["CommitmentView"]):
             Input(id="made_by", max_length=login_length(), validators=[Login()], valid_empty=True),
             hint="Leave empty if you made the promise yourself.",
         )
+        yield from self.field(
+            "Made to (at the customer)",
+            Select(
+                [(Content(safe(p.name)), p.id) for p in self.people],
+                id="contact",
+                prompt="(nobody in particular)",
+            ),
+        )
 
     def extra_problems(self) -> dict[str, str]:
         """The department must be chosen."""
@@ -77,6 +88,7 @@ class CommitmentForm(FormScreen["CommitmentView"]):
             "department": self.choice("department"),
             "due_on": parse_date(self.value("due_on")),
             "made_by": self.optional("made_by"),
+            "contact": self.choice("contact"),
         }
 
     def write(self, session: Session, values: dict[str, Any]) -> CommitmentView:

@@ -538,7 +538,10 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         """Record a promise made to the customer."""
         from screens.sheet.commitment_form import CommitmentForm
 
-        self.app.push_screen(CommitmentForm(self.customer), self._after_save("Commitment added."))
+        self.app.push_screen(
+            CommitmentForm(self.customer, people=self._people()),
+            self._after_save("Commitment added."),
+        )
 
     def action_close_commitment(self) -> None:
         """Mark the highlighted commitment done or broken."""

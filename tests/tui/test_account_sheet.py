@@ -458,3 +458,26 @@ async def test_the_interactions_name_the_people_ticked_and_those_named_as_text(
         await pilot.press("5")
         theirs = [r[3] for r in rows(sheet.query_one("#interactions-table", DataTable))]
         assert theirs == ["[b]Their[/b] buyer", "Dana Cole, 陈伟 Chen Wei", "佐藤健 Sato Ken"]
+
+
+async def test_a_promise_is_recorded_as_made_to_one_of_the_customers_people(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from tests.tui.support import add_people
+
+    people = add_people(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        await pilot.press("6", "a", *"Send samples", "tab", "enter", "down", "enter", "tab")
+        await pilot.press(*"2025-08-01", "tab", "tab")
+        form = app.screen
+        assert isinstance(form, CommitmentForm)
+        assert form.focused is form.query_one("#contact", Select)
+        await pilot.press("enter", "down", "enter", "ctrl+s")  # the first by name: Dana Cole
+        await settle(app, pilot)
+        assert "Commitment added." in notices(app)
+        with sqlite_database.reading() as s:
+            made = s.exec(select(Commitment).where(Commitment.description == "Send samples")).one()
+            assert made.contact_id == people["dana"]
