@@ -90,6 +90,8 @@ class PeopleTab(KamScreenMixin, Vertical):
         """The account: whose rule applies."""
         self.chart: PeopleMap | None = None
         """The people as last read."""
+        self._added: int | None = None
+        """The id of a person just added: the cursor goes to them once read."""
 
     def compose(self) -> ComposeResult:
         """The count line, the column titles, the chart, and below it the highlighted
@@ -169,7 +171,9 @@ class PeopleTab(KamScreenMixin, Vertical):
         for root in chart.roots:
             add(tree.root, root)
         _ = tree.last_line  # lay the lines out now, so the cursor can go back to its person
-        found = _find(tree.root, before.id) if before else None
+        wanted = self._added if self._added is not None else before.id if before else None
+        found = _find(tree.root, wanted) if wanted is not None else None
+        self._added = None
         if found is None and tree.root.children:
             found = tree.root.children[0]
         if found is not None:
@@ -218,9 +222,13 @@ class PeopleTab(KamScreenMixin, Vertical):
 
     # ------------------------------------------------------------------ acting
 
-    def _after(self, what: str) -> Callable[[Any], None]:
+    def _after(self, what: str, *, added: bool = False) -> Callable[[Any], None]:
+        """What follows a form's save: say so, read again; a person added gets the cursor."""
+
         def done(view: Any) -> None:
             if view is not None:
+                if added:
+                    self._added = view.id
                 self.post_message(self.Saved(what))
 
         return done
@@ -247,7 +255,7 @@ class PeopleTab(KamScreenMixin, Vertical):
 
         people = self.chart.people if self.chart else []
         self.app.push_screen(ContactForm(self.customer, people=people),
-                             self._after("Person added."))  # fmt: skip
+                             self._after("Person added.", added=True))  # fmt: skip
 
     def action_edit_contact(self) -> None:
         """Correct the highlighted person."""

@@ -152,6 +152,8 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         """The records as last read."""
         self.sheet: Sheet | None = None
         """The sheet (figures, standing) as last built."""
+        self._added: dict[str, int] = {}
+        """Per record tab, the id of a record just added: the cursor goes to it once read."""
 
     @property
     def worth(self) -> Worth | None:
@@ -376,10 +378,11 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         table.clear()
         for view in views:
             table.add_row(*(Text(safe(c)) for c in cells(view)), key=str(view.id))
-        if highlighted is not None:
-            keys = [str(v.id) for v in views]
-            if str(highlighted.id) in keys:
-                table.move_cursor(row=keys.index(str(highlighted.id)))
+        added = self._added.pop(tab, None)
+        if added is not None:
+            table.move_to_key(str(added))  # a record just added: e edits it next
+        elif highlighted is not None:
+            table.move_to_key(str(highlighted.id))
 
     # ------------------------------------------------------------------ tabs and rows
 
@@ -433,10 +436,15 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
 
     # ------------------------------------------------------------------ editing
 
-    def _after_save(self, what: str) -> Callable[[Any], None]:
+    def _after_save(self, what: str, *, added_to: str | None = None) -> Callable[[Any], None]:
+        """What follows a form's save: say so, read again; a record added to the tab
+        `added_to` gets the cursor."""
+
         def done(view: Any) -> None:
             if view is None:
                 return
+            if added_to is not None:
+                self._added[added_to] = view.id
             self.notify(what, markup=False)
             warning = getattr(view, "warning", None)
             if warning:
@@ -515,7 +523,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             InteractionForm(
                 self.customer, today=self.kam.as_of, kinds=kinds, people=self._people()
             ),  # fmt: skip
-            self._after_save("Interaction logged."),
+            self._after_save("Interaction logged.", added_to="interactions"),
         )
 
     def action_edit_interaction(self) -> None:
@@ -540,7 +548,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
 
         self.app.push_screen(
             CommitmentForm(self.customer, people=self._people()),
-            self._after_save("Commitment added."),
+            self._after_save("Commitment added.", added_to="commitments"),
         )
 
     def action_close_commitment(self) -> None:
@@ -559,7 +567,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
 
         self.app.push_screen(
             ComplaintForm(self.customer, today=self.kam.as_of),
-            self._after_save("Complaint recorded."),
+            self._after_save("Complaint recorded.", added_to="complaints"),
         )
 
     def action_advance_complaint(self) -> None:

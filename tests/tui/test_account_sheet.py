@@ -17,6 +17,7 @@ from screens.forms.staff_picker import StaffPicker
 from screens.sheet.account_form import AccountForm
 from screens.sheet.commitment_form import CommitmentForm
 from screens.sheet.interaction_form import InteractionForm
+from screens.sheet.people_tab import PeopleTab
 from screens.sheet.screen import AccountSheetScreen
 from screens.widgets.trend_chart import TrendChart
 from tests.support import Cast
@@ -481,3 +482,43 @@ async def test_a_promise_is_recorded_as_made_to_one_of_the_customers_people(
         with sqlite_database.reading() as s:
             made = s.exec(select(Commitment).where(Commitment.description == "Send samples")).one()
             assert made.contact_id == people["dana"]
+
+
+async def test_a_record_just_added_has_the_cursor_so_e_edits_it(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from tests.tui.support import add_people
+
+    add_people(sqlite_database, sheet_cast.manager)
+    with sqlite_database.writing() as s:
+        for n in range(3):
+            log_interaction(s, tui(sheet_cast.manager), "Acme [/b] Ltd", kind="call",
+                            happened_on=date(2025, 5, 1 + n), summary=f"Call {n}")  # fmt: skip
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        # An interaction dated before the others: it lands below them, the cursor on it.
+        await pilot.press("5", "a", "enter", "down", "enter", "tab", *"2025-01-02")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        added = sheet._highlighted("interactions")
+        assert added is not None and added.happened_on == date(2025, 1, 2)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, InteractionForm) and form.interaction == added
+        await pilot.press("escape")
+        # A promise due last among them.
+        await pilot.press("6", "a", *"Late one", "tab", "enter", "down", "enter", "tab")
+        await pilot.press(*"2026-01-31", "ctrl+s")
+        await settle(app, pilot)
+        table = sheet.query_one("#commitments-table", DataTable)
+        assert table.row_count == 2 and table.cursor_row == 1
+        assert sheet._highlighted("commitments").description == "Late one"
+        # A complaint, and a person at the customer.
+        await pilot.press("7", "a", *"Noise", "tab", "enter", "down", "enter", "ctrl+s")
+        await settle(app, pilot)
+        assert sheet._highlighted("complaints").summary == "Noise"
+        await pilot.press("3", "a", *"Zoe Young", "ctrl+s")
+        await settle(app, pilot)
+        assert sheet.query_one("#people-tab", PeopleTab).highlighted().name == "Zoe Young"
