@@ -11,7 +11,7 @@ spells the closed statuses too, in its migration.
 
 from __future__ import annotations
 
-from db.enums import AccountStatus, ComplaintStatus
+from db.enums import AccountStatus, CommitmentStatus, ComplaintStatus
 
 #: Proposed for the programme, not yet decided: nominated, or being scored.
 NOMINEES: tuple[AccountStatus, ...] = (AccountStatus.NOMINATED, AccountStatus.VETTING)
@@ -104,3 +104,12 @@ def complaint_next(status: ComplaintStatus) -> ComplaintStatus | None:
 def complaint_is_open(status: ComplaintStatus | str) -> bool:
     """A complaint stays open until it is fed back to the customer."""
     return ComplaintStatus(status) != COMPLAINT_STEPS[-1]
+
+
+#: A promise still to be kept; it closes as done or broken (and may be reopened).
+OPEN_COMMITMENTS: tuple[CommitmentStatus, ...] = (CommitmentStatus.OPEN,)
+
+
+def commitment_is_open(status: CommitmentStatus | str) -> bool:
+    """A commitment is open until it is marked done or broken."""
+    return CommitmentStatus(status) in OPEN_COMMITMENTS

@@ -12,17 +12,34 @@ a plan's the mean of its goals'.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+
+from db.enums import GoalStatus
 
 #: At most this many goals in a plan; fewer than MIN_GOALS shows as incomplete.
 MAX_GOALS = 5
 MIN_GOALS = 2
+#: The goals that hold one of a plan's places (a dropped goal gives its place up).
+PLACE_HOLDING: frozenset[GoalStatus] = frozenset(
+    {GoalStatus.OPEN, GoalStatus.ACHIEVED, GoalStatus.CARRIED}
+)
 #: How far (share of the way) progress may lag the time passed and still be on track.
 BEHIND_BY = 0.10
 
 ON_TRACK, BEHIND, OVERDUE, DONE = "on track", "behind", "overdue", "done"
 
 PROGRESS_RULE = __doc__.split("\n\n", 1)[1].strip() if __doc__ else ""
+
+
+def goals_held(statuses: Iterable[GoalStatus | str]) -> int:
+    """How many of a plan's places goals with these statuses hold."""
+    return sum(GoalStatus(s) in PLACE_HOLDING for s in statuses)
+
+
+def takes_another_goal(held: int) -> bool:
+    """Whether a plan whose goals hold `held` places takes one more (at most MAX_GOALS)."""
+    return held < MAX_GOALS
 
 
 def fiscal_year(day: date, first_month: int) -> int:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from db.enums import CommitmentStatus, Department
 from kam.errors import InvalidData, NotFound, RuleError
-from kam.rules import clock, dates, limits
+from kam.rules import clock, dates, lifecycle, limits
 from kam.rules.permissions import Action
 from kam.services import audit
 from kam.services.common import (
@@ -173,7 +173,7 @@ def update_commitment(
         if changes["status"] is None:
             raise RuleError("status: a commitment is open, done or broken.")
         if changes["status"] != row.status:
-            closing = changes["status"] != CommitmentStatus.OPEN
+            closing = not lifecycle.commitment_is_open(changes["status"])
             changes["closed_on"] = clock.today() if closing else None
     audit.apply_changes(session, actor, row, changes, entity="commitment", customer_id=customer.id)
     return to_view(row, customer.name, session, clock.today())

@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Select
 
 from db.enums import CommitmentStatus
+from kam.rules import lifecycle
 from screens.formatting import safe
 from screens.forms.form import FormScreen
 
@@ -43,9 +44,12 @@ class CommitmentStatusForm(FormScreen["CommitmentView"]):
         )
 
     def fields(self) -> Iterator[Widget]:
-        """The new status (offered: the two others than the current one first)."""
+        """The new status (offered: the two others than the current one first; reopening
+        first for a closed one)."""
         current = CommitmentStatus(self.commitment.status)
         order = [s for s in _LABELS if s != current] + [current]
+        if not lifecycle.commitment_is_open(current):
+            order.sort(key=lifecycle.commitment_is_open, reverse=True)
         default = order[0]
         yield from self.field(
             f"Status (now {current.value})",

@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, Tree
 
+from kam.rules import plans as rules
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
 from screens.sheet import plan_nodes as nodes
@@ -251,6 +252,8 @@ class PlanTab(KamScreenMixin, Vertical):
             return plan.id is not None
         if not plan.editable or (kind is not None and _kind(node) != kind):
             return False
+        if action == "add_goal":
+            return rules.takes_another_goal(rules.goals_held(g.status for g in plan.goals))
         if action == "update_progress":
             return node.figure is None  # type: ignore[union-attr]
         if action == "complete_action":

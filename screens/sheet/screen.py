@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
-from db.enums import AccountStatus, InteractionKind, Role
+from db.enums import AccountStatus, ComplaintStatus, InteractionKind, Role
 from kam.rules import lifecycle
 from kam.rules.permissions import Action
 from screens.base import KamScreenMixin
@@ -53,6 +53,7 @@ EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
     "edit_interaction": ("interactions", Action.EDIT_RECORDS, True),
     "add_commitment": ("commitments", Action.EDIT_RECORDS, False),
     "close_commitment": ("commitments", Action.EDIT_RECORDS, True),
+    "reopen_commitment": ("commitments", Action.EDIT_RECORDS, True),
     "record_complaint": ("complaints", Action.EDIT_RECORDS, False),
     "advance_complaint": ("complaints", Action.EDIT_RECORDS, True),
 }
@@ -117,6 +118,9 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         _edit_binding("a", "add_commitment", "Add commitment", "Record a promise made."),
         _edit_binding(
             "e", "close_commitment", "Done/broken", "Mark the highlighted promise kept or broken."
+        ),
+        _edit_binding(
+            "e", "reopen_commitment", "Reopen", "Reopen the highlighted promise (or correct it)."
         ),
         _edit_binding("a", "record_complaint", "Record complaint", "Record a new complaint."),
         _edit_binding(
@@ -339,8 +343,13 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             AccountStatus(self.records.account.status), AccountStatus.RETIRED, by="retire"
         ):
             return False  # only members are retired
-        if needs_row and self._highlighted(tab) is None:
+        row = self._highlighted(tab)
+        if needs_row and row is None:
             return False
+        if action in ("close_commitment", "reopen_commitment"):
+            return lifecycle.commitment_is_open(row.status) == (action == "close_commitment")
+        if action == "advance_complaint":
+            return lifecycle.complaint_next(ComplaintStatus(row.status)) is not None
         return True
 
     # ------------------------------------------------------------------ showing
@@ -561,6 +570,10 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                 CommitmentStatusForm(commitment), self._after_save("Commitment updated.")
             )
 
+    def action_reopen_commitment(self) -> None:
+        """Reopen the highlighted closed commitment (or correct done to broken)."""
+        self.action_close_commitment()
+
     def action_record_complaint(self) -> None:
         """Record a complaint."""
         from screens.sheet.complaint_form import ComplaintForm
@@ -576,9 +589,6 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
 
         complaint = self._highlighted("complaints")
         if complaint is None:
-            return
-        if not lifecycle.complaint_is_open(complaint.status):
-            self.notify("This complaint is closed: it was fed back to the customer.")
             return
         self.app.push_screen(
             ComplaintAdvanceForm(complaint, today=self.kam.as_of),

@@ -225,3 +225,24 @@ def test_progress_reads_as_a_bar_with_its_percentage_and_measures_as_people_writ
     assert str(bar(0.25)) == "██░░░░░░░░  25 %" and str(bar(None, 0)) == "    –"
     assert (number(201_058.89), number(12.5), number(4.0), number(None)) == (
         "201,059", "12.5", "4", "–")  # fmt: skip
+
+
+async def test_a_plan_with_five_goals_offers_no_key_to_add_a_sixth_until_one_is_dropped(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from kam.services import plans
+    from tests.tui.support import tui
+
+    with sqlite_database.writing() as s:
+        for n in range(5):
+            view = plans.add_goal(s, tui(sheet_cast.manager), ACME, title=f"Goal {n}")
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_plan(app, pilot)
+        assert "a" not in keys(app) and keys(app)["s"] == "edit_text"
+        with sqlite_database.writing() as s:
+            plans.update_goal(s, tui(sheet_cast.manager), view.goals[0].id, status="dropped")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert keys(app)["a"] == "add_goal"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from db.enums import ActionStatus, GoalStatus, PlanFigure
+from db.enums import ActionStatus, PlanFigure
 from kam.rules import clock, dates, lifecycle, people
 from kam.rules import plans as rules
 from kam.rules.programme import load_settings
@@ -262,7 +262,7 @@ def plan_view(
             select(PlanComment).where(PlanComment.plan_id == row.id).order_by(col(PlanComment.id))
         ).all()
     ]
-    counted = [g for g in goal_views if g.status != GoalStatus.DROPPED]
+    counted = [g for g in goal_views if g.status in rules.PLACE_HOLDING]
     assert row.id is not None
     return PlanView(
         id=row.id,

@@ -266,7 +266,7 @@ def add_goal(
     **fields: Any,
 ) -> PlanView:  # fmt: skip
     """Add a goal to the account's plan (at most five)."""
-    from sqlmodel import func, select
+    from sqlmodel import col, func, select
 
     from db.models import PlanGoal
 
@@ -275,9 +275,9 @@ def add_goal(
     held = session.exec(
         select(func.count())
         .select_from(PlanGoal)
-        .where(PlanGoal.plan_id == plan.id, PlanGoal.status != GoalStatus.DROPPED)
+        .where(PlanGoal.plan_id == plan.id, col(PlanGoal.status).in_(rules.PLACE_HOLDING))
     ).one()
-    if held >= rules.MAX_GOALS:
+    if not rules.takes_another_goal(held):
         raise RuleError(
             f"The plan of '{customer.name}' has {held} goals, the most a plan keeps "
             f"({rules.MAX_GOALS}); drop or achieve one first."
