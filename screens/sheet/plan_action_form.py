@@ -15,7 +15,6 @@ from screens.formatting import day, safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import max_length
 from screens.forms.validators import IsoDate, Login, Required, parse_date
-from screens.sheet.plan_nodes import owner_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -27,9 +26,9 @@ if TYPE_CHECKING:
 class PlanActionForm(FormScreen["PlanView"]):
     """Add an action to `objective`, or change one (`action` given).
 
-    A new action is owned by a kam user (a login) or by a named person outside kam and
-    their department; a change can hand it to a kam user. `people` are the customer's,
-    whom the action may address.
+    An action is owned by a kam user (a login) or by a named person outside kam and their
+    department, when added and when changed. `people` are the customer's, whom the action
+    may address.
     """
 
     def __init__(
@@ -47,7 +46,12 @@ class PlanActionForm(FormScreen["PlanView"]):
         """The action being changed; None to add one."""
         self.people = people or []
         """The customer's people."""
-        self._owner = (action.owner or "") if action and not action.owner_department else ""
+        named = action is not None and action.owner_department is not None
+        self._owner = (action.owner or "") if action and not named else ""
+        """The owner's login as the form opened (empty for a named person)."""
+        self._named = (action.owner_name or "") if action and named else ""
+        """The named person outside kam who owns it, as the form opened."""
+        self._department = action.owner_department if action and named else None
 
     def heading(self) -> Content:
         """'New action for <objective>' or 'Action <title>'."""
@@ -90,7 +94,6 @@ class PlanActionForm(FormScreen["PlanView"]):
             ),  # fmt: skip
             hint="YYYY-MM-DD",
         )
-        now = f"Now {owner_of(a)}; a login hands it to a kam user." if a else ""
         yield from self.field(
             "Owner (login)",
             Input(
@@ -100,22 +103,22 @@ class PlanActionForm(FormScreen["PlanView"]):
                 validators=[Login()],
                 valid_empty=True,
             ),  # fmt: skip
-            hint=now if a and a.owner_department else "A kam user; or name someone outside kam.",
+            hint="A kam user; or name someone outside kam.",
         )
-        if a is None:
-            yield from self.field(
-                "Or: a person outside kam",
-                Input(id="owner_name", max_length=max_length(ActionInput, "owner_name")),
-                hint="Their name, with their department below.",
-            )
-            yield from self.field(
-                "Their department",
-                Select(
-                    [(words(d.value), d.value) for d in Department],
-                    id="owner_department",
-                    prompt="(for a person outside kam)",
-                ),  # fmt: skip
-            )
+        yield from self.field(
+            "Or: a person outside kam",
+            Input(self._named, id="owner_name", max_length=max_length(model, "owner_name")),
+            hint="Their name, with their department below.",
+        )
+        yield from self.field(
+            "Their department",
+            Select(
+                [(words(d.value), d.value) for d in Department],
+                id="owner_department",
+                prompt="(for a person outside kam)",
+                value=self._department or Select.NULL,
+            ),  # fmt: skip
+        )
         yield from self.field(
             "With (at the customer)",
             Select(
@@ -128,8 +131,6 @@ class PlanActionForm(FormScreen["PlanView"]):
 
     def extra_problems(self) -> dict[str, str]:
         """A login or a named person (with a department), not both."""
-        if self.action is not None:
-            return {}
         if self.value("owner") and self.value("owner_name"):
             return {"owner_name": "A kam login or a person outside kam, not both."}
         if self.value("owner_name") and self.choice("owner_department") is None:
@@ -137,7 +138,8 @@ class PlanActionForm(FormScreen["PlanView"]):
         return {}
 
     def collect(self) -> dict[str, Any]:
-        """The service's fields (a change sends the owner only when it was changed)."""
+        """The service's fields (a change sends the owner only when it was changed: a login,
+        or a named person and their department)."""
         values: dict[str, Any] = {
             "title": self.value("title"),
             "due_on": parse_date(self.value("due_on")),
@@ -149,8 +151,13 @@ class PlanActionForm(FormScreen["PlanView"]):
             values["owner_department"] = self.choice("owner_department")
         else:
             values["status"] = self.choice("status")
-            if self.value("owner") != self._owner:
-                values["owner"] = self.optional("owner")
+            owner, named = self.value("owner"), self.value("owner_name")
+            department = self.choice("owner_department")
+            if (owner, named, department) != (self._owner, self._named, self._department):
+                if named:
+                    values["owner_name"], values["owner_department"] = named, department
+                else:
+                    values["owner"] = owner or None
         return values
 
     def write(self, session: Session, values: dict[str, Any]) -> PlanView:

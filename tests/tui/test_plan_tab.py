@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Static, TextArea, Tree
+from textual.widgets import Input, Select, Static, TextArea, Tree
 
 from db.models import AuditEvent, PlanAction, PlanComment
 from kam.database import Database
@@ -246,3 +246,42 @@ async def test_a_plan_with_five_goals_offers_no_key_to_add_a_sixth_until_one_is_
         await pilot.press("r")
         await settle(app, pilot)
         assert keys(app)["a"] == "add_goal"
+
+
+async def test_an_action_is_handed_to_a_person_outside_kam_and_back_on_its_edit_form(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    add_plan(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tab = await open_plan(app, pilot)
+        while keys(app).get("e") != "edit_action":
+            await pilot.press("down")  # to the action "Book the next", owned by mia
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, PlanActionForm)
+        # The same choice as when adding: a kam login, or a named person and their department.
+        form.query_one("#owner", Input).value = ""
+        form.query_one("#owner_name", Input).value = "Bob [b]Outsider[/b]"
+        form.query_one("#owner_department", Select).value = "finance"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Action saved." in notices(app)
+        with sqlite_database.reading() as s:
+            action = s.exec(select(PlanAction)).one()
+            assert (action.owner_id, action.owner_name, action.owner_department) == (
+                None, "Bob [b]Outsider[/b]", "finance")  # fmt: skip
+        assert any("Book the next · Bob [b]Outsider[/b] (finance)" in x for x in labels(tab))
+        await pilot.press("e")
+        form = app.screen
+        assert form.query_one("#owner_name", Input).value == "Bob [b]Outsider[/b]"
+        assert form.query_one("#owner_department", Select).value == "finance"
+        form.query_one("#owner_name", Input).value = ""
+        form.query_one("#owner", Input).value = "mia"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        with sqlite_database.reading() as s:
+            action = s.exec(select(PlanAction)).one()
+            assert (action.owner_name, action.owner_department) == ("", None)
+            assert action.owner_id is not None

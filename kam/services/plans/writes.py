@@ -119,15 +119,18 @@ class ActionInput(BaseModel):
 
 
 class ActionChanges(BaseModel):
-    """Changes to an action."""
+    """Changes to an action: a new owner is a kam login, or a named person and their
+    department (the department alone changes a named owner's)."""
 
     title: str | None = Field(default=None, min_length=1, max_length=limits.NAME)
     due_on: date | None = None
     status: ActionStatus | None = None
     owner: str | None = Field(default=None, max_length=limits.LOGIN)
+    owner_name: str | None = Field(default=None, max_length=limits.NAME)
+    owner_department: Department | None = None
     contact: int | None = None
 
-    _clean = field_validator("title", "owner", mode="before")(
+    _clean = field_validator("title", "owner", "owner_name", mode="before")(
         classmethod(lambda cls, v: _clean_line(v))
     )
 
@@ -404,9 +407,21 @@ def update_action(session: Session, actor: Actor, action_id: int, **fields: Any)
     action, plan = _action(session, action_id)
     _account_row, customer = _editable(session, actor, plan)
     changes = validated(ActionChanges, **fields).model_dump(exclude_unset=True)
-    if "owner" in changes:
+    named, department = changes.pop("owner_name", None), changes.pop("owner_department", None)
+    if named:
+        if changes.pop("owner", None):
+            raise InvalidData(
+                "owner: a kam login (owner) or a named person (owner_name), not both."
+            )
+        department = department or action.owner_department
+        if department is None:
+            raise InvalidData("owner_department: say which department the named owner is in.")
+        changes.update(owner_id=None, owner_name=named, owner_department=department)
+    elif "owner" in changes:
         changes["owner_id"] = _login_id(session, changes.pop("owner"))
         changes["owner_name"], changes["owner_department"] = "", None
+    elif department is not None and action.owner_department is not None:
+        changes["owner_department"] = department  # a named owner's department
     if "contact" in changes:
         if changes["contact"] is not None:
             assert customer.id is not None
