@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+#: A refusal about one field: "field_name: what is wrong with it".
+_ABOUT_A_FIELD = re.compile(r"([a-z][a-z_]*): (.+)", re.DOTALL)
+
 
 class KamError(Exception):
     """Base of every error kam reports to a user."""
@@ -18,7 +23,19 @@ class PermissionDenied(RuleError):
 
 
 class InvalidData(KamError):
-    """The input is not valid; the message names the field and the problem."""
+    """The input is not valid; the message names the field and the problem.
+
+    `problems` holds each field's problem without its name, by the service's field name (a
+    form shows it at its own field, under its own label): given, or read from a message
+    that starts with the field's name ("happened_on: 2027-01-15 is in the future ...")."""
+
+    def __init__(self, message: str, *, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        about = _ABOUT_A_FIELD.fullmatch(message)
+        self.problems: dict[str, str] = (
+            problems if problems is not None else {about[1]: about[2]} if about else {}
+        )
+        """What is wrong with each field, by the service's field name."""
 
 
 class NotFound(KamError):

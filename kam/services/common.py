@@ -26,11 +26,15 @@ def validated(model: type[M], **data: Any) -> M:
     try:
         return model(**data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
+        found = [
+            (".".join(str(p) for p in err["loc"]) or "input", str(err["msg"]))
             for err in exc.errors()
-        )
-        raise InvalidData(f"Invalid {_words(model.__name__)}: {problems}.") from None
+        ]
+        problems = "; ".join(f"{where}: {msg}" for where, msg in found)
+        raise InvalidData(
+            f"Invalid {_words(model.__name__)}: {problems}.",
+            problems={where: f"{msg}." for where, msg in reversed(found)},  # the first kept
+        ) from None
 
 
 def _words(name: str) -> str:

@@ -24,7 +24,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from kam.errors import ConflictError
+from kam.errors import ConflictError, InvalidData
 from screens.base import KamScreenMixin, after_typed_keys, report_failed_worker, report_refusal
 
 if TYPE_CHECKING:
@@ -45,8 +45,9 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
 
     Subclasses yield their fields from `fields()`, read them in `collect()` (on the event
     loop) and call one service in `write()` (in a thread). The form closes with the
-    service's view; a domain refusal is shown with its sentence and the form stays open;
-    a conflict closes the form so the reader reloads.
+    service's view; a domain refusal is shown with its sentence and the form stays open
+    (one about a field of the form at that field, as its own checks are); a conflict
+    closes the form so the reader reloads.
     """
 
     CSS_PATH = FORM_CSS
@@ -69,6 +70,9 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
     AUTO_FOCUS = ""  # the first field is focused without scrolling the heading away
     FIRST_FIELD: ClassVar[str] = "Input, Select, TextArea"
     """The widgets the keyboard starts on: the first of them."""
+    SERVICE_FIELDS: ClassVar[dict[str, str]] = {}
+    """The field that shows a refusal about each service field whose name is not the
+    field's id (service field name -> field id)."""
 
     class Saved(Message):
         """The service accepted the form; `view` is what it returned."""
@@ -224,6 +228,16 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
 
     # ------------------------------------------------------------------ actions
 
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        """Each field's problem under it, how many there are below, the first field focused."""
+        for widget_id in self._hints:
+            self._set_problem(widget_id, problems.get(widget_id))
+        summary = self.query_one("#problems", Static)
+        count = len(problems)
+        summary.update(Content(f"Not saved: {count} field{'s' if count > 1 else ''} to fix."))
+        summary.add_class("-shown")
+        self.query_one(f"#{next(iter(problems))}").focus()
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -259,15 +273,12 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         if self._saving:
             return
         problems = self.problems()
-        for widget_id in self._hints:
-            self._set_problem(widget_id, problems.get(widget_id))
-        summary = self.query_one("#problems", Static)
         if problems:
-            count = len(problems)
-            summary.update(Content(f"Not saved: {count} field{'s' if count > 1 else ''} to fix."))
-            summary.add_class("-shown")
-            self.query_one(f"#{next(iter(problems))}").focus()
+            self._show_problems(problems)
             return
+        for widget_id in self._hints:
+            self._set_problem(widget_id, None)
+        summary = self.query_one("#problems", Static)
         summary.update("")
         summary.remove_class("-shown")
         self.query_one("#save", Button).disabled = True
@@ -298,4 +309,15 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
             report_refusal(self.app, error)
             self.dismiss(None)
             return
+        if isinstance(error, InvalidData) and self._show_at_fields(error):
+            return
         report_failed_worker(self.app, event.worker)
+
+    def _show_at_fields(self, error: InvalidData) -> bool:
+        """Show a refusal under the fields it is about, worded without the service's field
+        names; False (nothing shown) when a field it names is not on this form."""
+        found = {self.SERVICE_FIELDS.get(name, name): p for name, p in error.problems.items()}
+        if not found or not all(widget_id in self._hints for widget_id in found):
+            return False
+        self._show_problems(found)
+        return True

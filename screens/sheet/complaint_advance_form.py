@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.content import Content
 from textual.widget import Widget
@@ -31,6 +31,12 @@ _MEANING = {
 
 class ComplaintAdvanceForm(FormScreen["ComplaintView"]):
     """Advance a complaint one step (no step is skipped), with the date and the resolution."""
+
+    SERVICE_FIELDS: ClassVar[dict[str, str]] = {
+        "handled_on": "on",
+        "verified_on": "on",
+        "fed_back_on": "on",
+    }
 
     def __init__(self, complaint: ComplaintView, *, today: date) -> None:
         super().__init__()

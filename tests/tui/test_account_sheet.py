@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent, Tree
 
@@ -527,3 +528,42 @@ async def test_a_record_just_added_has_the_cursor_so_e_edits_it(
         await pilot.press("3", "a", *"Zoe Young", "ctrl+s")
         await settle(app, pilot)
         assert sheet.query_one("#people-tab", PeopleTab).highlighted().name == "Zoe Young"
+
+
+@pytest.mark.today("2025-06-30")
+async def test_a_date_the_service_refuses_is_told_at_its_field_in_the_forms_words(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from screens.sheet.complaint_advance_form import ComplaintAdvanceForm
+    from screens.sheet.complaint_form import ComplaintForm
+
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        await pilot.press("5", "a", "enter", "down", "enter", "tab", *"2025-07-02", "ctrl+s")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, InteractionForm)
+        problem = text_of(form.query_one("#happened_on-problem", Static))
+        assert problem.startswith("2025-07-02 is in the future (today is 2025-06-30)")
+        assert "1 field to fix" in text_of(form.query_one("#problems", Static))
+        assert form.focused is form.query_one("#happened_on", Input)
+        await pilot.press("escape", "escape")
+
+        await pilot.press("7", "a", *"Noise", "tab", "enter", "down", "enter", "tab")
+        await pilot.press(*"2025-07-02", "ctrl+s")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ComplaintForm)
+        assert "is in the future" in text_of(form.query_one("#recorded_on-problem", Static))
+        await pilot.press("home", "ctrl+k", *"2025-06-20", "ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("e", *"2025-06-01", "ctrl+s")  # handled before it was recorded
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ComplaintAdvanceForm)
+        problem = text_of(form.query_one("#on-problem", Static))
+        assert problem.startswith("2025-06-01 is before the complaint was recorded (2025-06-20)")
+        # No refusal named a service's field, as a notification or anywhere.
+        assert not [n for n in notices(app) if "_on" in n]
