@@ -50,10 +50,14 @@ def words(value: str | None) -> str:
 
 
 def first_line(text: str, width: int = 60) -> str:
-    """The first line of a note, cut to `width` characters with an ellipsis."""
-    text = safe(text)
-    line = text.splitlines()[0] if text else ""
-    return line if len(line) <= width else line[: width - 1] + "…"
+    """The first line of a note, cut to `width` characters; an ellipsis ends it when
+    anything was left out (the rest of the line, or the lines below)."""
+    lines = safe(text).strip().splitlines()
+    line = lines[0].rstrip() if lines else ""
+    more = len(lines) > 1
+    if len(line) > width or (more and len(line) == width):
+        return line[: width - 1] + "…"
+    return line + "…" if more else line
 
 
 def change_share(now: float, before: float) -> str:

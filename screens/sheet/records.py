@@ -1,5 +1,6 @@
 """The account sheet's tabs, and what each record tab's table shows, one row per record
-(the plan and the people have tabs of their own: plan_tab.py, people_tab.py)."""
+(long text cut short, ending in …), and the highlighted record in full below it (the plan
+and the people have tabs of their own: plan_tab.py, people_tab.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.table import Table
+from rich.text import Text
+
 from kam.rules import lifecycle
-from screens.formatting import day, first_line, words
+from screens.formatting import day, first_line, safe, words
 
 if TYPE_CHECKING:
     from kam.services.people import PeopleMap
@@ -35,7 +39,8 @@ TABS: tuple[tuple[str, str], ...] = (
     ("history", "History"),
 )
 
-#: The columns of each record tab's table.
+#: The columns of each record tab's table (long text cut so that a table fits 120 columns;
+#: the highlighted record shows in full below it).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "interactions": ("Date", "Kind", "Our people", "Their people", "Summary", "Logged by"),
     "commitments": ("Due", "Status", "Promise", "Department", "Made by", "Closed"),
@@ -82,9 +87,9 @@ def _interaction(i: InteractionView) -> tuple[str, ...]:
     return (
         day(i.happened_on),
         words(i.kind),
-        i.our_people,
-        their_people(i),
-        first_line(i.summary),
+        first_line(i.our_people, 18),
+        first_line(their_people(i), 22),
+        first_line(i.summary, 30),
         i.logged_by or "",
     )
 
@@ -93,9 +98,9 @@ def _commitment(c: CommitmentView) -> tuple[str, ...]:
     return (
         day(c.due_on),
         "OVERDUE" if c.overdue else c.status,
-        c.description,
+        first_line(c.description, 46),
         words(c.department),
-        c.made_by or "",
+        first_line(c.made_by or "", 16),
         day(c.closed_on),
     )
 
@@ -105,9 +110,9 @@ def _complaint(c: ComplaintView) -> tuple[str, ...]:
         day(c.recorded_on),
         c.severity,
         words(c.status),
-        first_line(c.summary, 50),
-        c.owner or "",
-        first_line(c.resolution, 40),
+        first_line(c.summary, 34),
+        first_line(c.owner or "", 12),
+        first_line(c.resolution, 28),
     )
 
 
@@ -127,12 +132,12 @@ def _review(v: ReviewView) -> tuple[str, ...]:
 def _event(e: AuditView) -> tuple[str, ...]:
     return (
         day(e.at),
-        e.who,
+        first_line(e.who, 16),
         e.door,
-        f"{e.entity} {e.entity_id or ''}".strip(),
-        e.field or "",
-        first_line(e.old or "", 30),
-        first_line(e.new or "", 50),
+        first_line(f"{e.entity} {e.entity_id or ''}".strip(), 20),
+        first_line(e.field or "", 16),
+        first_line(e.old or "", 14),
+        first_line(e.new or "", 18),
     )
 
 
@@ -152,6 +157,88 @@ NOUNS: dict[str, tuple[str, str]] = {
     "complaints": ("complaint", "a to record one"),
     "reviews": ("review", ""),
     "history": ("change", ""),
+}
+
+
+def _grid(rows: list[tuple[str, str | Text]]) -> Table:
+    """Label and value, one per line; every value literal text, wrapped in full."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    for label, value in rows:
+        grid.add_row(label, value if isinstance(value, Text) else Text(safe(value)))
+    return grid
+
+
+def _made_by(c: CommitmentView) -> str:
+    name = c.made_by_name or c.made_by or ""
+    if c.made_by_department:
+        return f"{name} ({words(c.made_by_department)})"
+    return f"{name} ({c.made_by})" if c.made_by and name != c.made_by else name
+
+
+def _interaction_detail(i: InteractionView) -> Table:
+    return _grid([
+        ("Interaction", f"{words(i.kind)} on {day(i.happened_on)}, logged by {i.logged_by or '–'}"),
+        ("Our people", i.our_people or "–"),
+        ("Their people", their_people(i) or "–"),
+        ("Summary", i.summary or "–"),
+    ])  # fmt: skip
+
+
+def _commitment_detail(c: CommitmentView) -> Table:
+    status = Text(c.status)
+    if c.overdue:
+        status.append("  OVERDUE", style="bold red")
+    return _grid([
+        ("Promise", c.description),
+        ("Due", day(c.due_on)),
+        ("Status", status),
+        ("Department", words(c.department)),
+        ("Made by", _made_by(c) or "–"),
+        ("Made to", c.contact or "nobody in particular"),
+        ("Closed", day(c.closed_on) or "–"),
+    ])  # fmt: skip
+
+
+def _complaint_detail(c: ComplaintView) -> Table:
+    steps = [("recorded", c.recorded_on), ("handled", c.handled_on),
+             ("verified", c.verified_on), ("fed back", c.fed_back_on)]  # fmt: skip
+    return _grid([
+        ("Complaint", c.summary),
+        ("Severity", c.severity),
+        ("Status", words(c.status)),
+        ("Owner", c.owner or "–"),
+        ("Steps", ", ".join(f"{step} {day(on)}" for step, on in steps if on)),
+        ("Resolution", c.resolution or "–"),
+    ])  # fmt: skip
+
+
+def _review_detail(v: ReviewView) -> Table:
+    cells = dict(zip(COLUMNS["reviews"], _review(v), strict=True))
+    return _grid([*((label, cells[label] or "–") for label in COLUMNS["reviews"][:-1]),
+                  ("Next review", day(v.next_review_on) or "–"),
+                  ("Notes", v.notes or "–")])  # fmt: skip
+
+
+def _event_detail(e: AuditView) -> Table:
+    return _grid([
+        ("When (UTC)", day(e.at)),
+        ("Who", f"{e.who} ({e.door})"),
+        ("Record", f"{e.entity} {e.entity_id or ''}".strip()),
+        ("Field", e.field or "–"),
+        ("Old", e.old or "–"),
+        ("New", e.new or "–"),
+    ])  # fmt: skip
+
+
+#: How each record tab shows its highlighted record in full, below the table.
+DETAILS: dict[str, Callable[[Any], Table]] = {
+    "interactions": _interaction_detail,
+    "commitments": _commitment_detail,
+    "complaints": _complaint_detail,
+    "reviews": _review_detail,
+    "history": _event_detail,
 }
 
 

@@ -30,7 +30,7 @@ from screens.sheet.panels import (
 )
 from screens.sheet.people_tab import PeopleTab
 from screens.sheet.plan_tab import PlanTab
-from screens.sheet.records import CELLS, COLUMNS, TABS, SheetRecords, count_line
+from screens.sheet.records import CELLS, COLUMNS, DETAILS, TABS, SheetRecords, count_line
 from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
 from screens.widgets.trend_chart import TrendChart
@@ -198,6 +198,8 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                 with TabPane(f"{n} {title}", id=tab):
                     yield Static("", id=f"{tab}-count", classes="count")
                     yield DataTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
+                    with VerticalScroll(id=f"{tab}-detail-scroll", classes="record-detail"):
+                        yield Static("", id=f"{tab}-detail")
         yield KamFooter()
 
     def on_resize(self) -> None:
@@ -392,6 +394,14 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             table.move_to_key(str(added))  # a record just added: e edits it next
         elif highlighted is not None:
             table.move_to_key(str(highlighted.id))
+        self._show_detail(tab)
+
+    def _show_detail(self, tab: str) -> None:
+        """The highlighted record of a record tab in full, below its table."""
+        view = self._highlighted(tab)
+        detail = self.query_one(f"#{tab}-detail", Static)
+        detail.update(DETAILS[tab](view) if view is not None else "")
+        self.query_one(f"#{tab}-detail-scroll").display = view is not None
 
     # ------------------------------------------------------------------ tabs and rows
 
@@ -436,7 +446,10 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         self.refresh_bindings()
 
     @on(DataTable.RowHighlighted)
-    def _row_highlighted(self) -> None:
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        tab = (event.data_table.id or "").removesuffix("-table")
+        if tab in DETAILS:
+            self._show_detail(tab)
         self.refresh_bindings()
 
     def action_back(self) -> None:

@@ -336,7 +336,8 @@ async def test_hostile_notes_are_shown_literally_and_do_not_run(
         await pilot.press("5")
         cells = rows(sheet.query_one("#interactions-table", DataTable))[0]
         assert cells[3] == "[bold red]loud"
-        assert cells[4] == hostile
+        assert cells[4] == hostile[:29] + "…"  # cut to the column, in full below
+        assert hostile in text_of(sheet.query_one("#interactions-detail", Static))
         await pilot.click("#interactions-table", offset=(60, 1))
         await pilot.press("8")
         history = rows(sheet.query_one("#history-table", DataTable))
@@ -567,3 +568,46 @@ async def test_a_date_the_service_refuses_is_told_at_its_field_in_the_forms_word
         assert problem.startswith("2025-06-01 is before the complaint was recorded (2025-06-20)")
         # No refusal named a service's field, as a notification or anywhere.
         assert not [n for n in notices(app) if "_on" in n]
+
+
+async def test_a_long_record_is_cut_with_an_ellipsis_and_shown_in_full_below_its_table(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    from db.enums import ComplaintStatus
+    from kam.services.complaints import advance_complaint, record_complaint
+
+    summary = "Walked the [b]new[/b] line with their COO; " + "lots said " * 12 + "THE END"
+    with sqlite_database.writing() as s:
+        mia = tui(sheet_cast.manager)
+        log_interaction(s, mia, "Acme [/b] Ltd", kind="visit", happened_on=AS_OF,
+                        summary=f"Short first line\n{summary}")  # fmt: skip
+        log_interaction(s, mia, "Acme [/b] Ltd", kind="call", happened_on=AS_OF,
+                        summary=summary)  # fmt: skip
+        complaint = record_complaint(s, mia, "Acme [/b] Ltd", summary="Late", severity="low")
+        advance_complaint(s, mia, complaint.id, to=ComplaintStatus.HANDLED,
+                          resolution="Rerouted the trucks; " + "and more " * 10 + "DONE")  # fmt: skip
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("5")
+        table = sheet.query_one("#interactions-table", DataTable)
+        [long, short] = [r[4] for r in rows(table)]
+        assert long.endswith("…") and "THE END" not in long
+        assert short == "Short first line…"  # more lines follow
+        detail = text_of(sheet.query_one("#interactions-detail", Static))
+        assert "THE END" in detail and "[b]new[/b]" in detail  # in full, literally
+        await pilot.press("down")
+        detail = text_of(sheet.query_one("#interactions-detail", Static))
+        assert "Short first line" in detail and "THE END" in detail
+
+        await pilot.press("7")
+        assert rows(sheet.query_one("#complaints-table", DataTable))[0][5].endswith("…")
+        assert "DONE" in text_of(sheet.query_one("#complaints-detail", Static))
+        await pilot.press("9")
+        history = sheet.query_one("#history-table", DataTable)
+        at = next(i for i, r in enumerate(rows(history)) if r[4] == "resolution")
+        history.move_cursor(row=at)
+        await pilot.pause()
+        assert rows(history)[at][6].endswith("…")
+        assert "DONE" in text_of(sheet.query_one("#history-detail", Static))
