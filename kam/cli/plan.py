@@ -289,6 +289,12 @@ def action_update(
     due: Annotated[date | None, date_option("A new date.", "--due")] = None,
     title: Annotated[str | None, typer.Option(help="A new title.")] = None,
     owner: Annotated[str | None, typer.Option(help="A new owner (a kam login).")] = None,
+    owner_name: Annotated[
+        str | None, typer.Option(help="Or: a named person outside kam (with --department).")
+    ] = None,
+    department: Annotated[
+        Department | None, typer.Option(help="The named person's department.")
+    ] = None,
     contact: Annotated[int | None, typer.Option(help="The contact it addresses.")] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
@@ -297,11 +303,13 @@ def action_update(
     from kam.services.plans import update_action
 
     given = (("status", status), ("due_on", due), ("title", title), ("owner", owner),
+             ("owner_name", owner_name), ("owner_department", department),
              ("contact", contact))  # fmt: skip
     fields = {k: v for k, v in given if v is not None}
     if not fields:
         raise typer.BadParameter(
-            "nothing to change.", param_hint=["--status", "--due", "--title", "--owner"]
+            "nothing to change.",
+            param_hint=["--status", "--due", "--title", "--owner", "--owner-name"],
         )
     with writing(dry_run=dry_run) as (session, actor):
         plan = update_action(session, actor, action_id, **fields)

@@ -114,3 +114,23 @@ def test_plan_show_says_a_plan_short_of_goals_is_incomplete(kam: Kam, base: Data
     ok(kam("plan", "goal", "add", ACME, "Broaden the relationship", as_user="mia"))
     two = ok(kam("plan", "show", ACME, as_user="mia")).stdout.splitlines()[1]
     assert two.startswith("Progress ") and two.endswith(" as of 2026-06-30.")
+
+
+def test_a_plan_action_is_handed_to_a_person_outside_kam_and_back(kam: Kam, base: Database) -> None:
+    plan = parsed(kam("plan", "goal", "add", ACME, "Grow profit", "--json", as_user="mia"))
+    plan = parsed(kam("plan", "objective", "add", str(plan["goals"][0]["id"]), "Workshops",
+                      "--target", "2", "--due", "2026-12-31", "--json", as_user="mia"))  # fmt: skip
+    plan = parsed(kam("plan", "action", "add", str(plan["goals"][0]["objectives"][0]["id"]),
+                      "Book the venue", "--due", "2026-11-30", "--json", as_user="mia"))  # fmt: skip
+    action = str(plan["goals"][0]["objectives"][0]["actions"][0]["id"])
+    said = refused(kam("plan", "action", "update", action, "--owner-name", "Bob", as_user="mia"), 1)
+    assert said.startswith("owner_department: say which department")
+    plan = parsed(kam("plan", "action", "update", action, "--owner-name", "Bob Outsider",
+                      "--department", "finance", "--json", as_user="mia"))  # fmt: skip
+    moved = plan["goals"][0]["objectives"][0]["actions"][0]
+    assert (moved["owner"], moved["owner_name"], moved["owner_department"]) == (
+        "Bob Outsider", "Bob Outsider", "finance")  # fmt: skip
+    plan = parsed(kam("plan", "action", "update", action, "--owner", "mia", "--json",
+                      as_user="mia"))  # fmt: skip
+    back = plan["goals"][0]["objectives"][0]["actions"][0]
+    assert (back["owner"], back["owner_department"]) == ("mia", None)
