@@ -429,7 +429,7 @@ async def test_the_history_names_an_admin_who_acted_as_the_manager(
 async def test_the_overview_follows_a_visit_logged_and_a_promise_added_on_other_tabs(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
-    app = make_app(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.admin)  # an admin logs the sponsor's visit
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         sheet = await open_sheet(app, pilot)
