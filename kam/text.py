@@ -99,6 +99,30 @@ VOCABULARY: dict[str, str] = {
 }
 
 
+class _Folding(dict[int, str]):
+    """str.translate's table for `folded`, filled one character at a time as text needs."""
+
+    def __missing__(self, code: int) -> str:
+        import unicodedata
+
+        char = chr(code)
+        parts = unicodedata.normalize("NFD", char)
+        accented = len(parts) > 1 and all(unicodedata.combining(p) for p in parts[1:])
+        base = parts[0] if accented else char
+        lower = base.lower()
+        self[code] = folded_char = lower if len(lower) == 1 else base
+        return folded_char
+
+
+_FOLDING = _Folding()
+
+
+def folded(text: str) -> str:
+    """`text` as a search compares it: lower case, accents off ('Ñandú' → 'nandu'), one
+    character for each of `text`'s, so a match's positions are the text's own."""
+    return text.lower() if text.isascii() else text.translate(_FOLDING)
+
+
 def words(value: str | None) -> str:
     """A word of kam's vocabulary (a status, role, category, criterion…) as it reads in a
     sentence: "under review", "forward CLV"."""

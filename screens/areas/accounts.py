@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from kam.services.health import AMBER, GREEN, RED
+from kam.text import folded
 from screens.base import KamScreenMixin, after_typed_keys
 from screens.formatting import is_mine, safe, short_money, words
 from screens.widgets.data_table import DataTable
@@ -241,7 +242,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
 
     def _refill(self) -> None:
         """Show the accounts matching the filter; untrusted text goes in as Text, never markup."""
-        needle = self.query_one("#filter", Input).value.strip().lower()
+        needle = folded(self.query_one("#filter", Input).value.strip())
         table = self.query_one(DataTable)
         # The same filter (read again, sorted) keeps the row the user is on; a new one
         # starts at its best match, the first row, which Enter in the filter opens.
@@ -256,7 +257,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
             review = a.next_review_on.isoformat() if a.next_review_on else ""
             searched = (a.customer, words(a.status), a.health, a.manager or "",
                         a.sponsor or "", review)  # fmt: skip
-            if needle and not any(needle in w.lower() for w in searched):
+            if needle and not any(needle in folded(w) for w in searched):
                 continue
             cells = {
                 "customer": _short(safe(a.customer)),

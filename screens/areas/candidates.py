@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from kam.rules.outlook import Stage
 from kam.rules.permissions import Action
+from kam.text import folded
 from screens.base import KamScreenMixin
 from screens.formatting import money, safe, share, words
 from screens.palette.candidates_commands import CandidatesCommands
@@ -213,7 +214,7 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
     def _order(self, candidates: list[CandidateView]) -> None:
         key = (lambda c: c.clv_rank) if self.by_clv else (lambda c: c.profit_rank)
         self.candidates = sorted(candidates, key=key)
-        self._names = [c.name.lower() for c in self.candidates]
+        self._names = [folded(c.name) for c in self.candidates]
 
     def _show_summary(self) -> None:
         s = self.summary
@@ -293,7 +294,7 @@ class CandidatesScreen(KamScreenMixin, Screen[None]):
 
     def _refill(self, *, keep_cursor: bool = False) -> None:
         """Show every match; the table draws only the rows in view."""
-        needle = self.query_one("#filter", Input).value.strip().lower()
+        needle = folded(self.query_one("#filter", Input).value.strip())
         self.shown = self._matches(needle)
         self.matching = len(self.shown)
         self.query_one(VirtualTable).set_rows(self.shown, keep_cursor=keep_cursor)

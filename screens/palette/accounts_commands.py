@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from kam.text import folded
 from screens.formatting import words
 from screens.palette.commands import highlight, screen_actions
 
@@ -69,10 +70,10 @@ class AccountsCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         """Accounts and actions whose names fuzzily match the query."""
-        matcher = self.matcher(query)
+        matcher = self.matcher(folded(query))
         for entry in self.accounts:
             text = f"account: {entry.customer}"
-            score = matcher.match(text)
+            score = matcher.match(folded(text))
             if score > 0:
                 yield Hit(
                     score,
@@ -83,6 +84,6 @@ class AccountsCommands(Provider):
                 )
         if self._in_area():
             for name, help_text, run in screen_actions(self.screen, self._noun()):
-                score = matcher.match(name)
+                score = matcher.match(folded(name))
                 if score > 0:
                     yield Hit(score, highlight(matcher, name), run, text=name, help=help_text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from kam.text import folded
 from screens.palette.commands import highlight, screen_actions
 
 
@@ -19,8 +20,8 @@ class CandidatesCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         """Actions whose names fuzzily match the query."""
-        matcher = self.matcher(query)
+        matcher = self.matcher(folded(query))
         for name, help_text, run in screen_actions(self.screen, self.NOUN):
-            score = matcher.match(name)
+            score = matcher.match(folded(name))
             if score > 0:
                 yield Hit(score, highlight(matcher, name), run, text=name, help=help_text)

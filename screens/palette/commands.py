@@ -10,6 +10,7 @@ from textual.command import Matcher
 from textual.content import Content
 from textual.screen import Screen
 
+from kam.text import folded
 from screens.formatting import safe
 
 
@@ -18,10 +19,12 @@ def highlight(matcher: Matcher, text: str) -> Content:
 
     Textual's own `Matcher.highlight` parses the candidate as markup, which would run
     `[@click=...]` in a customer name; this builds plain Content and styles the matched letters.
+    The matcher's query is `folded` (the providers fold it), and so is the text it is matched
+    against (a letter keeps its place).
     """
     text = safe(text)
     content = Content(text)
-    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, folded(text))
     if not score:
         return content
     for offset in offsets:

@@ -91,6 +91,22 @@ async def test_the_filter_narrows_the_table_as_you_type(
         assert app.current_mode == "accounts"
 
 
+async def test_the_filter_and_the_palette_find_names_typed_without_their_accents(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """'nandu' found nothing where Ñandú was, nor 'chateau' Château: names of any script
+    are typed on keyboards without their accents."""
+    with sqlite_database.writing() as s:
+        s.add_all([Customer(name="Ñandú Retail B.V."), Customer(name="Château Brun AB")])
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_candidates(app, pilot)
+        await pilot.press("slash", *"nandu")
+        assert [r[1] for r in rows(screen.query_one(VirtualTable))] == ["Ñandú Retail B.V."]
+        await pilot.press("ctrl+u", *"CHATEAU")
+        assert [r[1] for r in rows(screen.query_one(VirtualTable))] == ["Château Brun AB"]
+
+
 async def test_a_manager_nominates_the_highlighted_customer_after_saying_yes(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
