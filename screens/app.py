@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from importlib import import_module
+from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -100,16 +102,58 @@ class KamApp(App[None]):
         """The day figures are computed for (today, unless a test or a replay fixes it)."""
         self.early_overview: Early[Overview] | None = None
         """The dashboard's figures, begun before the app was (screens.launch); taken once."""
+        self._waiting = 0
+        """Actions waiting for the keys typed before them (screens.base.after_typed_keys)."""
+        self._held_keys: list[events.Key | events.Paste] = []
+        """Keys typed after a waiting action's, held until it has run, in the order typed."""
+        self._held_since = 0.0
+        """When an action last began or ended waiting (monotonic seconds)."""
 
     def may(self, action: Action, account: Account | None = None) -> bool:
         """Whether the user may take `action` (on `account`): the rule the services enforce,
         so a screen offers a key exactly when it would be accepted."""
         return allowed(self.actor, action, account)
 
-    def on_after_typed_keys(self, message: AfterTypedKeys) -> None:
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed while an action waits for the keys before it wait in turn."""
+        if (
+            self._waiting
+            and isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+        ):
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """Hold the keys typed from now on until the waiting action has run
+        (run_after_typed_keys); should its message be lost, let them go after a second
+        without progress."""
+        self._held_since = monotonic()
+        self._waiting += 1
+        self.set_timer(1.0, self._release_stale, name="held keys")
+
+    async def _release_stale(self) -> None:
+        if self._waiting and monotonic() - self._held_since >= 0.95:
+            self._waiting = 0
+            await self._release_keys()
+
+    async def run_after_typed_keys(self, callback: Callable[[], object]) -> None:
+        """Run an action that waited for the keys typed before it, then the keys held since."""
+        self._waiting = max(self._waiting - 1, 0)
+        self._held_since = monotonic()
+        callback()
+        if not self._waiting:
+            await self._release_keys()
+
+    async def _release_keys(self) -> None:
+        while self._held_keys and not self._waiting:
+            await super().on_event(self._held_keys.pop(0))
+
+    async def on_after_typed_keys(self, message: AfterTypedKeys) -> None:
         """The keys typed before a priority binding's have had their effect: run its action
-        (screens.base.after_typed_keys)."""
-        message.callback()
+        (screens.base.after_typed_keys), then the keys typed after it."""
+        await self.run_after_typed_keys(message.callback)
 
     def on_mount(self) -> None:
         """Show who is working and what they may do; use the theme chosen last time."""

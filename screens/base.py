@@ -43,12 +43,15 @@ class AfterTypedKeys(Message):
 
 
 def after_typed_keys(app: App[Any], callback: Callable[[], object]) -> None:
-    """Run `callback` once every key typed before the one being handled has had its effect.
-    A priority binding (Enter on a list, ctrl+s in a form) runs as its key reaches the app,
-    while the keys typed just before it may still be on their way: each goes to the focused
-    widget, then up to the app, whose bindings move a list's cursor. Typed together, Down
-    then Enter opened the row the cursor was leaving, and a name typed just before ctrl+s
-    was saved cut short. The callback follows the keys the same way (KamApp calls it).
+    """Run `callback` once every key typed before the one being handled has had its effect,
+    and let the keys typed after it act only then. A priority binding (Enter on a list,
+    ctrl+s or Tab in a form) runs as its key reaches the app, while the keys typed just
+    before it may still be on their way: each goes to the focused widget, then up to the
+    app, whose bindings move a list's cursor or delete in a field. Typed together, Down then
+    Enter opened the row the cursor was leaving, a name typed just before ctrl+s was saved
+    cut short, and Backspace typed before Tab deleted in the next field. The callback
+    follows the keys the same way (KamApp calls it); the keys typed after it wait at the
+    app (KamApp.hold_keys) and go on once it has run.
 
     The message is sent in the app's own turn: a message stops climbing at the node that
     sent it, and an action may run in a screen's handler (a choice made in a list)."""
@@ -56,10 +59,12 @@ def after_typed_keys(app: App[Any], callback: Callable[[], object]) -> None:
     if focused is None:
         callback()
         return
+    kam = cast("KamApp", app)
+    kam.hold_keys()
 
-    def follow() -> None:
+    async def follow() -> None:
         if not focused.post_message(AfterTypedKeys(callback)):
-            callback()
+            await kam.run_after_typed_keys(callback)
 
     app.call_next(follow)
 

@@ -61,10 +61,11 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
             tooltip="Check the form and save it.",
             priority=True,
         ),
-        # Moving between fields as the key reaches the app, not once it has come back up
-        # from the field: "7", Tab, "8" typed together put 78 in the first field.
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+        # Moving between fields once the keys typed before Tab have acted in the field they
+        # were typed in, and before those typed after it: "7", Tab, "8" typed together put
+        # 78 in the first field, and Backspace then Tab deleted in the next one.
+        Binding("tab", "next_field", "Next field", show=False, priority=True),
+        Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
     ]
     HEADING: ClassVar[str] = "Form"
     AUTO_FOCUS = ""  # the first field is focused without scrolling the heading away
@@ -264,6 +265,14 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
                 )  # fmt: skip
                 return
         self.dismiss(None)
+
+    def action_next_field(self) -> None:
+        """Go to the next field, after the keys typed before Tab (screens.base)."""
+        after_typed_keys(self.app, self.app.action_focus_next)
+
+    def action_previous_field(self) -> None:
+        """Go to the previous field, after the keys typed before Shift+Tab."""
+        after_typed_keys(self.app, self.app.action_focus_previous)
 
     def action_save(self) -> None:
         """Save if every field is right; else say what is wrong and go to the first problem."""

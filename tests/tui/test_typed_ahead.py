@@ -61,3 +61,25 @@ async def test_fields_typed_with_tab_between_them_and_ctrl_s_are_saved_whole(
     with sqlite_database.reading() as s:
         people = s.exec(select(Contact.name, Contact.job_title)).all()
     assert ("Quick Typist", "Controller") in people
+
+
+async def test_backspace_typed_just_before_tab_deletes_in_the_field_it_was_typed_in(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.open_account("Acme [/b] Ltd")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, ContactForm)
+        # A slip put "xyz" after the name: Backspaces, Tab and the job title, all at once.
+        typed_at_once(app, *"Quick Typistxyz", "backspace", "backspace", "backspace", "tab")
+        typed_at_once(app, *"CFO", "ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ContactForm)
+    with sqlite_database.reading() as s:
+        people = s.exec(select(Contact.name, Contact.job_title)).all()
+    assert ("Quick Typist", "CFO") in people
