@@ -313,6 +313,10 @@ class VettingScreen(KamScreenMixin, Screen[None]):
                 grid.add_row(Text(f"Fix it here: {', '.join(fixes)}.", style="bold"))
             elif fixes:
                 grid.add_row(Text("An admin assigns the sponsor and the manager.", style="dim"))
+            if self.kam.may(Action.ADMIT, a) and not self.kam.may(Action.OVERRIDE):
+                grid.add_row(
+                    Text("You cannot admit it while the rules refuse; an admin may override them.")
+                )
         else:
             grid.add_row(
                 Text.assemble(
@@ -341,7 +345,8 @@ class VettingScreen(KamScreenMixin, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Scoring exists for the nominee's manager and admins; deciding for executives and
-        admins; each needs a nominee under the cursor."""
+        admins (admitting against the rules for admins only); each needs a nominee under
+        the cursor."""
         if action not in ("score", "admit", "reject", "open_sheet", "assign"):
             return True
         nominee = self.highlighted()
@@ -353,7 +358,11 @@ class VettingScreen(KamScreenMixin, Screen[None]):
         if action == "score":
             return self.kam.may(Action.SCORE, nominee.account)
         if action == "admit":
-            return self.kam.may(Action.ADMIT, nominee.account)
+            # Admission the rules refuse is open only to those who may override them: no
+            # form that can only fail (the panel says what the rules refuse).
+            return self.kam.may(Action.ADMIT, nominee.account) and (
+                not nominee.problems or self.kam.may(Action.OVERRIDE)
+            )
         if action == "reject":
             return self.kam.may(Action.REJECT, nominee.account)
         return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from textual import on
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static, TextArea
@@ -74,13 +73,15 @@ class AdmitForm(FormScreen["AdmissionResult"]):
             hint="With the override ticked: why the rules are set aside.",
         )
 
-    @on(Checkbox.Changed, "#override")
-    def _override_changed(self, event: Checkbox.Changed) -> None:
-        box = self.query_one("#override_reason", Input)
-        box.disabled = not event.value
+    def on_mount(self) -> None:
+        """The reason opens with the tick, at once: a Tab typed just after Space goes to it."""
+        super().on_mount()
+        if self.may_override:
+            self.watch(self.query_one("#override", Checkbox), "value", self._override_ticked)
+
+    def _override_ticked(self, ticked: bool) -> None:
+        self.query_one("#override_reason", Input).disabled = not ticked
         self._set_problem("override_reason", None)
-        if event.value:
-            box.focus()
 
     def _overriding(self) -> bool:
         return self.may_override and self.query_one("#override", Checkbox).value

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Checkbox, DataTable, Static
+from textual.widgets import Checkbox, DataTable, Input, Static
 
 from db.models import Assessment, Customer, KeyAccount
 from kam.database import Database
@@ -191,14 +191,14 @@ async def test_admission_against_the_rules_is_refused_with_the_rule_and_only_an_
         assert rows(screen.query_one(DataTable))[1][:4] == [
             BEIJING, "34.0", "above_break_even, minimum_profit", "3 to fix"
         ]  # fmt: skip
-        await pilot.press("down", "a")
-        form = app.screen
-        assert isinstance(form, AdmitForm) and not form.query(Checkbox)
-        assert "The rules refuse this admission" in text_of(form.query_one("#verdict", Static))
-        await pilot.press(*"The CEO likes them", "ctrl+s")
-        await settle(app, pilot)
-        assert refusal in notices(app)
-        assert app.screen is form  # the form stays open to think again
+        # Executives cannot override: no form that can only fail, the panel says why.
+        await pilot.press("down")
+        assert "admit" not in keys(app).values()
+        await pilot.press("a")
+        assert app.screen is screen
+        panel = text_of(screen.query_one("#detail", Static))
+        assert "Admission would be refused: its total 34 is under the threshold 60" in panel
+        assert "You cannot admit it while the rules refuse; an admin may override them." in panel
         assert account(sqlite_database, BEIJING)["status"] == "vetting"
 
     app = vetting_app(sqlite_database, vetting_cast.admin)
@@ -227,6 +227,21 @@ async def test_admission_against_the_rules_is_refused_with_the_rule_and_only_an_
             "Board decision [2026-06]"
         )
         assert any(n.startswith(f"{BEIJING} admitted by override") for n in notices(app))
+
+
+async def test_tab_after_ticking_the_override_goes_to_its_reason(
+    sqlite_database: Database, vetting_cast: Cast
+) -> None:
+    app = vetting_app(sqlite_database, vetting_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_vetting(app, pilot)
+        await pilot.press("down", "a")
+        form = app.screen
+        assert isinstance(form, AdmitForm)
+        await pilot.press(*"Strategic entry", "tab", "space", "tab", *"Board")
+        assert form.query_one(Checkbox).value
+        assert form.focused is form.query_one("#override_reason", Input)
+        assert form.value("override_reason") == "Board"
 
 
 async def test_an_executive_rejects_a_nominee_with_a_rationale(
@@ -278,6 +293,13 @@ async def test_viewers_and_other_managers_have_no_editing_keys_and_names_stay_li
 async def test_the_palette_offers_the_decisions_only_to_those_whose_footer_shows_them(
     sqlite_database: Database, vetting_cast: Cast
 ) -> None:
+    with sqlite_database.writing() as s:
+        manual = {
+            "strategic_fit": (5, "Fits"),
+            "advocacy": (5, "Speaks for us"),
+            "relationship_loyalty": (5, "Trust"),
+        }
+        assess(s, vetting_cast.manager, PLAIN, manual=manual, as_of=AS_OF)  # passes: 72
     for actor, decides in ((vetting_cast.executive, True), (vetting_cast.viewer, False)):
         app = vetting_app(sqlite_database, actor)
         async with app.run_test(size=SIZE) as pilot:
