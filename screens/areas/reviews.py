@@ -182,9 +182,9 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
         self.query_one("#columns").set_class(self.size.width < 140, "-narrow")
 
     def on_screen_resume(self) -> None:
-        """Back from an account: read again, something may have changed."""
+        """Back from an account or a form: read again, something may have changed."""
         if self.every:
-            self.action_reload()
+            self._read()
 
     # ------------------------------------------------------------------ who may do what
 
@@ -231,7 +231,13 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
     # ------------------------------------------------------------------ loading
 
     def action_reload(self) -> None:
-        """Read the reviews due again in a worker, showing that it is loading."""
+        """Read the reviews due again in a worker, showing that it is loading; the review
+        recorded here gives way to the last one as read (it may have been recorded since)."""
+        self.recorded = None
+        self.query_one("#result", Static).display = False
+        self._read()
+
+    def _read(self) -> None:
         self.query_one(DataTable).loading = True
         self._latest_for = None
         self._load()
@@ -414,6 +420,11 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
         if message.customer != self._latest_for:
             return  # the cursor has moved on
         latest = self.query_one("#latest", Static)
+        recorded = self.recorded
+        if recorded is not None and recorded.customer == message.customer:
+            if message.review is not None and message.review.id != recorded.id:
+                self.recorded = None  # a newer review was recorded since, elsewhere
+                self.query_one("#result", Static).display = False
         if message.review is not None:
             latest.update(self._comparison(message.review, "LAST REVIEW"))
             return
@@ -489,7 +500,7 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
         result.update(self._comparison(view, "REVIEW RECORDED"))
         result.display = True
         self.notify(f"Review of {safe(view.customer)} recorded: {view.decision}.", markup=False)
-        self.action_reload()
+        self._read()
 
     def _comparison(self, v: ReviewView, heading: str) -> RenderableType:
         """The review's figures and the account against the key accounts' median and top

@@ -211,6 +211,17 @@ async def test_two_reviews_in_a_row_under_the_threshold_recommend_retirement(
             assert latest is not None and latest.decision == ReviewDecision.RETIRE
             assert json.loads(latest.benchmark_json)["recommendation"] == "retire"
 
+        # A newer review, recorded elsewhere (the CLI); Reload shows it, not the one above.
+        with sqlite_database.writing() as s:
+            record_review(s, tui(reviews_cast.manager), ACME, perceived=2, expected=8,
+                          decision=ReviewDecision.RETIRE, manual=manual,
+                          next_review_on=date(2026, 7, 1))  # fmt: skip
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert not screen.query_one("#result", Static).display
+        last = text_of(screen.query_one("#latest", Static))
+        assert "0.25 = perceived 2 / expected 8: dissatisfied" in last
+
 
 @pytest.mark.parametrize("who", ["viewer", "executive"])
 async def test_executives_and_viewers_read_the_reviews_due_without_a_record_key(
