@@ -21,6 +21,7 @@ from screens.palette.accounts_commands import AccountsCommands
 
 if TYPE_CHECKING:
     from textual.theme import Theme
+    from textual.widget import AwaitMount
 
     from kam.database import Database
     from kam.identity import Actor
@@ -185,6 +186,13 @@ class KamApp(App[None]):
             self.pop_screen()
         elif self.current_mode != self.DEFAULT_MODE:
             self.switch_mode(self.DEFAULT_MODE)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Go to an area. A screen of no area (the settings, opened from the palette) closes
+        first: the area's key, now or on coming back, shows the area, not the settings."""
+        while len(self.screen_stack) > 1 and getattr(self.screen, "AREA", "") is None:
+            self.pop_screen()
+        return super().switch_mode(mode)
 
     def open_account(self, customer: str) -> None:
         """Show a key account's sheet in the accounts area, from wherever the user is."""

@@ -44,6 +44,8 @@ def shown(value: object) -> str:
 class SettingsScreen(KamScreenMixin, Screen[None]):
     """The programme settings in force; Enter changes the highlighted one (admins)."""
 
+    AREA: ClassVar[str | None] = None
+    """Of no area: an area's key closes it (KamApp.switch_mode)."""
     PALETTE_NOUN = "settings"
     TITLE = "Programme settings"
     AUTO_FOCUS = "#settings"

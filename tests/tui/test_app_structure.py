@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 
 from kam.database import Database
+from screens.admin.settings import SettingsScreen
 from screens.app import AREAS, KamApp
 from screens.areas.accounts import KeyAccountsScreen
 from screens.areas.candidates import CandidatesScreen
@@ -44,6 +45,30 @@ async def test_number_keys_switch_areas_and_escape_goes_back(
         assert isinstance(app.screen, KeyAccountsScreen)
         await pilot.press("3", "escape")
         assert app.current_mode == "accounts"  # back to where the app opened
+
+
+async def test_an_area_key_leaves_the_settings_opened_from_the_palette_for_that_area(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"settings")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CandidatesScreen)
+        await pilot.press("2")  # the area the settings were opened over
+        await settle(app, pilot)
+        assert isinstance(app.screen, KeyAccountsScreen)
+        assert app.screen.query_one("HeaderTitle").render().plain.startswith("Key accounts")
+        app.open_settings()
+        await settle(app, pilot)
+        await pilot.press("2")  # the area's own key, from the settings over it
+        assert isinstance(app.screen, KeyAccountsScreen)
 
 
 async def test_kam_opens_on_the_dashboard_and_every_area_is_a_key_away(
