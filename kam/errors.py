@@ -18,6 +18,11 @@ class RuleError(KamError):
     """A rule of the programme or of the roles refused the action."""
 
 
+class ForceableRefusal(RuleError):
+    """A rule refused a change the user may still make on purpose; the message says what it
+    refuses, and each door adds how to insist (the CLI: --force; a form: its box)."""
+
+
 class PermissionDenied(RuleError):
     """The acting user's role does not allow the action."""
 

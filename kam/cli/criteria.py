@@ -215,10 +215,14 @@ def set_setting(
     """Change a programme setting (admins); checked against the others, audited."""
     from dataclasses import asdict
 
+    from kam.errors import ForceableRefusal, RuleError
     from kam.services.programme import set_setting as run
 
-    with writing(dry_run=dry_run) as (session, actor):
-        settings = asdict(run(session, actor, key, value, force=force))
+    try:
+        with writing(dry_run=dry_run) as (session, actor):
+            settings = asdict(run(session, actor, key, value, force=force))
+    except ForceableRefusal as refusal:
+        raise RuleError(f"{refusal} --force sets it anyway.") from None
     shown = "its default" if settings.get(key) is None else settings[key]
     shown = "'' (none)" if shown == "" else shown
     output.show_written(settings, json_=json_, said=f"{key} is now {shown}.")

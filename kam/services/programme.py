@@ -91,7 +91,7 @@ def set_setting(
     from dataclasses import replace
 
     from db.models import ProgrammeSetting, utcnow
-    from kam.errors import InvalidData, RuleError
+    from kam.errors import ForceableRefusal, InvalidData, RuleError
     from kam.rules import limits
     from kam.rules.permissions import Action, require
     from kam.rules.programme import conflicts
@@ -126,7 +126,7 @@ def set_setting(
         raise RuleError(f"{key} {number} is refused: {'; '.join(problems)}.")
     held = None if isinstance(number, str) else _held_beyond(session, key, number)
     if held and not force:
-        raise RuleError(f"{key} {number} is below {held}; --force sets it anyway.")
+        raise ForceableRefusal(f"{key} {number} is below {held}.")
     old = getattr(current, key)
     row = session.get(ProgrammeSetting, key)
     if row is None:

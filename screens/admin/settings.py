@@ -33,6 +33,9 @@ COLUMNS = ("Setting", "Value", "Default", "Meaning")
 #: Settings that may be set below what the programme already holds, when the admin says so.
 FORCEABLE = ("cap", "sponsor_limit", "manager_limit")
 
+#: The box that sets one of them anyway.
+FORCE = "Even below what the programme already holds"
+
 
 def shown(value: object) -> str:
     """A setting's value as it reads ('–' for none)."""
@@ -207,7 +210,7 @@ class SettingForm(FormScreen["ProgrammeSettings"]):
             hint=f"{word} from {low:g} to {high:g}, or '{DEFAULT_WORD}' for the default.",
         )
         if self.key in FORCEABLE:
-            yield Checkbox("Even below what the programme already holds", id="force")
+            yield Checkbox(FORCE, id="force")
 
     def extra_problems(self) -> dict[str, str]:
         """A value is required (the service checks its range and the other settings)."""
@@ -222,7 +225,11 @@ class SettingForm(FormScreen["ProgrammeSettings"]):
 
     def write(self, session: Session, values: dict[str, Any]) -> ProgrammeSettings:
         """Set it, as `kam programme set` does."""
+        from kam.errors import ForceableRefusal, RuleError
         from kam.services.programme import set_setting
 
-        return set_setting(session, self.kam.actor, self.key, values["value"],
-                           force=values["force"])  # fmt: skip
+        try:
+            return set_setting(session, self.kam.actor, self.key, values["value"],
+                               force=values["force"])  # fmt: skip
+        except ForceableRefusal as refusal:
+            raise RuleError(f"{refusal} Tick '{FORCE}' to set it anyway.") from None

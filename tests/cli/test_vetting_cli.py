@@ -104,6 +104,17 @@ def test_programme_settings_show_and_set(kam: Kam, base: Database) -> None:
     refused(kam("programme", "set", "cap", "12", as_user="eve"), 1)
 
 
+def test_a_cap_below_the_active_accounts_is_refused_naming_force(
+    kam: Kam, cli_db: Database
+) -> None:
+    add_programme_of_five(cli_db)
+    ok(kam("programme", "set", "warn_below", "0"))
+    below = refused(kam("programme", "set", "cap", "1"), 1)
+    assert "cap 1 is below the 5 active key accounts" in below
+    assert below.rstrip().endswith("--force sets it anyway.")
+    ok(kam("programme", "set", "cap", "1", "--force"))
+
+
 def test_programme_show_names_each_setting_as_set_takes_it(kam: Kam, cli_db: Database) -> None:
     shown = ok(kam("programme", "show")).stdout
     assert "sponsor_limit" in shown and "sponsor limit" not in shown

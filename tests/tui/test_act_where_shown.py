@@ -326,6 +326,33 @@ async def test_an_admin_changes_a_setting_with_the_clis_checks(
         assert warn[1:3] == ["3", "5"]
 
 
+async def test_a_cap_below_the_active_accounts_is_refused_naming_the_forms_box(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    with sqlite_database.writing() as s:
+        for account in s.exec(select(KeyAccount)).all():
+            account.status = AccountStatus.ACTIVE
+        s.add(ProgrammeSetting(key="warn_below", value="0"))
+    app = make_app(sqlite_database, sheet_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_settings()
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=[r[0] for r in rows(table)].index("cap"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SettingForm)
+        app.screen.query_one("#value", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        [refusal] = [n for n in notices(app) if "cap 1 is below" in n]
+        assert refusal.endswith(
+            "Tick 'Even below what the programme already holds' to set it anyway."
+        )
+        assert "--force" not in refusal
+
+
 @pytest.mark.parametrize("who", ["manager", "executive", "viewer"])
 async def test_others_read_the_settings_and_are_told_why_they_may_not_change_them(
     sqlite_database: Database, sheet_cast: Cast, who: str

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from db.enums import AccountStatus
 from db.models import KeyAccount
 from kam.database import Database
-from kam.errors import RuleError
+from kam.errors import ForceableRefusal, RuleError
 from kam.services.programme import load_settings, set_setting
 from tests.support import Cast
 
@@ -31,7 +31,7 @@ def test_a_cap_under_the_active_accounts_needs_force(database: Database, cast: C
         s.exec(update(KeyAccount).values(status=AccountStatus.ACTIVE))  # type: ignore[call-overload]
         set_setting(s, cast.admin, "warn_below", "0")
     # Two accounts are active now (Acme and 北京).
-    with pytest.raises(RuleError, match="cap 1 is below the 2 active key accounts.*--force"):
+    with pytest.raises(ForceableRefusal, match="cap 1 is below the 2 active key accounts"):
         with database.writing() as s:
             set_setting(s, cast.admin, "cap", "1")
     with database.writing() as s:
