@@ -78,6 +78,15 @@ class KamApp(App[None]):
         Binding(
             "escape", "go_back", "Back", id="app.back", tooltip="Go back one step.", show=False
         ),
+        Binding(
+            "escape",
+            "close_help",
+            "Close keys",
+            id="app.close_help",
+            tooltip="Close the panel listing every key.",
+            show=False,
+            priority=True,
+        ),
         Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="Show every key."),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave kam."),
     ]
@@ -179,6 +188,17 @@ class KamApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape closes the keys panel only while it is open (else it goes back, and the
+        footer shows that)."""
+        if action == "close_help":
+            return bool(self.screen.query("HelpPanel"))
+        return True
+
+    def action_close_help(self) -> None:
+        """Escape with the keys panel open closes the panel, and only the panel."""
+        self.action_hide_help_panel()
 
     def action_go_back(self) -> None:
         """Close the top screen; on an area's first screen, go to the first area."""

@@ -71,6 +71,23 @@ async def test_an_area_key_leaves_the_settings_opened_from_the_palette_for_that_
         assert isinstance(app.screen, KeyAccountsScreen)
 
 
+async def test_escape_closes_the_keys_panel_and_stays_on_the_sheet(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_account("Acme [/b] Ltd")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert app.screen.query("HelpPanel")
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccountSheetScreen)
+        assert not app.screen.query("HelpPanel")
+        await pilot.press("escape")  # and then, as ever, back to the list
+        assert isinstance(app.screen, KeyAccountsScreen)
+
+
 async def test_kam_opens_on_the_dashboard_and_every_area_is_a_key_away(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
