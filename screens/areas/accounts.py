@@ -51,9 +51,10 @@ NARROW_COLUMNS = (
     ("Sponsor", "sponsor"),
     ("Review", "next_review_on"),
 )
-#: Weeks of health the list draws (the sheet draws all it has); names beyond NAME_WIDTH
-#: end in "…" so that every column fits 120 columns (the sheet names the customer whole).
-LIST_WEEKS, NAME_WIDTH = 8, 22
+#: Weeks of health the list draws (the sheet draws all it has). Below WIDE, names beyond
+#: NAME_WIDTH end in "…" so the figures after them show; from WIDE on, a name takes the room
+#: the other columns leave, at least LEAST_NAME (the sheet names the customer whole).
+LIST_WEEKS, NAME_WIDTH, LEAST_NAME = 8, 22, 16
 #: Health's order when sorting: worst first, nothing known last.
 HEALTH_ORDER = {RED: 0, AMBER: 1, GREEN: 2}
 
@@ -190,9 +191,11 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         return True
 
     def on_resize(self) -> None:
-        """Crossing WIDE columns changes the columns."""
-        if self._set_columns():
-            self._refill()
+        """Crossing WIDE columns changes the columns; from WIDE on, the names' room too, once
+        the table has its new width."""
+        self._set_columns()
+        if self.accounts:
+            self.call_after_refresh(self._refill)
 
     def _set_columns(self) -> bool:
         """The columns for the width; True when they changed."""
@@ -200,23 +203,22 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         if wanted == self._columns:
             return False
         self._columns = wanted
+        self._add_columns()
+        return True
+
+    def _add_columns(self) -> None:
+        """The columns afresh, the sorted one with its arrow: a column is as wide as its
+        widest cell or label, measured as it is added (a label changed later is cut)."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for title, attribute in wanted:
+        for title, attribute in self._columns:
             table.add_column(self._header(title, attribute), key=attribute)
-        return True
 
     def _header(self, title: str, attribute: str) -> Text:
         """A column's title, with ▲ (or ▼ reversed) on the sorted column."""
         if attribute != self.sort_by:
             return Text(title)
         return Text.assemble(title, (" ▼" if self.descending else " ▲", "bold"))
-
-    def _label_headers(self) -> None:
-        table = self.query_one(DataTable)
-        for title, attribute in self._columns:
-            table.columns[attribute].label = self._header(title, attribute)  # type: ignore[index]
-        table.refresh()
 
     def mine(self) -> list[PortfolioRow]:
         """The accounts the user manages or sponsors."""
@@ -248,11 +250,10 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
         # starts at its best match, the first row, which Enter in the filter opens.
         kept = table.cursor_key() if needle == self._shown_filter else None
         self._shown_filter = needle
-        table.clear()
-        self._label_headers()
-        shown = 0
+        self._add_columns()
         wide = self._columns == COLUMNS
         scope = self.shown_scope()
+        lines: list[tuple[str, dict[str, Text]]] = []
         for a in sorted(scope, key=self._sort_key, reverse=self.descending):
             review = a.next_review_on.isoformat() if a.next_review_on else ""
             searched = (a.customer, words(a.status), a.health, a.manager or "",
@@ -260,7 +261,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
             if needle and not any(needle in folded(w) for w in searched):
                 continue
             cells = {
-                "customer": _short(safe(a.customer)),
+                "customer": Text(safe(a.customer)),
                 "status": Text(words(a.status)),
                 "health": Text(a.health, style=HEALTH_STYLE.get(a.health, "")),
                 "health_weekly": health_sparkline(a.health_weekly[-LIST_WEEKS:]),
@@ -274,10 +275,26 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
                 ),
                 "next_review_on": Text(review),
             }
-            table.add_row(*(cells[attribute] for _, attribute in self._columns), key=str(a.id))
-            shown += 1
+            lines.append((str(a.id), cells))
+        room = self._name_room(lines) if wide else NAME_WIDTH
+        for key, cells in lines:
+            cells["customer"].truncate(room, overflow="ellipsis")
+            table.add_row(*(cells[attribute] for _, attribute in self._columns), key=key)
         table.move_to_key(kept)
-        self.query_one("#status", Static).update(self._status_line(shown, len(scope)))
+        self.query_one("#status", Static).update(self._status_line(len(lines), len(scope)))
+
+    def _name_room(self, lines: list[tuple[str, dict[str, Text]]]) -> int:
+        """The cells the names may take: what the other columns (their widest cell or label,
+        and the padding either side) and the scrollbar leave, at least LEAST_NAME."""
+        table = self.query_one(DataTable)
+        used = 2 * table.cell_padding * len(self._columns)
+        for title, attribute in self._columns:
+            if attribute != "customer":
+                label = self._header(title, attribute).cell_len
+                used += max([label, *(cells[attribute].cell_len for _, cells in lines)])
+        if len(lines) >= table.size.height:  # the rows and the header overflow: a scrollbar
+            used += table.styles.scrollbar_size_vertical
+        return max(LEAST_NAME, (table.size.width or self.size.width) - used)
 
     def _status_line(self, shown: int, in_scope: int) -> Text:
         """How many are shown, of whose, and what m does."""
@@ -393,10 +410,3 @@ def _money(value: float | None, whole: bool = True) -> Text:
     if value is None:
         return Text("")
     return Text(f"{value:,.0f}" if whole else short_money(value), justify="right")
-
-
-def _short(name: str, width: int = NAME_WIDTH) -> Text:
-    """The name in at most `width` cells (a CJK character takes two), "…" where cut."""
-    text = Text(name)
-    text.truncate(width, overflow="ellipsis")
-    return text

@@ -152,3 +152,37 @@ async def test_back_from_a_sheet_or_after_a_sort_the_cursor_stays_on_its_account
         assert table.cursor_row == 0
         await pilot.press("S", "slash", "a")  # both match "a"; the first is Acme
         assert [r[0] for r in _rows(table)][table.cursor_row] == "Acme [/b] Ltd"
+
+
+async def test_every_sorted_column_shows_its_arrow_and_names_take_the_room_there_is(
+    sqlite_database: Database, tui_cast: Cast
+) -> None:
+    from datetime import date
+
+    from sqlmodel import select
+
+    from db.models import Customer
+    from tests.support import add_small_base
+
+    add_small_base(sqlite_database)
+    long = "Northwind Logistics S.A. 2 (Benelux)"
+    with sqlite_database.writing() as s:
+        s.exec(select(Customer).where(Customer.name == "北京燕京啤酒")).one().name = long
+    app = create_app(sqlite_database, tui_cast.manager, as_of=date(2026, 6, 30), area="accounts")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("m")
+        table = app.screen.query_one(DataTable)
+        assert "Northwind Logistics S…" in [r[0] for r in _rows(table)]  # 22 cells, figures next
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        for _ in table.columns:
+            await pilot.press("s")
+            await pilot.pause()
+            [column] = [c for c in table.columns.values() if str(c.label).endswith("▲")]
+            assert column.content_width >= column.label.cell_len, str(column.label)
+            assert table.virtual_size.width <= 120  # and every column still fits
+        await pilot.resize_terminal(200, 30)
+        await pilot.pause()
+        assert long in [r[0] for r in _rows(table)]
