@@ -22,7 +22,7 @@ from db.enums import Skill
 from kam.rules.permissions import Action
 from kam.services.staffing import SKILL_FLOOR
 from screens.base import KamScreenMixin
-from screens.formatting import change_share, day, safe, short_money
+from screens.formatting import change_share, day, money, safe, short_money
 from screens.palette.screen_commands import ScreenCommands
 from screens.widgets.data_table import DataTable
 from screens.widgets.footer import KamFooter
@@ -195,13 +195,14 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
         self._show_detail()
 
     def _fill_scores(self) -> None:
-        """One row per manager the user may see; money short (702.9k), never cut."""
+        """One row per manager the user may see; money whole, below NARROW short (702.9k)."""
         table = self.query_one("#scorecard", DataTable)
         kept = table.cursor_key()
         table.clear()
         if self.card is None:
             return
         narrow = bool(self._narrow)
+        amount = short_money if narrow else money
         for s in self.card.scores:
             health = Text.assemble(
                 (str(s.green), "green"), "/", (str(s.amber), "yellow"), "/", (str(s.red), "red")
@@ -215,9 +216,9 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
             cells: dict[str, Text] = {
                 "Manager": Text(safe(s.login if narrow else s.display_name)),
                 "Accts": Text(str(s.accounts), justify="right"),
-                "CLV": Text(short_money(s.clv), justify="right"),
+                "CLV": Text(amount(s.clv), justify="right"),
                 "CLV ±": _change(s.clv, s.clv_before),
-                "Profit": Text(short_money(s.profit), justify="right"),
+                "Profit": Text(amount(s.profit), justify="right"),
                 "Profit ±": _change(s.profit, s.profit_before),
                 "G/A/R": health,
                 "Overdue c.": Text(str(s.overdue_commitments), justify="right",

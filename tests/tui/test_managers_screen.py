@@ -158,7 +158,7 @@ async def test_an_executive_sees_every_managers_scorecard(
         beer_clv = -40 * _factor(2 / 3)
         assert rows(table) == [
             # Acme: red (never visited in 531 days); its first review, due 2025-07-14, is late.
-            ["Mia Manager", "1", "1.1k", f"{(acme_clv / acme_before - 1) * 100:+.1f} %", "500",
+            ["Mia Manager", "1", "1,059", f"{(acme_clv / acme_before - 1) * 100:+.1f} %", "500",
              "+400.0 %", "0/0/1", "0", "1", "0/1 0 %"],
             # 北京: red (a loss); a nominee: no visit or review due.
             ["Otto Other", "1", "-85", f"{(beer_clv / acme_before - 1) * 100:+.1f} %", "-40",
