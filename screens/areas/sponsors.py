@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -38,6 +39,9 @@ SCORE_COLUMNS = ("Visits on time", "G/A/R", "CLV", "Profit", "Profit ±")
 #: Below this many columns of terminal, sponsors go by login and "Visits on time" is "On time",
 #: so that every number fits before the names of the accounts.
 NARROW = 100
+#: The accounts sponsored wrap in what the other columns leave, at least this many cells
+#: (the titles go under the names to make it).
+ACCOUNTS_ROOM = 20
 VISIT_COLUMNS = ("Customer", "Visit", "Next due", "Last visit", "Sponsor", "Status")
 
 #: A visit due within this many days is shown as coming up.
@@ -153,23 +157,31 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
             return "Executive sponsors, with their scorecards (open accounts, ± a year before)"
         return "Executive sponsors (scorecards: executives and admins)"
 
-    def _sponsor_columns(self) -> tuple[str, ...]:
+    def _sponsor_columns(self, *, title: bool = True) -> tuple[str, ...]:
+        """The sponsors table's headings (`title` False: without the titles' column)."""
+        sponsor = SPONSOR_COLUMNS if title else SPONSOR_COLUMNS[:-1]
         if not self._sees_scores:
-            return SPONSOR_COLUMNS
+            return sponsor
         scores = ("On time", *SCORE_COLUMNS[1:]) if self._narrow else SCORE_COLUMNS
-        return (*SPONSOR_COLUMNS[:3], *scores, *SPONSOR_COLUMNS[3:])
+        return (*sponsor[:3], *scores, *sponsor[3:])
 
     def on_resize(self) -> None:
-        """Below NARROW columns the sponsors table shortens its names and headings."""
+        """Below NARROW columns the sponsors table shortens its names and headings; at any
+        width the accounts sponsored wrap in the room left (once the table has its width)."""
         narrow = self.size.width < NARROW
-        if narrow == self._narrow:
-            return
-        self._narrow = narrow
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self._add_sponsor_columns()
+        if self.data is not None:
+            self.call_after_refresh(self._fill_sponsors, self.data)
+
+    def _add_sponsor_columns(self, room: int | None = None, *, title: bool = True) -> None:
+        """The sponsors table's columns afresh; the accounts sponsored `room` cells wide
+        (None: as wide as the widest); `title` False: the titles are under the names."""
         table = self.query_one("#sponsors", DataTable)
         table.clear(columns=True)
-        table.add_columns(*self._sponsor_columns())
-        if self.data is not None:
-            self._fill_sponsors(self.data)
+        for heading in self._sponsor_columns(title=title):
+            table.add_column(heading, width=room if heading == "Sponsors" else None, key=heading)
 
     def on_mount(self) -> None:
         """Set the columns and read."""
@@ -245,27 +257,59 @@ class SponsorsScreen(KamScreenMixin, Screen[None]):
         """One row per sponsor; names go in as Text, never markup."""
         table = self.query_one("#sponsors", DataTable)
         kept = table.cursor_key()
-        table.clear()
         overdue: dict[str, int] = {}
         for v in data.schedule:
             if v.overdue and v.sponsor:
                 overdue[v.sponsor] = overdue.get(v.sponsor, 0) + 1
+        lines: list[tuple[str, list[Text]]] = []
         for s in data.sponsors:
             name = Text(safe(s.login if self._narrow else f"{s.display_name} ({s.login})"))
             if s.login == self.kam.actor.login:
                 name.append("  you", style="bold")
             load_style = "bold red" if s.count > s.limit else "yellow" if s.count == s.limit else ""
             late = overdue.get(s.login, 0)
-            table.add_row(
+            lines.append((s.login, [
                 name,
                 Text(f"{s.count}/{s.limit}", style=load_style, justify="right"),
                 Text(str(late), style="bold red" if late else "dim", justify="right"),
                 *self._score_cells(s.login),
                 Text(safe(", ".join(s.accounts)) or "none", style="" if s.accounts else "dim"),
                 Text(safe(s.title)),
-                key=s.login,
-            )
+            ]))  # fmt: skip
+        title, room = True, None  # narrow, every number first and the rest cut (80x24)
+        if not self._narrow:
+            room = self._accounts_room([cells for _, cells in lines], self._sponsor_columns())
+        if room is not None and room < ACCOUNTS_ROOM:
+            title = False  # the titles go under the names
+            for _, cells in lines:
+                job = cells.pop()
+                if job.plain:
+                    cells[0].append("\n")
+                    cells[0].append(job.plain, style="dim")
+            headings = self._sponsor_columns(title=False)
+            room = self._accounts_room([cells for _, cells in lines], headings)
+        self._add_sponsor_columns(None if room is None else max(ACCOUNTS_ROOM, room), title=title)
+        at = self._sponsor_columns(title=title).index("Sponsors")
+        for (key, cells), s in zip(lines, data.sponsors, strict=True):
+            if room is not None and s.accounts:  # wrapped: one account a line
+                cells[at] = Text(safe(",\n".join(s.accounts)))
+            table.add_row(*cells, key=key, height=None)
         table.move_to_key(kept)
+
+    def _accounts_room(self, lines: list[list[Text]], headings: tuple[str, ...]) -> int | None:
+        """The cells the accounts sponsored may take: what the other columns (their widest
+        line or heading, the padding either side) and a scrollbar leave; None when they all
+        fit on one line."""
+        table = self.query_one("#sponsors", DataTable)
+        at = headings.index("Sponsors")
+        widths = [
+            max([len(h), *(cell_len(line) for c in lines for line in c[n].plain.split("\n"))])
+            for n, h in enumerate(headings)
+        ]
+        used = sum(widths) - widths[at] + 2 * table.cell_padding * len(headings)
+        used += table.styles.scrollbar_size_vertical  # rows that wrap may need it
+        room = (table.size.width or self.size.width) - used
+        return None if widths[at] <= room else room
 
     def _score_cells(self, login: str) -> list[Text]:
         """The scorecard's cells of a sponsor (dashes while computing); none for those who do

@@ -191,3 +191,20 @@ async def test_at_80_columns_every_sponsor_number_fits_before_the_accounts(
         ]
         numbers = list(table.columns.values())[:8]
         assert sum(c.get_render_width(table) for c in numbers) <= 80
+
+
+async def test_at_120_columns_the_accounts_sponsored_wrap_whole_beside_the_scorecard(
+    sqlite_database: Database, sponsors_cast: Cast
+) -> None:
+    long = "Acme [/b] Ltd, Rotterdam Harbour Logistics and Cold Storage"
+    with sqlite_database.writing() as s:
+        s.exec(update(Customer).where(Customer.name == ACME).values(name=long))  # type: ignore[call-overload]
+    app = sponsors_app(sqlite_database, sponsors_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sponsors(app, pilot)
+        await settle(app, pilot)
+        table = screen.query_one("#sponsors", DataTable)
+        assert rows(table)[0][8] == long
+        widths = sum(c.get_render_width(table) for c in table.columns.values())
+        assert widths <= table.size.width  # nothing cut at the right edge
+        assert table.rows[table.coordinate_to_cell_key((0, 0)).row_key].height > 1  # it wraps
