@@ -145,6 +145,12 @@ def label(value: str | None) -> str:
     return said[:1].upper() + said[1:]
 
 
+def sentence(text: str) -> str:
+    """The text ended with a full stop, unless it ends with one already (a name such as
+    "Massive Components B.V.", or a question or exclamation)."""
+    return text if text.endswith((".", "?", "!", "…")) else f"{text}."
+
+
 def compact_money(value: float | None, *, signed: bool = False) -> str:
     """An amount in at most six characters, abbreviated rather than cut mid-number, for
     narrow columns and chart labels: 702, 702.9k, 5.6M, 1.2B; a dash when unknown; `signed`

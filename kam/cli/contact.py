@@ -168,9 +168,10 @@ def counterpart(
 ) -> None:
     """Pair our executive sponsor with their counterpart at the customer."""
     from kam.services.people import set_counterpart
+    from kam.text import sentence
 
     with writing(dry_run=dry_run) as (session, actor):
         chart = set_counterpart(session, actor, account, contact_id)
     name = next((p.name for p in chart.people if p.id == contact_id), None)
-    said = f"Counterpart of the sponsor: {name}." if name else "Counterpart cleared."
+    said = sentence(f"Counterpart of the sponsor: {name}") if name else "Counterpart cleared."
     output.show_written(chart, json_=json_, said=said)

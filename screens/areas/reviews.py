@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from db.enums import Role
 from kam.rules.permissions import Action, allowed_on_own
+from kam.text import sentence
 from screens.base import KamScreenMixin, after_typed_keys
 from screens.formatting import day, money, safe, share, words
 from screens.forms.review_form import ReviewSetup, satisfaction_words
@@ -381,7 +382,7 @@ class ReviewsScreen(KamScreenMixin, Screen[None]):
         elif due is None or not self.may_record:
             hint.update("")
         elif self._may_record(due):
-            hint.update(Content.assemble("Enter records the review of ", safe(due.customer), "."))
+            hint.update(Content(sentence(f"Enter records the review of {safe(due.customer)}")))
         else:
             hint.update(
                 Content.assemble(

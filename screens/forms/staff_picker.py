@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from kam.text import sentence
 from screens.formatting import safe
 from screens.forms.form import FormScreen
 
@@ -149,6 +150,7 @@ def report_assignment(app: Any, job: str, view: AccountView | None, warning: str
     if view is None:
         return
     who = view.sponsor_name if job == "sponsor" else view.manager_name
-    app.notify(f"{safe(who or '–')} is now {JOBS[job][0]} of {safe(view.customer)}.", markup=False)
+    said = f"{safe(who or '–')} is now {JOBS[job][0]} of {safe(view.customer)}"
+    app.notify(sentence(said), markup=False)
     if warning:
         app.notify(safe(warning), title="Note", severity="warning", markup=False)

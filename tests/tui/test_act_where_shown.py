@@ -218,6 +218,22 @@ async def test_an_admin_assigns_a_sponsor_from_vetting_with_the_picker(
         assert beer.sponsor_id == sheet_cast.executive.id
 
 
+async def test_a_name_ending_in_a_full_stop_ends_the_sentence_once(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    name = "Massive Components B.V."
+    with sqlite_database.writing() as s:
+        s.exec(select(Customer).where(Customer.name == BEER)).one().name = name
+    app = make_app(sqlite_database, sheet_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await _area(app, pilot, "4", name)
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert f"Eve Executive is now executive sponsor of {name}" in notices(app)
+
+
 async def test_the_manager_picker_shows_load_and_the_skill_warning_and_greys_the_full(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
