@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from db.enums import ComplaintStatus
 from kam.rules import lifecycle
 from screens.formatting import day, first_line, safe, words
 
@@ -202,14 +203,15 @@ def _commitment_detail(c: CommitmentView) -> Table:
 
 
 def _complaint_detail(c: ComplaintView) -> Table:
-    steps = [("recorded", c.recorded_on), ("handled", c.handled_on),
-             ("verified", c.verified_on), ("fed back", c.fed_back_on)]  # fmt: skip
+    steps = [(ComplaintStatus.RECORDED, c.recorded_on), (ComplaintStatus.HANDLED, c.handled_on),
+             (ComplaintStatus.VERIFIED, c.verified_on),
+             (ComplaintStatus.FED_BACK, c.fed_back_on)]  # fmt: skip
     return _grid([
         ("Complaint", c.summary),
         ("Severity", c.severity),
         ("Status", words(c.status)),
         ("Owner", c.owner or "–"),
-        ("Steps", ", ".join(f"{step} {day(on)}" for step, on in steps if on)),
+        ("Steps", ", ".join(f"{words(step)} {day(on)}" for step, on in steps if on)),
         ("Resolution", c.resolution or "–"),
     ])  # fmt: skip
 

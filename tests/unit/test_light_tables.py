@@ -78,7 +78,7 @@ def test_listing_on_a_bare_connection_gives_the_views_the_orm_gives(
     with database.writing() as s:
         accounts.update_account(
             s, cast.manager, cast.customer, reason="Q3 plan", retention_override=0.8,
-            next_review_on="2026-04-01",
+            next_review_on="2025-07-01",
         )  # fmt: skip
         accounts.create_account(s, cast.admin, customer=cast.plain_customer, reason="Big")
         vetting.reject(s, cast.admin, cast.plain_customer, rationale="Too small")
