@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from db.enums import Role
+from db.enums import InteractionKind, Role
 from kam.errors import PermissionDenied
 from kam.text import a_or_an
 
@@ -207,6 +207,17 @@ def may(
             f"({actor.login}) are not the sponsor of '{name}'."
         )
     raise ValueError(f"no rule for {action!r}")  # pragma: no cover - every Action has one
+
+
+def interaction_action(kind: str) -> Action:
+    """What logging or correcting an interaction of `kind` needs: an executive visit is the
+    account's sponsor visit (its cadence counts from it), the sponsor's or an admin's;
+    other kinds are the account's editors'."""
+    return (
+        Action.RECORD_SPONSOR_VISIT
+        if kind == InteractionKind.EXECUTIVE_VISIT
+        else Action.EDIT_RECORDS
+    )
 
 
 def allowed(actor: Actor, action: Action, account: Account | None = None) -> bool:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from db.enums import InteractionKind
 from kam.errors import NotFound
 from kam.rules import dates, limits
-from kam.rules.permissions import Action
+from kam.rules.permissions import interaction_action
 from kam.services import audit
 from kam.services.common import customer_by_name, login_of, require_on_customer, validated
 from kam.text import clean_text
@@ -51,14 +51,6 @@ class InteractionChanges(InteractionInput):
     kind: InteractionKind | None = None  # type: ignore[assignment]
     happened_on: date | None = None  # type: ignore[assignment]
     contacts: list[int] | None = None  # type: ignore[assignment]
-
-
-def _action(kind: InteractionKind) -> Action:
-    """An executive visit is the account's sponsor visit (its cadence counts from it): the
-    sponsor or an admin logs it. Other kinds are the editors'."""
-    if kind == InteractionKind.EXECUTIVE_VISIT:
-        return Action.RECORD_SPONSOR_VISIT
-    return Action.EDIT_RECORDS
 
 
 def to_view(
@@ -149,7 +141,7 @@ def log_interaction(
     target = customer_by_name(session, customer)
     assert target.id is not None
     data = validated(InteractionInput, **fields)
-    require_on_customer(session, actor, _action(data.kind), target)
+    require_on_customer(session, actor, interaction_action(data.kind), target)
     dates.happened(data.happened_on, "happened_on")
     row = Interaction(
         customer_id=target.id, user_id=actor.id, **data.model_dump(exclude={"contacts"})
@@ -181,7 +173,7 @@ def update_interaction(
         raise NotFound(f"No interaction has id {interaction_id}.")
     customer = session.get(Customer, row.customer_id)
     assert customer is not None
-    require_on_customer(session, actor, _action(row.kind), customer)
+    require_on_customer(session, actor, interaction_action(row.kind), customer)
     changes = validated(InteractionChanges, **fields).model_dump(exclude_unset=True)
     changes.pop("kind", None)
     if changes.get("happened_on") is not None:

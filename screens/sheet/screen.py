@@ -17,7 +17,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from db.enums import AccountStatus, ComplaintStatus, InteractionKind, Role
 from kam.rules import lifecycle
-from kam.rules.permissions import Action
+from kam.rules.permissions import Action, interaction_action
 from screens.base import KamScreenMixin
 from screens.formatting import safe, words
 from screens.sheet.panels import (
@@ -50,7 +50,7 @@ EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
     "assign_manager": ("overview", Action.ASSIGN_MANAGER, False),
     "retire": ("overview", Action.RETIRE, False),
     "log_interaction": ("interactions", Action.LOG_INTERACTION, False),
-    "edit_interaction": ("interactions", Action.EDIT_RECORDS, True),
+    "edit_interaction": ("interactions", Action.LOG_INTERACTION, True),
     "add_commitment": ("commitments", Action.EDIT_RECORDS, False),
     "close_commitment": ("commitments", Action.EDIT_RECORDS, True),
     "reopen_commitment": ("commitments", Action.EDIT_RECORDS, True),
@@ -352,6 +352,8 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             return lifecycle.commitment_is_open(row.status) == (action == "close_commitment")
         if action == "advance_complaint":
             return lifecycle.complaint_next(ComplaintStatus(row.status)) is not None
+        if action == "edit_interaction":  # an executive visit is the sponsor's
+            return self.may(interaction_action(row.kind))
         return True
 
     # ------------------------------------------------------------------ showing
@@ -532,15 +534,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         """Log an interaction (a sponsoring executive logs executive visits)."""
         from screens.sheet.interaction_form import InteractionForm
 
-        kinds = tuple(
-            kind
-            for kind in InteractionKind
-            if self.may(
-                Action.RECORD_SPONSOR_VISIT
-                if kind == InteractionKind.EXECUTIVE_VISIT
-                else Action.EDIT_RECORDS
-            )
-        )
+        kinds = tuple(kind for kind in InteractionKind if self.may(interaction_action(kind)))
         self.app.push_screen(
             InteractionForm(
                 self.customer, today=self.kam.as_of, kinds=kinds, people=self._people()

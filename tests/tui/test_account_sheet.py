@@ -223,6 +223,28 @@ async def test_the_manager_logs_every_kind_but_the_sponsors_executive_visit(
         assert set(form.kinds) == set(InteractionKind) - {InteractionKind.EXECUTIVE_VISIT}
 
 
+async def test_e_corrects_an_executive_visit_for_its_sponsor_and_not_its_manager(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """The manager's e opened a form on the sponsor's visit that could only be refused."""
+    from kam.services.sponsors import record_visit
+
+    with sqlite_database.writing() as s:
+        record_visit(s, tui(sheet_cast.executive), "Acme [/b] Ltd", on=date(2025, 6, 1),
+                     notes="Roadmap")  # fmt: skip
+        log_interaction(s, tui(sheet_cast.manager), "Acme [/b] Ltd", kind="call",
+                        happened_on=AS_OF)  # fmt: skip
+    for who, on_the_visit in ((sheet_cast.manager, False), (sheet_cast.executive, True)):
+        app = make_app(sqlite_database, who)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await open_sheet(app, pilot)
+            await pilot.press("5")  # the call first (the newest), then the visit
+            assert ("e" in keys(app)) == (who is sheet_cast.manager)
+            await pilot.press("down")
+            assert ("e" in keys(app)) == on_the_visit
+
+
 async def test_a_conflict_is_told_and_r_reloads_the_new_version(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
