@@ -21,7 +21,7 @@ from screens.palette.accounts_commands import AccountsCommands
 
 if TYPE_CHECKING:
     from textual.theme import Theme
-    from textual.widget import AwaitMount
+    from textual.widget import AwaitMount, Widget
 
     from kam.database import Database
     from kam.identity import Actor
@@ -133,7 +133,32 @@ class KamApp(App[None]):
         ):
             self._held_keys.append(event)
             return
+        if isinstance(event, events.Key) and not event.is_forwarded and await self._edited(event):
+            return
         await super().on_event(event)
+
+    async def _edited(self, event: events.Key) -> bool:
+        """Have a text field run its own editing key (Backspace, Delete, ctrl+u, arrows…) in
+        turn with the letters before and after it. Textual runs such a key's binding once
+        the key has passed up through every container to the app, while the letters typed
+        after it are taken by the field meanwhile: "xy", Backspace, "z" typed together left
+        "xy". The field runs it from its own queue instead, where the letters wait in the
+        order typed. The app's priority keys still come first."""
+        from textual.widgets import Input, TextArea
+
+        focused = self.focused
+        if event.is_printable or not isinstance(focused, Input | TextArea):
+            return False
+        own = [b for b in focused._bindings.key_to_bindings.get(event.key, ()) if not b.priority]
+        if own and not await self._check_bindings(event.key, priority=True):
+            focused.call_later(self._run_first, [b.action for b in own], focused)
+        return bool(own)
+
+    async def _run_first(self, actions: list[str], widget: Widget) -> None:
+        """The first of a widget's actions for a key that it may take now."""
+        for action in actions:
+            if await self.run_action(action, widget):
+                return
 
     def hold_keys(self) -> None:
         """Hold the keys typed from now on until the waiting action has run
@@ -158,7 +183,9 @@ class KamApp(App[None]):
 
     async def _release_keys(self) -> None:
         while self._held_keys and not self._waiting:
-            await super().on_event(self._held_keys.pop(0))
+            event = self._held_keys.pop(0)
+            if not (isinstance(event, events.Key) and await self._edited(event)):
+                await super().on_event(event)
 
     async def on_after_typed_keys(self, message: AfterTypedKeys) -> None:
         """The keys typed before a priority binding's have had their effect: run its action

@@ -251,18 +251,21 @@ def objective_update(
     _show(plan, json_, f"Objective {objective_id} saved.")
 
 
+#: An action's owner outside kam: a named person and their department.
+OwnerNameOption = Annotated[
+    str | None, typer.Option(help="Or: a named person outside kam (with --department).")
+]
+DepartmentOption = Annotated[Department | None, typer.Option(help="The named person's department.")]
+
+
 @action.command("add")
 def action_add(
     objective_id: Annotated[int, typer.Argument(help="The objective's id.")],
     title: Annotated[str, typer.Argument(help="What is to be done.")],
     due: Annotated[date, date_option("By when.", "--due")],
     owner: Annotated[str | None, typer.Option(help="Who does it (a kam login).")] = None,
-    owner_name: Annotated[
-        str | None, typer.Option(help="Or: a named person outside kam (with --department).")
-    ] = None,
-    department: Annotated[
-        Department | None, typer.Option(help="The named person's department.")
-    ] = None,
+    owner_name: OwnerNameOption = None,
+    department: DepartmentOption = None,
     commitment: Annotated[
         int | None, typer.Option(help="The commitment to the customer this action keeps.")
     ] = None,
@@ -289,12 +292,8 @@ def action_update(
     due: Annotated[date | None, date_option("A new date.", "--due")] = None,
     title: Annotated[str | None, typer.Option(help="A new title.")] = None,
     owner: Annotated[str | None, typer.Option(help="A new owner (a kam login).")] = None,
-    owner_name: Annotated[
-        str | None, typer.Option(help="Or: a named person outside kam (with --department).")
-    ] = None,
-    department: Annotated[
-        Department | None, typer.Option(help="The named person's department.")
-    ] = None,
+    owner_name: OwnerNameOption = None,
+    department: DepartmentOption = None,
     contact: Annotated[int | None, typer.Option(help="The contact it addresses.")] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,

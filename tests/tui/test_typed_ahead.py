@@ -27,6 +27,17 @@ def typed_at_once(app: Any, *keys: str) -> None:
         app.post_message(events.Key(key, char))
 
 
+async def open_contact_form(app: Any, pilot: Any) -> None:
+    """Acme's sheet, People tab, the form for a new person."""
+    await settle(app, pilot)
+    app.open_account("Acme [/b] Ltd")
+    await settle(app, pilot)
+    await pilot.press("3")
+    await settle(app, pilot)
+    await pilot.press("a")
+    assert isinstance(app.screen, ContactForm)
+
+
 async def test_down_enter_and_a_tab_typed_together_open_that_tab_of_the_row_moved_to(
     sqlite_database: Database,
 ) -> None:
@@ -47,13 +58,7 @@ async def test_fields_typed_with_tab_between_them_and_ctrl_s_are_saved_whole(
 ) -> None:
     app = make_app(sqlite_database, sheet_cast.manager)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        app.open_account("Acme [/b] Ltd")
-        await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
-        await pilot.press("a")
-        assert isinstance(app.screen, ContactForm)
+        await open_contact_form(app, pilot)
         # Name, Tab, job title, ctrl+s: each field gets what was typed in it, whole.
         typed_at_once(app, *"Quick Typist", "tab", *"Controller", "ctrl+s")
         await settle(app, pilot)
@@ -68,13 +73,7 @@ async def test_backspace_typed_just_before_tab_deletes_in_the_field_it_was_typed
 ) -> None:
     app = make_app(sqlite_database, sheet_cast.manager)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        app.open_account("Acme [/b] Ltd")
-        await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
-        await pilot.press("a")
-        assert isinstance(app.screen, ContactForm)
+        await open_contact_form(app, pilot)
         # A slip put "xyz" after the name: Backspaces, Tab and the job title, all at once.
         typed_at_once(app, *"Quick Typistxyz", "backspace", "backspace", "backspace", "tab")
         typed_at_once(app, *"CFO", "ctrl+s")
@@ -83,3 +82,19 @@ async def test_backspace_typed_just_before_tab_deletes_in_the_field_it_was_typed
     with sqlite_database.reading() as s:
         people = s.exec(select(Contact.name, Contact.job_title)).all()
     assert ("Quick Typist", "CFO") in people
+
+
+async def test_an_editing_key_typed_between_letters_edits_where_it_was_typed(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """A text field's Backspace ran only once it had passed up to the app, after the letters
+    typed behind it: "xy", Backspace, "z" typed together left "xy", not "xz"."""
+    from textual.widgets import Input
+
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        typed_at_once(app, "x", "y", "backspace", "z", "left", "w", "home", "v")
+        await settle(app, pilot)
+        assert app.screen.query_one("#filter", Input).value == "vxwz"
