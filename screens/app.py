@@ -21,7 +21,7 @@ from screens.palette.accounts_commands import AccountsCommands
 
 if TYPE_CHECKING:
     from textual.theme import Theme
-    from textual.widget import AwaitMount, Widget
+    from textual.widget import AwaitMount
 
     from kam.database import Database
     from kam.identity import Actor
@@ -118,6 +118,8 @@ class KamApp(App[None]):
         """Keys typed after a waiting action's, held until it has run, in the order typed."""
         self._held_since = 0.0
         """When an action last began or ended waiting (monotonic seconds)."""
+        self._edits: list[events.Key] = []
+        """Text fields' editing keys on their way up to the app (`_editing`)."""
 
     def may(self, action: Action, account: Account | None = None) -> bool:
         """Whether the user may take `action` (on `account`): the rule the services enforce,
@@ -133,32 +135,33 @@ class KamApp(App[None]):
         ):
             self._held_keys.append(event)
             return
-        if isinstance(event, events.Key) and not event.is_forwarded and await self._edited(event):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded and self._editing(event):
+            self._edits.append(event)  # the keys after it wait until it has edited
+            self.hold_keys()
         await super().on_event(event)
 
-    async def _edited(self, event: events.Key) -> bool:
-        """Have a text field run its own editing key (Backspace, Delete, ctrl+u, arrows…) in
-        turn with the letters before and after it. Textual runs such a key's binding once
-        the key has passed up through every container to the app, while the letters typed
-        after it are taken by the field meanwhile: "xy", Backspace, "z" typed together left
-        "xy". The field runs it from its own queue instead, where the letters wait in the
-        order typed. The app's priority keys still come first."""
+    def _editing(self, event: events.Key) -> bool:
+        """Whether `event` is a text field's own editing key (Backspace, Delete, ctrl+u, an
+        arrow…). Textual runs such a key's binding once the key has passed up through every
+        container to the app, while the letters typed after it go straight into the field:
+        "xy", Backspace, "z" typed together left "xy". So the keys after it wait for it
+        (`_on_key`)."""
         from textual.widgets import Input, TextArea
 
         focused = self.focused
         if event.is_printable or not isinstance(focused, Input | TextArea):
             return False
-        own = [b for b in focused._bindings.key_to_bindings.get(event.key, ()) if not b.priority]
-        if own and not await self._check_bindings(event.key, priority=True):
-            focused.call_later(self._run_first, [b.action for b in own], focused)
-        return bool(own)
+        own = focused._bindings.key_to_bindings.get(event.key, ())
+        return any(not binding.priority for binding in own)
 
-    async def _run_first(self, actions: list[str], widget: Widget) -> None:
-        """The first of a widget's actions for a key that it may take now."""
-        for action in actions:
-            if await self.run_action(action, widget):
-                return
+    async def _on_key(self, event: events.Key) -> None:
+        """A key that passed up to the app: its binding runs (as Textual's App runs it);
+        the keys held behind an editing key go on once it has."""
+        await App._on_key(self, event)
+        event.prevent_default()  # App's own handler has just run
+        if any(edit is event for edit in self._edits):
+            self._edits = [edit for edit in self._edits if edit is not event]
+            await self.run_after_typed_keys(lambda: None)
 
     def hold_keys(self) -> None:
         """Hold the keys typed from now on until the waiting action has run
@@ -183,9 +186,7 @@ class KamApp(App[None]):
 
     async def _release_keys(self) -> None:
         while self._held_keys and not self._waiting:
-            event = self._held_keys.pop(0)
-            if not (isinstance(event, events.Key) and await self._edited(event)):
-                await super().on_event(event)
+            await self.on_event(self._held_keys.pop(0))
 
     async def on_after_typed_keys(self, message: AfterTypedKeys) -> None:
         """The keys typed before a priority binding's have had their effect: run its action

@@ -341,7 +341,8 @@ def update_account(
 def check_review_date(session: Session, actor: Actor, account: KeyAccount, on: date | None) -> None:
     """Every open key account is reviewed every review_days days: a next review later than
     that after its last review (else its admission, else today) is an admin's to set; its
-    manager may bring it forward or clear it (an account without one is due)."""
+    manager may bring it forward (from where it is) or clear it (an account without one is
+    due)."""
     from sqlalchemy import func
     from sqlmodel import select
 
@@ -349,7 +350,8 @@ def check_review_date(session: Session, actor: Actor, account: KeyAccount, on: d
     from db.models import Review
     from kam.rules.programme import load_settings
 
-    if on is None or actor.role == Role.ADMIN:
+    current = account.next_review_on
+    if on is None or actor.role == Role.ADMIN or (current is not None and on <= current):
         return
     last = session.exec(
         select(func.max(Review.reviewed_on)).where(Review.key_account_id == account.id)
@@ -364,7 +366,7 @@ def check_review_date(session: Session, actor: Actor, account: KeyAccount, on: d
     days = load_settings(session).review_days
     latest = since + timedelta(days=days)
     if on > latest:
-        raise RuleError(
+        raise InvalidData(
             f"next_review_on: {on.isoformat()} is after {latest.isoformat()}, {days} days after "
             f"{after} ({since.isoformat()}); a key account is reviewed every {days} days, and "
             "only an admin sets a later review."

@@ -831,11 +831,15 @@ def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) ->
         ):
             watch = account.status == AccountStatus.UNDER_REVIEW
             perceived, expected = (5, 8) if watch else (int(rng.integers(7, 10)), 7)
+            reviewed_on = as_of - timedelta(days=int(rng.integers(20, 150)))
+            # The next review as the review sets it: review_days (180 by default) later, or
+            # sooner for an account on watch.
+            account.next_review_on = reviewed_on + timedelta(days=90 if watch else 180)
             session.add(
                 Review(
                     key_account_id=account.id,  # type: ignore[arg-type]
                     assessment_id=assessment.id,
-                    reviewed_on=as_of - timedelta(days=int(rng.integers(20, 150))),
+                    reviewed_on=reviewed_on,
                     perceived=perceived,
                     expected=expected,
                     satisfaction=round(perceived / expected, 3),

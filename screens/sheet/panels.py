@@ -35,7 +35,8 @@ def _grid() -> Table:
 
 
 def who_table(a: AccountView, *, as_of: date) -> Table:
-    """Who the account is: customer, status, people, dates, override, reason, version."""
+    """Who the account is: customer, status, people, dates, reason, version (an override
+    is the banner's, and its reason the standing's)."""
     grid = _grid()
     grid.add_column()
 
@@ -45,10 +46,10 @@ def who_table(a: AccountView, *, as_of: date) -> Table:
     review = Text(day(a.next_review_on) or "not set")
     if a.next_review_on and a.next_review_on < as_of:
         review.append("  overdue", style="bold red")
-    override = (
-        Text("yes: admitted by override", style="bold yellow")
-        if a.admitted_by_override
-        else Text("no")
+    joined = (
+        Text(f"{day(a.admitted_on)} (nominated {day(a.nominated_on)})")
+        if a.admitted_on
+        else Text(f"not yet (nominated {day(a.nominated_on)})")
     )
     rows: list[tuple[str, Text]] = [
         ("Customer", Text(safe(a.customer), style="bold")),
@@ -57,15 +58,13 @@ def who_table(a: AccountView, *, as_of: date) -> Table:
         ("Status", Text(words(a.status))),
         ("Manager", person(a.manager_name, a.manager)),
         ("Sponsor", person(a.sponsor_name, a.sponsor)),
-        ("Nominated", Text(day(a.nominated_on))),
-        ("Admitted", Text(day(a.admitted_on) or "–")),
+        ("Admitted", joined),
         ("Next review", review),
-        ("Override", override),
         ("Reason", Text(safe(a.reason) or "–")),
         ("Version", Text(f"{a.version} (changed {day(a.updated_at)} by {a.updated_by or '–'})")),
     ]
     if a.retired_on:
-        rows.insert(8, ("Retired", Text(day(a.retired_on))))
+        rows.insert(7, ("Retired", Text(day(a.retired_on))))
     grid.add_row(Text("WHO", style="bold"), Text(""))
     for label, value in rows:
         grid.add_row(label, value)
@@ -79,10 +78,12 @@ def _count(n: int, thing: str) -> str:
 def worth_table(w: Worth) -> Table:
     """The T12M figures, profit first, revenue last, and the CLV with its inputs."""
     grid = _grid()
+    # The heading above the rows, not in the labels' column, which it would widen.
+    grid.title = Text(f"WORTH (T12M to {day(w.as_of)})", style="bold")
+    grid.title_justify = "left"
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(style="dim")
     profit_style = "bold red" if w.profit < 0 else "bold"
-    grid.add_row(Text(f"WORTH (T12M to {day(w.as_of)})", style="bold"), "", "")
     grid.add_row("Profit", Text(money(w.profit), style=profit_style), "after cost to serve")
     grid.add_row("Gross margin", money(w.gross_margin), "")
     grid.add_row("Cost to serve", money(w.cost_to_serve), "")
