@@ -47,7 +47,6 @@ def _run(kind: str, target: str, fmt: str | None, force: bool, json_: bool) -> N
     import tempfile
 
     from kam.cli.files import cannot_write, writable
-    from kam.errors import InvalidData
     from kam.services.exports import export
     from kam.services.importing.reading import file_label
 
@@ -55,9 +54,7 @@ def _run(kind: str, target: str, fmt: str | None, force: bool, json_: bool) -> N
     to_stdout = target == "-"
     path = Path(target)
     if not to_stdout:
-        writable(path)
-    if not to_stdout and path.exists() and not force:
-        raise InvalidData(f"{file_label(path)} exists; add --force to overwrite it.")
+        writable(path, force=force)
     folder = None if to_stdout else path.parent
     # Written beside FILE under another name, then moved over it: a failed export leaves
     # no half-written FILE.

@@ -132,7 +132,7 @@ def _run(
     if rejects is not None:
         from kam.cli.files import writable
 
-        writable(rejects)
+        writable(rejects, read=None if str(path) == "-" else path)
     bar = _Bar() if sys.stderr.isatty() and not json_ else None
     shown: AbstractContextManager[Any] = bar.progress if bar else nullcontext()
     from kam.cli.files import readable

@@ -29,13 +29,14 @@ def sheet(
         Path | None, typer.Option("--output", help="Write to this file (default stdout).")
     ] = None,
     as_of: AsOfOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")] = False,
 ) -> None:
     """The one-page account sheet an executive reads in two minutes."""
     from kam.cli.files import cannot_write, writable
     from kam.sheet import build_sheet, render_html, render_markdown
 
     if output_file is not None:
-        writable(output_file)
+        writable(output_file, force=force)
     with reading() as (session, _actor):
         data = build_sheet(session, name, as_of=clock.on_or_today(as_of))
     text = render_html(data) if format_ == Format.HTML else render_markdown(data)
