@@ -49,12 +49,7 @@ ACTIONS: dict[str, tuple[str, str, dict[str, str], str | None]] = {
     "account.reject": ("kam.services.vetting", "reject", {"account": "name"}, None),
     "account.retire": ("kam.services.vetting", "retire", {"account": "name"}, None),
     "customer.add": ("kam.services.customers", "create_customer", {}, "CustomerInput"),
-    "customer.update": (
-        "kam.services.customers",
-        "update_customer",
-        {"customer": "name"},
-        "CustomerChanges",
-    ),
+    "customer.update": ("kam.services.customers", "update_customer", {}, "CustomerChanges"),
     "user.add": ("kam.services.users", "add_user", {}, None),
     "user.role": ("kam.services.users", "set_role", {}, None),
     "contact.add": ("kam.services.contacts", "add_contact", {}, "ContactInput"),
@@ -399,6 +394,8 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
         for key, value in cast(dict[str, Any], item).items():  # a JSON object: str keys
             field = renames.get(key, key)
             known = field in parameters or (field in fields if model else takes_any)
+            if key not in renames and key in renames.values():  # a parameter by another name
+                known = False
             if field in ("session", "actor") or not known:
                 problems.append((number, f"line {number}: {action} has no field '{key}'"))
                 continue

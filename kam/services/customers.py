@@ -203,18 +203,19 @@ def create_customer(session: Session, actor: Actor, **fields: Any) -> CustomerVi
     return to_view(customer)
 
 
-def update_customer(session: Session, actor: Actor, name: str, **fields: Any) -> CustomerView:
-    """Change a customer: admins, or the manager of its key account."""
+def update_customer(session: Session, actor: Actor, customer: str, **fields: Any) -> CustomerView:
+    """Change the customer named `customer` (a `name` among the fields renames it): admins,
+    or the manager of its key account."""
     from db.models import utcnow
 
-    customer = customer_by_name(session, name)
-    account = require_on_customer(session, actor, Action.EDIT_CUSTOMER, customer)
+    row = customer_by_name(session, customer)
+    account = require_on_customer(session, actor, Action.EDIT_CUSTOMER, row)
     changes = validated(CustomerChanges, **fields).model_dump(exclude_unset=True)
     if "name" in changes:
-        _require_unique(session, changes["name"], None, exclude=customer.id)
+        _require_unique(session, changes["name"], None, exclude=row.id)
     changed = audit.apply_changes(
-        session, actor, customer, changes, entity="customer", customer_id=customer.id
+        session, actor, row, changes, entity="customer", customer_id=row.id
     )
     if changed:
-        customer.updated_at = utcnow()
-    return to_view(customer, account.status.value if account else None)
+        row.updated_at = utcnow()
+    return to_view(row, account.status.value if account else None)

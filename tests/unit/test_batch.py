@@ -48,6 +48,32 @@ def test_a_word_outside_the_vocabulary_is_refused_naming_the_choices(tmp_path: P
         batch.parse(path)
 
 
+def test_a_line_names_its_record_once_and_a_customer_is_renamed_by_name(
+    database: Database, cast: Cast, tmp_path: Path
+) -> None:
+    """A `name` field took the place of the record named: a customer.update renamed nothing
+    and changed whichever customer `name` named; an account.update with `name` changed
+    another account."""
+    path = _file(tmp_path / "bad.jsonl", [
+        {"action": "account.update", "account": cast.customer, "name": "Plain Prospect GmbH",
+         "reason": "x"},
+    ])  # fmt: skip
+    with pytest.raises(InvalidData, match="line 1: account.update has no field 'name'"):
+        batch.parse(path)
+    steps = batch.parse(_file(tmp_path / "rename.jsonl", [
+        {"action": "customer.update", "customer": cast.plain_customer, "name": "Plain Renamed",
+         "region": "South"},
+    ]))  # fmt: skip
+    with database.writing() as s:
+        batch.apply(s, cast.admin, steps, file="rename.jsonl", dry_run=False)
+    from kam.services.customers import get_customer
+
+    with database.reading() as s:
+        renamed = get_customer(s, "Plain Renamed")
+        acme = get_customer(s, cast.customer)
+    assert (renamed.region, acme.region) == ("South", "North")
+
+
 def _account_state(database: Database, name: str) -> tuple[int, str | None, float | None]:
     from kam.services.accounts import get_account
 
