@@ -92,6 +92,26 @@ def test_people_whose_chart_would_loop_or_owner_cannot_act_are_rows_of_their_own
     assert [p["name"] for p in people] == ["Kim Fine"]
 
 
+def test_people_reporting_to_a_refused_row_are_refused_down_the_chain(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    """With --skip-invalid, a person whose boss's row was refused stopped the import with an
+    unexpected KeyError."""
+    path = tmp_path / "chain.csv"
+    path.write_text("customer,name,reports_to\n"
+                    "Acme [/b] Ltd,Self Boss,Self Boss\n"
+                    "Acme [/b] Ltd,Under Boss,Self Boss\n"
+                    "Acme [/b] Ltd,Under Under,Under Boss\n"
+                    "Acme [/b] Ltd,Kim Fine,\n", encoding="utf-8")  # fmt: skip
+    result = kam("import", "contacts", str(path))
+    assert "3 of 4 rows are invalid" in refused(result, 1)
+    assert "row 3, reports_to: reports to Self Boss of row 2, which is refused" in result.stderr
+    assert "row 4, reports_to: reports to Under Boss of row 3, which is refused" in result.stderr
+    report = parsed(kam("import", "contacts", str(path), "--skip-invalid",
+                        "--rejects", str(tmp_path / "rejects.csv"), "--json"))  # fmt: skip
+    assert (report["written"], report["rejected"]) == (1, 3)
+
+
 def test_a_manager_cannot_import(kam: Kam, cli_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "sales.csv"
     path.write_text(GOOD, encoding="utf-8")

@@ -95,8 +95,32 @@ def check_contacts(session: Session, frame: pd.DataFrame, mark: str) -> Checked:
                 problem = f"no one named '{clean_name(boss[i])}' at this customer"
                 errors.append(RowError(int(i) + 2, "reports_to", problem))
         errors += _loops(session, values["customer_id"], name, boss)
+        errors += _under_refused(values["customer_id"], name, boss, stored, errors)
         values["reports_to"] = boss
     return Checked(values, errors)
+
+
+def _under_refused(
+    customer: pd.Series, name: pd.Series, boss: pd.Series, stored: Any, errors: list[RowError]
+) -> list[RowError]:
+    """The rows whose `reports_to` is a person only a refused row of the file brings in (so
+    they would report to no one the import writes), down the chain."""
+    kept = {(cid, n.lower()) for cid, n in stored}
+    rows = {(customer[i], name[i].lower()): int(i) + 2 for i in name.index}
+    refused = {e.row for e in errors}
+    found: list[RowError] = []
+    changed = True
+    while changed:
+        changed = False
+        for i in boss.index[(boss != "").to_numpy()]:
+            row, key = int(i) + 2, (customer[i], boss[i].lower())
+            if row in refused or key in kept or rows.get(key) not in refused:
+                continue
+            problem = f"reports to {clean_name(boss[i])} of row {rows[key]}, which is refused"
+            found.append(RowError(row, "reports_to", problem))
+            refused.add(row)
+            changed = True
+    return found
 
 
 def _loops(
