@@ -11,6 +11,7 @@ from db.enums import InteractionKind
 from kam.cli import output
 from kam.cli.context import reading, writing
 from kam.cli.params import CsvOption, DryRunOption, JsonOption, date_option
+from kam.text import a_or_an
 
 app = typer.Typer(
     help="Visits, calls, meetings, emails and executive visits: list, add, update.",
@@ -88,7 +89,7 @@ def add(
     fields = _fields(kind=kind, on=on, ours=ours, theirs=theirs, summary=summary)
     with writing(dry_run=dry_run) as (session, actor):
         view = log_interaction(session, actor, customer, contacts=contact or [], **fields)
-    said = f"Logged a {view.kind.replace('_', ' ')} on {view.happened_on} (interaction {view.id})."
+    said = f"Logged {a_or_an(view.kind)} on {view.happened_on} (interaction {view.id})."
     output.show_written(view, json_=json_, said=said)
 
 

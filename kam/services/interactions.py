@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, field_validator
 
 from db.enums import InteractionKind
-from kam.errors import NotFound
+from kam.errors import InvalidData, NotFound
 from kam.rules import dates, limits
 from kam.rules.permissions import interaction_action
 from kam.services import audit
@@ -143,6 +143,10 @@ def log_interaction(
     data = validated(InteractionInput, **fields)
     require_on_customer(session, actor, interaction_action(data.kind), target)
     dates.happened(data.happened_on, "happened_on")
+    if data.kind == InteractionKind.EXECUTIVE_VISIT and not data.summary.strip():
+        # As `kam sponsor visit` asks: the sponsor visit the cadence counts from says what
+        # was discussed.
+        raise InvalidData("summary: an executive visit needs notes on what was discussed.")
     row = Interaction(
         customer_id=target.id, user_id=actor.id, **data.model_dump(exclude={"contacts"})
     )

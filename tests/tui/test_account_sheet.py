@@ -199,7 +199,7 @@ async def test_the_sponsoring_executive_logs_an_executive_visit_and_nothing_else
         assert form.query_one("#kind", Select).value == "executive_visit"
         # Our side starts as whoever logs it; typing in the field replaces it.
         assert form.query_one("#our_people", Input).value == app.actor.display_name
-        await pilot.press("tab", "tab", *"Eve", "tab", *"Their CEO", "ctrl+s")
+        await pilot.press("tab", "tab", *"Eve", "tab", *"Their CEO", "tab", *"Roadmap", "ctrl+s")
         await settle(app, pilot)
         with sqlite_database.reading() as s:
             visit = s.exec(select(Interaction)).one()
@@ -458,7 +458,9 @@ async def test_the_overview_follows_a_visit_logged_and_a_promise_added_on_other_
         standing = text_of(sheet.query_one("#standing", Static))
         assert "no sponsor visit in the 486 days" in standing
         assert "Sponsor visit  never" in standing and "0 commitments" in standing
-        await pilot.press("5", "a", "enter", "end", "enter", "ctrl+s")  # an executive visit
+        await pilot.press("5", "a", "enter", "end", "enter")  # an executive visit
+        app.screen.query_one("#summary").focus()
+        await pilot.press(*"Roadmap", "ctrl+s")
         await settle(app, pilot)
         assert "Interaction logged." in notices(app)
         await pilot.press("6", "a", *"Call back", "tab", "enter", "down", "enter", "tab")
