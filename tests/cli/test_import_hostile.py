@@ -116,7 +116,27 @@ def _hostile_name(folder: Path) -> Path:
     return path
 
 
+def _huge_number(header: str, row: str) -> Callable[[Path], Path]:
+    """A file whose `{}` cell is a number of 400 digits (too large for a float: inf)."""
+
+    def build(folder: Path) -> Path:
+        path = folder / "huge_number.csv"
+        path.write_text(f"{header}\n{row.format('1' + '0' * 400)}\n", encoding="utf-8")
+        return path
+
+    return build
+
+
 GENERATED: dict[str, tuple[Callable[[Path], Path], Case]] = {
+    "huge_revenue": (_huge_number(SALES, "Acme [/b] Ltd,2026-01-05,{},60"), Case(
+        "transactions", "row 2, revenue: is too large to hold: 1000000000"
+    )),
+    "huge_cost_of_goods": (_huge_number(SALES, "Acme [/b] Ltd,2026-01-05,100,{}"), Case(
+        "transactions", "row 2, cost_of_goods: is too large to hold: 1000000000"
+    )),
+    "huge_amount": (_huge_number(
+        "customer,date,category,amount", "Acme [/b] Ltd,2026-01-05,service,-{}"
+    ), Case("costs", "row 2, amount: is too large to hold: -1000000000")),
     "million_columns.csv": (_columns, Case("transactions", "columns; at most 1,000 are read")),
     "huge_order_id.csv": (_order_id, Case(
         "transactions", "1 cell is longer than 10,000 characters; nothing was imported"

@@ -128,9 +128,15 @@ def parse_numbers(raw: pd.Series, *, decimal: str = ".") -> Parsed:
         taken = _cells(normal[ok])
         readable = _matches(taken, r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
         numbers_slow = taken.filter(pa.array(readable))
-        values[slow[ok][readable]] = pc.cast(numbers_slow, pa.float64()).to_numpy(
-            zero_copy_only=False
-        )
+        read = slow[ok][readable]
+        values[read] = pc.cast(numbers_slow, pa.float64()).to_numpy(zero_copy_only=False)
+        # A number of hundreds of digits reads as inf: refused, as 1e999 is.
+        huge = read[np.isinf(values[read])]
+        if len(huge):
+            errors.iloc[huge] = (
+                "is too large to hold: " + raw.iloc[huge].astype(str).str.slice(0, 40)
+            ).to_numpy()
+            values[huge] = np.nan
     if not np.isnan(values).any():
         values = _as_pandas_reads_integers(values, numbers, numbers_slow)
     return Parsed(pd.Series(values, index=raw.index, name=raw.name), errors)
