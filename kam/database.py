@@ -14,6 +14,7 @@ from kam.errors import (
     PermissionDenied,
     Unreachable,
 )
+from kam.rules import limits
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -130,6 +131,13 @@ def _translated_driver(where: str = "the database") -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise InvalidData(f"The database refused the change: {_first_line(exc.orig)}") from exc
+    except OverflowError as exc:
+        if "too large to convert" not in str(exc):
+            raise
+        raise InvalidData(
+            "A number is too large for the database (whole numbers hold at most "
+            f"{limits.INTEGERS[-1]:,})."
+        ) from exc
     except OperationalError as exc:
         text = str(exc.orig).lower()
         if "locked" in text or "busy" in text:

@@ -122,7 +122,19 @@ class _WhenGiven(RuntimeParam):
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         made = build_runtime_param(self.descriptor)
         param._runtime_param = made
-        return made._coerce_value(value, param=param, ctx=ctx)
+        return _within_64_bits(made._coerce_value(value, param=param, ctx=ctx))
+
+
+def _within_64_bits(value: Any) -> Any:
+    """`value`, or a usage error naming it when it is a whole number out of range
+    (`limits.out_of_range`)."""
+    from kam.rules import limits
+
+    for one in value if isinstance(value, list | tuple) else [value]:
+        problem = isinstance(one, int) and not isinstance(one, bool) and limits.out_of_range(one)
+        if problem:
+            raise typer.BadParameter(f"{problem}.")
+    return value
 
 
 def _coerce_when_given(command: Any, ctx: Context, *, below: bool = True) -> None:

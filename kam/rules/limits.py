@@ -42,6 +42,20 @@ def not_finite(value: float) -> str | None:
     return None if math.isfinite(value) else f"{value} is not a finite number"
 
 
+#: The whole numbers a database column holds (SQLite's INTEGER, Postgres' BIGINT).
+INTEGERS = range(-(2**63), 2**63)
+
+
+def out_of_range(value: int) -> str | None:
+    """Why a whole number given to kam is refused when no id, count or limit can be it (beyond
+    64 bits, the database cannot even look it up), or None when it is in range."""
+    if value in INTEGERS:
+        return None
+    if value > 0:
+        return f"{value} is too large; at most {INTEGERS[-1]:,}"
+    return f"{value} is too small; at least {INTEGERS[0]:,}"
+
+
 #: Figures kept as a fraction (0.35), which people say as a percentage (35 %): a target or
 #: threshold for one is a fraction from 0 to 1.
 SHARES = frozenset({"share_of_wallet"})

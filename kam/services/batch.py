@@ -266,6 +266,8 @@ def _mismatch(value: Any, hint: Any, path: str) -> str | None:
 
     if isinstance(value, float) and limits.not_finite(value):
         return f"{path}: {limits.not_finite(value)}"
+    if isinstance(value, int) and not isinstance(value, bool) and limits.out_of_range(value):
+        return f"{path}: {limits.out_of_range(value)}"
     options = _options(hint)
     if value is None and type(None) in options:
         return None

@@ -166,9 +166,11 @@ def test_a_batch_records_its_changes_through_the_batch_door(
          "estimated_wallet: inf is not a finite number"),
         ({"action": "user.add", "login": "zed", "role": "god"},
          "role: 'god' is not one of admin, manager, executive, viewer"),
+        ({"action": "contact.update", "id": 10**20},
+         "id: 100000000000000000000 is too large; at most 9,223,372,036,854,775,807"),
     ],
     ids=["number-for-text", "text-for-list", "text-for-pair", "list-for-text", "flag-for-value",
-         "text-in-ids", "infinity", "unknown-role"],
+         "text-in-ids", "infinity", "unknown-role", "id-beyond-64-bits"],
 )  # fmt: skip
 def test_a_value_of_the_wrong_type_is_one_line_naming_line_and_field(
     kam: Kam, cli_db: Database, tmp_path: Path, line: object, expected: str

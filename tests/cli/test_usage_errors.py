@@ -47,6 +47,26 @@ def test_a_missing_argument_is_a_usage_error(
     assert "Missing argument" in usage_error(kam(*args))
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("complaint", "advance", "100000000000000000000", "--to", "handled"),
+        ("commitment", "update", "100000000000000000000", "--status", "done"),
+        ("audit", "--limit", "100000000000000000000"),
+        ("contact", "update", "100000000000000000000", "--name", "X"),
+    ],
+    ids=" ".join,
+)
+def test_a_number_beyond_64_bits_is_a_usage_error_naming_it(
+    cli_db: Database, kam: Kam, args: tuple[str, ...]
+) -> None:
+    """These crashed: "unexpected OverflowError: Python int too large to convert to SQLite
+    INTEGER"."""
+    message = usage_error(kam(*args))
+
+    assert "100000000000000000000 is too large; at most 9,223,372,036,854,775,807." in message
+
+
 def test_an_update_with_nothing_to_change_is_a_usage_error(cli_db: Database, kam: Kam) -> None:
     assert "nothing to change" in usage_error(kam("account", "update", ACME))
 

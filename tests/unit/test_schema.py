@@ -86,6 +86,15 @@ def test_user_logins_are_unique(database: Database, cast: Cast) -> None:
         s.add(User(login="mia", display_name="Another Mia", role="viewer"))  # type: ignore[arg-type]
 
 
+def test_an_id_beyond_64_bits_is_refused_as_too_large_not_a_crash(database: Database) -> None:
+    """sqlite3 raised OverflowError ("Python int too large to convert to SQLite INTEGER"),
+    which reached the user as an unexpected error."""
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("the driver's own overflow is SQLite's")
+    with pytest.raises(InvalidData, match="too large"), database.reading() as s:
+        s.get(Customer, 10**20)
+
+
 def test_statuses_outside_the_vocabulary_are_refused_by_the_database(
     database: Database, cast: Cast
 ) -> None:
