@@ -130,6 +130,8 @@ def inspect_backup(database: Database, source: Path) -> Contents:
 
     if source.is_dir():
         raise InvalidData(f"{source} is a folder; name the backup file.")
+    if not source.parent.is_dir():
+        raise NotFound(f"There is no folder {source.parent} to read the backup from.")
     if not source.is_file():
         raise NotFound(f"There is no backup file {source}.")
     kind = raw.kind_of_file(source)

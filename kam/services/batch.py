@@ -357,8 +357,10 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
     problems: list[tuple[int, str]] = []  # (line, what is wrong with it)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidData(f"{name or path}: no such file.") from None
+    except (FileNotFoundError, NotADirectoryError):
+        from kam.services.importing.reading import no_such_file
+
+        raise no_such_file(path, name) from None
     except IsADirectoryError:
         raise InvalidData(f"{name or path} is a folder; name a file in it.") from None
     except UnicodeDecodeError:

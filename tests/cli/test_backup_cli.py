@@ -57,6 +57,9 @@ def test_restore_refuses_a_file_that_is_not_a_kam_database_in_one_line(
     assert "is not a kam backup" in refused(kam("db", "restore", str(text), "--force"), 1)
     assert "is not a kam database" in refused(kam("db", "restore", str(other), "--force"), 1)
     assert "no backup file" in refused(kam("db", "restore", str(tmp_path / "nope")), 1)
+    assert refused(kam("db", "restore", str(text / "x.db")), 1) == (
+        f"There is no folder {text} to read the backup from."
+    )
     assert refused(kam("db", "restore", str(tmp_path), "--force"), 1) == (
         f"{tmp_path} is a folder; name the backup file."
     )

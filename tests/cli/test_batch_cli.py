@@ -116,6 +116,17 @@ def test_a_missing_batch_file_is_named(kam: Kam, cli_db: Database, tmp_path: Pat
     assert "no such file" in refused(kam("batch", str(tmp_path / "none.jsonl")), 1)
 
 
+@pytest.mark.parametrize("parent", ["sales.csv", "gone"])
+def test_a_batch_file_whose_folder_is_a_file_or_missing_names_that_folder(
+    kam: Kam, cli_db: Database, tmp_path: Path, parent: str
+) -> None:
+    """Under a file, this crashed: "unexpected NotADirectoryError"."""
+    (tmp_path / "sales.csv").write_text("customer\n", encoding="utf-8")
+    message = refused(kam("batch", str(tmp_path / parent / "x.jsonl")), 1)
+
+    assert message == f"{tmp_path / parent}: no such folder."
+
+
 def test_a_folder_given_as_the_batch_file_is_called_a_folder(
     kam: Kam, cli_db: Database, tmp_path: Path
 ) -> None:

@@ -132,6 +132,15 @@ def test_a_missing_file_is_named(kam: Kam, cli_db: Database, tmp_path: Path) -> 
     assert "no such file" in refused(kam("import", "costs", str(tmp_path / "nope.csv")), 1)
 
 
+def test_a_file_under_a_file_names_the_folder_that_is_not_one(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    (tmp_path / "sales.csv").write_text("customer\n", encoding="utf-8")
+    message = refused(kam("import", "contacts", str(tmp_path / "sales.csv" / "x.csv")), 1)
+
+    assert message == f"{tmp_path / 'sales.csv'}: no such folder."
+
+
 def test_a_folder_given_as_the_file_is_called_a_folder(
     kam: Kam, cli_db: Database, tmp_path: Path
 ) -> None:

@@ -52,6 +52,15 @@ def file_label(path: Path) -> str:
     return text if len(text) <= 200 else "…" + text[-199:]
 
 
+def no_such_file(path: Path, label: str | None = None) -> InvalidData:
+    """The refusal of a FILE to read that is not there: its folder (`somefile.csv/x.csv`,
+    whose parent is a file or missing) when that is what is missing, else the file (`label`,
+    default its path)."""
+    if not path.parent.is_dir():
+        return InvalidData(f"{file_label(path.parent)}: no such folder.")
+    return InvalidData(f"{label or file_label(path)}: no such file.")
+
+
 def sniff_delimiter(sample: str) -> str:
     """Comma, semicolon or tab: whichever splits the header and first lines consistently."""
     lines = [line for line in sample.splitlines()[:20] if line.strip()]
@@ -79,7 +88,7 @@ def read_table(
     if path.is_dir():
         raise InvalidData(f"{label} is a folder; name a file in it.")
     if not path.is_file():
-        raise InvalidData(f"{label}: no such file.")
+        raise no_such_file(path, label)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InvalidData(f"{label}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit.")
