@@ -25,7 +25,7 @@ from db.enums import (
     Severity,
 )
 from kam.errors import InvalidData, RuleError
-from kam.rules import clock
+from kam.rules import clock, dates
 from kam.rules.permissions import Action, require
 
 if TYPE_CHECKING:
@@ -294,6 +294,13 @@ def load_demo(session: Session, actor: Actor, options: DemoOptions) -> DemoSumma
         raise InvalidData(
             f"as_of: {as_of.isoformat()} is in the future (today is {clock.today().isoformat()});"
             " demo data ends today or earlier."
+        )
+    first = dates.YEARS[0] + options.years  # the history starts `years` before as_of
+    if as_of.year < first:
+        raise InvalidData(
+            f"as_of: {as_of.isoformat()} is too early; {options.years} year"
+            f"{'' if options.years == 1 else 's'} of demo history before it would start before "
+            f"{dates.YEARS[0]}: give {first}-01-01 or later."
         )
     rng = np.random.default_rng(options.seed)
     summary = DemoSummary(as_of=as_of.isoformat())

@@ -191,3 +191,20 @@ def test_demo_needs_at_least_twenty_customers(empty_db: Path, kam: Kam) -> None:
 
     assert "20" in usage_error(kam("demo", "--customers", "5"))
     assert count(empty_db, Customer) == 0
+
+
+def test_demo_refuses_an_as_of_whose_history_would_start_before_1900(
+    empty_db: Path, kam: Kam
+) -> None:
+    """0001-01-01 crashed ("unexpected OverflowError: date value out of range"), and
+    1899-01-01 was loaded, with years no plan or import accepts."""
+    ok(kam("init"))
+
+    for as_of in ("0001-01-01", "1899-01-01", "1902-12-31"):
+        message = refused(kam("demo", "--as-of", as_of, "--customers", "20"), 1)
+        assert message == (
+            f"as_of: {as_of} is too early; 3 years of demo history before it would start "
+            "before 1900: give 1903-01-01 or later."
+        )
+    assert count(empty_db, Customer) == 0
+    ok(kam("demo", "--as-of", "1903-01-01", "--customers", "20", "--dry-run"))
