@@ -10,6 +10,7 @@ from kam.database import Database
 from tests.cli.conftest import Kam
 from tests.cli.support import count, ok, parsed, refused, usage_error
 
+ACME = "Acme [/b] Ltd"
 GOOD = "customer;date;revenue;cost_of_goods\n北京燕京啤酒;01.03.2026;1.200,50;600\n"
 BAD = "customer,date,revenue,cost_of_goods\nNobody,2026-03-01,1,1\nAcme [/b] Ltd,2026-03-01,2,1\n"
 
@@ -20,9 +21,22 @@ def test_an_admin_imports_sales_and_reads_a_summary(
     path = tmp_path / "sales.csv"
     path.write_text(GOOD, encoding="utf-8-sig")
     result = ok(kam("import", "transactions", str(path)))
-    assert "read 1 rows, wrote 1" in result.stderr
+    assert "read 1 row, wrote 1" in result.stderr
     report = parsed(kam("import", "transactions", str(path), "--json"))
     assert (report["written"], report["unchanged"]) == (0, 1)
+
+
+def test_a_contacts_import_says_how_many_people_it_updated(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    """The summary said "wrote 0, 0 already present" though the audit said updated 1."""
+    path = tmp_path / "contacts.csv"
+    path.write_text(f"customer,name\n{ACME},Nia Okoye\n", encoding="utf-8")
+    ok(kam("import", "contacts", str(path)))
+    path.write_text(f"customer,name,job_title\n{ACME},NIA OKOYE,Boss\n", encoding="utf-8")
+    result = ok(kam("import", "contacts", str(path)))
+
+    assert "contacts: read 1 row, wrote 0, updated 1, 0 already present" in result.stderr
 
 
 def test_an_invalid_file_exits_1_naming_the_row_and_column(

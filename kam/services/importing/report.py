@@ -100,6 +100,10 @@ class RowError:
         return one_line(f"row {self.row}, {self.column}: {self.problem}")
 
 
+#: The imports that update the rows already there (the others add or skip lines).
+UPDATES = frozenset({"customers", "categories", "contacts"})
+
+
 @dataclass
 class ImportReport:
     """What an import read, wrote and rejected."""
@@ -126,9 +130,10 @@ class ImportReport:
     def summary(self) -> str:
         """One line for people."""
         verb = "would write" if self.dry_run else "wrote"
-        extra = f", updated {self.updated:,}" if self.kind in ("customers", "categories") else ""
+        extra = f", updated {self.updated:,}" if self.kind in UPDATES else ""
+        rows = "row" if self.rows_read == 1 else "rows"
         return (
-            f"{self.kind}: read {self.rows_read:,} rows, {verb} {self.written:,}{extra}, "
+            f"{self.kind}: read {self.rows_read:,} {rows}, {verb} {self.written:,}{extra}, "
             f"{self.unchanged:,} already present, rejected {self.rejected:,} "
             f"in {self.seconds:.1f} s."
         )
