@@ -321,7 +321,7 @@ class KeyAccountsScreen(KamScreenMixin, Screen[None]):
             return (0, HEALTH_ORDER.get(value, 3))
         if self.sort_by == "health_weekly":
             return (0, tuple(HEALTH_ORDER.get(s, 3) if s else 3 for s in reversed(value)))
-        return (0, value.lower() if isinstance(value, str) else value)
+        return (0, folded(value) if isinstance(value, str) else value)
 
     def action_sort(self) -> None:
         """Sort by the next column."""

@@ -240,12 +240,12 @@ def objective_detail(o: ObjectiveView) -> RenderableType:
         grid.add_row("Measured", Text(f"by kam: {FIGURES.get(o.figure, words(o.figure))}"))
     else:
         grid.add_row("Measured", Text("by hand (u updates it)"))
-    now = Text(number(o.current))
+    now = Text(measure(o.current, o.figure))
     if o.updated_on:
         now.append(f"  updated {day(o.updated_on)}", style="dim")
-    grid.add_row("From", Text(number(o.baseline)))
+    grid.add_row("From", Text(measure(o.baseline, o.figure)))
     grid.add_row("Now", now)
-    grid.add_row("Target", Text(f"{number(o.target)} by {day(o.due_on)}"))
+    grid.add_row("Target", Text(f"{measure(o.target, o.figure)} by {day(o.due_on)}"))
     grid.add_row("Progress", Text.assemble(percent(o.progress), "  ", state_word(o.state)))
     if o.comment:
         grid.add_row("Comment", Text(safe(o.comment)))

@@ -186,3 +186,26 @@ async def test_every_sorted_column_shows_its_arrow_and_names_take_the_room_there
         await pilot.resize_terminal(200, 30)
         await pilot.pause()
         assert long in [r[0] for r in _rows(table)]
+
+
+async def test_names_sort_by_their_letters_whatever_their_accents(
+    sqlite_database: Database, tui_cast: Cast
+) -> None:
+    """Ñandú came after every name from A to Z (sorted by code point), and the filter finds
+    it typed without its accents."""
+    from db.models import Customer, KeyAccount
+
+    with sqlite_database.writing() as s:
+        for name in ("Ñandú Retail", "Zeta Works", "Nord AG"):
+            customer = Customer(name=name)
+            s.add(customer)
+            s.flush()
+            s.add(KeyAccount(customer_id=customer.id, status="nominated"))
+    app = create_app(sqlite_database, tui_cast.admin, area="accounts")
+    async with app.run_test(size=(140, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        names = [r[0] for r in _rows(table)]
+        assert names.index("Ñandú Retail") == names.index("Nord AG") - 1  # n-a before n-o
+        assert names.index("Ñandú Retail") < names.index("Zeta Works")

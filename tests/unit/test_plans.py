@@ -138,6 +138,9 @@ def test_a_share_of_wallet_target_is_a_fraction(
         sow = next(o.id for o in view.objectives if o.title == "SOW")
     with pytest.raises(InvalidData, match="target: 80 is out of range"), database.writing() as s:
         plans.update_objective(s, cast.manager, sow, target=80)
+    with pytest.raises(InvalidData, match="baseline: 40 is out of range"), database.writing() as s:
+        plans.add_objective(s, cast.manager, goal, title="SOW 2", target=0.75, baseline=40,
+                            due_on=date(2026, 12, 31), figure=PlanFigure.SHARE_OF_WALLET)  # fmt: skip
     with database.writing() as s:  # other figures take any finite target
         plans.add_objective(s, cast.manager, goal, title="Workshops", target=75,
                             due_on=date(2026, 12, 31))  # fmt: skip
@@ -158,6 +161,15 @@ def test_a_share_of_wallet_objective_shows_as_percentages(
     # Acme's share of wallet: T12M revenue 1,500 of a 1,000,000 wallet = 0.15 %
     assert "SOW — 0.1 % of 35.0 % (from 20.0 %)" in capsys.readouterr().out
     assert "0.1 % of 35.0 % by" in objective_label(sow, wide=True).plain
+    from rich.console import Console
+
+    from screens.sheet.plan_nodes import objective_detail
+
+    console = Console(width=100, record=True)
+    console.print(objective_detail(sow))
+    shown = console.export_text()
+    lines = [" ".join(line.split()) for line in shown.splitlines()]
+    assert {"From 20.0 %", "Now 0.1 %", "Target 35.0 % by 2026-12-31"} <= set(lines)
 
 
 def test_a_plan_year_outside_1900_to_2999_is_refused_naming_the_field(

@@ -318,6 +318,8 @@ def add_objective(session: Session, actor: Actor, goal_id: int, **fields: Any) -
     account, customer = _editable(session, actor, plan)
     data = validated(ObjectiveInput, **fields)
     limits.share("target", data.figure, data.target)
+    if data.baseline is not None:
+        limits.share("baseline", data.figure, data.baseline)
     baseline = data.baseline
     if baseline is None and data.figure is not None:
         baseline = figure_values(session, account, {data.figure}, as_of=clock.today()).get(
