@@ -14,7 +14,6 @@ from kam.errors import (
     PermissionDenied,
     Unreachable,
 )
-from kam.rules import limits
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -136,7 +135,7 @@ def _translated_driver(where: str = "the database") -> Iterator[None]:
             raise
         raise InvalidData(
             "A number is too large for the database (whole numbers hold at most "
-            f"{limits.INTEGERS[-1]:,})."
+            f"{2**63 - 1:,})."  # a 64-bit integer: the column type of SQLite and PostgreSQL
         ) from exc
     except OperationalError as exc:
         text = str(exc.orig).lower()
