@@ -140,8 +140,14 @@ def test_an_executive_logs_a_visit_to_an_account_they_sponsor(
             cast.customer,
             kind=InteractionKind.EXECUTIVE_VISIT,
             happened_on=date(2026, 5, 2),
+            summary="Roadmap agreed.",
         )
     assert view.logged_by == "eve"
+    with pytest.raises(InvalidData, match="summary: an executive visit needs notes"):
+        with database.writing() as s:
+            interactions.log_interaction(s, cast.executive, cast.customer, summary="  ",
+                                         kind=InteractionKind.EXECUTIVE_VISIT,
+                                         happened_on=date(2026, 5, 3))  # fmt: skip
 
 
 def test_an_executive_cannot_log_a_visit_to_an_account_they_do_not_sponsor(
