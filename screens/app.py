@@ -174,6 +174,7 @@ class KamApp(App[None]):
     async def _release_stale(self) -> None:
         if self._waiting and monotonic() - self._held_since >= 0.95:
             self._waiting = 0
+            self._edits.clear()  # a key stopped on its way up never reaches `_on_key`
             await self._release_keys()
 
     async def run_after_typed_keys(self, callback: Callable[[], object]) -> None:
