@@ -352,6 +352,8 @@ def _hints(function: Callable[..., Any]) -> dict[str, Any]:
 def parse(path: Path, *, name: str | None = None) -> list[Step]:
     """Read and check every line; raise InvalidData listing every bad line (none applied).
     `name`: the file as messages name it (default: its path)."""
+    import typing
+
     specs: dict[str, tuple[ActionSpec, Any, dict[str, Any]]] = {}  # read once per action
     steps: list[Step] = []
     problems: list[tuple[int, str]] = []  # (line, what is wrong with it)
@@ -388,7 +390,10 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
             continue
         if action not in specs:
             spec = _action(action)
-            specs[action] = (spec, inspect.signature(spec[0]).parameters, _hints(spec[0]))
+            hints = _hints(spec[0])
+            if spec[2] is not None:  # the input model's fields, for what **fields takes
+                hints = {**typing.get_type_hints(spec[2]), **hints}
+            specs[action] = (spec, inspect.signature(spec[0]).parameters, hints)
         (function, renames, model), parameters, hints = specs[action]
         takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
         fields = set(model.model_fields) if model is not None else set()
@@ -404,7 +409,9 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
                 problems.append((number, f"line {number}: {action} has no field '{key}'"))
                 continue
             given.add(field)
-            hint = hints.get(field) if field in parameters else None
+            hint = hints.get(field) if field in parameters or field in fields else None
+            if field not in parameters and str in _options(hint):
+                hint = None  # text: the model's own validators take lines or a list of them
             shape = _mismatch(value, hint, key)
             if shape:
                 problems.append((number, f"{at}: {shape}"))
@@ -414,9 +421,14 @@ def parse(path: Path, *, name: str | None = None) -> list[Step]:
             except InvalidData as exc:
                 problems.append((number, f"{at}: {key}: {str(exc).rstrip('.')}"))
         if model is not None:
-            problems += _check_model(
-                at, number, model, {k: v for k, v in arguments.items() if k in fields}
-            )
+            refused = given - arguments.keys()  # told above: not "Field required" again
+            problems += [
+                problem
+                for problem in _check_model(
+                    at, number, model, {k: v for k, v in arguments.items() if k in fields}
+                )
+                if not any(problem[1].startswith(f"{at}: {field}: ") for field in refused)
+            ]
         missing = [
             n
             for n, p in parameters.items()

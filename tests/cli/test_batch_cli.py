@@ -76,7 +76,7 @@ def test_invalid_lines_are_all_named_and_nothing_is_applied(
     assert message.startswith("b.jsonl: 5 invalid lines; nothing was applied")
     for expected in ("line 2: not JSON", "line 3: unknown action 'account.explode'",
                      "line 4: account.update has no field 'colour'",
-                     "line 5 (commitment.add): due_on: Input should be a valid date",
+                     "line 5 (commitment.add): due_on: 'someday' is not a date (YYYY-MM-DD)",
                      "line 6: account.retire needs 'reason'"):  # fmt: skip
         assert expected in result.stderr
     assert parsed(kam("account", "show", ACME, "--json"))["reason"] == ""

@@ -74,6 +74,27 @@ def test_a_line_names_its_record_once_and_a_customer_is_renamed_by_name(
     assert (renamed.region, acme.region) == ("South", "North")
 
 
+def test_a_field_of_the_services_input_model_takes_only_its_own_json_type(
+    tmp_path: Path,
+) -> None:
+    """Fields checked by the input models alone took what pydantic turns into their type:
+    true as a retention of 100 %, "5" as 5, 0 as 1970-01-01."""
+    path = _file(tmp_path / "types.jsonl", [
+        {"action": "account.update", "account": "A", "retention_override": True},
+        {"action": "contact.update", "id": 5, "influence": "5"},
+        {"action": "plan.action.add", "objective": 1, "title": "x", "due_on": 0},
+    ])  # fmt: skip
+    with pytest.raises(InvalidData) as refused:
+        batch.parse(path)
+    told = str(refused.value).splitlines()
+    assert told[0] == "types.jsonl: 3 invalid lines; nothing was applied."
+    assert told[1:] == [
+        "  line 1 (account.update): retention_override: expected float, not true/false",
+        "  line 2 (contact.update): influence: expected int, not text",
+        "  line 3 (plan.action.add): due_on: expected date, not a number",
+    ]
+
+
 def _account_state(database: Database, name: str) -> tuple[int, str | None, float | None]:
     from kam.services.accounts import get_account
 
