@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import numpy as np
     from sqlmodel import Session
 
+    from db.models import KeyAccount
     from kam.database import Database
     from kam.identity import Actor
     from kam.services.demo_people import Circle
@@ -842,6 +843,7 @@ def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) ->
             # The next review as the review sets it: review_days (180 by default) later, or
             # sooner for an account on watch.
             account.next_review_on = reviewed_on + timedelta(days=90 if watch else 180)
+            _insert_earlier_reviews(session, rng, account, assessment.id, before=reviewed_on)
             session.add(
                 Review(
                     key_account_id=account.id,  # type: ignore[arg-type]
@@ -858,3 +860,47 @@ def _insert_standing(session: Session, rng: np.random.Generator, as_of: date) ->
                 )
             )
     session.flush()
+
+
+def _insert_earlier_reviews(
+    session: Session,
+    rng: np.random.Generator,
+    account: KeyAccount,
+    assessment_id: int,
+    *,
+    before: date,
+) -> None:
+    """The reviews before an account's last one since its admission, each setting the next
+    review_days (180) later and most done by then, drawn from a stream of their own so the
+    rest of the demo stays as it was."""
+    import json
+
+    from db.enums import ReviewDecision
+    from db.models import Review
+
+    assert account.admitted_on and account.id is not None and account.manager_id is not None
+    history = rng.spawn(1)[0]
+    reviewed_on = before
+    while True:
+        late = history.random() < 0.2
+        reviewed_on -= timedelta(
+            days=int(history.integers(185, 215) if late else history.integers(150, 180))
+        )
+        if reviewed_on < account.admitted_on + timedelta(days=60):
+            return
+        perceived = int(history.integers(7, 10))
+        session.add(
+            Review(
+                key_account_id=account.id,
+                assessment_id=assessment_id,
+                reviewed_on=reviewed_on,
+                perceived=perceived,
+                expected=7,
+                satisfaction=round(perceived / 7, 3),
+                decision=ReviewDecision.RETAIN,
+                notes="On plan.",
+                checklist_json=json.dumps({"account_plan_updated": True}),
+                next_review_on=reviewed_on + timedelta(days=180),
+                reviewed_by_id=account.manager_id,
+            )
+        )

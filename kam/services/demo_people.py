@@ -126,6 +126,11 @@ SUMMARIES = [
     "Workshop on the joint roadmap.",
     "Reviewed open orders and the [Q3] forecast; agreed next steps.",
 ]
+VISITS = [
+    "Executive sponsor visit: strategy and joint roadmap.",
+    "Executive sponsor visit: annual priorities with their board.",
+    "Executive sponsor visit: supply security and the next contract.",
+]
 _KINDS = [InteractionKind.VISIT, InteractionKind.CALL, InteractionKind.MEETING,
           InteractionKind.EMAIL]  # fmt: skip
 _TITLES_PLAIN = ["Head of Procurement", "CFO", "Operations Director", "Category Manager",
@@ -306,6 +311,7 @@ def insert_interactions(
     """Interactions linked to the people who took part (their last contact is derived from
     them), the history before, and the sponsor's executive visit with the counterpart."""
     from db.models import Interaction, InteractionContact
+    from kam.rules.people import SINGLE_THREAD_DAYS
 
     meetings: dict[int, set[int]] = {}
     last: dict[int, int | None] = {}
@@ -354,6 +360,31 @@ def insert_interactions(
             user_id=account.sponsor_id,
         )
         rows.append((visit, {account.counterpart_id} if account.counterpart_id else set()))
+        # The visits before it since admission, most within the cadence (drawn from a stream
+        # of their own, so the rest of the demo stays as it was).
+        history = rng.spawn(1)[0]
+        start = account.admitted_on or account.nominated_on
+        happened = visit.happened_on
+        while True:
+            happened -= timedelta(days=int(
+                history.integers(60, 89) if history.random() < 0.8 else history.integers(95, 125)
+            ))  # fmt: skip
+            if happened < start + timedelta(days=14):
+                break
+            # A single-threaded account's sponsor met the counterpart only at the last visit
+            # of the window that finds it so.
+            alone = circle.profile.single_threaded and (as_of - happened).days <= SINGLE_THREAD_DAYS
+            met = {account.counterpart_id} if account.counterpart_id and not alone else set()
+            earlier = Interaction(
+                customer_id=circle.customer_id,
+                kind=InteractionKind.EXECUTIVE_VISIT,
+                happened_on=happened,
+                our_people="Executive sponsor",
+                their_people="" if met else "CEO's office",
+                summary=VISITS[int(history.integers(len(VISITS)))],
+                user_id=account.sponsor_id,
+            )
+            rows.append((earlier, met))
     for row, _people in rows:
         session.add(row)
     session.flush()

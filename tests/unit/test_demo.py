@@ -4,7 +4,7 @@ realistic state and a relationship map, and the accounts differ as real ones do.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -166,3 +166,30 @@ def test_each_assessment_totals_its_scores_and_the_override_is_under_the_thresho
         [override] = [a.total for a in assessments if a.override]
     # every criterion scored 2: 2 × 100 / 5 = 40, under the threshold of 60
     assert override == 40.0
+
+
+def test_the_demo_keeps_most_reviews_and_visits_on_time(demo: Database) -> None:
+    """With one review and one visit per account, every one came late after admission and the
+    scorecards read 0 % on time: the demo has its history since admission now, each review
+    setting the next 180 days on and most done by then."""
+    from db.models import Review
+    from kam.services.scorecards import read_scorecard
+
+    with demo.reading() as s:
+        ada = actor_of(s.exec(select(User).where(User.login == "ada")).one())
+        reviews = s.exec(select(Review).order_by(Review.key_account_id, Review.reviewed_on)).all()
+        by_account: dict[int, list[tuple[date, date]]] = {}
+        for r in reviews:
+            by_account.setdefault(r.key_account_id, []).append((r.reviewed_on, r.next_review_on))
+    assert any(len(rs) >= 2 for rs in by_account.values())
+    kept = late = 0
+    for rs in by_account.values():
+        for before, after in zip(rs, rs[1:], strict=False):
+            assert before[1] == before[0] + timedelta(days=180)
+            kept += after[0] <= before[1]
+            late += after[0] > before[1]
+    assert kept > late
+    for kind in ("manager", "sponsor"):
+        card = read_scorecard(demo, ada, kind, as_of=AS_OF)
+        shares = [c.on_time_share for c in card.scores if c.on_time_share is not None]
+        assert shares and sum(shares) / len(shares) > 0.4, kind
