@@ -105,9 +105,10 @@ def _json_lines(frame: pd.DataFrame) -> str:
     frame = frame.copy()
     for column in frame.columns[frame.dtypes.map(lambda t: t.kind == "M")]:
         frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    places = _decimal_places(frame)
     # pandas writes every "/" as "\\/" (valid JSON, not print_json's style); a backslash
     # of the text is written "\\\\", so undoing "\\/" never splits one.
-    text = frame.to_json(orient="records", force_ascii=False, double_precision=15)
+    text = frame.to_json(orient="records", force_ascii=False, double_precision=places)
     body = text[1:-1].replace("\\/", "/")
     # The rows' objects are flat (a list in one holds text alone): outside the text of a
     # cell, "},{" is where one row ends and the next begins. When a cell holds "},{" too,
@@ -115,9 +116,24 @@ def _json_lines(frame: pd.DataFrame) -> str:
     # character at a time).
     if body.count("},{") == len(frame) - 1:
         return body.replace("},{", "},\n    {")
-    lines = frame.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
+    lines = frame.to_json(orient="records", lines=True, force_ascii=False, double_precision=places)
     # "\n" only: a line separator or C1 control inside a text stays in its cell.
     return ",\n    ".join(lines.replace("\\/", "/").rstrip("\n").split("\n"))
+
+
+def _decimal_places(frame: pd.DataFrame) -> int:
+    """The decimals pandas' writer gives the frame's floats: fifteen significant digits of
+    the largest (a float's precision), at least six and at most fifteen places. The writer
+    prints as many places as asked, digits past a float's precision included: 1764454.99
+    came out as 1764454.989999999990687 at fifteen places, and a sum's 1764454.989999996
+    as 1764454.989999996032566; at eight places both read 1764454.99."""
+    import math
+
+    floats = frame.select_dtypes("float")
+    largest = float(floats.abs().max().max()) if not floats.empty else math.nan
+    if not math.isfinite(largest) or largest < 1:
+        return 15
+    return max(6, 15 - (math.floor(math.log10(largest)) + 1))
 
 
 def print_json_rows(

@@ -293,6 +293,27 @@ def test_a_report_frame_is_written_as_the_same_json_one_row_per_line(
     assert json.loads(capsys.readouterr().out)["rows"] == []
 
 
+def test_a_report_frame_writes_its_figures_to_a_float_s_precision_not_past_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Fifteen places on a figure in the millions printed digits past a float's precision:
+    1764454.99 read 1764454.989999999990687, and a sum's 1764454.1 + 0.1 + 0.19 (a float
+    just over 1764454.39) 1764454.390000000130385. Fifteen significant digits of the largest
+    figure (seven before the point: eight places) give 1764454.99 and 1764454.39, and keep a
+    share to eight places; a frame of fractions keeps fifteen."""
+    import pandas as pd
+
+    summed = 1764454.1 + 0.1 + 0.19
+    assert summed != 1764454.39  # the float sum's own error, as a report's totals carry
+    frame = pd.DataFrame({"monetary": [1764454.99, summed], "share": [0.0005, 1 / 3]})
+    output.print_json_frame({"report": "x"}, frame, total=2)
+    text = capsys.readouterr().out
+    assert '{"monetary":1764454.99,"share":0.0005},' in text
+    assert '{"monetary":1764454.39,"share":0.33333333}' in text
+    output.print_json_frame({"report": "x"}, pd.DataFrame({"rate": [1 / 3]}), total=1)
+    assert '{"rate":0.333333333333333}' in capsys.readouterr().out
+
+
 def test_a_report_frame_is_written_in_parts_and_rows_whose_text_looks_like_a_row_break_stay_whole(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
