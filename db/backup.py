@@ -92,6 +92,11 @@ def _connect(path: Path, *, timeout_s: float, read_only: bool = False) -> sqlite
     return sqlite3.connect(path, timeout=timeout_s)
 
 
+def read_only_sqlite(path: Path, *, timeout_s: float = 10.0) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file at `path`."""
+    return _connect(path, timeout_s=timeout_s, read_only=True)
+
+
 def sqlite_backup(source: Path, target: Path, *, overwrite: bool, timeout_s: float) -> int:
     """Copy the live database `source` into `target` (0600); return the copy's size."""
     if not source.is_file():
@@ -131,17 +136,43 @@ def sqlite_contents(path: Path, *, timeout_s: float = 10.0) -> Contents:
     return Contents("sqlite", tables, revision, tuple(problems))
 
 
-def sqlite_restore(source: Path, target: Path, *, timeout_s: float) -> None:
+def sqlite_restore(source: Path, target: Path, *, timeout_s: float) -> Path | None:
     """Replace the database in `target` with the one in `source`, with the backup API (it
-    takes the write lock, so other kam processes wait rather than see half a database)."""
+    takes the write lock, so other kam processes wait rather than see half a database).
+
+    A `target` SQLite cannot read (damaged: truncated, its header overwritten) is instead
+    moved aside, with its -wal and -shm, to `target`.damaged (returned), and a copy of
+    `source` takes its place."""
     try:
         with (
             closing(_connect(source, timeout_s=timeout_s, read_only=True)) as backup,
             closing(_connect(target, timeout_s=timeout_s)) as live,
         ):
             backup.backup(live)
-    except sqlite3.Error as error:
+        return None
+    except sqlite3.OperationalError as error:  # locked, busy, cannot open: not damage
         raise BackupError(f"SQLite could not restore {source} into {target}: {error}.") from error
+    except sqlite3.DatabaseError:  # the target is damaged: replace the file itself
+        pass
+    with _private_file(target) as temporary:
+        try:
+            with (
+                closing(_connect(source, timeout_s=timeout_s, read_only=True)) as backup,
+                closing(_connect(temporary, timeout_s=timeout_s)) as copy,
+            ):
+                backup.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.Error as error:
+            raise BackupError(f"SQLite could not copy {source}: {error}.") from error
+        kept = target.with_name(f"{target.name}.damaged")
+        for suffix in ("-wal", "-shm"):  # an earlier restore's: they belong to no file now
+            kept.with_name(kept.name + suffix).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # a stale -wal must not meet the new file
+            damaged = target.with_name(target.name + suffix)
+            if damaged.exists():
+                os.replace(damaged, kept.with_name(kept.name + suffix))
+        os.replace(temporary, target)
+    return kept
 
 
 def integrity_problems(connection: sqlite3.Connection) -> list[str]:

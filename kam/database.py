@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from kam.errors import (
     BusyError,
     ConflictError,
+    Damaged,
     InvalidData,
     NotInitialised,
     PermissionDenied,
@@ -172,6 +173,12 @@ def _translated_driver(where: str = "the database") -> Iterator[None]:
         if state == "25006":  # read-only transaction
             raise PermissionDenied(
                 f"{where} is read-only for this login ({_first_line(exc.orig)})."
+            ) from exc
+        text = str(exc.orig).lower()
+        if "malformed" in text or "not a database" in text:  # SQLite's CORRUPT and NOTADB
+            raise Damaged(
+                f"{where} is damaged ({_first_line(exc.orig)}); an admin can restore a "
+                "backup with `kam db restore FILE --force`."
             ) from exc
         raise
 

@@ -51,6 +51,11 @@ class NotInitialised(KamError):
     """The database has no kam schema yet."""
 
 
+class Damaged(KamError):
+    """The database file is damaged (SQLite cannot read it); the message says how to
+    restore a backup."""
+
+
 class SystemProblem(KamError):
     """Something outside kam that the command needs is missing or failed: a program
     (pg_dump), a port already in use, a file that cannot be written; the message says what."""

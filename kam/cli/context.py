@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from db.enums import Door
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy import Connection
     from sqlmodel import Session
 
@@ -81,6 +83,32 @@ def administering(door: Door = Door.CLI) -> Iterator[tuple[Database, Actor]]:
     try:
         with database.reading() as session:
             actor = identify(session, door=door, act_as=config.act_as)
+        yield database, actor
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def restoring(source: Path, door: Door = Door.CLI) -> Iterator[tuple[Database, Actor]]:
+    """As `administering`, for a restore from `source`: when the SQLite database file is
+    damaged or gone (what a restore is for), the user is identified by the backup's users."""
+    from db.engine import is_sqlite
+    from kam.errors import Damaged, NotInitialised
+    from kam.identity import identify
+    from kam.services.backup import identify_in_backup
+
+    config = settings()
+    database = open_database(config, require_schema=False)
+    try:
+        try:
+            database.require_schema()
+            with database.reading() as session:
+                actor = identify(session, door=door, act_as=config.act_as)
+        except (Damaged, NotInitialised):
+            if not is_sqlite(database.engine):
+                raise
+            database.dispose()
+            actor = identify_in_backup(database, source, door=door, act_as=config.act_as)
         yield database, actor
     finally:
         database.dispose()

@@ -135,10 +135,10 @@ def restore(
 ) -> None:
     """Replace the whole database with the backup in FILE (admins; needs --force): every
     change since the backup is lost. The restore is audited."""
-    from kam.cli.context import administering
+    from kam.cli.context import restoring
     from kam.services.backup import restore as run_restore
 
-    with administering() as (database, actor):
+    with restoring(file) as (database, actor):
         result = run_restore(
             database,
             actor,
@@ -157,6 +157,8 @@ def restore(
             f"Restored {result.database} from {result.path} (schema {result.backup_revision}, "
             f"now {result.revision})."
         )
+        if result.damaged_kept:
+            said += f" The damaged file was kept as {result.damaged_kept}."
     output.show_written(result, json_=json_, said=said)
 
 

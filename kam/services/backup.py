@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kam.errors import InvalidData, NotFound, RuleError, SystemProblem
+from kam.errors import Damaged, InvalidData, NotFound, NotInitialised, RuleError, SystemProblem
 from kam.rules.permissions import Action, require
 from kam.services import audit
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from db.backup import Contents
+    from db.enums import Door
     from kam.database import Database
     from kam.identity import Actor
 
@@ -53,6 +54,8 @@ class RestoreResult:
     backup_revision: str | None
     revision: str | None
     """The schema revision after the restore (the newest: older backups are upgraded)."""
+    damaged_kept: str | None = None
+    """Where the damaged database file was moved (SQLite could not restore onto it)."""
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -176,6 +179,27 @@ def inspect_backup(database: Database, source: Path) -> Contents:
     return contents
 
 
+def identify_in_backup(
+    database: Database, source: Path, *, door: Door, act_as: str | None = None
+) -> Actor:
+    """Who the user is by the users of the SQLite backup in `source`: for a restore onto a
+    database file that is damaged or gone, which cannot say. On SQLite, whoever may write
+    the file may write the data anyway; the restore still needs an admin."""
+    from sqlalchemy import create_engine
+
+    from db.backup import read_only_sqlite
+    from kam.identity import identify
+
+    source = source.expanduser().resolve()
+    inspect_backup(database, source)
+    engine = create_engine("sqlite://", creator=lambda: read_only_sqlite(source))
+    try:
+        with database.translated(), engine.connect() as connection:
+            return identify(connection, door=door, act_as=act_as)
+    finally:
+        engine.dispose()
+
+
 def restore(
     database: Database,
     actor: Actor,
@@ -198,8 +222,11 @@ def restore(
         raise RuleError(f"{source} is the database itself; name a backup file.")
     contents = inspect_backup(database, source)
     if dry_run:
-        with database.translated():
-            now = current_revision(database.engine)
+        try:
+            with database.translated():
+                now = current_revision(database.engine)
+        except (Damaged, NotInitialised):  # what a restore is for
+            now = None
         return RestoreResult(str(source), contents.kind, _where(database), contents.revision, now)
     if not force:
         raise RuleError(
@@ -207,9 +234,10 @@ def restore(
             "made since that backup is lost. Add --force to restore it."
         )
     database.dispose()  # no pooled connection of ours holds the old database open
+    kept = None
     try:
         if live is not None:
-            raw.sqlite_restore(source, live, timeout_s=timeout_ms / 1000)
+            kept = raw.sqlite_restore(source, live, timeout_s=timeout_ms / 1000)
         else:
             raw.pg_restore(database.engine.url, source)
     except raw.BackupError as error:
@@ -227,4 +255,11 @@ def restore(
         )
     with database.translated():
         revision = current_revision(database.engine)
-    return RestoreResult(str(source), contents.kind, _where(database), contents.revision, revision)
+    return RestoreResult(
+        str(source),
+        contents.kind,
+        _where(database),
+        contents.revision,
+        revision,
+        str(kept) if kept else None,
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+
+import pytest
 
 from db.migrate import head_revision
 from db.models import Customer
@@ -97,3 +100,59 @@ def test_check_lists_every_check_and_exits_1_listing_each_failure(
         "  foreign keys: rows refer to rows that do not exist "
         "(1 key_account row refers to user_account rows that do not exist)",
     ]
+
+
+def _damage(path: Path, how: str) -> None:
+    """Damage the database file as a disk or a stray copy would."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if how == "header":
+        with path.open("r+b") as handle:
+            handle.write(b"garbage" * 100)
+    elif how == "truncated":
+        os.truncate(path, path.stat().st_size // 2 + 17)
+    else:
+        path.unlink()
+
+
+@pytest.mark.parametrize("how", ["header", "truncated", "deleted"])
+def test_restore_replaces_a_damaged_or_lost_database_file(
+    kam: Kam, cli_db: Database, tmp_path: Path, how: str
+) -> None:
+    saved = tmp_path / "saved.db"
+    ok(kam("db", "backup", str(saved)))
+    ok(kam("customer", "add", "After The Backup"))
+    live = Path(str(cli_db.engine.url.database))
+    cli_db.dispose()
+    _damage(live, how)
+    if how != "deleted":
+        assert "is damaged" in refused(kam("customer", "list"), 1)
+
+    assert "Only admins" in refused(kam("db", "restore", str(saved), "--force", as_user="mia"), 1)
+    assert "Dry run" in ok(kam("db", "restore", str(saved), "--dry-run")).stderr
+    done = parsed(kam("db", "restore", str(saved), "--force", "--json"))
+
+    kept = f"{live}.damaged" if how != "deleted" else None
+    assert done["path"] == str(saved) and done["damaged_kept"] == kept
+    assert parsed(kam("db", "check", "--json"))["ok"] is True
+    assert count(cli_db, Customer) == 3
+    (event,) = parsed(kam("audit", "--entity", "database", "--json"))["rows"]
+    assert event["new"] == f"restored from {saved}"
+
+
+def test_restore_onto_a_damaged_file_still_refuses_a_damaged_backup(
+    kam: Kam, cli_db: Database, tmp_path: Path
+) -> None:
+    saved = tmp_path / "saved.db"
+    ok(kam("db", "backup", str(saved)))
+    live = Path(str(cli_db.engine.url.database))
+    cli_db.dispose()
+    _damage(live, "header")
+    with saved.open("r+b") as handle:  # its header sound, a page in the middle overwritten
+        handle.seek(4096 * 3)
+        handle.write(b"\xde\xad" * 2048)
+
+    message = refused(kam("db", "restore", str(saved), "--force"), 1)
+
+    assert message.startswith(f"{saved} ") and "restored" not in message.split(";")[0]
+    assert live.read_bytes().startswith(b"garbage")  # nothing was replaced
