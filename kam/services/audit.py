@@ -253,6 +253,46 @@ def list_events(
     ]
 
 
+def newest_event_of(session: Session, entity: str, entity_id: int) -> int:
+    """The id of the newest audit event about one record (0 when there is none)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import AuditEvent
+
+    query = select(func.max(AuditEvent.id)).where(
+        AuditEvent.entity == entity, AuditEvent.entity_id == entity_id
+    )
+    return session.exec(query).one() or 0
+
+
+def refuse_if_changed(session: Session, entity: str, entity_id: int, seen: int) -> None:
+    """Refuse (ConflictError) when the record was changed after audit event `seen`: the
+    message names who changed which fields, and when."""
+    from sqlmodel import col, select
+
+    from db.models import AuditEvent
+    from kam.errors import ConflictError
+
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .where(col(AuditEvent.id) > seen)
+        .order_by(col(AuditEvent.id))
+    )
+    events = session.exec(query).all()
+    if not events:
+        return
+    who = ", ".join(dict.fromkeys(e.actor for e in events))
+    fields = ", ".join(dict.fromkeys(e.field for e in events if e.field)) or "it"
+    when = events[-1].at.strftime("%Y-%m-%d %H:%M UTC")
+    raise ConflictError(
+        f"{who} changed this {entity.replace('_', ' ')} ({fields}) at {when}, after you "
+        "opened it; nothing was overwritten. Your entries are still in the form: save again "
+        "to replace their change, or Escape and reload."
+    )
+
+
 def count_events(
     session: Session, *, customer_id: int | None = None, entity: str | None = None
 ) -> int:

@@ -91,6 +91,10 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         self._opened_with: dict[str, Any] | None = None
         """Every field's value once the form was drawn (what Escape compares with)."""
         self._warned = False
+        self.watched: tuple[str, int] | None = None
+        """The audited record (entity, id) an edit form changes: its save is refused when
+        someone else changed the record after the form opened (`_seen`)."""
+        self._seen: int | None = None
 
     # ------------------------------------------------------------------ what subclasses give
 
@@ -161,6 +165,11 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
     def on_mount(self) -> None:
         """Open at the top, the heading in view, the keyboard on the first field at once (so
         no key typed straight after opening is lost), and again once drawn if need be."""
+        if self.watched is not None and self._seen is None:
+            from kam.services.audit import newest_event_of
+
+            with self.kam.database.reading() as session:
+                self._seen = newest_event_of(session, *self.watched)
         self._start()
         self.call_after_refresh(self._start)
         self.call_after_refresh(self._remember_values)
@@ -297,6 +306,14 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-save")
     def _save(self, values: dict[str, Any]) -> None:
         with self.kam.database.writing() as session:
+            if self.watched is not None and self._seen is not None:
+                from kam.services.audit import newest_event_of, refuse_if_changed
+
+                try:
+                    refuse_if_changed(session, *self.watched, self._seen)
+                except ConflictError:
+                    self._seen = newest_event_of(session, *self.watched)  # again: theirs go
+                    raise
             view = self.write(session, values)
         self.post_message(self.Saved(view))
 
@@ -316,7 +333,8 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         error = event.worker.error
         if isinstance(error, ConflictError):
             report_refusal(self.app, error)
-            self.dismiss(None)
+            if self.watched is None:
+                self.dismiss(None)
             return
         if isinstance(error, InvalidData) and self._show_at_fields(error):
             return

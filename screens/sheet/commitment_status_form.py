@@ -32,6 +32,7 @@ class CommitmentStatusForm(FormScreen["CommitmentView"]):
     def __init__(self, commitment: CommitmentView) -> None:
         super().__init__()
         self.commitment = commitment
+        self.watched = ("commitment", commitment.id)
         """The commitment as shown when the form opened."""
 
     def heading(self) -> Content:

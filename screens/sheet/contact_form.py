@@ -42,6 +42,8 @@ class ContactForm(FormScreen["ContactView"]):
         self.customer = customer
         """The customer the person works for."""
         self.contact = contact
+        if contact is not None:
+            self.watched = ("contact", contact.id)
         """The contact being corrected; None to add one."""
         self.people = people or []
         """The customer's people."""

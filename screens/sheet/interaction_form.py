@@ -45,6 +45,8 @@ class InteractionForm(FormScreen["InteractionView"]):
         self.today = today
         """The default date."""
         self.interaction = interaction
+        if interaction is not None:
+            self.watched = ("interaction", interaction.id)
         """The interaction being corrected; None to log one."""
         self.kinds = kinds
         self.people = people or []

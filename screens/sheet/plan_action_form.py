@@ -43,6 +43,8 @@ class PlanActionForm(FormScreen["PlanView"]):
         self.objective = objective
         """The objective a new action serves."""
         self.action = action
+        if action is not None:
+            self.watched = ("plan_action", action.id)
         """The action being changed; None to add one."""
         self.people = people or []
         """The customer's people."""

@@ -28,6 +28,7 @@ class ProgressForm(FormScreen["PlanView"]):
     def __init__(self, objective: ObjectiveView) -> None:
         super().__init__()
         self.objective = objective
+        self.watched = ("plan_objective", objective.id)
         """The objective whose progress is recorded."""
 
     def heading(self) -> Content:

@@ -427,6 +427,45 @@ async def test_a_manager_corrects_the_date_of_a_logged_interaction(
             )
 
 
+async def test_a_record_changed_by_someone_else_while_its_form_is_open_is_not_overwritten(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """The form sent every field: saving it put back what the other had changed, silently."""
+    from kam.services.interactions import update_interaction
+
+    with sqlite_database.writing() as s:
+        log_interaction(
+            s, tui(sheet_cast.manager), "Acme [/b] Ltd", kind="visit", happened_on=AS_OF,
+            summary="Plant tour",
+        )  # fmt: skip
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("5", "e")
+        form = app.screen
+        assert isinstance(form, InteractionForm)
+        with sqlite_database.writing() as s:  # the admin corrects the summary meanwhile
+            visit_id = s.exec(select(Interaction)).one().id
+            update_interaction(s, sheet_cast.admin, visit_id, summary="Plant tour and audit")
+        await pilot.press(*"2025-06-28", "ctrl+s")
+        await settle(app, pilot)
+
+        assert app.screen is form  # what was typed is still there
+        assert form.query_one("#happened_on", Input).value == "2025-06-28"
+        told = [n for n in notices(app) if "changed this interaction (summary)" in n]
+        assert len(told) == 1 and told[0].startswith("ada changed")
+        with sqlite_database.reading() as s:
+            visit = s.exec(select(Interaction)).one()
+            assert (visit.happened_on, visit.summary) == (AS_OF, "Plant tour and audit")
+        await pilot.press("ctrl+s")  # again, knowing: theirs is replaced
+        await settle(app, pilot)
+        assert app.screen is sheet
+        with sqlite_database.reading() as s:
+            visit = s.exec(select(Interaction)).one()
+            assert visit.happened_on == date(2025, 6, 28)
+
+
 async def test_the_history_names_an_admin_who_acted_as_the_manager(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
