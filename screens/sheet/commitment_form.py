@@ -1,4 +1,4 @@
-"""The form that records a promise made to a customer."""
+"""The form that records a promise made to a customer, or corrects one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.widgets import Input, Select
 
 from db.enums import Department
 from kam.services.commitments import CommitmentInput
-from screens.formatting import safe, words
+from screens.formatting import day, safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import login_length, max_length
 from screens.forms.validators import IsoDate, Login, Required, parse_date
@@ -26,22 +26,33 @@ class CommitmentForm(FormScreen["CommitmentView"]):
     """Add a commitment: what was promised, which department owns it, when it is due, and
     to whom among the customer's `people` it was made (if to anyone in particular)."""
 
-    def __init__(self, customer: str, *, people: list[ContactView] | None = None) -> None:
+    def __init__(
+        self,
+        customer: str,
+        *,
+        people: list[ContactView] | None = None,
+        commitment: CommitmentView | None = None,
+    ) -> None:
         super().__init__()
         self.customer = customer
         """The customer the promise was made to."""
         self.people = people or []
         """The customer's people."""
+        self.commitment = commitment
+        """The commitment being corrected (what, which department, by when); None to add."""
 
     def heading(self) -> Content:
-        """'New commitment to <customer>'."""
-        return Content.assemble("New commitment to ", (safe(self.customer), "bold"))
+        """'New commitment to <customer>' or 'Correct a commitment to <customer>'."""
+        verb = "Correct a commitment to " if self.commitment else "New commitment to "
+        return Content.assemble(verb, (safe(self.customer), "bold"))
 
     def fields(self) -> Iterator[Widget]:
-        """Description, department, due date, made by, made to."""
+        """Description, department, due date, (for a new one) made by and made to."""
+        c = self.commitment
         yield from self.field(
             "What was promised",
             Input(
+                c.description if c else "",
                 id="description",
                 placeholder="e.g. Deliver the Q3 forecast to their planners",
                 max_length=max_length(CommitmentInput, "description"),
@@ -54,13 +65,22 @@ class CommitmentForm(FormScreen["CommitmentView"]):
                 [(words(d.value), d.value) for d in Department],
                 id="department",
                 prompt="Choose the department that keeps the promise",
+                value=c.department if c else Select.NULL,
             ),
         )
         yield from self.field(
             "Due on",
-            Input(id="due_on", placeholder="YYYY-MM-DD", max_length=10, validators=[IsoDate()]),
+            Input(
+                day(c.due_on) if c else "",
+                id="due_on",
+                placeholder="YYYY-MM-DD",
+                max_length=10,
+                validators=[IsoDate()],
+            ),
             hint="The day the customer expects it, as YYYY-MM-DD.",
         )
+        if c is not None:
+            return  # who made it, and to whom, stay as recorded
         yield from self.field(
             "Made by (login)",
             Input(id="made_by", max_length=login_length(), validators=[Login()], valid_empty=True),
@@ -83,16 +103,20 @@ class CommitmentForm(FormScreen["CommitmentView"]):
 
     def collect(self) -> dict[str, Any]:
         """The service's fields."""
-        return {
+        values = {
             "description": self.value("description"),
             "department": self.choice("department"),
             "due_on": parse_date(self.value("due_on")),
-            "made_by": self.optional("made_by"),
-            "contact": self.choice("contact"),
         }
+        if self.commitment is None:
+            values["made_by"] = self.optional("made_by")
+            values["contact"] = self.choice("contact")
+        return values
 
     def write(self, session: Session, values: dict[str, Any]) -> CommitmentView:
-        """Record the commitment."""
-        from kam.services.commitments import add_commitment
+        """Record the commitment, or correct it."""
+        from kam.services.commitments import add_commitment, update_commitment
 
+        if self.commitment is not None:
+            return update_commitment(session, self.kam.actor, self.commitment.id, **values)
         return add_commitment(session, self.kam.actor, self.customer, **values)

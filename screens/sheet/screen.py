@@ -54,6 +54,7 @@ EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
     "add_commitment": ("commitments", Action.EDIT_RECORDS, False),
     "close_commitment": ("commitments", Action.EDIT_RECORDS, True),
     "reopen_commitment": ("commitments", Action.EDIT_RECORDS, True),
+    "correct_commitment": ("commitments", Action.EDIT_RECORDS, True),
     "record_complaint": ("complaints", Action.EDIT_RECORDS, False),
     "advance_complaint": ("complaints", Action.EDIT_RECORDS, True),
 }
@@ -121,6 +122,12 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         ),
         _edit_binding(
             "e", "reopen_commitment", "Reopen", "Reopen the highlighted promise (or correct it)."
+        ),
+        _edit_binding(
+            "c",
+            "correct_commitment",
+            "Correct",
+            "Correct what was promised, its department or due date.",
         ),
         _edit_binding("a", "record_complaint", "Record complaint", "Record a new complaint."),
         _edit_binding(
@@ -580,6 +587,17 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     def action_reopen_commitment(self) -> None:
         """Reopen the highlighted closed commitment (or correct done to broken)."""
         self.action_close_commitment()
+
+    def action_correct_commitment(self) -> None:
+        """Correct the highlighted commitment's description, department or due date."""
+        from screens.sheet.commitment_form import CommitmentForm
+
+        commitment = self._highlighted("commitments")
+        if commitment is not None:
+            self.app.push_screen(
+                CommitmentForm(self.customer, commitment=commitment),
+                self._after_save("Commitment corrected."),
+            )
 
     def action_record_complaint(self) -> None:
         """Record a complaint."""

@@ -342,6 +342,37 @@ async def test_a_commitment_is_marked_done_and_a_complaint_goes_through_every_st
         assert app.screen is sheet
 
 
+async def test_a_manager_corrects_a_commitment_added_with_the_wrong_date_and_department(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("6", "a", *"Fix the invoce", "tab", "enter", "down", "enter", "tab")
+        await pilot.press(*"2025-06-01", "ctrl+s")
+        await settle(app, pilot)
+        assert keys(app)["c"] == "correct_commitment"
+        await pilot.press("c")
+        form = app.screen
+        assert isinstance(form, CommitmentForm)
+        assert form.query_one("#due_on", Input).value == "2025-06-01"
+        assert form.query_one("#department", Select).value == "sales"
+        await pilot.press("ctrl+u", *"Fix the invoice", "tab", "enter", "down", "enter")
+        await pilot.press("tab", "ctrl+u", *"2025-07-15", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is sheet and "Commitment corrected." in notices(app)
+        with sqlite_database.reading() as s:
+            commitment = s.exec(select(Commitment)).one()
+            assert (commitment.description, commitment.department) == (
+                "Fix the invoice",
+                "operations",
+            )
+            assert (commitment.due_on, commitment.status) == (date(2025, 7, 15), "open")
+        first = rows(sheet.query_one("#commitments-table", DataTable))[0]
+        assert first[0] == "2025-07-15" and first[1] == "open" and first[2] == "Fix the invoice"
+
+
 async def test_hostile_notes_are_shown_literally_and_do_not_run(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
