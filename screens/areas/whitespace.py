@@ -212,17 +212,23 @@ class WhitespaceScreen(KamScreenMixin, Screen[None]):
             f" · {safe(r.industry) or 'no industry'} · {r.peers} peers ({peers})"
             + (f" · size {c(r.size)} ({basis})" if basis else " · no size")
         )
-        if 0 <= column < len(r.cells):
-            cell = r.cells[column]
+        cell = r.cells[column] if 0 <= column < len(r.cells) else None
+        if cell is not None:
             line.append("\n")
             line.append(safe(cell.category), style="bold")
             line.append(
                 f": buys {c(cell.margin)} · peers' level {c(cell.expected)} · "
                 f"opportunity {c(cell.opportunity)}"
             )
+        if not r.has_plan:
+            enter = "its sheet (no plan this year)"
+        elif cell is not None and cell.opportunity <= 0:
+            enter = "its plan (no opportunity in this category to make an objective of)"
+        else:
+            enter = "plan objective"
         line.append(
             f"\nTotal {c(r.opportunity)} vs headroom × margin {c(r.headroom_margin)} · Enter: "
-            + ("plan objective" if r.has_plan else "its sheet (no plan this year)"),
+            + enter,
             style="dim",
         )
         detail.update(line)

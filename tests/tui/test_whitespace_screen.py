@@ -95,6 +95,22 @@ async def test_enter_on_a_cell_opens_the_plan_with_the_objective_filled_in(
         assert app.screen.query_one(TabbedContent).active == "overview"
 
 
+async def test_a_cell_without_opportunity_says_enter_opens_the_plan_without_an_objective(
+    sqlite_database: Database, whitespace_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, whitespace_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_matrix(app, pilot)
+        await pilot.press("right")  # Acme, Glue: it buys none and its peers none either
+        detail = text_of(screen.query_one("#detail", Static))
+        assert "opportunity 0" in detail and "Enter: plan objective" not in detail
+        assert "Enter: its plan (no opportunity in this category" in detail
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountSheetScreen)  # no objective form
+        assert app.screen.query_one(TabbedContent).active == "plan"
+
+
 def test_snapshot_of_the_whitespace_matrix(
     snap_compare: Any, sqlite_database: Database, whitespace_cast: Cast
 ) -> None:
