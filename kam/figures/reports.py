@@ -98,7 +98,7 @@ def metrics_report(
         rows.insert(0, "name", names.reindex(rows.index))
         summary |= {"revenue": float(rows["revenue"].sum()), "wallet": float(rows["wallet"].sum())}
     elif name == "rfm":
-        first, last = metrics.rfm_window(as_of)
+        first, last = metrics.t12m_window(as_of)  # the window profit and CLV read
         stats = frames.window(session, first, last).sales
         rows = metrics.rfm_from(stats, as_of=as_of).sort_values(
             ["r_score", "f_score", "m_score", "monetary"], ascending=False

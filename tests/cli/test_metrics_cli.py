@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from kam.database import Database
 from tests.cli.conftest import Kam
@@ -208,3 +210,31 @@ def test_csv_output_is_machine_readable(kam: Kam, base: Database) -> None:
 
 def test_metrics_help_does_not_need_a_database(kam: Kam) -> None:
     assert "pareto" in ok(kam("metrics", "--help")).stdout
+
+
+def test_rfm_counts_the_same_twelve_months_as_profit_across_a_leap_day(
+    kam: Kam, base: Database
+) -> None:
+    # As of 2025-01-09 the T12M run 2024-01-10 .. 2025-01-09: 366 days, 29 February within.
+    with base.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity, "
+                "order_id, line_key) VALUES (3, :d, 40, 10, 1, 'P9', 'P9')"
+            ),
+            {"d": date(2024, 1, 10)},  # Plain Prospect GmbH, on the window's first day
+        )
+    as_of = "2025-01-09"
+    profit = parsed(kam("metrics", "profit", "--as-of", as_of, "--json"))["rows"]
+    rfm = {
+        r["customer"]: r for r in parsed(kam("metrics", "rfm", "--as-of", as_of, "--json"))["rows"]
+    }
+    margins = {r["customer"]: r["gross_margin"] for r in profit if r["revenue"]}
+    assert margins == {
+        "Acme [/b] Ltd": 200 - 100,
+        "北京燕京啤酒": 300 - 200,
+        "Plain Prospect GmbH": 40 - 10,
+    }
+    assert {name: r["monetary"] for name, r in rfm.items()} == margins
+    plain = rfm["Plain Prospect GmbH"]
+    assert (plain["frequency"], plain["recency_days"]) == (1, 366 - 1)
