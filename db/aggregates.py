@@ -131,7 +131,8 @@ def window_sales(
     detail: bool = True,
 ) -> list[tuple[Any, ...]]:
     """Per customer, over [first, last]: revenue, cost of goods, orders (distinct order ids;
-    a line without one is its own order) and the last day bought (WINDOW_SALES_COLUMNS);
+    a line without one is its own order; a return, a line of negative revenue, is no order)
+    and the last day bought (a day with only returns is not one) (WINDOW_SALES_COLUMNS);
     without `detail`, revenue and cost of goods alone (WINDOW_PROFIT_COLUMNS: counting
     distinct orders is half the query's work, and profit does not need it)."""
     from sqlalchemy import case, func, select
@@ -140,9 +141,13 @@ def window_sales(
 
     T = SALES_LINE.c
 
-    lone = func.sum(case(((T.order_id.is_(None)) | (T.order_id == ""), 1), else_=0))
+    sale = T.revenue >= 0
+    lone = func.sum(case((((T.order_id.is_(None)) | (T.order_id == "")) & sale, 1), else_=0))
     details = (
-        [func.count(func.distinct(func.nullif(T.order_id, ""))) + lone, func.max(T.sold_on)]
+        [
+            func.count(func.distinct(case((sale, func.nullif(T.order_id, ""))))) + lone,
+            func.max(case((sale, T.sold_on))),
+        ]
         if detail
         else []
     )

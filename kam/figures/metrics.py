@@ -3,7 +3,7 @@
 Input frames (column names fixed):
 
 - sales: customer_id, sold_on (datetime64), revenue, cost_of_goods, order_id (str or missing;
-  a line without an order id is its own order);
+  a line without an order id is its own order; a return, negative revenue, is no order);
 - costs: customer_id, incurred_on (datetime64), category (one of COST_CATEGORIES), amount;
 - customers: customer_id, name, estimated_wallet (NaN when unknown).
 
@@ -170,11 +170,12 @@ def window_sums(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sales lines and cost lines summed over [first, last], as the database sums them
     (db.aggregates.window_sales / window_costs): per customer (revenue, cost_of_goods,
-    orders, last_sold_on) and per customer and category (amount)."""
+    orders, last_sold_on; a return is no order) and per customer and category (amount)."""
     window = _between(sales, "sold_on", first, last)
     sums = window.groupby("customer_id")[["revenue", "cost_of_goods"]].sum()
-    sums["orders"] = _order_counts(window).reindex(sums.index).fillna(0).astype("int64")
-    sums["last_sold_on"] = window.groupby("customer_id")["sold_on"].max()
+    bought = window.loc[window["revenue"] >= 0]  # a return is no order
+    sums["orders"] = _order_counts(bought).reindex(sums.index).fillna(0).astype("int64")
+    sums["last_sold_on"] = bought.groupby("customer_id")["sold_on"].max()
     spent = _between(costs, "incurred_on", first, last)
     by_category = spent.groupby(["customer_id", "category"], as_index=False)["amount"].sum()
     return sums.reset_index(), by_category

@@ -227,3 +227,36 @@ def test_purchase_days_are_the_days_with_a_sale_as_ordinals(lines: Database) -> 
     # Customer 1's gaps: 1 and 365 days (2023-03-01 to the leap day 2024-02-29): median 183.
     assert purchase_rhythm(rows)[1] == (date(2023, 2, 28), date(2024, 2, 29), 183.0)
     assert purchase_rhythm(rows)[3] == (date(2022, 5, 5), date(2022, 5, 5), None)
+
+
+def test_a_return_is_no_order_and_no_day_bought(database: Database, cast: Cast) -> None:
+    # Customer 1 buys once (R1, 2023-05-01), then sends goods back twice: a credit note R2
+    # and a return line without an order id. Customer 2 only returns goods in the window.
+    returns = [
+        (1, "2023-05-01", 100.0, 60.0, "R1"),
+        (1, "2023-09-01", -30.0, -18.0, "R2"),
+        (1, "2023-10-01", -10.0, -6.0, None),
+        (2, "2023-08-01", -5.0, -3.0, "S1"),
+    ]
+    with database.engine.begin() as conn:
+        for n, (cid, day, rev, cogs, order) in enumerate(returns):
+            conn.execute(text(
+                "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity,"
+                " order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :k)"
+            ), {"c": cid, "d": date.fromisoformat(day), "r": rev, "g": cogs, "o": order,
+                "k": f"k{n}"})  # fmt: skip
+    first, last = metrics.t12m_window(AS_OF)
+    with database.reading() as s:
+        summed = frames.window(s, first, last).sales.set_index("customer_id")
+    sales = pd.DataFrame(returns, columns=["customer_id", "sold_on", "revenue", "cost_of_goods",
+                                           "order_id"])  # fmt: skip
+    sales["sold_on"] = pd.to_datetime(sales["sold_on"])
+    expected, _ = metrics.window_sums(sales, _lines()[1].iloc[:0], first, last)
+    expected = expected.set_index("customer_id")
+    for frame in (summed, expected):
+        frame["last_sold_on"] = frame["last_sold_on"].astype("datetime64[ns]")
+    pd.testing.assert_frame_equal(summed.sort_index(), expected.sort_index(), check_dtype=False)
+    assert summed.loc[1, ["revenue", "orders"]].tolist() == [100.0 - 30 - 10, 1]
+    assert summed.loc[1, "last_sold_on"] == pd.Timestamp("2023-05-01")
+    assert summed.loc[2, ["revenue", "orders"]].tolist() == [-5.0, 0]
+    assert pd.isna(summed.loc[2, "last_sold_on"])
