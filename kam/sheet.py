@@ -156,6 +156,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
     from kam.services.reviews import list_reviews
     from kam.services.sponsors import last_visits
     from kam.services.vetting import assessment_view, latest_assessment
+    from kam.services.vetting import override_reason as vetting_override_reason
     from kam.services.whitespace import top_opportunities
 
     row, customer = account_and_customer(session, name)
@@ -167,7 +168,7 @@ def build_sheet(session: Session, name: str, *, as_of: date) -> Sheet:
     vetting = latest_assessment(session, row)
     latest = latest_assessment(session, row, AssessmentKind.REVIEW) or vetting
     assessment = assessment_view(session, latest, customer.name) if latest else None
-    override_reason = vetting.override_reason if vetting and vetting.override else ""
+    override_reason = vetting_override_reason(session, row)
     visit = last_visits(session, [customer.id], as_of=as_of).get(customer.id)
     last = reviews[0] if reviews else None
     chart = people_map(session, customer.name, as_of=as_of)

@@ -162,6 +162,31 @@ def latest_assessment(
     ).first()
 
 
+def override_reason(session: Session, account: KeyAccount) -> str:
+    """The written reason an admin gave to admit the account by override: kept with its
+    vetting, or, for an account admitted with no assessment to keep it in, in the audit;
+    "" when it was not admitted by override."""
+    from sqlmodel import col, select
+
+    from db.models import AuditEvent
+
+    vetting = latest_assessment(session, account)
+    if vetting is not None and vetting.override:
+        return vetting.override_reason
+    if not account.admitted_by_override:
+        return ""
+    given = session.exec(
+        select(AuditEvent.new)
+        .where(
+            AuditEvent.entity == "key_account",
+            AuditEvent.entity_id == account.id,
+            AuditEvent.field == "override",
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    return given or ""
+
+
 def get_assessment(
     session: Session, name: str, kind: AssessmentKind = AssessmentKind.VETTING
 ) -> AssessmentView:

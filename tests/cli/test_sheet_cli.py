@@ -127,3 +127,16 @@ def test_a_sheet_to_a_folder_that_is_missing_or_a_file_that_is_a_folder_is_refus
         f"{tmp_path} is a folder; name a file in it."
     )
     assert not missing.parent.exists()
+
+
+def test_an_account_admitted_by_override_without_an_assessment_shows_the_reason_given(
+    kam: Kam, base: Database
+) -> None:
+    beijing = "北京燕京啤酒"  # nominated, never assessed
+    ok(kam("sponsor", "assign", beijing, "eve", as_user="ada"))
+    ok(kam("account", "admit", beijing, "--rationale", "Entry to Asia", "--override",
+           "--reason", "Board decision: strategic entry", as_user="ada"))  # fmt: skip
+    for form in ("md", "html"):
+        page = ok(kam("sheet", beijing, "--format", form, as_user="eve")).stdout
+        assert "Board decision: strategic entry" in page
+        assert "no reason recorded" not in page
