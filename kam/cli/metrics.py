@@ -25,8 +25,10 @@ Top = Annotated[int | None, typer.Option(min=1, help="Only the first N rows.")]
 
 
 def _percent(key: str, value: Any) -> Any:
-    """Shares and rates read as percentages, for people."""
-    if isinstance(value, float) and ("share" in key or key in ("rate", "retention")):
+    """Shares, rates and changes (a fraction of the year before) read as percentages, for people."""
+    if isinstance(value, float) and (
+        "share" in key or key in ("rate", "retention", "margin_change")
+    ):
         return f"{value:.1%}"
     return value
 

@@ -238,3 +238,12 @@ def test_rfm_counts_the_same_twelve_months_as_profit_across_a_leap_day(
     assert {name: r["monetary"] for name, r in rfm.items()} == margins
     plain = rfm["Plain Prospect GmbH"]
     assert (plain["frequency"], plain["recency_days"]) == (1, 366 - 1)
+
+
+def test_churn_shows_the_margin_change_as_a_percentage(kam: Kam, base: Database) -> None:
+    # 北京: T12M gross margin 0 against 300 - 200 = 100 the twelve months before: -100 %.
+    (beijing,) = parsed(kam("metrics", "churn", "--as-of", AS_OF, "--json"))["rows"]
+    assert beijing["margin_change"] == -1.0
+    table = ok(kam("metrics", "churn", "--as-of", AS_OF)).stdout.splitlines()
+    (row,) = [line for line in table if line.startswith("2 ")]
+    assert "-100.0%" in row.split()
