@@ -32,8 +32,8 @@ class CommitmentStatusForm(FormScreen["CommitmentView"]):
     def __init__(self, commitment: CommitmentView) -> None:
         super().__init__()
         self.commitment = commitment
-        self.watched = ("commitment", commitment.id)
         """The commitment as shown when the form opened."""
+        self.watched = ("commitment", commitment.id)
 
     def heading(self) -> Content:
         """The promise, quoted literally."""

@@ -41,8 +41,8 @@ class ComplaintAdvanceForm(FormScreen["ComplaintView"]):
     def __init__(self, complaint: ComplaintView, *, today: date) -> None:
         super().__init__()
         self.complaint = complaint
-        self.watched = ("complaint", complaint.id)
         """The complaint as shown when the form opened."""
+        self.watched = ("complaint", complaint.id)
         self.today = today
         """The default date."""
         status = ComplaintStatus(complaint.status)

@@ -42,9 +42,9 @@ class ContactForm(FormScreen["ContactView"]):
         self.customer = customer
         """The customer the person works for."""
         self.contact = contact
+        """The contact being corrected; None to add one."""
         if contact is not None:
             self.watched = ("contact", contact.id)
-        """The contact being corrected; None to add one."""
         self.people = people or []
         """The customer's people."""
 

@@ -34,9 +34,9 @@ class GoalForm(FormScreen["PlanView"]):
         self.fiscal_year = fiscal_year
         """The plan's year (for a new goal)."""
         self.goal = goal
+        """The goal being changed; None to add one."""
         if goal is not None:
             self.watched = ("plan_goal", goal.id)
-        """The goal being changed; None to add one."""
 
     def heading(self) -> Content:
         """'New goal in the plan of <customer>' or 'Goal <title>'."""

@@ -45,9 +45,9 @@ class InteractionForm(FormScreen["InteractionView"]):
         self.today = today
         """The default date."""
         self.interaction = interaction
+        """The interaction being corrected; None to log one."""
         if interaction is not None:
             self.watched = ("interaction", interaction.id)
-        """The interaction being corrected; None to log one."""
         self.kinds = kinds
         self.people = people or []
         """The customer's people."""

@@ -64,9 +64,9 @@ class ObjectiveForm(FormScreen["PlanView"]):
         self.goal = goal
         """That goal's title, for the heading."""
         self.objective = objective
+        """The objective being changed; None to add one."""
         if objective is not None:
             self.watched = ("plan_objective", objective.id)
-        """The objective being changed; None to add one."""
         self.suggestion = suggestion
         """What a new objective starts from (a whitespace opportunity), if anything."""
 

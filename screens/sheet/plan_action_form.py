@@ -43,9 +43,9 @@ class PlanActionForm(FormScreen["PlanView"]):
         self.objective = objective
         """The objective a new action serves."""
         self.action = action
+        """The action being changed; None to add one."""
         if action is not None:
             self.watched = ("plan_action", action.id)
-        """The action being changed; None to add one."""
         self.people = people or []
         """The customer's people."""
         named = action is not None and action.owner_department is not None

@@ -28,8 +28,8 @@ class ProgressForm(FormScreen["PlanView"]):
     def __init__(self, objective: ObjectiveView) -> None:
         super().__init__()
         self.objective = objective
-        self.watched = ("plan_objective", objective.id)
         """The objective whose progress is recorded."""
+        self.watched = ("plan_objective", objective.id)
 
     def heading(self) -> Content:
         """'Progress of <objective>'."""
