@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
-# C0 controls except tab/newline, DEL, C1 controls, and the bidi embedding/override/isolate marks.
-UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# C0 controls except tab/newline, DEL, C1 controls, the bidi embedding/override/isolate marks,
+# and the invisible characters that would make two names that read alike differ (zero-width
+# space, word joiner and invisible operators, byte order mark, Mongolian vowel separator).
+# The zero-width (non-)joiners stay: emoji and some scripts need them.
+UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+    r"\u200b\u2060-\u2064\ufeff\u180e]"
+)
+UNSAFE_LINE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+    r"\u200b\u2060-\u2064\ufeff\u180e]"
+)
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Strip terminal escapes, other control characters and bidi overrides; trim the ends.
+    """Strip terminal escapes, other control characters, bidi overrides and invisible
+    characters; compose accents (NFC: 'n' + combining tilde is 'ñ'); trim the ends. Text that
+    reads the same is then stored the same, so a name cannot be added twice in disguise.
 
     Single-line fields (names, titles) lose tabs and newlines too; multiline fields
     (notes, summaries) keep them.
     """
     pattern = UNSAFE if multiline else UNSAFE_LINE
-    return pattern.sub("", value).strip()
+    return composed(pattern.sub("", value)).strip()
+
+
+def composed(value: str) -> str:
+    """Text in Unicode's composed form (NFC), as keyboards type it."""
+    if value.isascii():
+        return value
+    return unicodedata.normalize("NFC", value)
 
 
 #: Characters JSON leaves raw (C1 controls, DEL, bidi marks) that a terminal would act on.

@@ -359,3 +359,18 @@ def test_a_return_with_negative_revenue_cost_and_quantity_is_stored(
     assert run(database, cast, "transactions", path).written == 1
     with database.engine.connect() as conn:
         assert conn.execute(text("SELECT revenue, quantity FROM sales_line")).one() == (-100, -3)
+
+
+def test_imported_text_that_reads_like_a_known_name_is_that_name(
+    database: Database, cast: Cast, tmp_path: Path
+) -> None:
+    """A decomposed accent or a zero-width space in a file does not make a second 'Ñandú'."""
+    run(database, cast, "customers", write(tmp_path / "a.csv", "name,region\nÑandú AB,North\n"))
+    disguised = "N\u0303andu\u0301\u200b AB"
+    report = run(
+        database, cast, "customers", write(tmp_path / "b.csv", f"name,region\n{disguised},South\n")
+    )
+    assert (report.written, report.updated) == (0, 1)
+    with database.engine.connect() as conn:
+        named = text("SELECT name, region FROM customer WHERE name LIKE '%AB'")
+        assert conn.execute(named).all() == [("Ñandú AB", "South")]

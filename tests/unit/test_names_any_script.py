@@ -46,3 +46,29 @@ def test_a_search_finds_a_name_in_any_case(database: Database, named: Cast) -> N
         for search in ("ñandú", "ÑANDÚ", "Ñandú"):
             assert [c.name for c in customers.list_customers(s, search=search)] == [NANDU]
         assert customers.count_customers(s, search="château") == 1
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "N\u0303andu\u0301 Retail B.V.",  # decomposed: N + combining tilde, u + combining acute
+        "Ñandú\u200b Retail B.V.",  # a zero-width space inside
+        "\ufeffÑandú Retail B.V.",  # a byte order mark in front
+        "Ñandú Retail\u2060 B.V.",  # a word joiner
+    ],
+)
+def test_a_name_that_reads_the_same_is_refused_as_a_duplicate(
+    database: Database, named: Cast, disguised: str
+) -> None:
+    with pytest.raises(InvalidData, match="already exists"), database.writing() as s:
+        customers.create_customer(s, named.admin, name=disguised)
+
+
+def test_a_decomposed_name_is_stored_composed_and_found_by_what_is_typed(
+    database: Database, named: Cast
+) -> None:
+    with database.writing() as s:
+        customers.create_customer(s, named.admin, name="Bjo\u0308rk\u200b Oy")
+    with database.reading() as s:
+        assert customer_by_name(s, "Björk Oy").name == "Björk Oy"
+        assert [c.name for c in customers.list_customers(s, search="björk")] == ["Björk Oy"]

@@ -93,14 +93,23 @@ def _no_errors(raw: pd.Series) -> pd.Series:
 
 
 def clean_text_column(raw: pd.Series) -> pd.Series:
-    """Strip control characters and bidi overrides from every cell, then trim."""
+    """Every cell as `kam.text.clean_text` cleans it: control characters, bidi overrides and
+    invisible characters removed, accents composed (NFC), ends trimmed."""
     if not _is_arrow_text(raw):
-        return raw.str.replace(UNSAFE_LINE, "", regex=True).str.strip()
-    unsafe = _matches(_cells(raw), _UNSAFE_RE2)
+        cleaned = raw.str.replace(UNSAFE_LINE, "", regex=True)
+        return cleaned.str.normalize("NFC").str.strip()
+    cells = _cells(raw)
+    unsafe = _matches(cells, _UNSAFE_RE2)
     if unsafe.any():
         positions = np.flatnonzero(unsafe)
         raw = raw.copy()
         raw.iloc[positions] = raw.iloc[positions].str.replace(UNSAFE_LINE, "", regex=True)
+    # Only text beyond ASCII can change in NFC: the rest is left as it is.
+    ascii_ = pc.string_is_ascii(cells).fill_null(True).to_numpy(zero_copy_only=False)
+    if not ascii_.all():
+        positions = np.flatnonzero(~np.asarray(ascii_, dtype=bool))
+        raw = raw.copy() if not unsafe.any() else raw
+        raw.iloc[positions] = raw.iloc[positions].str.normalize("NFC")
     return raw.str.strip()
 
 
