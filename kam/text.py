@@ -16,8 +16,11 @@ UNSAFE = re.compile(
 )
 UNSAFE_LINE = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
-    r"\u200b\u2060-\u2064\ufeff\u180e]"
+    r"\u200b\u2060-\u2064\ufeff\u180e\u2028\u2029]"
 )
+#: A tab or line break with the spaces around it: on one line (a name, a title, a note printed
+#: as a line) it reads as one space, so "Acme\nGmbH" is "Acme GmbH", never "AcmeGmbH".
+BREAKS = re.compile(r"\s*[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]\s*")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -25,11 +28,12 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     characters; compose accents (NFC: 'n' + combining tilde is 'ñ'); trim the ends. Text that
     reads the same is then stored the same, so a name cannot be added twice in disguise.
 
-    Single-line fields (names, titles) lose tabs and newlines too; multiline fields
-    (notes, summaries) keep them.
+    Single-line fields (names, titles) have each tab or line break read as a space;
+    multiline fields (notes, summaries) keep them.
     """
-    pattern = UNSAFE if multiline else UNSAFE_LINE
-    return composed(pattern.sub("", value)).strip()
+    if multiline:
+        return composed(UNSAFE.sub("", value)).strip()
+    return composed(UNSAFE_LINE.sub("", BREAKS.sub(" ", value))).strip()
 
 
 def composed(value: str) -> str:
@@ -51,9 +55,11 @@ def terminal_json(text: str) -> str:
 
 def for_terminal(value: str, *, multiline: bool = False) -> str:
     """Text from data as it may reach a terminal: escape sequences, other controls and bidi
-    marks removed (the one cleaning every printed string goes through)."""
-    pattern = UNSAFE if multiline else UNSAFE_LINE
-    return pattern.sub("", value)
+    marks removed (the one cleaning every printed string goes through); on one line (not
+    `multiline`), each tab or line break reads as a space."""
+    if multiline:
+        return UNSAFE.sub("", value)
+    return UNSAFE_LINE.sub("", BREAKS.sub(" ", value))
 
 
 def clean_optional(value: str | None, *, multiline: bool = False) -> str | None:

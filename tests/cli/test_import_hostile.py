@@ -49,7 +49,7 @@ STORED = {
     "old_excel.xls": Case("costs", "not a readable Excel workbook (.xls)"),
     "xls_named_csv.csv": Case("costs", "not a readable Excel workbook (.xls)"),
     "header_escape.csv": Case("transactions", "(found: customer, ]0;pwnedX)"),
-    "header_c1_bidi.csv": Case("transactions", "(found: customer, etad, 2Jrevenue_x, multilinename)"),
+    "header_c1_bidi.csv": Case("transactions", "(found: customer, etad, 2Jrevenue_x, multi line name)"),
     "duplicate_header.csv": Case("transactions", "customer = Customer (columns 1, 5)"),
     "same_field_twice.csv": Case(
         "transactions", "two columns mean the same field: customer (Kunde and customer)",

@@ -134,3 +134,14 @@ def test_a_plan_action_is_handed_to_a_person_outside_kam_and_back(kam: Kam, base
                       as_user="mia"))  # fmt: skip
     back = plan["goals"][0]["objectives"][0]["actions"][0]
     assert (back["owner"], back["owner_department"]) == ("mia", None)
+
+
+@pytest.mark.today("2026-06-30")
+def test_plan_show_prints_a_situation_of_several_lines_with_its_words_apart(
+    kam: Kam, base: Database
+) -> None:
+    """A note printed on one line reads each line break or tab as a space, not as nothing."""
+    situation = "Expand in Asia.\nCut\tcosts."
+    ok(kam("plan", "edit", ACME, "--situation", situation, as_user="mia"))
+    shown = ok(kam("plan", "show", ACME, as_user="mia")).stdout
+    assert "Situation: Expand in Asia. Cut costs.\n" in shown

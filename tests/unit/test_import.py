@@ -374,3 +374,14 @@ def test_imported_text_that_reads_like_a_known_name_is_that_name(
     with database.engine.connect() as conn:
         named = text("SELECT name, region FROM customer WHERE name LIKE '%AB'")
         assert conn.execute(named).all() == [("Ñandú AB", "South")]
+
+
+def test_a_line_break_in_an_imported_cell_reads_as_a_space(
+    database: Database, cast: Cast, tmp_path: Path
+) -> None:
+    """A spreadsheet cell of two lines (Alt+Enter) keeps its words apart."""
+    path = write(tmp_path / "c.csv", 'name,region\n"Acme Holdings\nGmbH","North\u2028East"\n')
+    run(database, cast, "customers", path)
+    with database.engine.connect() as conn:
+        named = text("SELECT name, region FROM customer WHERE name LIKE 'Acme H%'")
+        assert conn.execute(named).all() == [("Acme Holdings GmbH", "North East")]

@@ -72,3 +72,9 @@ def test_a_decomposed_name_is_stored_composed_and_found_by_what_is_typed(
     with database.reading() as s:
         assert customer_by_name(s, "Björk Oy").name == "Björk Oy"
         assert [c.name for c in customers.list_customers(s, search="björk")] == ["Björk Oy"]
+
+
+def test_a_line_break_or_tab_in_a_name_reads_as_a_space(database: Database, named: Cast) -> None:
+    with database.writing() as s:
+        added = customers.create_customer(s, named.admin, name="Acme Holdings\r\n\tGmbH")
+    assert added.name == "Acme Holdings GmbH"

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kam.rules import dates
-from kam.text import UNSAFE_LINE
+from kam.text import BREAKS, UNSAFE_LINE
 
 _CURRENCY = re.compile(r"^[\s$€£¥]+|[\s$€£¥]+$")
 #: `UNSAFE_LINE` spelled for RE2, the regex engine of Arrow's kernels (\uXXXX -> \x{XXXX}).
@@ -92,18 +92,22 @@ def _no_errors(raw: pd.Series) -> pd.Series:
     return pd.Series(None, index=raw.index, dtype=object)
 
 
+def _clean_unsafe(raw: pd.Series) -> pd.Series:
+    """Tabs and line breaks read as a space, then the other unsafe characters removed."""
+    return raw.str.replace(BREAKS, " ", regex=True).str.replace(UNSAFE_LINE, "", regex=True)
+
+
 def clean_text_column(raw: pd.Series) -> pd.Series:
     """Every cell as `kam.text.clean_text` cleans it: control characters, bidi overrides and
     invisible characters removed, accents composed (NFC), ends trimmed."""
     if not _is_arrow_text(raw):
-        cleaned = raw.str.replace(UNSAFE_LINE, "", regex=True)
-        return cleaned.str.normalize("NFC").str.strip()
+        return _clean_unsafe(raw).str.normalize("NFC").str.strip()
     cells = _cells(raw)
     unsafe = _matches(cells, _UNSAFE_RE2)
     if unsafe.any():
         positions = np.flatnonzero(unsafe)
         raw = raw.copy()
-        raw.iloc[positions] = raw.iloc[positions].str.replace(UNSAFE_LINE, "", regex=True)
+        raw.iloc[positions] = _clean_unsafe(raw.iloc[positions])
     # Only text beyond ASCII can change in NFC: the rest is left as it is.
     ascii_ = pc.string_is_ascii(cells).fill_null(True).to_numpy(zero_copy_only=False)
     if not ascii_.all():
