@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kam.errors import InvalidData, NotFound
 from kam.rules import lifecycle
+from kam.text import clean_text
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -59,12 +60,17 @@ def customer_by_name(session: Session, name: str) -> Customer:
     if hint is not None and hint.name == name:
         return hint
     found = session.exec(select(Customer).where(Customer.name == name)).first()
+    # As names are stored: accents composed, invisible characters gone (a name pasted
+    # decomposed, or with a zero-width space, is the name it reads as).
+    stored = clean_text(name)
+    if found is None and stored != name:
+        found = session.exec(select(Customer).where(Customer.name == stored)).first()
     if found is None:
         found = session.exec(
-            select(Customer).where(lowered(Customer.name) == lowered(name))
+            select(Customer).where(lowered(Customer.name) == lowered(stored))
         ).first()
     if found is None:
-        found = session.exec(select(Customer).where(Customer.code == name)).first()
+        found = session.exec(select(Customer).where(Customer.code == stored)).first()
     if found is None:
         raise NotFound(f"No customer is named '{name}'.")
     seen[name] = found

@@ -78,3 +78,14 @@ def test_a_line_break_or_tab_in_a_name_reads_as_a_space(database: Database, name
     with database.writing() as s:
         added = customers.create_customer(s, named.admin, name="Acme Holdings\r\n\tGmbH")
     assert added.name == "Acme Holdings GmbH"
+
+
+def test_a_name_pasted_decomposed_or_with_invisible_characters_finds_the_customer(
+    database: Database, named: Cast
+) -> None:
+    """`kam customer show` given the name as another program wrote it (n + combining tilde,
+    a zero-width space) said no customer was named so."""
+    with database.reading() as s:
+        for pasted in ("N\u0303andu\u0301 Retail B.V.", "Ñandú\u200b Retail B.V."):
+            assert customer_by_name(s, pasted).name == NANDU
+            assert customer_by_name(s, pasted.lower()).name == NANDU
