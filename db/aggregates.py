@@ -223,10 +223,9 @@ def yearly_sales(
 
 
 def buying_years(conn: Connection, until: date) -> list[tuple[Any, ...]]:
-    """Each (customer_id, calendar year) with a sales line up to `until`
-    (BUYING_YEAR_COLUMNS): read from the (customer_id, sold_on) index alone, no line looked
-    up, which on SQLite (dates stored as ISO text, the year their first four characters)
-    takes a fifth of the time of a sum per customer and year."""
+    """Each (customer_id, calendar year) with a purchase up to `until` (a sales line of
+    revenue 0 or more: a return is no purchase) (BUYING_YEAR_COLUMNS); on SQLite (dates
+    stored as ISO text) the year is their first four characters."""
     from sqlalchemy import Integer, cast, extract, func, select
 
     from db.tables import SALES_LINE
@@ -238,7 +237,7 @@ def buying_years(conn: Connection, until: date) -> list[tuple[Any, ...]]:
         year = cast(extract("year", T.sold_on), Integer)
     statement = (
         select(T.customer_id, year.label("year"))
-        .where(T.sold_on <= until)
+        .where(T.sold_on <= until, T.revenue >= 0)
         .group_by(T.customer_id, year)
     )
     return _rows(conn, statement)
@@ -267,8 +266,9 @@ def retention_counts(
 ) -> tuple[int, int]:
     """(how many customers bought between before_first and the day before `first`, how
     many of them bought again between `first` and `last`): the base's retention,
-    counted in the database. Each customer is two lookups in the
-    (customer_id, sold_on) index rather than a pass over two years of sales lines."""
+    counted in the database (a return, a line of negative revenue, is no purchase). Each
+    customer is two lookups in the (customer_id, sold_on) index rather than a pass over
+    two years of sales lines."""
     from sqlalchemy import and_, case, exists, func, select
 
     from db.tables import CUSTOMER, SALES_LINE
@@ -279,9 +279,13 @@ def retention_counts(
         year_before.c.customer_id == c.id,
         year_before.c.sold_on >= before_first,
         year_before.c.sold_on < first,
+        year_before.c.revenue >= 0,
     )
     still = exists().where(
-        window.c.customer_id == c.id, window.c.sold_on >= first, window.c.sold_on <= last
+        window.c.customer_id == c.id,
+        window.c.sold_on >= first,
+        window.c.sold_on <= last,
+        window.c.revenue >= 0,
     )
     each = (
         select(

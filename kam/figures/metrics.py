@@ -402,8 +402,9 @@ def rfm(sales: pd.DataFrame, *, as_of: date, days: int = 365) -> pd.DataFrame:
 
 
 def _active_pairs(sales: pd.DataFrame, last: pd.Timestamp) -> pd.DataFrame:
-    """Distinct (customer_id, year) pairs with a sale up to `last`."""
+    """Distinct (customer_id, year) pairs with a purchase up to `last` (a return is none)."""
     sold = _between(sales, "sold_on", None, last)
+    sold = sold.loc[sold["revenue"] >= 0]
     return pd.DataFrame(
         {
             "customer_id": sold["customer_id"].to_numpy(),
@@ -444,7 +445,8 @@ def retention_from(pairs: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
 
 
 def retention(sales: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
-    """Year-over-year retention: of customers with a sale in y-1, the share with a sale in y."""
+    """Year-over-year retention: of customers with a purchase in y-1, the share with one in y
+    (a return, a line of negative revenue, is no purchase)."""
     return retention_from(_active_pairs(sales, _day(as_of)), as_of=as_of)
 
 
@@ -462,9 +464,11 @@ def trailing_from(flags: pd.DataFrame) -> float | None:
 
 
 def trailing_retention(sales: pd.DataFrame, *, as_of: date) -> float | None:
-    """Of customers with a sale in the 12 months before the T12M window, the share buying in it."""
+    """Of customers with a purchase in the 12 months before the T12M window, the share
+    buying in it (a return is no purchase)."""
     before_first, first, last = retention_windows(as_of)
     sold = _dated(sales, "sold_on")
+    sold = sold.loc[sold["revenue"] >= 0]
     when = sold["sold_on"]
     flags = (
         pd.DataFrame(

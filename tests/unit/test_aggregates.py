@@ -260,3 +260,45 @@ def test_a_return_is_no_order_and_no_day_bought(database: Database, cast: Cast) 
     assert summed.loc[1, "last_sold_on"] == pd.Timestamp("2023-05-01")
     assert summed.loc[2, ["revenue", "orders"]].tolist() == [-5.0, 0]
     assert pd.isna(summed.loc[2, "last_sold_on"])
+
+
+def test_a_customer_who_only_sent_goods_back_is_not_retained(
+    database: Database, cast: Cast
+) -> None:
+    """As of 2024-02-29 (window 2023-03-01 .. 2024-02-29, the year before from 2022-03-01):
+    customer 1 buys in both years; customer 2 buys the year before and only returns goods
+    (a credit note) in the window; customer 3 only returns goods the year before and buys
+    in the window. The base is 1 and 2 (3 bought nothing the year before), and only 1
+    bought again: 1/2, not 3/3. By calendar year, 2022's buyers are 1 and 2 and 2023's 1
+    and 3: 2023 keeps 1 of 2, 2024 (to the leap day) none of 2."""
+    returns = [
+        (1, "2022-06-01", 100.0, 60.0, "P1"),
+        (1, "2023-06-01", 100.0, 60.0, "P2"),
+        (2, "2022-06-01", 50.0, 30.0, "Q1"),
+        (2, "2023-08-01", -20.0, -12.0, "Q2"),
+        (3, "2022-09-01", -5.0, -3.0, None),
+        (3, "2023-05-01", 70.0, 40.0, "S1"),
+    ]
+    with database.engine.begin() as conn:
+        for n, (cid, day, rev, cogs, order) in enumerate(returns):
+            conn.execute(text(
+                "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity,"
+                " order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :k)"
+            ), {"c": cid, "d": date.fromisoformat(day), "r": rev, "g": cogs, "o": order,
+                "k": f"k{n}"})  # fmt: skip
+    with database.reading() as s:
+        base = frames.base_retention(s, AS_OF)
+        pairs = frames.buying_years(s, AS_OF)
+    sales = pd.DataFrame(returns, columns=["customer_id", "sold_on", "revenue", "cost_of_goods",
+                                           "order_id"])  # fmt: skip
+    sales["sold_on"] = pd.to_datetime(sales["sold_on"])
+    assert base == metrics.trailing_retention(sales, as_of=AS_OF) == pytest.approx(1 / 2)
+    assert sorted(map(tuple, pairs[["customer_id", "year"]].to_numpy().tolist())) == [
+        (1, 2022), (1, 2023), (2, 2022), (3, 2023),
+    ]  # fmt: skip
+    for table in (
+        metrics.retention_from(pairs, as_of=AS_OF),
+        metrics.retention(sales, as_of=AS_OF),
+    ):
+        rows = [tuple(r) for r in table.itertuples(index=False)]
+        assert rows == [(2023, 2, 1, 1 / 2), (2024, 2, 0, 0.0)]
