@@ -41,9 +41,10 @@ def t12m_window(as_of: date) -> tuple[date, date]:
 
 def retention_windows(as_of: date) -> tuple[date, date, date]:
     """(the first day of the 12 months before the T12M window, the window's first day, its
-    last day): the two contiguous years the base's retention compares."""
+    last day): the two contiguous years the base's retention compares, the year before
+    being the trailing twelve months to the window's eve."""
     first, last = t12m_window(as_of)
-    return _year_before(first), first, last
+    return t12m_window(first - timedelta(days=1))[0], first, last
 
 
 def retention_share(flags: Iterable[tuple[object, object]]) -> float | None:

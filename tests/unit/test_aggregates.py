@@ -302,3 +302,31 @@ def test_a_customer_who_only_sent_goods_back_is_not_retained(
     ):
         rows = [tuple(r) for r in table.itertuples(index=False)]
         assert rows == [(2023, 2, 1, 1 / 2), (2024, 2, 0, 0.0)]
+
+
+def test_the_year_before_a_window_opening_on_a_leap_day_is_twelve_months(
+    database: Database, cast: Cast
+) -> None:
+    """As of 2025-02-28 the window is 2024-02-29 .. 2025-02-28 and the year before it the
+    trailing twelve months to 2024-02-28: 2023-03-01 .. 2024-02-28. Customer 1 bought on
+    2023-02-28 (a day too early) and in the window; customer 2 on 2023-03-01 and not since.
+    The base is customer 2 alone, who did not buy again: 0/1, not 1/2."""
+    bought = [
+        (1, "2023-02-28", 10.0, 5.0, "A1"),
+        (1, "2024-06-01", 10.0, 5.0, "A2"),
+        (2, "2023-03-01", 10.0, 5.0, "B1"),
+    ]
+    with database.engine.begin() as conn:
+        for n, (cid, day, rev, cogs, order) in enumerate(bought):
+            conn.execute(text(
+                "INSERT INTO sales_line (customer_id, sold_on, revenue, cost_of_goods, quantity,"
+                " order_id, line_key) VALUES (:c, :d, :r, :g, 1, :o, :k)"
+            ), {"c": cid, "d": date.fromisoformat(day), "r": rev, "g": cogs, "o": order,
+                "k": f"k{n}"})  # fmt: skip
+    as_of = date(2025, 2, 28)
+    with database.reading() as s:
+        base = frames.base_retention(s, as_of)
+    sales = pd.DataFrame(bought, columns=["customer_id", "sold_on", "revenue", "cost_of_goods",
+                                          "order_id"])  # fmt: skip
+    sales["sold_on"] = pd.to_datetime(sales["sold_on"])
+    assert base == metrics.trailing_retention(sales, as_of=as_of) == 0.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -29,13 +29,17 @@ pytestmark = pytest.mark.today("2026-07-01")
     [
         (date(2026, 6, 30), date(2025, 7, 1), date(2024, 7, 1)),
         (date(2024, 2, 29), date(2023, 3, 1), date(2022, 3, 1)),  # leap day: the 28th, +1
-        (date(2025, 2, 28), date(2024, 2, 29), date(2023, 2, 28)),  # the window opens on one
+        # The window opens on a leap day; the year before is the T12M to 2024-02-28.
+        (date(2025, 2, 28), date(2024, 2, 29), date(2023, 3, 1)),
+        (date(2025, 3, 1), date(2024, 3, 2), date(2023, 3, 2)),
         (date(2026, 12, 31), date(2026, 1, 1), date(2025, 1, 1)),
     ],
 )
 def test_the_windows_by_hand(as_of: date, first: date, before_first: date) -> None:
     assert h.t12m_window(as_of) == (first, as_of)
     assert h.retention_windows(as_of) == (before_first, first, as_of)
+    # The year before is a trailing twelve months itself, ending on the window's eve.
+    assert h.t12m_window(first - timedelta(days=1))[0] == before_first
 
 
 def test_the_discount_factor_by_hand() -> None:
