@@ -168,6 +168,10 @@ def _pareto(when: date, customer: str | None, top: int | None, json_: bool, csv_
     _print("pareto", when, summary, shown, keys, len(rows), json_, csv_)
 
 
+#: The reports whose rows are not customers (retention: one row per year).
+WHOLE_BASE = ("retention",)
+
+
 def _command(name: str, doc: str) -> None:
     def command(
         as_of: AsOf = None,
@@ -178,8 +182,19 @@ def _command(name: str, doc: str) -> None:
     ) -> None:
         _show(name, as_of, customer, top, json_, csv_)
 
-    command.__doc__ = doc[0].upper() + doc[1:] + "."
-    app.command(name)(command)
+    def whole_base(
+        as_of: AsOf = None,
+        top: Top = None,
+        json_: JsonOption = False,
+        csv_: CsvOption = False,
+    ) -> None:
+        _show(name, as_of, None, top, json_, csv_)
+
+    # A figure of the whole base (retention: a row per year) has no customer's row to pick,
+    # so it offers no --customer, as churn and break-even do not.
+    chosen = whole_base if name in WHOLE_BASE else command
+    chosen.__doc__ = doc[0].upper() + doc[1:] + "."
+    app.command(name)(chosen)
 
 
 class ModelChoice(StrEnum):

@@ -247,3 +247,11 @@ def test_churn_shows_the_margin_change_as_a_percentage(kam: Kam, base: Database)
     table = ok(kam("metrics", "churn", "--as-of", AS_OF)).stdout.splitlines()
     (row,) = [line for line in table if line.startswith("2 ")]
     assert "-100.0%" in row.split()
+
+
+def test_retention_of_one_customer_is_refused_naming_the_option(kam: Kam, base: Database) -> None:
+    """Retention is the base's, a row per year: --customer is no option of it (as for churn
+    and break-even), not a filter silently ignored."""
+    stderr = usage_error(kam("metrics", "retention", "--as-of", AS_OF, "--customer", "Acme"))
+    assert "--customer" in stderr
+    assert "--customer" not in ok(kam("metrics", "retention", "--help")).stdout
