@@ -237,6 +237,13 @@ def clv(
 ) -> None:
     """Forward CLV per customer, every input beside it, and which model gave it and why
     (--json adds the fit's parameters and log-likelihoods)."""
+    when = clock.on_or_today(as_of)
+    if calibration_end is not None and calibration_end > when:
+        raise typer.BadParameter(
+            f"the fit's end {calibration_end} is after the figures' date {when}"
+            f"{'' if as_of else ' (today)'}; give a calibration end on or before it.",
+            param_hint=["--calibration-end", "--as-of"],
+        )
     _show("clv", as_of, customer, top, json_, csv_, model=model and model.value,
           calibration_end=calibration_end, period=period.value)  # fmt: skip
 

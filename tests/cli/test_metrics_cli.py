@@ -255,3 +255,11 @@ def test_retention_of_one_customer_is_refused_naming_the_option(kam: Kam, base: 
     stderr = usage_error(kam("metrics", "retention", "--as-of", AS_OF, "--customer", "Acme"))
     assert "--customer" in stderr
     assert "--customer" not in ok(kam("metrics", "retention", "--help")).stdout
+
+
+def test_a_calibration_end_after_the_as_of_date_is_a_usage_error_naming_both(
+    kam: Kam, base: Database
+) -> None:
+    stderr = usage_error(kam("metrics", "clv", "--as-of", AS_OF, "--calibration-end", "2026-07-01"))
+    assert "--calibration-end" in stderr and "--as-of" in stderr
+    assert "2026-07-01 is after the figures' date 2026-06-30" in stderr
