@@ -19,6 +19,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+#: What the CLV's summary says when the base's retention cannot be measured.
+UNKNOWN_RETENTION = (
+    "unknown: nobody bought in the 12 months before the T12M window; the CLV takes r = 0 "
+    "(no one assumed to stay) where no override gives one"
+)
+
 AsOf = Annotated[date | None, date_option("Compute as of this date (default today).")]
 CustomerOpt = Annotated[str | None, typer.Option(help="Only this customer.")]
 Top = Annotated[int | None, typer.Option(min=1, help="Only the first N rows.")]
@@ -115,6 +121,8 @@ def _print(
             for k, v in summary.items()
             if k != "parameters"
         }
+        if "base_retention" in brief and brief["base_retention"] is None:
+            brief["base_retention"] = UNKNOWN_RETENTION
         for k, v in brief.items():
             if isinstance(v, dict):  # by model, by tier: one line of "name figures"
                 brief[k] = "  ".join(f"{part}: {_brief(figures)}" for part, figures in v.items())
@@ -310,8 +318,12 @@ def what_if(
     output.print_record(
         {
             "as of": when,
-            "retention": f"{points}: the base's {base or 0:.1%} becomes "
-            f"{found.base_retention_then:.1%}; each account's override moves as much",
+            "retention": f"{points}: the base's {base:.1%} becomes "
+            f"{found.base_retention_then:.1%}; each account's override moves as much"
+            if base is not None
+            else f"{points}: the base's retention is unknown (nobody bought in the 12 months "
+            f"before the T12M window), taken as 0.0%, becomes {found.base_retention_then:.1%}; "
+            "each account's override moves as much",
             "model": MODEL_NOTE,
             "clamped": f"{found.clamped:,} customers' retention kept within 0 and "
             f"{MAX_RETENTION:.0%}"

@@ -75,8 +75,7 @@ def base_figures(
     overrides = frames.overrides(session)
     table = metrics.clv_table(
         profit,
-        # Without a measurable base retention (no buyers the year before), assume none.
-        base_retention=base if base is not None else 0.0,
+        base_retention=base,  # None: not measurable, no buyers the year before
         overrides=overrides,
         discount_rate=rate,
         horizon=horizon,

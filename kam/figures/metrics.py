@@ -55,6 +55,10 @@ _CLV_COLUMNS = [
     "clv",
 ]
 _ONE_DAY = pd.Timedelta(days=1)
+#: The retention source of a customer without an override when the base's retention cannot
+#: be measured (nobody bought in the year before the window): r is then 0, no one assumed
+#: to stay, and the CLV is the year ahead's profit alone.
+BASE_UNKNOWN = "base_unknown"
 _EMPTY_COSTS = pd.DataFrame(
     {
         "customer_id": pd.Series(dtype="int64"),
@@ -487,19 +491,22 @@ def trailing_retention(sales: pd.DataFrame, *, as_of: date) -> float | None:
 def clv_table(
     profit: pd.DataFrame,
     *,
-    base_retention: float,
+    base_retention: float | None,
     overrides: pd.DataFrame | None = None,
     discount_rate: float = 0.10,
     horizon: int = 5,
 ) -> pd.DataFrame:
-    """Forward CLV per customer with every input beside it."""
+    """Forward CLV per customer with every input beside it (without a measured base
+    retention, None, a customer without an override has r = 0, its source BASE_UNKNOWN)."""
     _check_clv_inputs(discount_rate, horizon)
-    _check_retention(base_retention, "base_retention")
+    if base_retention is not None:
+        _check_retention(base_retention, "base_retention")
     index = profit.index
     margin = profit["gross_margin"].astype(float)
-    retention_used = pd.Series(float(base_retention), index=index)
+    retention_used = pd.Series(float(base_retention or 0.0), index=index)
     margin_source = pd.Series("t12m", index=index, dtype=object)
-    retention_source = pd.Series("base", index=index, dtype=object)
+    source = "base" if base_retention is not None else BASE_UNKNOWN
+    retention_source = pd.Series(source, index=index, dtype=object)
 
     if overrides is not None and len(overrides):
         if "customer_id" in overrides.columns:

@@ -285,7 +285,7 @@ def compute(session: Session, asked: Request) -> Lifetime:
     profit = metrics.profit_from(sums.sales, sums.costs, customers)
     base = frames.base_retention(session, end)
     simple = metrics.clv_table(
-        profit, base_retention=base if base is not None else 0.0,
+        profit, base_retention=base,
         discount_rate=settings.discount_rate, horizon=settings.horizon,
     )  # fmt: skip
     yearly_costs = frames.yearly_costs(session, end)

@@ -106,7 +106,7 @@ def customer_worth(session: Session, customer_id: int, *, as_of: date) -> Worth:
     overrides = frames.overrides(session).reindex(ids)
     simple = metrics.clv_table(
         profit,
-        base_retention=base if base is not None else 0.0,
+        base_retention=base,
         overrides=overrides,
         discount_rate=settings.discount_rate,
         horizon=settings.horizon,

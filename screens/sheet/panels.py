@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 SOURCES = {
     "t12m": "T12M gross margin",
     "base": "the customer base's measured retention",
+    "base_unknown": "the base's retention is unknown (nobody bought the year before): none",
     "override": "the account's override",
 }
 

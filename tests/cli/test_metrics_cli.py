@@ -263,3 +263,38 @@ def test_a_calibration_end_after_the_as_of_date_is_a_usage_error_naming_both(
     stderr = usage_error(kam("metrics", "clv", "--as-of", AS_OF, "--calibration-end", "2026-07-01"))
     assert "--calibration-end" in stderr and "--as-of" in stderr
     assert "2026-07-01 is after the figures' date 2026-06-30" in stderr
+
+
+def test_an_unmeasurable_base_retention_reads_unknown_in_the_clv_and_the_what_if(
+    kam: Kam, base: Database
+) -> None:
+    """As of 2025-06-30 (T12M 2024-07-01 .. 2025-06-30) nobody bought in the year before,
+    2023-07-01 .. 2024-06-30: the base's retention is unknown. Each CLV then takes r = 0,
+    its source saying the base's is unknown: one discounted year of margin (no cost to
+    serve yet), Acme 100 / 1.1, 北京 100 / 1.1, Plain 80 / 1.1. The what-if says the same:
+    unknown, taken as 0 %, 5 % at +5 points; its profit over 5 years is now the year ahead's,
+    280, and at r = 5 %: 280 x (1 + 0.05 + 0.05^2 + 0.05^3 + 0.05^4) = 294.73675."""
+    report = parsed(kam("metrics", "clv", "--as-of", "2025-06-30", "--json"))
+    assert report["summary"]["base_retention"] is None
+    rows = {r["customer"]: r for r in report["rows"]}
+    assert {name: (r["retention"], r["retention_source"]) for name, r in rows.items()} == {
+        "Acme [/b] Ltd": (0.0, "base_unknown"),
+        "北京燕京啤酒": (0.0, "base_unknown"),
+        "Plain Prospect GmbH": (0.0, "base_unknown"),
+    }
+    assert rows["Plain Prospect GmbH"]["clv"] == pytest.approx(80 / 1.1)
+    assert rows["Acme [/b] Ltd"]["clv"] == pytest.approx(100 / 1.1)
+    out = " ".join(ok(kam("metrics", "clv", "--as-of", "2025-06-30")).stdout.split())
+    assert "base retention unknown: nobody bought in the 12 months before" in out
+    assert "base_unknown" in out
+
+    what_if = parsed(kam("metrics", "what-if", "--retention", "5", "--as-of", "2025-06-30",
+                         "--json"))  # fmt: skip
+    assert (what_if["base_retention"], what_if["base_retention_then"]) == (None, 0.05)
+    assert what_if["base"]["profit"]["now"] == pytest.approx(280.0)
+    assert what_if["base"]["profit"]["then"] == pytest.approx(294.73675)
+    said = " ".join(
+        ok(kam("metrics", "what-if", "--retention", "5", "--as-of", "2025-06-30")).stdout.split()
+    )
+    assert "the base's retention is unknown" in said and "taken as 0.0%, becomes 5.0%" in said
+    assert "the base's 0.0% becomes" not in said

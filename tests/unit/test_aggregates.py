@@ -147,6 +147,7 @@ def test_without_a_measurable_base_the_clv_assumes_no_retention(
         figures = base_figures(s, as_of=AS_OF)
     assert figures.base_retention is None
     assert figures.clv.loc[1, "retention"] == 0
+    assert figures.clv.loc[1, "retention_source"] == "base_unknown"
     assert figures.clv.loc[1, "clv"] == pytest.approx((100 - 40) / 1.2)
 
 

@@ -563,6 +563,20 @@ def test_clv_table_discounts_like_clv() -> None:
     assert set(table["retention_source"]) == {"base"}
 
 
+def test_clv_table_without_a_measured_base_retention_says_so() -> None:
+    # No base retention: r = 0 and the source says the base's is unknown; customer 1's CLV
+    # is one discounted year, 670 / 1.1; customer 2's override of 0.5 still counts:
+    # (110 - 210) x (1/1.1 + 0.5/1.21).
+    profit = profit_table(SALES_A, COSTS_A, CUSTOMERS_A, as_of=AS_OF)
+    overrides = pd.DataFrame({"retention_override": [0.5]}, index=pd.Index([2]))
+    table = clv_table(profit, base_retention=None, overrides=overrides, discount_rate=0.1,
+                      horizon=2)  # fmt: skip
+    assert table.loc[1, ["retention", "retention_source"]].tolist() == [0.0, "base_unknown"]
+    assert table.loc[1, "clv"] == pytest.approx(670 / 1.1)
+    assert table.loc[2, ["retention", "retention_source"]].tolist() == [0.5, "override"]
+    assert table.loc[2, "clv"] == pytest.approx(-100 * (1 / 1.1 + 0.5 / 1.21))
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
