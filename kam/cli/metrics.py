@@ -100,7 +100,8 @@ def _show(
         for r in frame.to_dict("records")
     ]
     keys = [str(c) for c in frame.columns]
-    _print(name, when, report.summary, records, keys, len(report.rows), json_, csv_)
+    _print(name, when, report.summary, records, keys, len(report.rows), json_, csv_,
+           one=customer is not None)  # fmt: skip
 
 
 def _print(
@@ -112,10 +113,16 @@ def _print(
     total: int,
     json_: bool,
     csv_: bool,
+    *,
+    one: bool = False,
 ) -> None:
-    """A report's rows and summary: JSON, CSV or a summary and table for people."""
+    """A report's rows and summary: JSON, CSV or a summary and table for people (`one`:
+    the rows are one customer's, asked for with --customer, and the summary says it is the
+    whole base's)."""
 
     def for_people() -> None:
+        if one:
+            sys.stdout.write("Whole base (the table below shows only the customer asked for):\n")
         brief = {
             k: f"{v:.1%}" if isinstance(v, float) and ("share" in k or "retention" in k) else v
             for k, v in summary.items()
@@ -173,7 +180,7 @@ def _pareto(when: date, customer: str | None, top: int | None, json_: bool, csv_
         output.print_json_rows(context, shown, total=len(rows))
         output.showing(len(shown), len(rows), "without --top for every row")
         return
-    _print("pareto", when, summary, shown, keys, len(rows), json_, csv_)
+    _print("pareto", when, summary, shown, keys, len(rows), json_, csv_, one=target is not None)
 
 
 #: The reports whose rows are not customers (retention: one row per year).

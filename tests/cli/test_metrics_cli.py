@@ -298,3 +298,22 @@ def test_an_unmeasurable_base_retention_reads_unknown_in_the_clv_and_the_what_if
     )
     assert "the base's retention is unknown" in said and "taken as 0.0%, becomes 5.0%" in said
     assert "the base's 0.0% becomes" not in said
+
+
+@pytest.mark.parametrize("report", ["profit", "rfm", "pareto"])
+def test_one_customer_s_report_says_its_summary_is_the_whole_base_s(
+    kam: Kam, base: Database, report: str
+) -> None:
+    """Plain's row (profit 70) under the base's summary (3 customers, profit 530): the table
+    for people says whose the summary is; JSON keeps its keys."""
+    one = ok(kam("metrics", report, "--as-of", AS_OF, "--customer", "Plain Prospect GmbH"))
+    lines = one.stdout.splitlines()
+    assert lines[0] == "Whole base (the table below shows only the customer asked for):"
+    assert lines[2].split() == ["customers", "3"]
+    assert "Whole base" not in ok(kam("metrics", report, "--as-of", AS_OF)).stdout
+    data = parsed(kam("metrics", report, "--as-of", AS_OF, "--customer", "Plain Prospect GmbH",
+                      "--json"))  # fmt: skip
+    assert data["summary"]["customers"] == 3
+    assert [r["customer"] for r in data["rows"]] == ["Plain Prospect GmbH"]
+    if report == "profit":
+        assert (data["summary"]["profit"], data["rows"][0]["profit"]) == (530.0, 70.0)
