@@ -1,4 +1,4 @@
-"""The form that records a complaint."""
+"""The form that records a complaint, or corrects one."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, TextArea
 
 from db.enums import Severity
 from kam.services.complaints import ComplaintInput
-from screens.formatting import safe
+from screens.formatting import safe, words
 from screens.forms.form import FormScreen
 from screens.forms.limits import login_length, max_length
 from screens.forms.validators import IsoDate, Login, Required, parse_date
@@ -24,24 +24,34 @@ if TYPE_CHECKING:
 
 
 class ComplaintForm(FormScreen["ComplaintView"]):
-    """Record a complaint: what is wrong, how bad, when it came in, who owns it."""
+    """Record a complaint: what is wrong, how bad, when it came in, who owns it; or correct
+    one (`complaint` given): its summary, severity and resolution, at any step."""
 
-    def __init__(self, customer: str, *, today: date) -> None:
+    def __init__(
+        self, customer: str, *, today: date, complaint: ComplaintView | None = None
+    ) -> None:
         super().__init__()
         self.customer = customer
         """The customer who complained."""
         self.today = today
         """The default date."""
+        self.complaint = complaint
+        """The complaint being corrected; None to record one."""
+        if complaint is not None:
+            self.watched = ("complaint", complaint.id)
 
     def heading(self) -> Content:
-        """'New complaint from <customer>'."""
-        return Content.assemble("New complaint from ", (safe(self.customer), "bold"))
+        """'New complaint from <customer>' or 'Correct a complaint from <customer>'."""
+        verb = "Correct a complaint from " if self.complaint else "New complaint from "
+        return Content.assemble(verb, (safe(self.customer), "bold"))
 
     def fields(self) -> Iterator[Widget]:
-        """Summary, severity, date, owner."""
+        """Summary, severity, then date and owner (new) or the resolution (correcting)."""
+        c = self.complaint
         yield from self.field(
             "What is the complaint",
             Input(
+                c.summary if c else "",
                 id="summary",
                 max_length=max_length(ComplaintInput, "summary"),
                 validators=[Required("The complaint")],
@@ -49,8 +59,20 @@ class ComplaintForm(FormScreen["ComplaintView"]):
         )
         yield from self.field(
             "Severity",
-            Select([(s.value, s.value) for s in Severity], id="severity", prompt="How bad is it"),
+            Select(
+                [(s.value, s.value) for s in Severity],
+                id="severity",
+                prompt="How bad is it",
+                value=c.severity if c else Select.NULL,
+            ),
         )
+        if c is not None:
+            yield from self.field(
+                "Resolution (what was done)",
+                TextArea(c.resolution, id="resolution", soft_wrap=True),
+                hint=f"The complaint is {words(c.status)}; its step moves with e.",
+            )
+            return  # when it came in, and who owns it, stay as recorded
         yield from self.field(
             "Recorded on",
             Input(self.today.isoformat(), id="recorded_on", max_length=10, validators=[IsoDate()]),
@@ -69,7 +91,16 @@ class ComplaintForm(FormScreen["ComplaintView"]):
         return {}
 
     def collect(self) -> dict[str, Any]:
-        """The service's fields."""
+        """The service's fields (correcting: only those changed)."""
+        c = self.complaint
+        if c is not None:
+            values = {
+                "summary": self.value("summary"),
+                "severity": self.choice("severity"),
+                "resolution": self.value("resolution"),
+            }
+            was = {"summary": c.summary, "severity": c.severity, "resolution": c.resolution}
+            return {k: v for k, v in values.items() if v != was[k].strip()}
         return {
             "summary": self.value("summary"),
             "severity": self.choice("severity"),
@@ -78,7 +109,9 @@ class ComplaintForm(FormScreen["ComplaintView"]):
         }
 
     def write(self, session: Session, values: dict[str, Any]) -> ComplaintView:
-        """Record the complaint."""
-        from kam.services.complaints import record_complaint
+        """Record the complaint, or correct it."""
+        from kam.services.complaints import record_complaint, update_complaint
 
+        if self.complaint is not None:
+            return update_complaint(session, self.kam.actor, self.complaint.id, **values)
         return record_complaint(session, self.kam.actor, self.customer, **values)

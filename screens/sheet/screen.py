@@ -57,6 +57,7 @@ EDIT_ACTIONS: dict[str, tuple[str, Action, bool]] = {
     "correct_commitment": ("commitments", Action.EDIT_RECORDS, True),
     "record_complaint": ("complaints", Action.EDIT_RECORDS, False),
     "advance_complaint": ("complaints", Action.EDIT_RECORDS, True),
+    "correct_complaint": ("complaints", Action.EDIT_RECORDS, True),
 }
 
 #: The permission that adding a record on each tab needs (for the count line's hint).
@@ -132,6 +133,12 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         _edit_binding("a", "record_complaint", "Record complaint", "Record a new complaint."),
         _edit_binding(
             "e", "advance_complaint", "Advance", "Move the highlighted complaint to its next step."
+        ),
+        _edit_binding(
+            "c",
+            "correct_complaint",
+            "Correct",
+            "Correct the complaint's summary, severity or resolution.",
         ),
     ]
 
@@ -619,3 +626,14 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             ComplaintAdvanceForm(complaint, today=self.kam.as_of),
             self._after_save("Complaint advanced."),
         )
+
+    def action_correct_complaint(self) -> None:
+        """Correct the highlighted complaint's summary, severity or resolution."""
+        from screens.sheet.complaint_form import ComplaintForm
+
+        complaint = self._highlighted("complaints")
+        if complaint is not None:
+            self.app.push_screen(
+                ComplaintForm(self.customer, today=self.kam.as_of, complaint=complaint),
+                self._after_save("Complaint corrected."),
+            )

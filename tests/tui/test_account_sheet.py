@@ -17,6 +17,7 @@ from kam.services.interactions import log_interaction
 from screens.forms.staff_picker import StaffPicker
 from screens.sheet.account_form import AccountForm
 from screens.sheet.commitment_form import CommitmentForm
+from screens.sheet.complaint_form import ComplaintForm
 from screens.sheet.interaction_form import InteractionForm
 from screens.sheet.people_tab import PeopleTab
 from screens.sheet.screen import AccountSheetScreen
@@ -371,6 +372,49 @@ async def test_a_manager_corrects_a_commitment_added_with_the_wrong_date_and_dep
             assert (commitment.due_on, commitment.status) == (date(2025, 7, 15), "open")
         first = rows(sheet.query_one("#commitments-table", DataTable))[0]
         assert first[0] == "2025-07-15" and first[1] == "open" and first[2] == "Fix the invoice"
+
+
+async def test_a_manager_corrects_a_fed_back_complaint_and_gives_it_its_resolution(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sheet = await open_sheet(app, pilot)
+        await pilot.press("7", "a", *"Late delivry", "tab", "enter", "down", "enter", "ctrl+s")
+        await settle(app, pilot)
+        for _ in range(3):  # fed back without a word of what was done
+            await pilot.press("e", "ctrl+s")
+            await settle(app, pilot)
+        assert "e" not in keys(app) and keys(app)["c"] == "correct_complaint"
+        await pilot.press("c")
+        form = app.screen
+        assert isinstance(form, ComplaintForm)
+        assert form.query_one("#summary", Input).value == "Late delivry"
+        assert form.query_one("#severity", Select).value == "low"
+        await pilot.press("ctrl+u", *"Late delivery", "tab", "enter", "down", "down", "enter")
+        await pilot.press("tab", *"Re-sent by express; credit note issued", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is sheet and "Complaint corrected." in notices(app)
+        with sqlite_database.reading() as s:
+            complaint = s.exec(select(Complaint)).one()
+            assert (complaint.summary, complaint.severity) == ("Late delivery", "high")
+            assert complaint.resolution == "Re-sent by express; credit note issued"
+            assert complaint.status == "fed_back"
+            fields = {e.field for e in s.exec(select(AuditEvent)) if e.entity == "complaint"}
+            assert {"summary", "severity", "resolution"} <= fields
+        assert "Re-sent by express" in text_of(sheet.query_one("#complaints-detail", Static))
+
+    for reader in (sheet_cast.executive, sheet_cast.viewer, sheet_cast.other_manager):
+        app = make_app(sqlite_database, reader)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            sheet = await open_sheet(app, pilot)
+            await pilot.press("7")
+            assert rows(sheet.query_one("#complaints-table", DataTable))
+            assert "c" not in keys(app)
+            await pilot.press("c")
+            assert app.screen is sheet
 
 
 async def test_hostile_notes_are_shown_literally_and_do_not_run(
