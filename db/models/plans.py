@@ -78,6 +78,9 @@ class PlanObjective(SQLModel, table=True):
     """The value last typed in (objectives without a figure)."""
     comment: str = ""
     updated_on: date | None = None
+    dropped_on: date | None = None
+    """The day it was dropped (added by mistake, or no longer pursued); None while pursued.
+    A dropped objective counts in no progress."""
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -234,17 +234,27 @@ def objective_update(
     target: Annotated[float | None, number_option("A new target.")] = None,
     due: Annotated[date | None, date_option("A new date.", "--due")] = None,
     title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    dropped: Annotated[
+        bool | None,
+        typer.Option(
+            "--drop/--restore",
+            help="Drop it (added by mistake, or no longer pursued: it stays in the plan and "
+            "counts in no progress), or take a dropped one up again.",
+        ),
+    ] = None,
     dry_run: DryRunOption = False,
     json_: JsonOption = False,
 ) -> None:
-    """Record an objective's progress by hand, or change its target, date or title."""
+    """Record an objective's progress by hand, change its target, date or title, or drop it."""
     from kam.services.plans import update_objective
 
     fields = {k: v for k, v in (("current", value), ("comment", comment), ("target", target),
-                                ("due_on", due), ("title", title)) if v is not None}  # fmt: skip
+                                ("due_on", due), ("title", title), ("dropped", dropped))
+              if v is not None}  # fmt: skip
     if not fields:
         raise typer.BadParameter(
-            "nothing to change.", param_hint=["--value", "--target", "--due", "--title"]
+            "nothing to change.",
+            param_hint=["--value", "--target", "--due", "--title", "--drop", "--restore"],
         )
     with writing(dry_run=dry_run) as (session, actor):
         plan = update_objective(session, actor, objective_id, **fields)

@@ -6,8 +6,9 @@ target: (current - baseline) / (target - baseline), between 0 and 1 (a target be
 baseline, such as a lower cost to serve, works the same way). It is on track while its
 progress is no more than 10 points behind the share of its time that has passed (from
 the plan's first day to its due date), behind otherwise, overdue when its date has passed
-short of the target, done at the target. A goal's progress is the mean of its objectives',
-a plan's the mean of its goals'.
+short of the target, done at the target; a dropped objective (added by mistake, or no
+longer pursued) is dropped, whatever its measure. A goal's progress is the mean of its
+objectives' (dropped ones left out), a plan's the mean of its goals' (dropped ones left out).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PLACE_HOLDING: frozenset[GoalStatus] = frozenset(
 BEHIND_BY = 0.10
 
 ON_TRACK, BEHIND, OVERDUE, DONE = "on track", "behind", "overdue", "done"
+DROPPED = "dropped"
 
 PROGRESS_RULE = __doc__.split("\n\n", 1)[1].strip() if __doc__ else ""
 

@@ -1,4 +1,5 @@
-"""The form that adds a measurable objective to a goal, or changes one (title, target, date)."""
+"""The form that adds a measurable objective to a goal, or changes one (title, target, date,
+dropped or not)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Checkbox, Input, Select
 
 from db.enums import PlanFigure
 from kam.services.plans import ObjectiveInput
@@ -45,7 +46,8 @@ class Suggestion:
 
 class ObjectiveForm(FormScreen["PlanView"]):
     """Add an objective to goal `goal_id`, or change one (`objective` given): a target by a
-    date, measured by a kam figure or by hand (chosen when it is added)."""
+    date, measured by a kam figure or by hand (chosen when it is added); a changed one may be
+    dropped (added by mistake, or no longer pursued) or taken up again."""
 
     def __init__(
         self,
@@ -77,7 +79,8 @@ class ObjectiveForm(FormScreen["PlanView"]):
         return Content.assemble("Objective ", (safe(self.objective.title), "bold"))
 
     def fields(self) -> Iterator[Widget]:
-        """Title, target, due date; for a new one, the figure it follows and its baseline."""
+        """Title, target, due date; for a new one, the figure it follows and its baseline;
+        for one being changed, whether it is dropped."""
         o, hint = self.objective, self.suggestion
         yield from self.field(
             "Objective",
@@ -107,6 +110,16 @@ class ObjectiveForm(FormScreen["PlanView"]):
             hint="YYYY-MM-DD",
         )
         if o is not None:
+            yield from self.field(
+                "Dropped",
+                Checkbox(
+                    Content("Dropped: added by mistake or no longer pursued"),
+                    o.dropped_on is not None,
+                    id="dropped",
+                    compact=True,
+                ),
+                hint="A dropped objective stays in the plan and counts in no progress.",
+            )
             return
         yield from self.field(
             "Measured by",
@@ -139,6 +152,8 @@ class ObjectiveForm(FormScreen["PlanView"]):
         if self.objective is None:
             values["figure"] = self.choice("figure")
             values["baseline"] = parse_number(self.value("baseline"))
+        else:
+            values["dropped"] = self.query_one("#dropped", Checkbox).value
         return values
 
     def write(self, session: Session, values: dict[str, Any]) -> PlanView:

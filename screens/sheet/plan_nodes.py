@@ -29,6 +29,7 @@ STATE_STYLES: dict[str, str] = {
     rules.BEHIND: "bold yellow",
     rules.OVERDUE: "bold red",
     rules.DONE: "bold cyan",
+    rules.DROPPED: "dim",
 }
 
 #: The kam figures an objective can follow, as people say them.
@@ -81,7 +82,7 @@ def bar(progress: float | None, width: int = 10) -> Text:
 
 
 def state_word(state: str) -> Text:
-    """'on track', 'behind', 'overdue' or 'done', in its colour."""
+    """'on track', 'behind', 'overdue', 'done' or 'dropped', in its colour."""
     return Text(state, style=STATE_STYLES.get(state, ""))
 
 
@@ -247,6 +248,9 @@ def objective_detail(o: ObjectiveView) -> RenderableType:
     grid.add_row("Now", now)
     grid.add_row("Target", Text(f"{measure(o.target, o.figure)} by {day(o.due_on)}"))
     grid.add_row("Progress", Text.assemble(percent(o.progress), "  ", state_word(o.state)))
+    if o.dropped_on:
+        grid.add_row("Dropped", Text(f"{day(o.dropped_on)}: counts in no progress (e takes it up "
+                                     "again)"))  # fmt: skip
     if o.comment:
         grid.add_row("Comment", Text(safe(o.comment)))
     grid.add_row("Rule", Text(f"on track while no more than {rules.BEHIND_BY * 100:.0f} points "

@@ -59,7 +59,12 @@ class PlanTab(KamScreenMixin, Vertical):
         _key("a", "add_action", "Add action", "Add an action that moves this objective."),
         _key("a", "add_sibling_action", "Add action", "Add another action to this objective."),
         _key("e", "edit_goal", "Edit goal", "Change the goal's title, owner or status."),
-        _key("e", "edit_objective", "Edit objective", "Change the title, target or due date."),
+        _key(
+            "e",
+            "edit_objective",
+            "Edit objective",
+            "Change the title, target or due date, or drop it.",
+        ),
         _key("e", "edit_action", "Edit action", "Change the action's status, due date or owner."),
         _key("u", "update_progress", "Record progress", "Record where the objective stands now."),
         _key("d", "complete_action", "Done", "Mark the highlighted action done today."),

@@ -116,6 +116,32 @@ def test_plan_show_says_a_plan_short_of_goals_is_incomplete(kam: Kam, base: Data
     assert two.startswith("Progress ") and two.endswith(" as of 2026-06-30.")
 
 
+@pytest.mark.today("2026-06-30")
+def test_an_objective_added_by_mistake_is_dropped_and_taken_up_again(
+    kam: Kam, base: Database
+) -> None:
+    plan = parsed(kam("plan", "goal", "add", ACME, "Grow profit", "--json", as_user="mia"))
+    goal = str(plan["goals"][0]["id"])
+    ok(kam("plan", "objective", "add", goal, "Workshops", "--target", "4", "--due",
+           "2026-12-31", as_user="mia"))  # fmt: skip
+    plan = parsed(kam("plan", "objective", "add", goal, "Typo", "--target", "1", "--due",
+                      "2026-12-31", "--json", as_user="mia"))  # fmt: skip
+    workshops, typo = (str(o["id"]) for o in plan["goals"][0]["objectives"])
+    ok(kam("plan", "objective", "update", workshops, "--value", "2", "--comment", "Two held",
+           as_user="mia"))  # fmt: skip
+    refused(kam("plan", "objective", "update", typo, "--drop", as_user="val"), 1)
+    result = ok(kam("plan", "objective", "update", typo, "--drop", as_user="mia"))
+    assert f"Objective {typo} saved." in result.stderr
+    shown = ok(kam("plan", "show", ACME, as_user="mia")).stdout
+    # Workshops 2 of 4 = 50 %; the dropped typo's 0 % is left out of the goal and the plan
+    assert f"Goal {goal}: Grow profit [open] 50%" in shown
+    assert "Progress 50% as of 2026-06-30" in shown
+    assert f"Objective {typo}: Typo" in shown and "0% dropped; updated by hand" in shown
+    plan = parsed(kam("plan", "objective", "update", typo, "--restore", "--json", as_user="mia"))
+    assert plan["goals"][0]["progress"] == 0.25  # (0.5 + 0) / 2
+    assert plan["goals"][0]["objectives"][1]["dropped_on"] is None
+
+
 def test_a_plan_action_is_handed_to_a_person_outside_kam_and_back(kam: Kam, base: Database) -> None:
     plan = parsed(kam("plan", "goal", "add", ACME, "Grow profit", "--json", as_user="mia"))
     plan = parsed(kam("plan", "objective", "add", str(plan["goals"][0]["id"]), "Workshops",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Input, Select, Static, TextArea, Tree
+from textual.widgets import Checkbox, Input, Select, Static, TextArea, Tree
 
 from db.models import AuditEvent, PlanAction, PlanComment
 from kam.database import Database
@@ -157,6 +157,42 @@ async def test_a_figure_objective_is_not_updated_by_hand_and_the_situation_is_wr
         assert "Situation and SWOT saved." in notices(app)
         assert tab.plan is not None and tab.plan.situation == "Two plants, one buyer"
         assert tab.plan.strengths == ["Service", "Range"]  # untouched parts stay
+
+
+async def test_an_objective_added_by_mistake_is_dropped_on_its_form_and_leaves_the_progress(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    add_plan(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tab = await open_plan(app, pilot)
+        # The goal: (40 % for profit + 25 % for workshops) / 2 = 32.5 %
+        assert tab.plan is not None and tab.plan.goals[0].progress == pytest.approx(0.325)
+        await to(tab, pilot, "Workshops held")
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, ObjectiveForm)
+        assert form.query_one("#dropped", Checkbox).value is False
+        await pilot.press("tab", "tab", "tab", "space", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is not form and "Objective saved." in notices(app)
+        # Only the profit objective counts now: 40 %, for the goal and the plan
+        assert tab.plan.goals[0].progress == pytest.approx(0.4)
+        assert tab.plan.progress == pytest.approx(0.4)
+        root, goal, workshops, _action, _profit = labels(tab)
+        assert "40 %" in root and "40 %" in goal
+        assert "25 % dropped · 1 of 4" in workshops and "behind" not in goal
+        assert "Dropped" in text_of(tab.query_one("#plan-detail", Static))
+        await pilot.press("e")  # taken up again on the same form
+        assert app.screen.query_one("#dropped", Checkbox).value is True
+        await pilot.press("tab", "tab", "tab", "space", "ctrl+s")
+        await settle(app, pilot)
+        assert tab.plan.goals[0].progress == pytest.approx(0.325)
+    with sqlite_database.reading() as s:
+        changes = [(e.field, e.door) for e in s.exec(select(AuditEvent)).all()
+                   if e.entity == "plan_objective" and e.field == "dropped_on"]  # fmt: skip
+        assert changes == [("dropped_on", "tui"), ("dropped_on", "tui")]
 
 
 async def test_an_executive_comments_on_the_plan_but_has_no_editing_key(

@@ -87,6 +87,39 @@ def test_a_figure_without_a_value_leaves_progress_unknown(
     assert view.goals[0].progress == pytest.approx(0.25)  # unknown does not count
 
 
+def test_an_objective_added_by_mistake_is_dropped_counts_in_no_progress_and_is_audited(
+    database: Database, cast: Cast, plan: plans.PlanView
+) -> None:
+    roadmap = next(o.id for o in plan.objectives if o.title == "Roadmap signed")
+    with database.writing() as s:
+        view = plans.update_objective(s, cast.manager, roadmap, dropped=True)
+    dropped = next(o for o in view.objectives if o.id == roadmap)
+    assert (dropped.state, dropped.dropped_on) == ("dropped", date(2026, 6, 30))
+    # The goal: (0.5 + 0.25) / 2 = 0.375 (the dropped roadmap's 0 left out), and so the plan
+    assert view.goals[0].progress == pytest.approx(0.375)
+    assert view.progress == pytest.approx(0.375)
+    assert len(view.objectives) == 3  # it stays in the plan's history
+    with database.reading() as s:
+        events = s.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "plan_objective", AuditEvent.entity_id == roadmap
+            )
+        ).all()
+        assert [(e.field, e.old, e.new) for e in events][-1] == (
+            "dropped_on",
+            None,
+            "2026-06-30",
+        )
+    for who in (cast.other_manager, cast.executive, cast.viewer):
+        with pytest.raises(PermissionDenied), database.writing() as s:
+            plans.update_objective(s, who, roadmap, dropped=False)
+    with database.writing() as s:
+        view = plans.update_objective(s, cast.manager, roadmap, dropped=False)
+    again = next(o for o in view.objectives if o.id == roadmap)
+    assert (again.state, again.dropped_on) == ("overdue", None)
+    assert view.goals[0].progress == pytest.approx(0.25)  # (0.5 + 0 + 0.25) / 3
+
+
 def test_a_figure_objective_is_not_updated_by_hand(
     database: Database, cast: Cast, plan: plans.PlanView
 ) -> None:
@@ -223,6 +256,10 @@ def test_past_years_are_history_and_goals_carry_into_the_next(
 ) -> None:
     with database.writing() as s:
         plans.add_goal(s, cast.manager, ACME, title="Second")
+        added = plans.add_objective(s, cast.manager, plan.goals[0].id, title="By mistake",
+                                    target=1, due_on=date(2026, 12, 31))  # fmt: skip
+        mistake = next(o.id for o in added.objectives if o.title == "By mistake")
+        plans.update_objective(s, cast.manager, mistake, dropped=True)
     from kam.rules import clock
 
     with clock.frozen(date(2027, 1, 10)):
@@ -235,7 +272,8 @@ def test_past_years_are_history_and_goals_carry_into_the_next(
             new = plans.carry_goals(s, cast.manager, ACME, goals=[old.goals[0].id], to_year=2027)
     assert [g.title for g in new.goals] == ["Grow profit"]
     assert new.goals[0].carried_from_id == old.goals[0].id
-    assert [o.title for o in new.objectives] == [o.title for o in old.goals[0].objectives]
+    kept = [o.title for o in old.goals[0].objectives if o.title != "By mistake"]
+    assert [o.title for o in new.objectives] == kept  # a dropped objective does not carry
     with database.reading() as s:
         assert plans.get_plan(s, ACME, fiscal_year=2026).goals[0].status == "carried"
 

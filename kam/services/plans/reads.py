@@ -141,6 +141,8 @@ def _objective_view(
     # review for satisfaction) leaves the progress unknown.
     share = rules.progress(baseline, o.target, current if current is not None or o.figure
                            else baseline)  # fmt: skip
+    state = rules.DROPPED if o.dropped_on else rules.state(share, start=start, due=o.due_on,
+                                                           today=today)  # fmt: skip
     return ObjectiveView(
         id=o.id,
         goal_id=o.goal_id,
@@ -151,9 +153,10 @@ def _objective_view(
         due_on=o.due_on,
         current=current,
         progress=share,
-        state=rules.state(share, start=start, due=o.due_on, today=today),
+        state=state,
         comment=o.comment,
         updated_on=o.updated_on,
+        dropped_on=o.dropped_on,
         actions=actions,
     )
 
@@ -251,7 +254,7 @@ def plan_view(
                 owner=login,
                 owner_name=owner_name,
                 status=g.status.value,
-                progress=rules.mean([o.progress for o in mine]),
+                progress=rules.mean([o.progress for o in mine if o.dropped_on is None]),
                 carried_from_id=g.carried_from_id,
                 objectives=mine,
             )

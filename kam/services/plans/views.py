@@ -49,6 +49,8 @@ class ObjectiveView(View):
     """on track, behind, overdue or done (kam.rules.plans)."""
     comment: str
     updated_on: date | None
+    dropped_on: date | None = None
+    """The day it was dropped (it then counts in no progress); None while pursued."""
     actions: list[ActionView] = field(default_factory=list)
 
 
@@ -62,7 +64,7 @@ class GoalView(View):
     owner_name: str | None
     status: str
     progress: float | None
-    """The mean of its objectives' progress."""
+    """The mean of its objectives' progress (dropped ones left out)."""
     carried_from_id: int | None
     objectives: list[ObjectiveView] = field(default_factory=list)
 

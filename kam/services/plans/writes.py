@@ -87,13 +87,15 @@ class ObjectiveInput(BaseModel):
 
 
 class ObjectiveChanges(BaseModel):
-    """Changes to an objective; `current` and `comment` record progress by hand."""
+    """Changes to an objective; `current` and `comment` record progress by hand; `dropped`
+    drops it (True: added by mistake or no longer pursued) or takes it up again (False)."""
 
     title: str | None = Field(default=None, min_length=1, max_length=limits.NAME)
     target: limits.Number | None = None
     due_on: date | None = None
     current: limits.Number | None = None
     comment: str | None = Field(default=None, max_length=limits.NOTE)
+    dropped: bool | None = None
 
     _clean = field_validator("title", "comment", mode="before")(
         classmethod(lambda cls, v: _clean_lines(v))
@@ -338,10 +340,14 @@ def add_objective(session: Session, actor: Actor, goal_id: int, **fields: Any) -
 
 
 def update_objective(session: Session, actor: Actor, objective_id: int, **fields: Any) -> PlanView:
-    """Record progress by hand (current value and a comment) or change the target or date."""
+    """Record progress by hand (current value and a comment), change the target or date, or
+    drop the objective (it stays in the plan, counted in no progress) or take it up again."""
     objective, plan = _objective(session, objective_id)
     _account_row, customer = _editable(session, actor, plan)
     changes = validated(ObjectiveChanges, **fields).model_dump(exclude_unset=True)
+    dropped = changes.pop("dropped", None)
+    if dropped is not None:
+        changes["dropped_on"] = (objective.dropped_on or clock.today()) if dropped else None
     if changes.get("target") is not None:
         limits.share("target", objective.figure, changes["target"])
     if "current" in changes:
@@ -472,7 +478,7 @@ def comment_plan(
 def carry_goals(
     session: Session, actor: Actor, account: str, *, goals: list[int], to_year: int | None = None
 ) -> PlanView:
-    """Carry open goals (with their unfinished objectives and open actions) into the next
+    """Carry open goals (with their objectives not dropped and open actions) into the next
     year's plan; the old goals are marked carried."""
     from sqlmodel import col, select
 
@@ -495,7 +501,11 @@ def carry_goals(
                         carried_from_id=goal.id, position=goal.position)  # fmt: skip
         session.add(copy)
         session.flush()
-        for o in session.exec(select(PlanObjective).where(PlanObjective.goal_id == goal.id)):
+        for o in session.exec(
+            select(PlanObjective).where(
+                PlanObjective.goal_id == goal.id, col(PlanObjective.dropped_on).is_(None)
+            )
+        ):
             kept = o.model_dump(exclude={"id", "goal_id", "created_at"})
             new = PlanObjective(goal_id=copy.id, **kept)  # type: ignore[arg-type]
             session.add(new)
