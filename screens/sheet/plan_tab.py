@@ -111,6 +111,8 @@ class PlanTab(KamScreenMixin, Vertical):
         matrix): the objective form opens on the plan's first goal, filled in."""
         self._this_year: int | None = None
         self._wide = True
+        self._added: tuple[str, int] | None = None
+        """The node just added (kind, id): the cursor goes to it once the plan is read."""
 
     # ------------------------------------------------------------------ layout
 
@@ -185,7 +187,7 @@ class PlanTab(KamScreenMixin, Vertical):
             return
         form = ObjectiveForm(goal_id=goal.id, goal=goal.title, today=self.kam.as_of,
                              suggestion=suggestion)  # fmt: skip
-        self._open(form, "Objective added.")
+        self._open(form, "Objective added.", "ObjectiveView")
 
     def may(self, action: Action) -> bool:
         """Whether the user may take `action` on this account (the services' own rule)."""
@@ -211,7 +213,10 @@ class PlanTab(KamScreenMixin, Vertical):
                 for a in o.actions:
                     objective.add_leaf(nodes.action_label(a, wide=wide), a)
         _ = tree.last_line  # lay the lines out now, so the cursor can go back to its node
-        found = _find(tree.root, before) or tree.root
+        added = _find(tree.root, self._added) if self._added else None
+        if added is not None:
+            self._added = None  # a node just added: a, e, u act on it next
+        found = added or _find(tree.root, before) or tree.root
         tree.move_cursor(found)
         self._show_detail(found.data)
 
@@ -267,10 +272,18 @@ class PlanTab(KamScreenMixin, Vertical):
 
     # ------------------------------------------------------------------ acting
 
-    def _after(self, what: str) -> Callable[[Any], None]:
+    def _after(self, what: str, adds: str | None = None) -> Callable[[Any], None]:
+        """What follows a form's save: say so, read again; the node of kind `adds` that the
+        form added gets the cursor (as a new record on the record tabs does)."""
+
         def done(view: Any) -> None:
-            if view is not None:
-                self.post_message(self.Saved(what))
+            if view is None:
+                return
+            if adds is not None and self.plan is not None:
+                had = {n.id for n in _nodes(self.plan, adds)}
+                new = [n.id for n in _nodes(view, adds) if n.id not in had]
+                self._added = (adds, new[0]) if new else None
+            self.post_message(self.Saved(what))
 
         return done
 
@@ -280,15 +293,16 @@ class PlanTab(KamScreenMixin, Vertical):
         self.load()
         self.post_message(self.Changed())
 
-    def _open(self, form: Screen[Any], what: str) -> None:
-        self.app.push_screen(form, self._after(what))
+    def _open(self, form: Screen[Any], what: str, adds: str | None = None) -> None:
+        self.app.push_screen(form, self._after(what, adds))
 
     def action_add_goal(self) -> None:
         """Add a goal to the plan."""
         from screens.sheet.goal_form import GoalForm
 
         assert self.plan is not None
-        self._open(GoalForm(self.customer, fiscal_year=self.plan.fiscal_year), "Goal added.")
+        self._open(GoalForm(self.customer, fiscal_year=self.plan.fiscal_year), "Goal added.",
+                   "GoalView")  # fmt: skip
 
     def action_add_objective(self) -> None:
         """Add an objective to the highlighted goal."""
@@ -296,14 +310,15 @@ class PlanTab(KamScreenMixin, Vertical):
 
         goal: GoalView = self.highlighted()  # type: ignore[assignment]
         self._open(ObjectiveForm(goal_id=goal.id, goal=goal.title, today=self.kam.as_of),
-                   "Objective added.")  # fmt: skip
+                   "Objective added.", "ObjectiveView")  # fmt: skip
 
     def action_add_action(self, objective: ObjectiveView | None = None) -> None:
         """Add an action to the highlighted objective."""
         from screens.sheet.plan_action_form import PlanActionForm
 
         target: ObjectiveView = objective or self.highlighted()  # type: ignore[assignment]
-        self._open(PlanActionForm(objective=target, people=self.people), "Action added.")
+        self._open(PlanActionForm(objective=target, people=self.people), "Action added.",
+                   "ActionView")  # fmt: skip
 
     def action_add_sibling_action(self) -> None:
         """Add another action to the highlighted action's objective."""
@@ -380,6 +395,16 @@ class PlanTab(KamScreenMixin, Vertical):
 
 def _kind(node: object) -> str | None:
     return None if node is None else type(node).__name__
+
+
+def _nodes(plan: PlanView, kind: str) -> list[Any]:
+    """The plan's goals, objectives or actions (by the name of their view)."""
+    kinds: dict[str, list[Any]] = {
+        "GoalView": list(plan.goals),
+        "ObjectiveView": plan.objectives,
+        "ActionView": plan.actions,
+    }
+    return kinds[kind]
 
 
 def _identity(node: object) -> tuple[str | None, int | None]:

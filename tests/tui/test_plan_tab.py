@@ -86,14 +86,14 @@ async def test_a_manager_builds_a_goal_an_objective_and_an_action_through_the_fo
         await pilot.press(*"Grow [b]share[/b]", "tab", *"mia", "ctrl+s")
         await settle(app, pilot)
         assert "Goal added." in notices(app)
-        await pilot.press("down")  # the goal
+        assert tab.highlighted() is tab.plan.goals[0]  # type: ignore[union-attr]  # the new goal
         assert keys(app)["a"] == "add_objective" and keys(app)["e"] == "edit_goal"
 
         await pilot.press("a")
         assert isinstance(app.screen, ObjectiveForm)
         await pilot.press(*"Workshops held", "tab", *"4", "tab", *"2025-09-30", "ctrl+s")
         await settle(app, pilot)
-        await pilot.press("down")  # the objective, measured by hand
+        assert getattr(tab.highlighted(), "title", None) == "Workshops held"  # the new one
         assert {keys(app)[k] for k in "aeu"} == {"add_action", "edit_objective", "update_progress"}
 
         await pilot.press("a")
@@ -107,8 +107,10 @@ async def test_a_manager_builds_a_goal_an_objective_and_an_action_through_the_fo
         assert "of 4 by 2025-09-30" in objective and "by hand" in objective
         assert "Book the venue · mia · due 2025-06-15 · planned" in action
         assert action.rstrip().endswith("OVERDUE")
+        assert getattr(tab.highlighted(), "title", None) == "Book the venue"  # the new action
+        assert keys(app)["d"] == "complete_action"
 
-        await pilot.press("u")  # progress by hand on the objective
+        await pilot.press("up", "u")  # progress by hand on the objective
         assert isinstance(app.screen, ProgressForm)
         await pilot.press(*"1", "ctrl+s")
         assert "Say what happened" in text_of(app.screen.query_one("#comment-problem", Static))
