@@ -253,6 +253,17 @@ def list_events(
     ]
 
 
+def newest_event(session: Session) -> int:
+    """The id of the newest audit event of all (0 when there is none): read before the
+    records a screen shows, it is what an edit form of theirs saw (refuse_if_changed)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from db.models import AuditEvent
+
+    return session.exec(select(func.max(AuditEvent.id))).one() or 0
+
+
 def newest_event_of(session: Session, entity: str, entity_id: int) -> int:
     """The id of the newest audit event about one record (0 when there is none)."""
     from sqlalchemy import func

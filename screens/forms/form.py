@@ -93,10 +93,17 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         self._warned = False
         self.watched: tuple[str, int] | None = None
         """The audited record (entity, id) an edit form changes: its save is refused when
-        someone else changed the record after the form opened (`_seen`)."""
+        someone else changed the record after the values the form shows were read (`_seen`,
+        `read_at`), or else after the form opened."""
         self._seen: int | None = None
 
     # ------------------------------------------------------------------ what subclasses give
+
+    def read_at(self, seen: int | None) -> FormScreen[ResultT]:
+        """The form shows values read when `seen` was the newest audit event (None: read
+        when the form opens); a change after it refuses the save. Returns the form."""
+        self._seen = seen
+        return self
 
     def heading(self) -> Content:
         """The form's heading; customer names go in as Content, never markup."""

@@ -90,6 +90,8 @@ class PeopleTab(KamScreenMixin, Vertical):
         """The account: whose rule applies."""
         self.chart: PeopleMap | None = None
         """The people as last read."""
+        self.seen: int | None = None
+        """The newest audit event when they were read (what their edit forms saw)."""
         self._added: int | None = None
         """The id of a person just added: the cursor goes to them once read."""
 
@@ -116,9 +118,10 @@ class PeopleTab(KamScreenMixin, Vertical):
 
     # ------------------------------------------------------------------ showing
 
-    def show(self, chart: PeopleMap, account: AccountView) -> None:
-        """Show the people as read with the sheet's records."""
-        self.chart, self.account = chart, account
+    def show(self, chart: PeopleMap, account: AccountView, *, seen: int | None = None) -> None:
+        """Show the people as read with the sheet's records (`seen`: the newest audit event
+        then)."""
+        self.chart, self.account, self.seen = chart, account, seen
         self._fill(chart)
 
     def may(self, action: Action) -> bool:
@@ -263,8 +266,8 @@ class PeopleTab(KamScreenMixin, Vertical):
 
         person = self.highlighted()
         if person is not None and self.chart is not None:
-            self.app.push_screen(ContactForm(self.customer, person, people=self.chart.people),
-                                 self._after("Person saved."))  # fmt: skip
+            form = ContactForm(self.customer, person, people=self.chart.people)
+            self.app.push_screen(form.read_at(self.seen), self._after("Person saved."))
 
     def action_set_counterpart(self) -> None:
         """Pair the highlighted person with our executive sponsor."""

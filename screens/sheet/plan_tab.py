@@ -79,10 +79,12 @@ class PlanTab(KamScreenMixin, Vertical):
     class Loaded(Message):
         """The plan was read (for the year `shift` years from this one)."""
 
-        def __init__(self, plan: PlanView, shift: int) -> None:
+        def __init__(self, plan: PlanView, shift: int, seen: int) -> None:
             super().__init__()
             self.plan = plan
             self.shift = shift
+            self.seen = seen
+            """The newest audit event when the plan was read."""
 
     class Saved(Message):
         """A change without a form was accepted."""
@@ -104,6 +106,8 @@ class PlanTab(KamScreenMixin, Vertical):
         """The customer's people (set with the account): whom an action may address."""
         self.plan: PlanView | None = None
         """The plan as last read."""
+        self.seen: int | None = None
+        """The newest audit event when the plan was read (what its edit forms saw)."""
         self.shift = 0
         """Years from this one (`[` goes back, `]` forward)."""
         self.suggestion: Suggestion | None = None
@@ -139,19 +143,22 @@ class PlanTab(KamScreenMixin, Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sheet-plan")
     def load(self) -> None:
         """Read the plan of the year shown, progress as of the app's day."""
+        from kam.services.audit import newest_event
         from kam.services.plans import get_plan
 
         shift = self.shift
         year = None if shift == 0 or self._this_year is None else self._this_year + shift
         with self.kam.database.reading() as session:
+            seen = newest_event(session)  # first: a change after it is one the form may miss
             plan = get_plan(session, self.customer, fiscal_year=year, as_of=self.kam.as_of)
-        self.post_message(self.Loaded(plan, shift))
+        self.post_message(self.Loaded(plan, shift, seen))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.shift != self.shift:
             return  # read for a year no longer asked for
         plan = self.plan = message.plan
+        self.seen = message.seen
         if self.shift == 0:
             self._this_year = plan.fiscal_year
         self._fill(plan)
@@ -294,6 +301,10 @@ class PlanTab(KamScreenMixin, Vertical):
         self.post_message(self.Changed())
 
     def _open(self, form: Screen[Any], what: str, adds: str | None = None) -> None:
+        from screens.forms.form import FormScreen
+
+        if isinstance(form, FormScreen):
+            form.read_at(self.seen)  # an edit form saw the plan as read
         self.app.push_screen(form, self._after(what, adds))
 
     def action_add_goal(self) -> None:

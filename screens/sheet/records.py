@@ -72,6 +72,8 @@ class SheetRecords:
     complaints: list[ComplaintView]
     reviews: list[ReviewView]
     history: list[AuditView]
+    seen: int = 0
+    """The newest audit event when they were read (what their edit forms saw)."""
 
     @property
     def contacts(self) -> list[ContactView]:

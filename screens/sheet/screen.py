@@ -247,7 +247,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sheet-records")
     def _load_records(self) -> None:
         from kam.services.accounts import get_account
-        from kam.services.audit import list_events
+        from kam.services.audit import list_events, newest_event
         from kam.services.commitments import list_commitments
         from kam.services.complaints import list_complaints
         from kam.services.interactions import list_interactions
@@ -256,6 +256,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
 
         name = self.customer
         with self.kam.database.reading() as session:
+            seen = newest_event(session)  # first: a change after it is one the form may miss
             account = get_account(session, name)
             records = SheetRecords(
                 account=account,
@@ -265,6 +266,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                 complaints=list_complaints(session, name),
                 reviews=list_reviews(session, name),
                 history=list_events(session, customer_id=account.customer_id),
+                seen=seen,
             )
         self.post_message(self.RecordsLoaded(records))
 
@@ -287,7 +289,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         self._show_account(records.account)
         self._fill_tables(records)
         self.query_one(PlanTab).show_account(records.account, records.contacts)
-        self.query_one(PeopleTab).show(records.people, records.account)
+        self.query_one(PeopleTab).show(records.people, records.account, seen=records.seen)
         self.refresh_bindings()
 
     @on(PlanTab.Changed)
@@ -540,6 +542,11 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
             self._after_save("Key account retired; its history stays."),
         )
 
+    def _seen(self) -> int | None:
+        """The newest audit event when the records shown were read (what an edit form of
+        theirs saw)."""
+        return self.records.seen if self.records else None
+
     def _people(self) -> list[ContactView]:
         """The customer's people as last read."""
         return self.records.contacts if self.records else []
@@ -568,7 +575,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
                     today=self.kam.as_of,
                     interaction=interaction,
                     people=self._people(),
-                ),  # fmt: skip
+                ).read_at(self._seen()),  # fmt: skip
                 self._after_save("Interaction saved."),
             )
 
@@ -588,7 +595,8 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         commitment = self._highlighted("commitments")
         if commitment is not None:
             self.app.push_screen(
-                CommitmentStatusForm(commitment), self._after_save("Commitment updated.")
+                CommitmentStatusForm(commitment).read_at(self._seen()),
+                self._after_save("Commitment updated."),
             )
 
     def action_reopen_commitment(self) -> None:
@@ -602,7 +610,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         commitment = self._highlighted("commitments")
         if commitment is not None:
             self.app.push_screen(
-                CommitmentForm(self.customer, commitment=commitment),
+                CommitmentForm(self.customer, commitment=commitment).read_at(self._seen()),
                 self._after_save("Commitment corrected."),
             )
 
@@ -623,7 +631,7 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         if complaint is None:
             return
         self.app.push_screen(
-            ComplaintAdvanceForm(complaint, today=self.kam.as_of),
+            ComplaintAdvanceForm(complaint, today=self.kam.as_of).read_at(self._seen()),
             self._after_save("Complaint advanced."),
         )
 

@@ -541,6 +541,39 @@ async def test_a_record_changed_by_someone_else_while_its_form_is_open_is_not_ov
             assert visit.happened_on == date(2025, 6, 28)
 
 
+async def test_a_record_changed_after_the_sheet_was_read_is_not_put_back_by_its_form(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """The form shows the values the sheet read: saving it put back the old summary."""
+    from kam.services.interactions import update_interaction
+
+    with sqlite_database.writing() as s:
+        log_interaction(
+            s, tui(sheet_cast.manager), "Acme [/b] Ltd", kind="visit", happened_on=AS_OF,
+            summary="Plant tour",
+        )  # fmt: skip
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        with sqlite_database.writing() as s:  # the admin corrects the summary meanwhile
+            visit_id = s.exec(select(Interaction)).one().id
+            update_interaction(s, sheet_cast.admin, visit_id, summary="Plant tour and audit")
+        await pilot.press("5", "e")
+        form = app.screen
+        assert isinstance(form, InteractionForm)
+        assert form.value("summary") == "Plant tour"  # as the sheet read it
+        await pilot.press(*"2025-06-28", "ctrl+s")
+        await settle(app, pilot)
+
+        assert app.screen is form
+        told = [n for n in notices(app) if "changed this interaction (summary)" in n]
+        assert len(told) == 1 and told[0].startswith("ada changed")
+        with sqlite_database.reading() as s:
+            visit = s.exec(select(Interaction)).one()
+            assert (visit.happened_on, visit.summary) == (AS_OF, "Plant tour and audit")
+
+
 async def test_the_history_names_an_admin_who_acted_as_the_manager(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:

@@ -323,3 +323,38 @@ async def test_an_action_is_handed_to_a_person_outside_kam_and_back_on_its_edit_
             action = s.exec(select(PlanAction)).one()
             assert (action.owner_name, action.owner_department) == ("", None)
             assert action.owner_id is not None
+
+
+async def test_an_action_changed_after_the_plan_was_read_is_not_put_back_by_its_form(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """The form shows the action as the tab read it: saving it put back the old due date."""
+    from datetime import date
+
+    from kam.services.plans import update_action
+
+    add_plan(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tab = await open_plan(app, pilot)
+        with sqlite_database.writing() as s:  # the admin moves the action meanwhile
+            action_id = s.exec(select(PlanAction)).one().id
+            update_action(s, sheet_cast.admin, action_id, due_on=date(2025, 8, 1))
+        while keys(app).get("e") != "edit_action":
+            await pilot.press("down")
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, PlanActionForm)
+        form.query_one("#owner", Input).value = ""
+        form.query_one("#owner_name", Input).value = "Bob"
+        form.query_one("#owner_department", Select).value = "finance"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        assert app.screen is form
+        assert any("changed this plan action (due_on)" in n for n in notices(app))
+        with sqlite_database.reading() as s:
+            action = s.exec(select(PlanAction)).one()
+            assert (action.due_on, action.owner_name) == (date(2025, 8, 1), "")
+        assert tab.plan is not None
