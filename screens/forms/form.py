@@ -47,7 +47,8 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
     loop) and call one service in `write()` (in a thread). The form closes with the
     service's view; a domain refusal is shown with its sentence and the form stays open
     (one about a field of the form at that field, as its own checks are); a conflict
-    closes the form so the reader reloads.
+    keeps an edit form open with what was typed (`watched`, `KEEP_ON_CONFLICT`), and
+    closes any other so the reader reloads.
     """
 
     CSS_PATH = FORM_CSS
@@ -71,6 +72,9 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
     AUTO_FOCUS = ""  # the first field is focused without scrolling the heading away
     FIRST_FIELD: ClassVar[str] = "Input, Select, TextArea"
     """The widgets the keyboard starts on: the first of them."""
+    KEEP_ON_CONFLICT: ClassVar[bool] = False
+    """Whether a form without a watched record stays open on a conflict (its `write` then
+    expects the version the refusal found, so that saving again replaces the other change)."""
     SERVICE_FIELDS: ClassVar[dict[str, str]] = {}
     """The field that shows a refusal about each service field whose name is not the
     field's id (service field name -> field id)."""
@@ -340,7 +344,7 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         error = event.worker.error
         if isinstance(error, ConflictError):
             report_refusal(self.app, error)
-            if self.watched is None:
+            if self.watched is None and not self.KEEP_ON_CONFLICT:
                 self.dismiss(None)
             return
         if isinstance(error, InvalidData) and self._show_at_fields(error):

@@ -32,12 +32,17 @@ class AccountForm(FormScreen["AccountView"]):
     active and under review; the sheet's p and k choose the sponsor and manager, x retires).
 
     The change is sent with `expected_version` = the version the form was opened on; if
-    someone changed the account since, nothing is overwritten and the reader is told to reload.
+    someone changed the account since, nothing is overwritten, the reader is told who did, and
+    the form stays open with what was typed: saving again replaces their change on purpose.
     """
+
+    KEEP_ON_CONFLICT = True
 
     def __init__(self, account: AccountView, *, admin: bool) -> None:
         super().__init__()
         self.account = account
+        self._version = account.version
+        """The version a save expects: the one shown, then the one a conflict found."""
         """The account as shown when the form opened (its version is the one expected)."""
         self.admin = admin
         """Whether the status field is offered."""
@@ -135,12 +140,21 @@ class AccountForm(FormScreen["AccountView"]):
 
     def write(self, session: Session, values: dict[str, Any]) -> AccountView:
         """Update the account if it is still at the version shown."""
-        from kam.services.accounts import update_account
+        from kam.errors import ConflictError
+        from kam.services.accounts import get_account, update_account
 
-        return update_account(
-            session,
-            self.kam.actor,
-            self.account.customer,
-            expected_version=self.account.version,
-            **values,
-        )
+        try:
+            return update_account(
+                session,
+                self.kam.actor,
+                self.account.customer,
+                expected_version=self._version,
+                **values,
+            )
+        except ConflictError as conflict:
+            self._version = get_account(session, self.account.customer).version  # theirs go
+            told = str(conflict).removesuffix(" Reload and try again.")
+            raise ConflictError(
+                f"{told} Your entries are still in the form: save again to replace their "
+                "change, or Escape and reload."
+            ) from None

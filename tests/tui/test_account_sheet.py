@@ -246,9 +246,10 @@ async def test_e_corrects_an_executive_visit_for_its_sponsor_and_not_its_manager
             assert ("e" in keys(app)) == on_the_visit
 
 
-async def test_a_conflict_is_told_and_r_reloads_the_new_version(
+async def test_a_conflict_is_told_the_typed_change_stays_and_saving_again_replaces_theirs(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
+    """The form closed on a conflict: what was typed was lost."""
     app = make_app(sqlite_database, sheet_cast.manager)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -258,24 +259,24 @@ async def test_a_conflict_is_told_and_r_reloads_the_new_version(
         with sqlite_database.writing() as s:
             update_account(s, sheet_cast.admin, "Acme [/b] Ltd", reason="Changed by Ada")
         await pilot.press("e")
-        assert isinstance(app.screen, AccountForm)
+        form = app.screen
+        assert isinstance(form, AccountForm)
         await pilot.press("tab", *"0.8", "ctrl+s")  # the second field: retention override
         await settle(app, pilot)
-        assert app.screen is sheet
+        assert app.screen is form
+        assert form.query_one("#retention_override", Input).value == "0.8"
         told = [n for n in notices(app) if "was changed by Ada Admin" in n]
-        assert len(told) == 1 and told[0].endswith("Press r to reload.")
+        assert len(told) == 1 and "save again to replace their change" in told[0]
         with sqlite_database.reading() as s:
             account = s.exec(select(KeyAccount).where(KeyAccount.manager_id.is_not(None))).first()
             assert account is not None and account.retention_override is None
-        await pilot.press("r")
+        await pilot.press("ctrl+s")  # again, knowing
         await settle(app, pilot)
-        assert sheet.records.account.version == 2
-        assert "Changed by Ada" in text_of(sheet.query_one("#who", Static))
-        await pilot.press("e", "tab", *"0.8", "ctrl+s")
-        await settle(app, pilot)
+        assert app.screen is sheet
         assert "Key account saved." in notices(app)
         assert sheet.records.account.version == 3
         assert sheet.records.account.retention_override == 0.8
+        assert "Changed by Ada" in text_of(sheet.query_one("#who", Static))  # theirs, untouched
         assert sheet.worth is not None and sheet.worth.clv_retention_source == "override"
 
 
