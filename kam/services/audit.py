@@ -264,8 +264,11 @@ def newest_event(session: Session) -> int:
     return session.exec(select(func.max(AuditEvent.id))).one() or 0
 
 
-def newest_event_of(session: Session, entity: str, entity_id: int) -> int:
-    """The id of the newest audit event about one record (0 when there is none)."""
+def newest_event_of(
+    session: Session, entity: str, entity_id: int | None, *, field: str | None = None
+) -> int:
+    """The id of the newest audit event about one record (0 when there is none); with
+    `field`, about that field of it (a programme setting: entity_id None, field its key)."""
     from sqlalchemy import func
     from sqlmodel import select
 
@@ -274,12 +277,16 @@ def newest_event_of(session: Session, entity: str, entity_id: int) -> int:
     query = select(func.max(AuditEvent.id)).where(
         AuditEvent.entity == entity, AuditEvent.entity_id == entity_id
     )
+    if field is not None:
+        query = query.where(AuditEvent.field == field)
     return session.exec(query).one() or 0
 
 
-def refuse_if_changed(session: Session, entity: str, entity_id: int, seen: int) -> None:
-    """Refuse (ConflictError) when the record was changed after audit event `seen`: the
-    message names who changed which fields, and when."""
+def refuse_if_changed(
+    session: Session, entity: str, entity_id: int | None, seen: int, *, field: str | None = None
+) -> None:
+    """Refuse (ConflictError) when the record (its `field`, if given) was changed after
+    audit event `seen`: the message names who changed which fields, and when."""
     from sqlmodel import col, select
 
     from db.models import AuditEvent
@@ -291,6 +298,8 @@ def refuse_if_changed(session: Session, entity: str, entity_id: int, seen: int) 
         .where(col(AuditEvent.id) > seen)
         .order_by(col(AuditEvent.id))
     )
+    if field is not None:
+        query = query.where(AuditEvent.field == field)
     events = session.exec(query).all()
     if not events:
         return

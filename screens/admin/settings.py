@@ -71,15 +71,19 @@ class SettingsScreen(KamScreenMixin, Screen[None]):
     class Loaded(Message):
         """The settings in force (and the minimum profit worked out) were read."""
 
-        def __init__(self, settings: ProgrammeSettings, least: MinimumProfit) -> None:
+        def __init__(self, settings: ProgrammeSettings, least: MinimumProfit, seen: int) -> None:
             super().__init__()
             self.settings = settings
             self.least = least
+            self.seen = seen
+            """The newest audit event when they were read."""
 
     def __init__(self) -> None:
         super().__init__()
         self.settings: ProgrammeSettings | None = None
         """The settings as last read."""
+        self.seen: int | None = None
+        """The newest audit event when they were read (what a setting's form saw)."""
 
     def compose(self) -> ComposeResult:
         """Header, who may change them, the table, footer."""
@@ -108,18 +112,20 @@ class SettingsScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
     def _load(self) -> None:
+        from kam.services.audit import newest_event
         from kam.services.programme import load_settings, minimum_profit
 
         with self.kam.database.reading() as session:
+            seen = newest_event(session)  # first: a change after it is one the form may miss
             settings = load_settings(session)
             least = minimum_profit(session, as_of=self.kam.as_of)
-        self.post_message(self.Loaded(settings, least))
+        self.post_message(self.Loaded(settings, least, seen))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         from kam.rules.programme import DESCRIPTIONS, ProgrammeSettings
 
-        self.settings = message.settings
+        self.settings, self.seen = message.settings, message.seen
         defaults = asdict(ProgrammeSettings())
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -171,7 +177,7 @@ class SettingsScreen(KamScreenMixin, Screen[None]):
         if key is None or self.settings is None:
             return
         current = getattr(self.settings, key)
-        self.app.push_screen(SettingForm(key, current), self._changed)
+        self.app.push_screen(SettingForm(key, current).read_at(self.seen), self._changed)
 
     def _changed(self, settings: ProgrammeSettings | None) -> None:
         if settings is not None:
@@ -193,6 +199,7 @@ class SettingForm(FormScreen["ProgrammeSettings"]):
         """The setting's name."""
         self.current = current
         """Its value in force (None: none set)."""
+        self.watched, self.watched_field = ("programme_setting", None), key
 
     def heading(self) -> Content:
         """'Programme setting <key>'."""

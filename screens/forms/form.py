@@ -95,10 +95,12 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
         self._opened_with: dict[str, Any] | None = None
         """Every field's value once the form was drawn (what Escape compares with)."""
         self._warned = False
-        self.watched: tuple[str, int] | None = None
+        self.watched: tuple[str, int | None] | None = None
         """The audited record (entity, id) an edit form changes: its save is refused when
         someone else changed the record after the values the form shows were read (`_seen`,
         `read_at`), or else after the form opened."""
+        self.watched_field: str | None = None
+        """The one field of `watched` the form changes, when others may change apart."""
         self._seen: int | None = None
 
     # ------------------------------------------------------------------ what subclasses give
@@ -180,7 +182,7 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
             from kam.services.audit import newest_event_of
 
             with self.kam.database.reading() as session:
-                self._seen = newest_event_of(session, *self.watched)
+                self._seen = newest_event_of(session, *self.watched, field=self.watched_field)
         self._start()
         self.call_after_refresh(self._start)
         self.call_after_refresh(self._remember_values)
@@ -320,10 +322,11 @@ class FormScreen(KamScreenMixin, ModalScreen[ResultT | None], Generic[ResultT]):
             if self.watched is not None and self._seen is not None:
                 from kam.services.audit import newest_event_of, refuse_if_changed
 
+                field = self.watched_field
                 try:
-                    refuse_if_changed(session, *self.watched, self._seen)
-                except ConflictError:
-                    self._seen = newest_event_of(session, *self.watched)  # again: theirs go
+                    refuse_if_changed(session, *self.watched, self._seen, field=field)
+                except ConflictError:  # again: theirs go
+                    self._seen = newest_event_of(session, *self.watched, field=field)
                     raise
             view = self.write(session, values)
         self.post_message(self.Saved(view))

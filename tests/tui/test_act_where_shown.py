@@ -342,6 +342,39 @@ async def test_an_admin_changes_a_setting_with_the_clis_checks(
         assert warn[1:3] == ["3", "5"]
 
 
+async def test_a_setting_another_admin_changed_after_the_list_was_read_is_not_put_back(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """The form offered the value as read and saving it replaced the other admin's, silently."""
+    from kam.services.programme import set_setting
+
+    app = make_app(sqlite_database, sheet_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_settings()
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=[r[0] for r in rows(table)].index("warn_below"))
+        with sqlite_database.writing() as s:  # another admin, meanwhile
+            set_setting(s, sheet_cast.admin, "warn_below", 2)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, SettingForm)
+        form.query_one("#value", Input).value = "4"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert any("changed this programme setting (warn_below)" in n for n in notices(app))
+        with sqlite_database.reading() as s:
+            assert s.exec(select(ProgrammeSetting)).one().value == "2"
+        await pilot.press("ctrl+s")  # again, knowing
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert next(r for r in rows(table) if r[0] == "warn_below")[1] == "4"
+
+
 async def test_a_cap_below_the_active_accounts_is_refused_naming_the_forms_box(
     sqlite_database: Database, sheet_cast: Cast
 ) -> None:
