@@ -40,6 +40,8 @@ class CommitmentForm(FormScreen["CommitmentView"]):
         """The customer's people."""
         self.commitment = commitment
         """The commitment being corrected (what, which department, by when); None to add."""
+        if commitment is not None:
+            self.watched = ("commitment", commitment.id)
 
     def heading(self) -> Content:
         """'New commitment to <customer>' or 'Correct a commitment to <customer>'."""

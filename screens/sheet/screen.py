@@ -642,6 +642,8 @@ class AccountSheetScreen(KamScreenMixin, Screen[None]):
         complaint = self._highlighted("complaints")
         if complaint is not None:
             self.app.push_screen(
-                ComplaintForm(self.customer, today=self.kam.as_of, complaint=complaint),
+                ComplaintForm(self.customer, today=self.kam.as_of, complaint=complaint).read_at(
+                    self._seen()
+                ),
                 self._after_save("Complaint corrected."),
             )

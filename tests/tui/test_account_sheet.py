@@ -783,3 +783,42 @@ async def test_a_long_record_is_cut_with_an_ellipsis_and_shown_in_full_below_its
         await pilot.pause()
         assert rows(history)[at][6].endswith("…")
         assert "DONE" in text_of(sheet.query_one("#history-detail", Static))
+
+
+async def test_a_promise_or_complaint_corrected_after_a_change_since_the_sheet_was_read_is_refused(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """c on a commitment put back the description the sheet had read over the admin's
+    correction made meanwhile; the complaint's correction is guarded alike."""
+    from kam.services.commitments import add_commitment, update_commitment
+    from kam.services.complaints import record_complaint, update_complaint
+
+    with sqlite_database.writing() as s:
+        mia = tui(sheet_cast.manager)
+        promise = add_commitment(s, mia, "Acme [/b] Ltd", description="Send samples",
+                                 department="sales", due_on=date(2025, 7, 31))  # fmt: skip
+        complaint = record_complaint(s, mia, "Acme [/b] Ltd", summary="Late", severity="low")
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_sheet(app, pilot)
+        with sqlite_database.writing() as s:  # the admin corrects both meanwhile
+            update_commitment(s, sheet_cast.admin, promise.id, description="Send 3 samples")
+            update_complaint(s, sheet_cast.admin, complaint.id, summary="Late twice")
+        for tab, field, kind in (("6", "due_on", "commitment"), ("7", "severity", "complaint")):
+            await pilot.press(tab, "c")
+            form = app.screen
+            assert isinstance(form, CommitmentForm | ComplaintForm), kind
+            if field == "due_on":
+                await pilot.press("tab", "tab", "ctrl+u", *"2025-08-15", "ctrl+s")
+            else:
+                await pilot.press("tab", "enter", "down", "enter", "ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is form, kind
+            assert any(f"changed this {kind}" in n for n in notices(app)), kind
+            await pilot.press("escape", "escape")  # drop what was typed
+            await settle(app, pilot)
+            assert not isinstance(app.screen, CommitmentForm | ComplaintForm), kind
+    with sqlite_database.reading() as s:
+        assert s.get(Commitment, promise.id).description == "Send 3 samples"
+        assert s.get(Complaint, complaint.id).summary == "Late twice"
