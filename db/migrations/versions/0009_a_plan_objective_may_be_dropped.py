@@ -3,7 +3,7 @@ is pursued); a dropped objective stays in the plan's history and counts in no pr
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05
+Create Date: 2026-12-03
 """
 
 from __future__ import annotations
