@@ -238,8 +238,8 @@ def objective_update(
         bool | None,
         typer.Option(
             "--drop/--restore",
-            help="Drop it (added by mistake, or no longer pursued: it stays in the plan and "
-            "counts in no progress), or take a dropped one up again.",
+            help="Mark it dropped (added by mistake, or no longer pursued: it stays in the plan "
+            "and counts in no progress), or take a dropped one up again.",
         ),
     ] = None,
     dry_run: DryRunOption = False,
