@@ -120,6 +120,60 @@ def test_an_objective_added_by_mistake_is_dropped_counts_in_no_progress_and_is_a
     assert view.goals[0].progress == pytest.approx(0.25)  # (0.5 + 0 + 0.25) / 3
 
 
+def test_open_actions_past_their_date_under_a_dropped_objective_or_goal_are_not_overdue(
+    database: Database, cast: Cast, plan: plans.PlanView, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three open actions past their date on 2026-06-30: one under the roadmap, one under the
+    workshops, one under a second goal. Dropping the roadmap leaves 2 overdue, dropping the
+    second goal 1, in every count: the plan, the sheet's line, the review's snapshot, the
+    dashboard's alerts and kam plan show. The actions stay in the plan."""
+    from kam.cli.plan import print_plan
+    from kam.services.dashboard import programme_overview
+    from kam.services.reviews import plan_snapshot
+    from kam.sheet import plan_headline
+
+    by_title = {o.title: o.id for o in plan.objectives}
+    with database.writing() as s:
+        plans.add_action(s, cast.manager, by_title["Roadmap signed"], title="Draft the roadmap",
+                         owner="mia", due_on=date(2026, 6, 10))  # fmt: skip
+        plans.add_action(s, cast.manager, by_title["Workshops held"], title="Book the venue",
+                         owner="mia", due_on=date(2026, 6, 20))  # fmt: skip
+        view = plans.add_goal(s, cast.manager, ACME, title="Win the CFO")
+        cfo = view.goals[1].id
+        view = plans.add_objective(s, cast.manager, cfo, title="Meet the CFO", target=1,
+                                   due_on=date(2026, 12, 31))  # fmt: skip
+        plans.add_action(s, cast.manager, view.goals[1].objectives[0].id, title="Ask for a call",
+                         owner="mia", due_on=date(2026, 6, 25))  # fmt: skip
+
+    def counts() -> tuple[list[str], str, int, list[str], str]:
+        with database.reading() as s:
+            view = plans.get_plan(s, ACME)
+            alerts = programme_overview(s, as_of=date(2026, 6, 30)).alerts
+        print_plan(view)
+        shown = [line for line in capsys.readouterr().out.splitlines() if "OVERDUE" in line]
+        return (
+            [a.title for a in view.actions if a.overdue],
+            plan_headline(view).rsplit(", ", 1)[1],
+            plan_snapshot(view)["overdue_actions"],
+            [a.text.rsplit(": ", 1)[1] for a in alerts if a.kind == "plan"],
+            " | ".join(line.split(": ", 1)[1].split(" — ")[0] for line in shown),
+        )
+
+    everything = ["Draft the roadmap", "Book the venue", "Ask for a call"]
+    assert counts() == (everything, "3 actions overdue.", 3, everything,
+                        " | ".join(everything))  # fmt: skip
+    with database.writing() as s:
+        plans.update_objective(s, cast.manager, by_title["Roadmap signed"], dropped=True)
+    assert counts() == (everything[1:], "2 actions overdue.", 2, everything[1:],
+                        "Book the venue | Ask for a call")  # fmt: skip
+    with database.writing() as s:
+        view = plans.update_goal(s, cast.manager, cfo, status="dropped")
+    assert counts() == (["Book the venue"], "1 action overdue.", 1, ["Book the venue"],
+                        "Book the venue")  # fmt: skip
+    assert len(view.actions) == 3  # still in the plan, as they were
+    assert [a.status for a in view.actions] == ["planned"] * 3
+
+
 def test_a_figure_objective_is_not_updated_by_hand(
     database: Database, cast: Cast, plan: plans.PlanView
 ) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from db.enums import ActionStatus, PlanFigure
+from db.enums import ActionStatus, GoalStatus, PlanFigure
 from kam.rules import clock, dates, lifecycle, people
 from kam.rules import plans as rules
 from kam.rules.programme import load_settings
@@ -104,8 +104,10 @@ def _person(session: Session, user_id: int | None) -> tuple[str | None, str | No
 
 
 def _action_view(
-    session: Session, a: PlanAction, contacts: dict[int, str], today: date
+    session: Session, a: PlanAction, contacts: dict[int, str], today: date, *, pursued: bool
 ) -> ActionView:
+    """The action as the plan shows it; under a dropped goal or objective (not `pursued`) it
+    is overdue for nobody, whatever its date."""
     assert a.id is not None
     login, name = _person(session, a.owner_id)
     open_ = a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
@@ -119,7 +121,7 @@ def _action_view(
         due_on=a.due_on,
         status=a.status.value,
         done_on=a.done_on,
-        overdue=open_ and a.due_on < today,
+        overdue=pursued and open_ and a.due_on < today,
         commitment_id=a.commitment_id,
         contact_id=a.contact_id,
         contact=contacts.get(a.contact_id) if a.contact_id else None,
@@ -238,8 +240,9 @@ def plan_view(
             _objective_view(
                 o,
                 figures,
-                [_action_view(session, a, contacts, today) for a in actions
-                 if a.objective_id == o.id],
+                [_action_view(session, a, contacts, today,
+                              pursued=g.status != GoalStatus.DROPPED and o.dropped_on is None)
+                 for a in actions if a.objective_id == o.id],
                 start=start,
                 today=today,
             )
@@ -298,7 +301,8 @@ class PlanStanding:
     customer: str
     has_plan: bool
     overdue_actions: list[tuple[str, date]]
-    """(action, due date) of open actions past their date."""
+    """(action, due date) of open actions past their date, under goals and objectives still
+    pursued (not dropped)."""
 
 
 def plan_standings(session: Session, *, as_of: date) -> list[PlanStanding]:
@@ -324,6 +328,8 @@ def plan_standings(session: Session, *, as_of: date) -> list[PlanStanding]:
         .join(PlanAction, col(PlanAction.objective_id) == PlanObjective.id)
         .where(
             col(PlanGoal.plan_id).in_(list(plans.values())),
+            col(PlanGoal.status) != GoalStatus.DROPPED,
+            col(PlanObjective.dropped_on).is_(None),
             col(PlanAction.status).in_((ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)),
             col(PlanAction.due_on) < as_of,
         )
