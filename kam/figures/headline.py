@@ -202,6 +202,9 @@ class Headline:
     'simple'."""
     fit_pending: bool
     """No fit is stored for the data as they are: the CLV is the simple one until one is."""
+    retention_unknown: bool
+    """The base's retention cannot be measured (nobody bought in the 12 months before the
+    T12M window) and a member's CLV took r = 0 for it (no fit, no retention override)."""
     customers_for_80: int | None
     share_for_80: float | None
     below_break_even: int
@@ -264,7 +267,7 @@ def headline(
             modelled = fits.stored_clv(source, fit[0], plain)
     else:
         modelled = {cid: clv for cid, clv in modelled.items() if cid in set(plain)}
-    total_clv = 0.0
+    total_clv, unknown = 0.0, False
     for cid in members:
         if cid not in profit:
             continue
@@ -273,6 +276,7 @@ def headline(
             continue
         retention, margin_override = overrides.get(cid, (None, None))
         kept = float(retention) if retention is not None else (base or 0.0)
+        unknown = unknown or (retention is None and base is None)
         made = float(margin_override) if margin_override is not None else margin[cid]
         total_clv += (made - cost[cid]) * discount_factor(
             kept, settings.discount_rate, settings.horizon
@@ -287,6 +291,7 @@ def headline(
         total_clv=total_clv,
         clv_model=fits.PROBABILISTIC if modelled else fits.SIMPLE,
         fit_pending=pending,
+        retention_unknown=unknown,
         customers_for_80=customers_for_80,
         share_for_80=share_for_80,
         below_break_even=sum(1 for p in ranked if p < 0),

@@ -55,6 +55,9 @@ class Overview(View):
     fit_pending: bool
     """No lifetime-value fit is stored for the data as they are (the CLV is the simple one
     until one is computed: the screen computes one, and keeps it if the user may)."""
+    retention_unknown: bool
+    """The base's retention cannot be measured (nobody bought in the 12 months before the
+    T12M window): the members' simple CLV took r = 0 for it (kam.figures.headline)."""
     total_profit: float
     key_account_profit: float
     customers: int
@@ -105,6 +108,7 @@ def programme_overview(
         total_clv=figures.total_clv,
         clv_model=figures.clv_model,
         fit_pending=figures.fit_pending,
+        retention_unknown=figures.retention_unknown,
         total_profit=figures.total_profit,
         key_account_profit=figures.key_account_profit,
         customers=figures.customers,

@@ -340,6 +340,10 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         else:
             model = "simple model (`kam metrics clv` says why)"
         grid.add_row("", Text(model, style="dim"))
+        if o.retention_unknown:  # nobody bought in the year before the T12M window
+            unknown = "retention unknown: 0 %" if self.size.width < 100 else (
+                "base retention unknown, taken as 0 %")  # fmt: skip
+            grid.add_row("", Text(unknown, style="yellow"))
         profit_share = o.key_account_profit / o.total_profit if o.total_profit > 0 else None
         grid.add_row(
             "Profit",
@@ -386,15 +390,21 @@ class DashboardScreen(KamScreenMixin, Screen[None]):
         percent = f"{change / keys.clv_now * 100:+.1f} %" if keys.clv_now > 0 else "–"
         moved = (f"{self.points:+d} pts", "bold")
         clamped = "; kept within 0–99 %" if found.clamped else ""
+        # The base's retention not measurable: the move starts from 0 %, and says so.
+        unknown = found.base_retention is None
         if narrow:
             grid.add_row("If", Text.assemble(moved, " retention → CLV"))
             grid.add_row("", Text.assemble((amount, "bold"), f" ({percent}); simple CLV"))
-            grid.add_row("", Text(f"key accounts{clamped}; + / -", "dim"))
+            start = ", from 0 %" if unknown else ""
+            grid.add_row("", Text(f"key accounts{start}{clamped}; + / -", "dim"))
             return
         grid.add_row(
             "If",
             Text.assemble(moved, " retention → CLV ", (amount, "bold"), f" ({percent})"),
         )
+        if unknown:
+            grid.add_row("", Text(f"key accounts, from 0 % (base unknown){clamped}; + / -", "dim"))
+            return
         grid.add_row("", Text(f"key accounts, simple model{clamped}; + / - move it", "dim"))
 
     def action_toggle_mine(self) -> None:

@@ -367,6 +367,30 @@ async def test_the_retention_what_if_shows_the_key_accounts_clv_and_plus_minus_m
             assert "key accounts, simple model; + / - move it" in figures
 
 
+async def test_an_unknown_base_retention_is_said_beside_the_clv_and_the_what_if(
+    sqlite_database: Database, dashboard_cast: Cast
+) -> None:
+    """Nobody bought in the year before the T12M window (its lines A0, B0 and P0 gone): the
+    CLV and the what-if take r = 0, and say the base's retention is unknown."""
+    from sqlalchemy import text
+
+    with sqlite_database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM sales_line WHERE sold_on < :d"), {"d": date(2025, 7, 1)})
+    app = dashboard_app(sqlite_database, dashboard_cast.viewer)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await settle(app, pilot)
+        figures = text_of(screen.query_one("#figures", Static))
+        # Acme's 500 in the first year only: 500 / 1.1 = 455
+        assert "455 of key accounts" in figures
+        assert "base retention unknown, taken as 0 %" in figures
+        # r from 0 to 0.05: 500 x (0.05/1.21 + 0.0025/1.331 + 0.000125/1.4641
+        # + 0.00000625/1.61051) = 500 x 0.0432893 = 21.64, of 454.55: +4.8 %
+        assert "If      +5 pts retention → CLV +22 (+4.8 %)" in figures
+        assert "key accounts, from 0 % (base unknown); + / -" in figures
+        assert "simple model; + / - move it" not in figures
+
+
 async def test_at_80_columns_the_what_if_takes_three_short_lines(
     sqlite_database: Database, dashboard_cast: Cast
 ) -> None:

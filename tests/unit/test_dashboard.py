@@ -41,6 +41,34 @@ def test_the_overview_counts_the_programme_and_its_worth(database: Database, bas
     assert o.pareto_curve[-1] == pytest.approx((1.0, 1.0))
 
 
+def test_the_overview_says_when_the_clv_took_an_unknown_base_retention_as_0(
+    database: Database, base: Cast
+) -> None:
+    """Without the sales of the year before the T12M window (2024-07-01 .. 2025-06-30), the
+    base's retention cannot be measured: Acme's CLV takes r = 0 and the overview says so; a
+    retention override on Acme gives it an r, and nothing is taken as 0."""
+    from sqlalchemy import text
+
+    from kam.services import accounts
+
+    with database.reading() as s:
+        assert not programme_overview(s, as_of=AS_OF, alerts=False).retention_unknown
+    with database.engine.begin() as conn:  # A0, B0 and P0: the year before's three buyers
+        conn.execute(text("DELETE FROM sales_line WHERE sold_on < :d"), {"d": date(2025, 7, 1)})
+    with database.reading() as s:
+        o = programme_overview(s, as_of=AS_OF, alerts=False)
+    # Acme's profit 500 in the first year only: 500 / 1.1 = 454.55
+    assert (o.retention_unknown, o.total_clv) == (True, pytest.approx(454.55, abs=0.01))
+    with database.writing() as s:
+        accounts.update_account(s, base.manager, base.customer, reason="QBR",
+                                retention_override=0.5)  # fmt: skip
+    with database.reading() as s:
+        o = programme_overview(s, as_of=AS_OF, alerts=False)
+    # r = 0.5: 500 x (1/1.1 + 0.5/1.21 + 0.25/1.331 + 0.125/1.4641 + 0.0625/1.61051)
+    #        = 500 x (0.909091 + 0.413223 + 0.187829 + 0.085377 + 0.038808) = 817.16
+    assert (o.retention_unknown, o.total_clv) == (False, pytest.approx(817.16, abs=0.01))
+
+
 def test_every_alert_names_its_account_most_pressing_first(database: Database, base: Cast) -> None:
     with database.reading() as s:
         alerts = programme_overview(s, as_of=AS_OF).alerts
