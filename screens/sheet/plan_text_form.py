@@ -30,12 +30,21 @@ PARTS = (
 
 
 class PlanTextForm(FormScreen["PlanView"]):
-    """Write the situation and SWOT of `plan` (refused if someone changed the plan since)."""
+    """Write the situation and SWOT of `plan`.
+
+    If someone changed the plan since it was read, nothing is overwritten, the reader is told,
+    and the form stays open with what was typed: saving again replaces their change on purpose
+    (only the parts changed in the form).
+    """
+
+    KEEP_ON_CONFLICT = True
 
     def __init__(self, plan: PlanView) -> None:
         super().__init__()
         self.plan = plan
         """The plan as read (its version guards against overwriting another's change)."""
+        self._version = plan.version if plan.id is not None else None
+        """The version a save expects: the one shown, then the one a conflict found."""
 
     def heading(self) -> Content:
         """'Situation and SWOT: 2026 plan of <customer>'."""
@@ -60,19 +69,31 @@ class PlanTextForm(FormScreen["PlanView"]):
         return found
 
     def collect(self) -> dict[str, Any]:
-        """The service's fields."""
-        return {name: self.value(name) for name, _label, _hint in PARTS}
+        """The parts that differ from what was shown."""
+        p = self.plan
+        shown = {name: p.situation if name == "situation" else "\n".join(getattr(p, name))
+                 for name, _label, _hint in PARTS}  # fmt: skip
+        return {name: text for name in shown if (text := self.value(name)) != shown[name].strip()}
 
     def write(self, session: Session, values: dict[str, Any]) -> PlanView:
-        """Write them (the plan is made on the first write)."""
-        from kam.services.plans import set_plan_text
+        """Write them (the plan is made on the first write) if the plan is still at the
+        version expected."""
+        from kam.errors import ConflictError
+        from kam.services.plans import get_plan, set_plan_text
 
         p = self.plan
-        return set_plan_text(
-            session,
-            self.kam.actor,
-            p.customer,
-            fiscal_year=p.fiscal_year,
-            expected_version=p.version if p.id is not None else None,
-            **values,
-        )
+        try:
+            return set_plan_text(
+                session,
+                self.kam.actor,
+                p.customer,
+                fiscal_year=p.fiscal_year,
+                expected_version=self._version,
+                **values,
+            )
+        except ConflictError as conflict:
+            self._version = get_plan(session, p.customer, fiscal_year=p.fiscal_year).version
+            raise ConflictError(
+                f"{conflict} Your entries are still in the form: save again to replace their "
+                "change, or Escape and reload."
+            ) from None

@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea, Tree
 
 from db.models import AuditEvent, PlanAction, PlanComment
 from kam.database import Database
+from kam.services.plans import get_plan
 from screens.sheet.goal_form import GoalForm
 from screens.sheet.objective_form import ObjectiveForm
 from screens.sheet.plan_action_form import PlanActionForm
@@ -159,6 +160,40 @@ async def test_a_figure_objective_is_not_updated_by_hand_and_the_situation_is_wr
         assert "Situation and SWOT saved." in notices(app)
         assert tab.plan is not None and tab.plan.situation == "Two plants, one buyer"
         assert tab.plan.strengths == ["Service", "Range"]  # untouched parts stay
+
+
+async def test_a_situation_changed_meanwhile_is_told_the_typed_text_stays_and_saving_again_wins(
+    sqlite_database: Database, sheet_cast: Cast
+) -> None:
+    """The situation/SWOT form closed on a conflict: what was typed was lost."""
+    from kam.services.plans import set_plan_text
+
+    add_plan(sqlite_database, sheet_cast.manager)
+    app = make_app(sqlite_database, sheet_cast.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tab = await open_plan(app, pilot)
+        with sqlite_database.writing() as s:  # the admin writes the SWOT meanwhile
+            set_plan_text(s, sheet_cast.admin, ACME, situation="Admin's view", strengths=["Speed"])
+        await to(tab, pilot, None)
+        await pilot.press("s")
+        form = app.screen
+        form.query_one("#situation", TextArea).text = "Two plants, one buyer"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        assert app.screen is form
+        assert form.query_one("#situation", TextArea).text == "Two plants, one buyer"
+        told = [n for n in notices(app) if "changed since you read it" in n]
+        assert len(told) == 1 and "save again to replace their change" in told[0]
+        with sqlite_database.reading() as s:
+            assert get_plan(s, ACME).situation == "Admin's view"
+        await pilot.press("ctrl+s")  # again, knowing
+        await settle(app, pilot)
+        assert app.screen is not form
+        assert "Situation and SWOT saved." in notices(app)
+        assert tab.plan is not None and tab.plan.situation == "Two plants, one buyer"
+        assert tab.plan.strengths == ["Speed"]  # theirs, in a part not typed in, stays
 
 
 async def test_an_objective_added_by_mistake_is_dropped_on_its_form_and_leaves_the_progress(
