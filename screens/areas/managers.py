@@ -48,6 +48,8 @@ class ManagersData:
 
     profiles: list[ManagerProfileView]
     settings: ProgrammeSettings
+    seen: int
+    """The newest audit event when they were read (what a skills form saw)."""
 
 
 class ManagersScreen(KamScreenMixin, Screen[None]):
@@ -150,11 +152,13 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="managers")
     def _load(self) -> None:
+        from kam.services.audit import newest_event
         from kam.services.managers import manager_profiles
         from kam.services.programme import load_settings
 
         with self.kam.database.reading() as session:
-            data = ManagersData(manager_profiles(session), load_settings(session))
+            seen = newest_event(session)  # first: a change after it is one the form may miss
+            data = ManagersData(manager_profiles(session), load_settings(session), seen)
         self.post_message(self.Loaded(data))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scorecard")
@@ -346,8 +350,9 @@ class ManagersScreen(KamScreenMixin, Screen[None]):
         from screens.forms.skills_form import SkillsForm
 
         profile = self.highlighted()
-        if profile is not None:
-            self.app.push_screen(SkillsForm(profile), self._skills_saved)
+        if profile is not None and self.data is not None:
+            form = SkillsForm(profile).read_at(self.data.seen)  # the scores as the screen read
+            self.app.push_screen(form, self._skills_saved)
 
     def _skills_saved(self, profile: ManagerProfileView | None) -> None:
         if profile is not None:

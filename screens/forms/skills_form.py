@@ -30,12 +30,24 @@ _MEANING = {
 
 
 class SkillsForm(FormScreen["ManagerProfileView"]):
-    """Score a manager's five skills (admins); a score once given cannot be emptied."""
+    """Score a manager's five skills (admins); a score once given cannot be emptied.
+
+    A save is refused when someone else scored the manager after the scores shown were read
+    (`read_at`); the form stays open with what was typed, and saving again replaces theirs.
+    """
 
     def __init__(self, profile: ManagerProfileView) -> None:
         super().__init__()
         self.profile = profile
         """The manager as shown when the form opened."""
+
+    def on_mount(self) -> None:
+        """Watch the manager's scores (audited by the manager's user id), before the base's
+        mount reads the newest change of them when no read was given."""
+        from kam.services.common import user_by_login
+
+        with self.kam.database.reading() as session:
+            self.watched = ("manager_profile", user_by_login(session, self.profile.login).id)
 
     def heading(self) -> Content:
         """'Skills of <manager>'."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from db.models import ManagerSkill, TrainingRecord
 from kam.database import Database
@@ -84,6 +84,42 @@ async def test_an_admin_scores_a_managers_skills_and_weak_ones_show_in_red(
         assert isinstance(app.screen, SkillsForm)
         assert "Was 4" in text_of(app.screen.query_one("#finance-problem", Static))
         await pilot.press("escape")
+
+
+@pytest.mark.parametrize("when", ["before the form opens", "while the form is open"])
+async def test_a_score_another_admin_set_after_the_read_is_not_put_back_by_the_skills_form(
+    sqlite_database: Database, managers_cast: Cast, when: str
+) -> None:
+    """The form sent every score it showed: another admin's finance 2 went back to 4."""
+    from kam.services.managers import set_skills
+
+    mia = managers_cast.manager.login
+    with sqlite_database.writing() as s:
+        set_skills(s, managers_cast.admin, mia, finance=4, consulting=3)
+    app = managers_app(sqlite_database, managers_cast.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_managers(app, pilot)
+        if when == "before the form opens":
+            with sqlite_database.writing() as s:
+                set_skills(s, managers_cast.admin, mia, finance=2)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, SkillsForm)
+        if when == "while the form is open":
+            with sqlite_database.writing() as s:
+                set_skills(s, managers_cast.admin, mia, finance=2)
+        form.query_one("#planning", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        assert app.screen is form
+        assert form.query_one("#planning", Input).value == "5"
+        assert any("changed this manager profile (finance)" in n for n in notices(app))
+        assert skills(sqlite_database, managers_cast.manager.id) == (2, 3, None, None, None)
+        await pilot.press("ctrl+s")  # again, knowing: theirs goes
+        await settle(app, pilot)
+        assert app.screen is not form
+        assert skills(sqlite_database, managers_cast.manager.id) == (4, 3, 5, None, None)
 
 
 async def test_an_admin_records_a_managers_training(
