@@ -48,17 +48,24 @@ class PeopleMap(View):
 
 
 def _open_actions_on(session: Session, contact_ids: list[int]) -> set[int]:
-    """The contacts an open plan action addresses."""
+    """The contacts an open plan action addresses, under a goal and an objective still
+    pursued (dropped work addresses no one)."""
     from sqlmodel import col, select
 
-    from db.models import PlanAction
+    from db.enums import GoalStatus
+    from db.models import PlanAction, PlanGoal, PlanObjective
 
     if not contact_ids:
         return set()
     rows = session.exec(
-        select(PlanAction.contact_id).where(
+        select(PlanAction.contact_id)
+        .join(PlanObjective, col(PlanObjective.id) == PlanAction.objective_id)
+        .join(PlanGoal, col(PlanGoal.id) == PlanObjective.goal_id)
+        .where(
             col(PlanAction.contact_id).in_(contact_ids),
             col(PlanAction.status).in_((ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)),
+            col(PlanGoal.status) != GoalStatus.DROPPED,
+            col(PlanObjective.dropped_on).is_(None),
         )
     ).all()
     return {int(r) for r in rows if r is not None}

@@ -125,6 +125,15 @@ def test_a_blocker_of_high_influence_needs_a_plan_action(database: Database, cas
         plans.add_action(s, cast.manager, view.objectives[0].id, title="Lunch with Bea",
                          due_on=date(2026, 7, 10), contact=blocker)  # fmt: skip
     assert [k for k, _ in _kinds(database) if k == "blocker"] == []
+    # Dropped work addresses no one: the action under a dropped objective, then goal.
+    objective, goal = view.objectives[0].id, view.goals[0].id
+    with database.writing() as s:
+        plans.update_objective(s, cast.manager, objective, dropped=True)
+    assert [k for k, _ in _kinds(database) if k == "blocker"] == ["blocker"]
+    with database.writing() as s:
+        plans.update_objective(s, cast.manager, objective, dropped=False)
+        plans.update_goal(s, cast.manager, goal, status="dropped")
+    assert [k for k, _ in _kinds(database) if k == "blocker"] == ["blocker"]
 
 
 def test_a_single_threaded_account_is_found(database: Database, cast: Cast) -> None:
